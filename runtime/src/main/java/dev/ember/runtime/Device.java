@@ -1,0 +1,113 @@
+package dev.ember.runtime;
+
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One compute device: a {@link Backend} plus memory accounting. Tensors are created here and stay
+ * on this device; ops take tensors of one device only.
+ */
+public final class Device implements AutoCloseable {
+    private final Backend backend;
+    private final AtomicLong liveBytes = new AtomicLong();
+    private final AtomicLong peakBytes = new AtomicLong();
+    private final AtomicLong liveTensors = new AtomicLong();
+
+    public Device(Backend backend) {
+        this.backend = Objects.requireNonNull(backend, "backend");
+    }
+
+    /** Name as accepted by {@link Devices#get}, e.g. {@code cpu} or {@code opencl:0}. */
+    public String name() {
+        return backend.name();
+    }
+
+    public String description() {
+        return backend.description();
+    }
+
+    public boolean isGpu() {
+        return backend.isGpu();
+    }
+
+    /** The backend that runs this device's ops (for backend implementors and benchmarks). */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Bytes held by open tensors on this device. */
+    public long liveBytes() {
+        return liveBytes.get();
+    }
+
+    /** Largest {@link #liveBytes()} seen since creation or the last {@link #resetPeak()}. */
+    public long peakBytes() {
+        return peakBytes.get();
+    }
+
+    /** Number of open tensors on this device. */
+    public long liveTensors() {
+        return liveTensors.get();
+    }
+
+    public void resetPeak() {
+        peakBytes.set(liveBytes.get());
+    }
+
+    /** Waits for every op enqueued on this device. */
+    public void synchronize() {
+        backend.synchronize();
+    }
+
+    /** A tensor of the given shape with unspecified contents. */
+    public Tensor empty(int... shape) {
+        int[] s = Shapes.check("empty", shape);
+        long n = Shapes.size(s);
+        Storage storage = backend.allocate(n);
+        long bytes = n * Float.BYTES;
+        long live = liveBytes.addAndGet(bytes);
+        peakBytes.accumulateAndGet(live, Math::max);
+        liveTensors.incrementAndGet();
+        return new Tensor(this, storage, s);
+    }
+
+    public Tensor zeros(int... shape) {
+        return empty(shape).fill(0f);
+    }
+
+    /** A tensor holding a copy of {@code data}, which must have exactly the shape's size. */
+    public Tensor fromArray(float[] data, int... shape) {
+        int[] s = Shapes.check("fromArray", shape);
+        if (data.length != Shapes.size(s)) {
+            throw new IllegalArgumentException("fromArray: " + data.length + " values do not fill shape "
+                    + Shapes.toString(s) + " (" + Shapes.size(s) + " elements)");
+        }
+        return empty(s).copyFrom(data);
+    }
+
+    /** Normal(mean, std) values from a seeded generator; the same seed gives the same values on every device. */
+    public Tensor randn(long seed, float mean, float std, int... shape) {
+        return empty(shape).fillNormal(seed, mean, std);
+    }
+
+    /** Uniform [lo, hi) values from a seeded generator; the same seed gives the same values on every device. */
+    public Tensor rand(long seed, float lo, float hi, int... shape) {
+        return empty(shape).fillUniform(seed, lo, hi);
+    }
+
+    void released(Tensor t) {
+        liveBytes.addAndGet(-t.size() * Float.BYTES);
+        liveTensors.decrementAndGet();
+        backend.release(t.storageUnchecked());
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

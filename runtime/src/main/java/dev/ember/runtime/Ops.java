@@ -1,0 +1,434 @@
+package dev.ember.runtime;
+
+/**
+ * The ops of Ember, with argument checking. Every op checks ranks, shapes, devices and values
+ * and throws {@link IllegalArgumentException} naming the op and the offending shapes or values;
+ * then it hands raw storage and dimensions to the tensors' {@link Backend}. Outputs are passed in,
+ * so a training loop allocates nothing per step.
+ */
+public final class Ops {
+    private Ops() {
+    }
+
+    // ---- checks -------------------------------------------------------------------------------
+
+    private static Backend sameDevice(String op, Tensor... ts) {
+        Device d = null;
+        for (Tensor t : ts) {
+            if (t == null) {
+                continue;
+            }
+            t.storage(); // fails loudly when closed
+            if (d == null) {
+                d = t.device();
+            } else if (t.device() != d) {
+                StringBuilder sb = new StringBuilder(op).append(": tensors on different devices:");
+                for (Tensor u : ts) {
+                    if (u != null) {
+                        sb.append(' ').append(u.shapeString()).append('@').append(u.device().name());
+                    }
+                }
+                throw new IllegalArgumentException(sb.toString());
+            }
+        }
+        return d.backend();
+    }
+
+    private static void rank2(String op, String name, Tensor t) {
+        if (t.rank() != 2) {
+            throw new IllegalArgumentException(op + ": " + name + " must be rank 2, got shape " + t.shapeString());
+        }
+    }
+
+    private static void sameSize(String op, String an, Tensor a, String bn, Tensor b) {
+        if (a.size() != b.size() || (a.rank() == b.rank() && !java.util.Arrays.equals(a.shape(), b.shape()))) {
+            throw new IllegalArgumentException(op + ": " + an + " " + a.shapeString() + " and " + bn + " "
+                    + b.shapeString() + " differ in shape");
+        }
+    }
+
+    private static void vectorOf(String op, String name, Tensor t, int length, String what) {
+        if (t.size() != length || t.rank() > 2 || (t.rank() == 2 && t.rows() != 1)) {
+            throw new IllegalArgumentException(op + ": " + name + " must hold " + length + " values (" + what
+                    + "), got shape " + t.shapeString());
+        }
+    }
+
+    private static void finite(String op, String name, float v) {
+        if (!Float.isFinite(v)) {
+            throw new IllegalArgumentException(op + ": " + name + " must be finite, got " + v);
+        }
+    }
+
+    private static void probability(String op, float p) {
+        if (!(p >= 0f && p < 1f)) {
+            throw new IllegalArgumentException(op + ": probability must be in [0, 1), got " + p);
+        }
+    }
+
+    private static float readScalar(Backend be, Tensor t, int index) {
+        float[] v = new float[1];
+        be.download(t.storage(), index, v, 0, 1);
+        return v[0];
+    }
+
+    // ---- dense algebra ----------------------------------------------------------------------
+
+    /** C = alpha * op(A) * op(B) + beta * C. */
+    public static void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        gemm(transA, transB, alpha, a, b, beta, c, null, Activation.IDENTITY, 0f);
+    }
+
+    /**
+     * C = act(alpha * op(A) * op(B) + beta * C + bias): one fused launch for a dense layer.
+     * {@code bias} (length = columns of C) may be null.
+     */
+    public static void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c,
+                            Tensor bias, Activation act, float actAlpha) {
+        String op = "gemm";
+        Backend be = sameDevice(op, a, b, c, bias);
+        rank2(op, "A", a);
+        rank2(op, "B", b);
+        rank2(op, "C", c);
+        int m = transA ? a.cols() : a.rows();
+        int ka = transA ? a.rows() : a.cols();
+        int kb = transB ? b.cols() : b.rows();
+        int n = transB ? b.rows() : b.cols();
+        if (ka != kb) {
+            throw new IllegalArgumentException(op + ": inner dimensions differ: op(A) of A " + a.shapeString()
+                    + (transA ? " (transposed)" : "") + " is " + m + "x" + ka + ", op(B) of B " + b.shapeString()
+                    + (transB ? " (transposed)" : "") + " is " + kb + "x" + n);
+        }
+        if (c.rows() != m || c.cols() != n) {
+            throw new IllegalArgumentException(op + ": C is " + c.shapeString() + " but op(A) * op(B) is " + m + "x" + n
+                    + " (A " + a.shapeString() + ", B " + b.shapeString() + ")");
+        }
+        if (bias != null) {
+            vectorOf(op, "bias", bias, n, "one per column of C " + c.shapeString());
+        }
+        finite(op, "alpha", alpha);
+        finite(op, "beta", beta);
+        be.gemm(transA, transB, m, n, ka, alpha, a.storage(), b.storage(), beta, c.storage(),
+                bias == null ? null : bias.storage(), act, actAlpha);
+    }
+
+    /** A new tensor A * B. */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        rank2("matmul", "A", a);
+        rank2("matmul", "B", b);
+        Tensor c = a.device().empty(a.rows(), b.cols());
+        try {
+            gemm(false, false, 1f, a, b, 0f, c);
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** out = x + bias broadcast over rows; out may be x. */
+    public static void biasAdd(Tensor x, Tensor bias, Tensor out) {
+        String op = "biasAdd";
+        Backend be = sameDevice(op, x, bias, out);
+        rank2(op, "x", x);
+        vectorOf(op, "bias", bias, x.cols(), "one per column of x " + x.shapeString());
+        sameSize(op, "x", x, "out", out);
+        be.biasAdd(x.storage(), bias.storage(), out.storage(), x.rows(), x.cols());
+    }
+
+    /** db = column sums of dy (the bias gradient); with {@code accumulate}, db += column sums. */
+    public static void biasGrad(Tensor dy, Tensor db, boolean accumulate) {
+        String op = "biasGrad";
+        Backend be = sameDevice(op, dy, db);
+        rank2(op, "dy", dy);
+        vectorOf(op, "db", db, dy.cols(), "one per column of dy " + dy.shapeString());
+        be.columnSums(dy.storage(), db.storage(), dy.rows(), dy.cols(), accumulate ? 1f : 0f);
+    }
+
+    // ---- elementwise --------------------------------------------------------------------------
+
+    /** y = act(x); alpha is the slope of leaky relu or the scale of elu. */
+    public static void activation(Activation act, float alpha, Tensor x, Tensor y) {
+        String op = "activation(" + act.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        Backend be = sameDevice(op, x, y);
+        sameSize(op, "x", x, "y", y);
+        finite(op, "alpha", alpha);
+        be.activation(act, alpha, x.storage(), y.storage(), x.size());
+    }
+
+    /** dx = dy * act'(x), with y = act(x) as computed in the forward pass. */
+    public static void activationBackward(Activation act, float alpha, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        String op = "activationBackward(" + act.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        Backend be = sameDevice(op, x, y, dy, dx);
+        sameSize(op, "x", x, "y", y);
+        sameSize(op, "x", x, "dy", dy);
+        sameSize(op, "x", x, "dx", dx);
+        be.activationBackward(act, alpha, x.storage(), y.storage(), dy.storage(), dx.storage(), x.size());
+    }
+
+    public static void add(Tensor a, Tensor b, Tensor out) {
+        binary("add", BinaryOp.ADD, a, b, out);
+    }
+
+    public static void sub(Tensor a, Tensor b, Tensor out) {
+        binary("sub", BinaryOp.SUB, a, b, out);
+    }
+
+    public static void mul(Tensor a, Tensor b, Tensor out) {
+        binary("mul", BinaryOp.MUL, a, b, out);
+    }
+
+    private static void binary(String op, BinaryOp kind, Tensor a, Tensor b, Tensor out) {
+        Backend be = sameDevice(op, a, b, out);
+        sameSize(op, "a", a, "b", b);
+        sameSize(op, "a", a, "out", out);
+        be.binary(kind, a.storage(), b.storage(), out.storage(), a.size());
+    }
+
+    /** out = s * x. */
+    public static void scale(float s, Tensor x, Tensor out) {
+        Backend be = sameDevice("scale", x, out);
+        sameSize("scale", "x", x, "out", out);
+        be.scale(s, x.storage(), out.storage(), x.size());
+    }
+
+    /** y += alpha * x. */
+    public static void axpy(float alpha, Tensor x, Tensor y) {
+        Backend be = sameDevice("axpy", x, y);
+        sameSize("axpy", "x", x, "y", y);
+        be.axpy(alpha, x.storage(), y.storage(), x.size());
+    }
+
+    /** out = min(max(x, lo), hi). */
+    public static void clamp(float lo, float hi, Tensor x, Tensor out) {
+        Backend be = sameDevice("clamp", x, out);
+        sameSize("clamp", "x", x, "out", out);
+        if (!(lo <= hi)) {
+            throw new IllegalArgumentException("clamp: lo " + lo + " must not exceed hi " + hi);
+        }
+        be.clamp(lo, hi, x.storage(), out.storage(), x.size());
+    }
+
+    // ---- reductions ---------------------------------------------------------------------------
+
+    /** Sum of all elements (reads one value back). */
+    public static float sum(Tensor x) {
+        Backend be = sameDevice("sum", x);
+        try (Tensor out = x.device().empty(1)) {
+            be.sum(x.storage(), x.size(), out.storage());
+            return readScalar(be, out, 0);
+        }
+    }
+
+    public static float mean(Tensor x) {
+        return (float) (sum(x) / (double) x.size());
+    }
+
+    /** Sum of squares of all elements (reads one value back). */
+    public static float sumSquares(Tensor x) {
+        Backend be = sameDevice("sumSquares", x);
+        try (Tensor out = x.device().empty(1)) {
+            be.sumSquares(x.storage(), x.size(), out.storage());
+            return readScalar(be, out, 0);
+        }
+    }
+
+    /** out[r] = column index of the largest value of row r (first on ties). */
+    public static void rowArgmax(Tensor x, Tensor out) {
+        Backend be = sameDevice("rowArgmax", x, out);
+        rank2("rowArgmax", "x", x);
+        vectorOf("rowArgmax", "out", out, x.rows(), "one per row of x " + x.shapeString());
+        be.rowArgmax(x.storage(), out.storage(), x.rows(), x.cols());
+    }
+
+    /** Row-wise softmax; y may be x. */
+    public static void softmax(Tensor x, Tensor y) {
+        Backend be = sameDevice("softmax", x, y);
+        rank2("softmax", "x", x);
+        sameSize("softmax", "x", x, "y", y);
+        be.softmax(x.storage(), y.storage(), x.rows(), x.cols());
+    }
+
+    /** Column means and population variances of x (for batch normalisation). */
+    public static void columnMeanVariance(Tensor x, Tensor mean, Tensor var) {
+        String op = "columnMeanVariance";
+        Backend be = sameDevice(op, x, mean, var);
+        rank2(op, "x", x);
+        vectorOf(op, "mean", mean, x.cols(), "one per column of x " + x.shapeString());
+        vectorOf(op, "var", var, x.cols(), "one per column of x " + x.shapeString());
+        be.columnMeanVariance(x.storage(), mean.storage(), var.storage(), x.rows(), x.cols());
+    }
+
+    // ---- losses -------------------------------------------------------------------------------
+
+    /**
+     * Softmax cross-entropy of {@code logits} (rows x classes) against integer {@code labels}
+     * (one per row, stored as floats), mean over rows. Writes d(loss)/d(logits) into {@code grad}
+     * and returns the loss.
+     */
+    public static float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor grad) {
+        String op = "softmaxCrossEntropy";
+        Backend be = sameDevice(op, logits, labels, grad);
+        rank2(op, "logits", logits);
+        vectorOf(op, "labels", labels, logits.rows(), "one per row of logits " + logits.shapeString());
+        sameSize(op, "logits", logits, "grad", grad);
+        try (Tensor stats = logits.device().empty(2)) {
+            be.softmaxCrossEntropy(logits.storage(), labels.storage(), grad.storage(), stats.storage(),
+                    logits.rows(), logits.cols());
+            float[] s = new float[2];
+            be.download(stats.storage(), 0, s, 0, 2);
+            if (s[1] >= 0) {
+                int row = (int) s[1];
+                float label = readScalar(be, labels, row);
+                throw new IllegalArgumentException(op + ": label " + label + " at row " + row
+                        + " is outside [0, " + logits.cols() + ") for logits " + logits.shapeString());
+            }
+            return s[0];
+        }
+    }
+
+    /** Binary cross-entropy on logits against targets in [0, 1], mean over elements; returns the loss. */
+    public static float bceWithLogits(Tensor logits, Tensor targets, Tensor grad) {
+        String op = "bceWithLogits";
+        Backend be = sameDevice(op, logits, targets, grad);
+        sameSize(op, "logits", logits, "targets", targets);
+        sameSize(op, "logits", logits, "grad", grad);
+        try (Tensor stats = logits.device().empty(1)) {
+            be.bceWithLogits(logits.storage(), targets.storage(), grad.storage(), stats.storage(), logits.size());
+            return readScalar(be, stats, 0);
+        }
+    }
+
+    /** Mean squared error, mean over elements; returns the loss. */
+    public static float mse(Tensor pred, Tensor target, Tensor grad) {
+        String op = "mse";
+        Backend be = sameDevice(op, pred, target, grad);
+        sameSize(op, "pred", pred, "target", target);
+        sameSize(op, "pred", pred, "grad", grad);
+        try (Tensor stats = pred.device().empty(1)) {
+            be.mse(pred.storage(), target.storage(), grad.storage(), stats.storage(), pred.size());
+            return readScalar(be, stats, 0);
+        }
+    }
+
+    // ---- dropout ----------------------------------------------------------------------------
+
+    /** Inverted dropout with drop probability p and a Philox mask keyed by (seed, index). */
+    public static void dropout(long seed, float p, Tensor x, Tensor y) {
+        Backend be = sameDevice("dropout", x, y);
+        probability("dropout", p);
+        sameSize("dropout", "x", x, "y", y);
+        be.dropout(seed, p, x.storage(), y.storage(), x.size());
+    }
+
+    /** Gradient of {@link #dropout} with the same seed and p: the same mask applied to dy. */
+    public static void dropoutBackward(long seed, float p, Tensor dy, Tensor dx) {
+        Backend be = sameDevice("dropoutBackward", dy, dx);
+        probability("dropoutBackward", p);
+        sameSize("dropoutBackward", "dy", dy, "dx", dx);
+        be.dropout(seed, p, dy.storage(), dx.storage(), dy.size());
+    }
+
+    // ---- batch normalisation -------------------------------------------------------------------
+
+    /** y = (x - mean) / sqrt(var + eps) * gamma + beta, per column. */
+    public static void batchNorm(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, float eps, Tensor y) {
+        String op = "batchNorm";
+        Backend be = sameDevice(op, x, mean, var, gamma, beta, y);
+        rank2(op, "x", x);
+        String per = "one per column of x " + x.shapeString();
+        vectorOf(op, "mean", mean, x.cols(), per);
+        vectorOf(op, "var", var, x.cols(), per);
+        vectorOf(op, "gamma", gamma, x.cols(), per);
+        vectorOf(op, "beta", beta, x.cols(), per);
+        sameSize(op, "x", x, "y", y);
+        if (!(eps > 0)) {
+            throw new IllegalArgumentException(op + ": eps must be positive, got " + eps);
+        }
+        be.batchNorm(x.storage(), mean.storage(), var.storage(), gamma.storage(), beta.storage(), eps, y.storage(),
+                x.rows(), x.cols());
+    }
+
+    /** Training-mode batch-norm backward (batch statistics mean and var of x). */
+    public static void batchNormBackward(Tensor x, Tensor mean, Tensor var, Tensor gamma, float eps, Tensor dy,
+                                         Tensor dx, Tensor dgamma, Tensor dbeta) {
+        String op = "batchNormBackward";
+        Backend be = sameDevice(op, x, mean, var, gamma, dy, dx, dgamma, dbeta);
+        rank2(op, "x", x);
+        String per = "one per column of x " + x.shapeString();
+        vectorOf(op, "mean", mean, x.cols(), per);
+        vectorOf(op, "var", var, x.cols(), per);
+        vectorOf(op, "gamma", gamma, x.cols(), per);
+        vectorOf(op, "dgamma", dgamma, x.cols(), per);
+        vectorOf(op, "dbeta", dbeta, x.cols(), per);
+        sameSize(op, "x", x, "dy", dy);
+        sameSize(op, "x", x, "dx", dx);
+        be.batchNormBackward(x.storage(), mean.storage(), var.storage(), gamma.storage(), eps, dy.storage(),
+                dx.storage(), dgamma.storage(), dbeta.storage(), x.rows(), x.cols());
+    }
+
+    // ---- optimizer updates ----------------------------------------------------------------------
+
+    private static void lr(String op, float lr) {
+        if (!(lr >= 0) || !Float.isFinite(lr)) {
+            throw new IllegalArgumentException(op + ": learning rate must be finite and >= 0, got " + lr);
+        }
+    }
+
+    /** SGD with momentum, Nesterov and weight decay (PyTorch semantics); velocity may be null when momentum is 0. */
+    public static void sgd(Tensor param, Tensor grad, Tensor velocity, float lr, float momentum, float weightDecay,
+                           boolean nesterov, boolean firstStep) {
+        String op = "sgd";
+        Backend be = sameDevice(op, param, grad, velocity);
+        lr(op, lr);
+        sameSize(op, "param", param, "grad", grad);
+        if (momentum != 0f) {
+            if (velocity == null) {
+                throw new IllegalArgumentException(op + ": momentum " + momentum + " needs a velocity tensor");
+            }
+            sameSize(op, "param", param, "velocity", velocity);
+        } else if (nesterov) {
+            throw new IllegalArgumentException(op + ": Nesterov needs a non-zero momentum");
+        }
+        be.sgdUpdate(param.storage(), grad.storage(), velocity == null ? null : velocity.storage(), param.size(), lr,
+                momentum, weightDecay, nesterov, firstStep);
+    }
+
+    /** Adam (decoupled false) or AdamW (decoupled true); {@code step} counts from 1. */
+    public static void adam(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
+                            float eps, float weightDecay, boolean decoupled, int step) {
+        String op = decoupled ? "adamw" : "adam";
+        Backend be = sameDevice(op, param, grad, m, v);
+        lr(op, lr);
+        sameSize(op, "param", param, "grad", grad);
+        sameSize(op, "param", param, "m", m);
+        sameSize(op, "param", param, "v", v);
+        if (step < 1) {
+            throw new IllegalArgumentException(op + ": step counts from 1, got " + step);
+        }
+        if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException(op + ": betas must be in [0, 1), got " + beta1 + ", " + beta2);
+        }
+        be.adamUpdate(param.storage(), grad.storage(), m.storage(), v.storage(), param.size(), lr, beta1, beta2, eps,
+                weightDecay, decoupled, step);
+    }
+
+    public static void rmsprop(Tensor param, Tensor grad, Tensor sq, float lr, float alpha, float eps,
+                               float weightDecay) {
+        String op = "rmsprop";
+        Backend be = sameDevice(op, param, grad, sq);
+        lr(op, lr);
+        sameSize(op, "param", param, "grad", grad);
+        sameSize(op, "param", param, "sq", sq);
+        be.rmspropUpdate(param.storage(), grad.storage(), sq.storage(), param.size(), lr, alpha, eps, weightDecay);
+    }
+
+    public static void adagrad(Tensor param, Tensor grad, Tensor sum, float lr, float eps, float weightDecay) {
+        String op = "adagrad";
+        Backend be = sameDevice(op, param, grad, sum);
+        lr(op, lr);
+        sameSize(op, "param", param, "grad", grad);
+        sameSize(op, "param", param, "sum", sum);
+        be.adagradUpdate(param.storage(), grad.storage(), sum.storage(), param.size(), lr, eps, weightDecay);
+    }
+}

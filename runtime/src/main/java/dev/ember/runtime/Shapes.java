@@ -1,0 +1,45 @@
+package dev.ember.runtime;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** Shape checks and formatting shared by tensors and ops. */
+public final class Shapes {
+    private Shapes() {
+    }
+
+    /** Checks rank 1..4 and positive dimensions; returns a private copy. */
+    public static int[] check(String what, int... shape) {
+        if (shape == null || shape.length < 1 || shape.length > 4) {
+            throw new IllegalArgumentException(what + ": rank must be 1 to 4, got shape "
+                    + (shape == null ? "null" : toString(shape)));
+        }
+        long n = 1;
+        for (int d : shape) {
+            if (d <= 0) {
+                throw new IllegalArgumentException(what + ": dimensions must be positive, got shape " + toString(shape));
+            }
+            n *= d;
+            if (n > Integer.MAX_VALUE * 4L) {
+                throw new IllegalArgumentException(what + ": shape " + toString(shape) + " is too large");
+            }
+        }
+        return shape.clone();
+    }
+
+    public static long size(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** "128x784", or "[7]" for rank 1. */
+    public static String toString(int[] shape) {
+        if (shape.length == 1) {
+            return "[" + shape[0] + "]";
+        }
+        return Arrays.stream(shape).mapToObj(Integer::toString).collect(Collectors.joining("x"));
+    }
+}

@@ -1,0 +1,208 @@
+package dev.ember.runtime;
+
+import java.util.SplittableRandom;
+
+/**
+ * A dense float32 tensor, row-major, rank 1 to 4, owned by one {@link Device}. Close it (or use
+ * try-with-resources) to return its memory; any use after close throws
+ * {@link IllegalStateException} naming the tensor.
+ */
+public final class Tensor implements AutoCloseable {
+    private static final int CHUNK = 1 << 20;
+
+    private final Device device;
+    private final int[] shape;
+    private final long size;
+    private Storage storage;
+
+    Tensor(Device device, Storage storage, int[] shape) {
+        this.device = device;
+        this.storage = storage;
+        this.shape = shape;
+        this.size = Shapes.size(shape);
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public int dim(int i) {
+        return shape[i];
+    }
+
+    /** Rows of a rank-2 tensor (or 1 for rank 1). */
+    public int rows() {
+        return shape.length == 1 ? 1 : shape[0];
+    }
+
+    /** Columns of a rank-2 tensor (the length of a rank-1 one). */
+    public int cols() {
+        return shape[shape.length - 1];
+    }
+
+    /** Number of elements. */
+    public long size() {
+        return size;
+    }
+
+    public String shapeString() {
+        return Shapes.toString(shape);
+    }
+
+    /** The backend storage; throws when closed. */
+    public Storage storage() {
+        if (storage == null) {
+            throw new IllegalStateException("tensor " + shapeString() + " on " + device.name() + " is closed");
+        }
+        return storage;
+    }
+
+    Storage storageUnchecked() {
+        return storage;
+    }
+
+    public boolean isClosed() {
+        return storage == null;
+    }
+
+    /** Copies all values to a new array (a synchronisation point). */
+    public float[] toArray() {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("tensor " + shapeString() + " has more than 2^31 elements; use copyTo ranges");
+        }
+        float[] out = new float[(int) size];
+        copyTo(out);
+        return out;
+    }
+
+    public void copyTo(float[] dst) {
+        if (dst.length < size) {
+            throw new IllegalArgumentException("copyTo: array of " + dst.length + " is smaller than tensor " + shapeString());
+        }
+        device.backend().download(storage(), 0, dst, 0, (int) size);
+    }
+
+    /** Overwrites all values from {@code src}, whose length must equal {@link #size()}. */
+    public Tensor copyFrom(float[] src) {
+        if (src.length != size) {
+            throw new IllegalArgumentException("copyFrom: " + src.length + " values for tensor " + shapeString()
+                    + " of " + size + " elements");
+        }
+        device.backend().upload(src, 0, storage(), 0, src.length);
+        return this;
+    }
+
+    /** Overwrites elements [offset, offset + length) from {@code src[srcOffset..]}. */
+    public Tensor copyFrom(float[] src, int srcOffset, long offset, int length) {
+        if (srcOffset < 0 || length < 0 || srcOffset + length > src.length || offset < 0 || offset + length > size) {
+            throw new IllegalArgumentException("copyFrom: range " + offset + "+" + length + " from array offset "
+                    + srcOffset + " does not fit tensor " + shapeString() + " / array of " + src.length);
+        }
+        device.backend().upload(src, srcOffset, storage(), offset, length);
+        return this;
+    }
+
+    /** Copies all values of {@code src} (same size, any device) into this tensor. */
+    public Tensor copyFrom(Tensor src) {
+        if (src.size != size) {
+            throw new IllegalArgumentException("copyFrom: tensor " + src.shapeString() + " does not match "
+                    + shapeString());
+        }
+        if (src.device == device) {
+            device.backend().copy(src.storage(), 0, storage(), 0, size);
+        } else {
+            float[] chunk = new float[(int) Math.min(size, CHUNK)];
+            for (long off = 0; off < size; off += chunk.length) {
+                int n = (int) Math.min(chunk.length, size - off);
+                src.device.backend().download(src.storage(), off, chunk, 0, n);
+                device.backend().upload(chunk, 0, storage(), off, n);
+            }
+        }
+        return this;
+    }
+
+    /** A copy of this tensor on {@code target} (which may be this tensor's device). */
+    public Tensor to(Device target) {
+        Tensor out = target.empty(shape);
+        try {
+            return out.copyFrom(this);
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /** A copy with the same device and values, viewed with another shape of the same size. */
+    public Tensor reshapedCopy(int... newShape) {
+        int[] s = Shapes.check("reshape", newShape);
+        if (Shapes.size(s) != size) {
+            throw new IllegalArgumentException("reshape: " + shapeString() + " (" + size + " elements) cannot become "
+                    + Shapes.toString(s));
+        }
+        Tensor out = device.empty(s);
+        device.backend().copy(storage(), 0, out.storage(), 0, size);
+        return out;
+    }
+
+    public Tensor fill(float value) {
+        device.backend().fill(storage(), 0, size, value);
+        return this;
+    }
+
+    /** Fills with Normal(mean, std) from a seeded generator (host-side, so identical on every device). */
+    public Tensor fillNormal(long seed, float mean, float std) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] chunk = new float[(int) Math.min(size, CHUNK)];
+        for (long off = 0; off < size; off += chunk.length) {
+            int n = (int) Math.min(chunk.length, size - off);
+            for (int i = 0; i < n; i += 2) {
+                // Box-Muller: two normals from two uniforms; u1 in (0, 1] so the log is finite.
+                double u1 = 1.0 - rng.nextDouble();
+                double u2 = rng.nextDouble();
+                double r = Math.sqrt(-2.0 * Math.log(u1));
+                chunk[i] = (float) (mean + std * r * Math.cos(2 * Math.PI * u2));
+                if (i + 1 < n) {
+                    chunk[i + 1] = (float) (mean + std * r * Math.sin(2 * Math.PI * u2));
+                }
+            }
+            device.backend().upload(chunk, 0, storage(), off, n);
+        }
+        return this;
+    }
+
+    /** Fills with Uniform[lo, hi) from a seeded generator (host-side, so identical on every device). */
+    public Tensor fillUniform(long seed, float lo, float hi) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] chunk = new float[(int) Math.min(size, CHUNK)];
+        for (long off = 0; off < size; off += chunk.length) {
+            int n = (int) Math.min(chunk.length, size - off);
+            for (int i = 0; i < n; i++) {
+                chunk[i] = (float) (lo + (hi - lo) * rng.nextDouble());
+            }
+            device.backend().upload(chunk, 0, storage(), off, n);
+        }
+        return this;
+    }
+
+    /** Returns the memory to the device. Closing twice is allowed and does nothing. */
+    @Override
+    public void close() {
+        if (storage != null) {
+            device.released(this);
+            storage = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[" + shapeString() + " on " + device.name() + (storage == null ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,94 @@
+package dev.ember.runtime.cpu;
+
+import dev.ember.runtime.Activation;
+
+/** Activation functions and their derivatives over array ranges, switch hoisted out of the loops. */
+final class CpuActivations {
+    private CpuActivations() {
+    }
+
+    static float sigmoid(float x) {
+        // Two branches so neither exp overflows.
+        if (x >= 0) {
+            return (float) (1.0 / (1.0 + Math.exp(-x)));
+        }
+        double e = Math.exp(x);
+        return (float) (e / (1.0 + e));
+    }
+
+    /** y[yo + i] = act(x[xo + i]) for i in [0, n). */
+    static void forward(Activation act, float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        switch (act) {
+            case IDENTITY -> {
+                if (x != y || xo != yo) {
+                    System.arraycopy(x, xo, y, yo, n);
+                }
+            }
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    y[yo + i] = Math.max(x[xo + i], 0f);
+                }
+            }
+            case LEAKY_RELU -> {
+                for (int i = 0; i < n; i++) {
+                    float v = x[xo + i];
+                    y[yo + i] = v > 0 ? v : alpha * v;
+                }
+            }
+            case ELU -> {
+                for (int i = 0; i < n; i++) {
+                    float v = x[xo + i];
+                    y[yo + i] = v > 0 ? v : (float) (alpha * Math.expm1(v));
+                }
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < n; i++) {
+                    y[yo + i] = sigmoid(x[xo + i]);
+                }
+            }
+            case TANH -> {
+                for (int i = 0; i < n; i++) {
+                    y[yo + i] = (float) Math.tanh(x[xo + i]);
+                }
+            }
+        }
+    }
+
+    /** dx = dy * act'(x) over [from, to), using y = act(x) where that is cheaper. */
+    static void backward(Activation act, float alpha, float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+        switch (act) {
+            case IDENTITY -> {
+                if (dy != dx) {
+                    System.arraycopy(dy, from, dx, from, to - from);
+                }
+            }
+            case RELU -> {
+                for (int i = from; i < to; i++) {
+                    dx[i] = x[i] > 0 ? dy[i] : 0f;
+                }
+            }
+            case LEAKY_RELU -> {
+                for (int i = from; i < to; i++) {
+                    dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i];
+                }
+            }
+            case ELU -> {
+                for (int i = from; i < to; i++) {
+                    dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha);
+                }
+            }
+            case SIGMOID -> {
+                for (int i = from; i < to; i++) {
+                    float s = y[i];
+                    dx[i] = dy[i] * s * (1f - s);
+                }
+            }
+            case TANH -> {
+                for (int i = from; i < to; i++) {
+                    float t = y[i];
+                    dx[i] = dy[i] * (1f - t * t);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,548 @@
+package dev.ember.runtime.cpu;
+
+import dev.ember.runtime.Activation;
+import dev.ember.runtime.Backend;
+import dev.ember.runtime.BinaryOp;
+import dev.ember.runtime.Philox;
+import dev.ember.runtime.Storage;
+
+/**
+ * The pure-Java CPU backend: the reference every other backend is tested against, and a real
+ * backend of its own, running ops on a bounded {@link CpuPool}. Reductions split work into
+ * fixed-size chunks, so results do not depend on the thread count.
+ */
+public final class CpuBackend implements Backend {
+    /** Elements per parallel piece of an elementwise op, and per chunk of a reduction. */
+    static final int GRAIN = 1 << 15;
+
+    private final CpuPool pool;
+
+    public CpuBackend(int threads) {
+        this.pool = new CpuPool(threads);
+    }
+
+    static String describe(int threads) {
+        return "pure Java on " + System.getProperty("os.arch") + ", " + threads + " thread" + (threads == 1 ? "" : "s")
+                + ", " + Runtime.version();
+    }
+
+    public int threads() {
+        return pool.threads();
+    }
+
+    private static float[] f(Storage s) {
+        return ((CpuStorage) s).data;
+    }
+
+    private static int n(long n) {
+        return Math.toIntExact(n);
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return describe(pool.threads());
+    }
+
+    @Override
+    public boolean isGpu() {
+        return false;
+    }
+
+    // ---- memory --------------------------------------------------------------------------
+
+    @Override
+    public Storage allocate(long elements) {
+        if (elements > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("cpu: tensors are limited to 2^31 - 9 elements, asked for " + elements);
+        }
+        return new CpuStorage((int) elements);
+    }
+
+    @Override
+    public void release(Storage storage) {
+        // The garbage collector reclaims the array; accounting is done by Device.
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Storage dst, long dstOffset, int length) {
+        System.arraycopy(src, srcOffset, f(dst), n(dstOffset), length);
+    }
+
+    @Override
+    public void download(Storage src, long srcOffset, float[] dst, int dstOffset, int length) {
+        System.arraycopy(f(src), n(srcOffset), dst, dstOffset, length);
+    }
+
+    @Override
+    public void copy(Storage src, long srcOffset, Storage dst, long dstOffset, long length) {
+        System.arraycopy(f(src), n(srcOffset), f(dst), n(dstOffset), n(length));
+    }
+
+    @Override
+    public void fill(Storage dst, long offset, long length, float value) {
+        java.util.Arrays.fill(f(dst), n(offset), n(offset + length), value);
+    }
+
+    @Override
+    public void synchronize() {
+        // Every CPU op completes before it returns.
+    }
+
+    // ---- dense algebra ----------------------------------------------------------------------
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Storage a, Storage b,
+                     float beta, Storage c, Storage bias, Activation act, float actAlpha) {
+        CpuGemm.gemm(pool, transA, transB, m, n, k, alpha, f(a), f(b), beta, f(c), bias == null ? null : f(bias),
+                act, actAlpha);
+    }
+
+    @Override
+    public void biasAdd(Storage x, Storage bias, Storage out, int rows, int cols) {
+        float[] xs = f(x), bs = f(bias), os = f(out);
+        pool.parallelFor(rows, Math.max(1, GRAIN / cols), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * cols;
+                for (int c = 0; c < cols; c++) {
+                    os[o + c] = xs[o + c] + bs[c];
+                }
+            }
+        });
+    }
+
+    @Override
+    public void columnSums(Storage x, Storage out, int rows, int cols, float beta) {
+        float[] xs = f(x), os = f(out);
+        // Parallel over column blocks; each column is summed in row order in double.
+        pool.parallelFor(cols, 64, (c0, c1) -> {
+            double[] acc = new double[c1 - c0];
+            for (int r = 0; r < rows; r++) {
+                int o = r * cols;
+                for (int c = c0; c < c1; c++) {
+                    acc[c - c0] += xs[o + c];
+                }
+            }
+            for (int c = c0; c < c1; c++) {
+                os[c] = (float) (beta == 0f ? acc[c - c0] : beta * os[c] + acc[c - c0]);
+            }
+        });
+    }
+
+    // ---- elementwise ------------------------------------------------------------------------
+
+    @Override
+    public void activation(Activation act, float alpha, Storage x, Storage y, long n) {
+        float[] xs = f(x), ys = f(y);
+        pool.parallelFor(n(n), GRAIN, (i0, i1) -> CpuActivations.forward(act, alpha, xs, i0, ys, i0, i1 - i0));
+    }
+
+    @Override
+    public void activationBackward(Activation act, float alpha, Storage x, Storage y, Storage dy, Storage dx, long n) {
+        float[] xs = f(x), ys = f(y), dys = f(dy), dxs = f(dx);
+        pool.parallelFor(n(n), GRAIN, (i0, i1) -> CpuActivations.backward(act, alpha, xs, ys, dys, dxs, i0, i1));
+    }
+
+    @Override
+    public void binary(BinaryOp op, Storage a, Storage b, Storage out, long n) {
+        float[] as = f(a), bs = f(b), os = f(out);
+        pool.parallelFor(n(n), GRAIN, (i0, i1) -> {
+            switch (op) {
+                case ADD -> {
+                    for (int i = i0; i < i1; i++) {
+                        os[i] = as[i] + bs[i];
+                    }
+                }
+                case SUB -> {
+                    for (int i = i0; i < i1; i++) {
+                        os[i] = as[i] - bs[i];
+                    }
+                }
+                case MUL -> {
+                    for (int i = i0; i < i1; i++) {
+                        os[i] = as[i] * bs[i];
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void scale(float s, Storage x, Storage out, long n) {
+        float[] xs = f(x), os = f(out);
+        pool.parallelFor(n(n), GRAIN, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                os[i] = s * xs[i];
+            }
+        });
+    }
+
+    @Override
+    public void axpy(float alpha, Storage x, Storage y, long n) {
+        float[] xs = f(x), ys = f(y);
+        pool.parallelFor(n(n), GRAIN, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                ys[i] += alpha * xs[i];
+            }
+        });
+    }
+
+    @Override
+    public void clamp(float lo, float hi, Storage x, Storage out, long n) {
+        float[] xs = f(x), os = f(out);
+        pool.parallelFor(n(n), GRAIN, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                os[i] = Math.min(Math.max(xs[i], lo), hi);
+            }
+        });
+    }
+
+    // ---- reductions ---------------------------------------------------------------------------
+
+    /** Sums f(x[i]) in fixed chunks (in parallel), then the chunk sums in order: deterministic. */
+    private double chunkedSum(float[] xs, int n, boolean squares) {
+        int chunks = (n + GRAIN - 1) / GRAIN;
+        double[] partial = new double[chunks];
+        pool.parallelFor(chunks, 1, (c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                double acc = 0;
+                int end = Math.min(n, (c + 1) * GRAIN);
+                for (int i = c * GRAIN; i < end; i++) {
+                    double v = xs[i];
+                    acc += squares ? v * v : v;
+                }
+                partial[c] = acc;
+            }
+        });
+        double total = 0;
+        for (double p : partial) {
+            total += p;
+        }
+        return total;
+    }
+
+    @Override
+    public void sum(Storage x, long n, Storage out) {
+        f(out)[0] = (float) chunkedSum(f(x), n(n), false);
+    }
+
+    @Override
+    public void sumSquares(Storage x, long n, Storage out) {
+        f(out)[0] = (float) chunkedSum(f(x), n(n), true);
+    }
+
+    @Override
+    public void rowArgmax(Storage x, Storage out, int rows, int cols) {
+        float[] xs = f(x), os = f(out);
+        pool.parallelFor(rows, Math.max(1, GRAIN / cols), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * cols, best = 0;
+                float bv = xs[o];
+                for (int c = 1; c < cols; c++) {
+                    // NaN compares false, so a NaN row keeps the first non-NaN maximum it met.
+                    if (xs[o + c] > bv || (Float.isNaN(bv) && !Float.isNaN(xs[o + c]))) {
+                        bv = xs[o + c];
+                        best = c;
+                    }
+                }
+                os[r] = best;
+            }
+        });
+    }
+
+    @Override
+    public void softmax(Storage x, Storage y, int rows, int cols) {
+        float[] xs = f(x), ys = f(y);
+        pool.parallelFor(rows, Math.max(1, GRAIN / cols), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * cols;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int c = 0; c < cols; c++) {
+                    max = Math.max(max, xs[o + c]);
+                }
+                double sum = 0;
+                for (int c = 0; c < cols; c++) {
+                    float e = (float) Math.exp(xs[o + c] - max);
+                    ys[o + c] = e;
+                    sum += e;
+                }
+                float inv = (float) (1.0 / sum);
+                for (int c = 0; c < cols; c++) {
+                    ys[o + c] *= inv;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void columnMeanVariance(Storage x, Storage mean, Storage var, int rows, int cols) {
+        float[] xs = f(x), ms = f(mean), vs = f(var);
+        pool.parallelFor(cols, 64, (c0, c1) -> {
+            int w = c1 - c0;
+            double[] s = new double[w];
+            for (int r = 0; r < rows; r++) {
+                int o = r * cols;
+                for (int c = c0; c < c1; c++) {
+                    s[c - c0] += xs[o + c];
+                }
+            }
+            for (int j = 0; j < w; j++) {
+                s[j] /= rows;
+            }
+            double[] q = new double[w];
+            for (int r = 0; r < rows; r++) {
+                int o = r * cols;
+                for (int c = c0; c < c1; c++) {
+                    double d = xs[o + c] - s[c - c0];
+                    q[c - c0] += d * d;
+                }
+            }
+            for (int c = c0; c < c1; c++) {
+                ms[c] = (float) s[c - c0];
+                vs[c] = (float) (q[c - c0] / rows);
+            }
+        });
+    }
+
+    // ---- losses ----------------------------------------------------------------------------------
+
+    @Override
+    public void softmaxCrossEntropy(Storage logits, Storage labels, Storage grad, Storage stats, int rows, int cols) {
+        float[] z = f(logits), ls = f(labels), g = f(grad);
+        double[] rowLoss = new double[rows];
+        int[] bad = new int[rows];
+        float invRows = 1f / rows;
+        pool.parallelFor(rows, Math.max(1, GRAIN / cols), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * cols;
+                float lf = ls[r];
+                int label = (int) lf;
+                if (!(lf >= 0 && lf < cols && label == lf)) {
+                    bad[r] = 1;
+                    java.util.Arrays.fill(g, o, o + cols, 0f);
+                    continue;
+                }
+                float max = Float.NEGATIVE_INFINITY;
+                for (int c = 0; c < cols; c++) {
+                    max = Math.max(max, z[o + c]);
+                }
+                double sum = 0;
+                for (int c = 0; c < cols; c++) {
+                    sum += Math.exp(z[o + c] - max);
+                }
+                double lse = max + Math.log(sum);
+                rowLoss[r] = lse - z[o + label];
+                for (int c = 0; c < cols; c++) {
+                    g[o + c] = (float) Math.exp(z[o + c] - lse) * invRows;
+                }
+                g[o + label] -= invRows;
+            }
+        });
+        double total = 0;
+        int firstBad = -1;
+        for (int r = 0; r < rows; r++) {
+            total += rowLoss[r];
+            if (bad[r] != 0 && firstBad < 0) {
+                firstBad = r;
+            }
+        }
+        float[] st = f(stats);
+        st[0] = (float) (total / rows);
+        st[1] = firstBad;
+    }
+
+    @Override
+    public void bceWithLogits(Storage logits, Storage targets, Storage grad, Storage stats, long n) {
+        float[] z = f(logits), t = f(targets), g = f(grad);
+        int len = n(n);
+        float invN = 1f / len;
+        int chunks = (len + GRAIN - 1) / GRAIN;
+        double[] partial = new double[chunks];
+        pool.parallelFor(chunks, 1, (c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                double acc = 0;
+                for (int i = c * GRAIN, end = Math.min(len, (c + 1) * GRAIN); i < end; i++) {
+                    double zi = z[i], ti = t[i];
+                    // max(z, 0) - z t + log(1 + exp(-|z|)): finite for any z.
+                    acc += Math.max(zi, 0) - zi * ti + Math.log1p(Math.exp(-Math.abs(zi)));
+                    g[i] = (CpuActivations.sigmoid(z[i]) - t[i]) * invN;
+                }
+                partial[c] = acc;
+            }
+        });
+        double total = 0;
+        for (double p : partial) {
+            total += p;
+        }
+        f(stats)[0] = (float) (total / len);
+    }
+
+    @Override
+    public void mse(Storage pred, Storage target, Storage grad, Storage stats, long n) {
+        float[] p = f(pred), t = f(target), g = f(grad);
+        int len = n(n);
+        float scale = 2f / len;
+        int chunks = (len + GRAIN - 1) / GRAIN;
+        double[] partial = new double[chunks];
+        pool.parallelFor(chunks, 1, (c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                double acc = 0;
+                for (int i = c * GRAIN, end = Math.min(len, (c + 1) * GRAIN); i < end; i++) {
+                    float d = p[i] - t[i];
+                    acc += (double) d * d;
+                    g[i] = scale * d;
+                }
+                partial[c] = acc;
+            }
+        });
+        double total = 0;
+        for (double q : partial) {
+            total += q;
+        }
+        f(stats)[0] = (float) (total / len);
+    }
+
+    // ---- dropout ---------------------------------------------------------------------------------
+
+    @Override
+    public void dropout(long seed, float p, Storage x, Storage y, long n) {
+        float[] xs = f(x), ys = f(y);
+        float keepScale = 1f / (1f - p);
+        pool.parallelFor(n(n), GRAIN, (i0, i1) -> {
+            float[] u = new float[Math.min(4096, i1 - i0)];
+            for (int base = i0; base < i1; base += u.length) {
+                int len = Math.min(u.length, i1 - base);
+                Philox.uniforms(seed, base, u, 0, len);
+                for (int j = 0; j < len; j++) {
+                    ys[base + j] = u[j] >= p ? xs[base + j] * keepScale : 0f;
+                }
+            }
+        });
+    }
+
+    // ---- batch normalisation ----------------------------------------------------------------------
+
+    @Override
+    public void batchNorm(Storage x, Storage mean, Storage var, Storage gamma, Storage beta, float eps, Storage y,
+                          int rows, int cols) {
+        float[] xs = f(x), ms = f(mean), vs = f(var), gs = f(gamma), bs = f(beta), ys = f(y);
+        float[] scale = new float[cols], shift = new float[cols];
+        for (int c = 0; c < cols; c++) {
+            float inv = (float) (1.0 / Math.sqrt(vs[c] + (double) eps));
+            scale[c] = gs[c] * inv;
+            shift[c] = bs[c] - ms[c] * scale[c];
+        }
+        pool.parallelFor(rows, Math.max(1, GRAIN / cols), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * cols;
+                for (int c = 0; c < cols; c++) {
+                    ys[o + c] = xs[o + c] * scale[c] + shift[c];
+                }
+            }
+        });
+    }
+
+    @Override
+    public void batchNormBackward(Storage x, Storage mean, Storage var, Storage gamma, float eps, Storage dy,
+                                  Storage dx, Storage dgamma, Storage dbeta, int rows, int cols) {
+        float[] xs = f(x), ms = f(mean), vs = f(var), gs = f(gamma), dys = f(dy), dxs = f(dx);
+        float[] dgs = f(dgamma), dbs = f(dbeta);
+        pool.parallelFor(cols, 16, (c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                double inv = 1.0 / Math.sqrt(vs[c] + (double) eps);
+                double sdy = 0, sdyx = 0;
+                for (int r = 0; r < rows; r++) {
+                    double xhat = (xs[r * cols + c] - ms[c]) * inv;
+                    sdy += dys[r * cols + c];
+                    sdyx += dys[r * cols + c] * xhat;
+                }
+                dgs[c] = (float) sdyx;
+                dbs[c] = (float) sdy;
+                double k = gs[c] * inv / rows;
+                for (int r = 0; r < rows; r++) {
+                    int i = r * cols + c;
+                    double xhat = (xs[i] - ms[c]) * inv;
+                    dxs[i] = (float) (k * (rows * (double) dys[i] - sdy - xhat * sdyx));
+                }
+            }
+        });
+    }
+
+    // ---- optimizers ----------------------------------------------------------------------------------
+
+    @Override
+    public void sgdUpdate(Storage param, Storage grad, Storage velocity, long n, float lr, float momentum,
+                          float weightDecay, boolean nesterov, boolean firstStep) {
+        float[] p = f(param), g = f(grad), v = velocity == null ? null : f(velocity);
+        pool.parallelFor(n(n), GRAIN, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                float gi = g[i] + weightDecay * p[i];
+                if (momentum != 0f) {
+                    float vi = firstStep ? gi : momentum * v[i] + gi;
+                    v[i] = vi;
+                    gi = nesterov ? gi + momentum * vi : vi;
+                }
+                p[i] -= lr * gi;
+            }
+        });
+    }
+
+    @Override
+    public void adamUpdate(Storage param, Storage grad, Storage m, Storage v, long n, float lr, float beta1,
+                           float beta2, float eps, float weightDecay, boolean decoupled, int step) {
+        float[] p = f(param), g = f(grad), ms = f(m), vs = f(v);
+        float bc1 = (float) (1.0 - Math.pow(beta1, step));
+        float bc2sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
+        float stepSize = lr / bc1;
+        float decay = decoupled ? 1f - lr * weightDecay : 1f;
+        float l2 = decoupled ? 0f : weightDecay;
+        pool.parallelFor(n(n), GRAIN, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                float pi = p[i];
+                float gi = g[i] + l2 * pi;
+                float mi = beta1 * ms[i] + (1f - beta1) * gi;
+                float vi = beta2 * vs[i] + (1f - beta2) * gi * gi;
+                ms[i] = mi;
+                vs[i] = vi;
+                p[i] = pi * decay - stepSize * mi / ((float) Math.sqrt(vi) / bc2sqrt + eps);
+            }
+        });
+    }
+
+    @Override
+    public void rmspropUpdate(Storage param, Storage grad, Storage sq, long n, float lr, float alpha, float eps,
+                              float weightDecay) {
+        float[] p = f(param), g = f(grad), s = f(sq);
+        pool.parallelFor(n(n), GRAIN, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                float gi = g[i] + weightDecay * p[i];
+                float si = alpha * s[i] + (1f - alpha) * gi * gi;
+                s[i] = si;
+                p[i] -= lr * gi / ((float) Math.sqrt(si) + eps);
+            }
+        });
+    }
+
+    @Override
+    public void adagradUpdate(Storage param, Storage grad, Storage sum, long n, float lr, float eps,
+                              float weightDecay) {
+        float[] p = f(param), g = f(grad), s = f(sum);
+        pool.parallelFor(n(n), GRAIN, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                float gi = g[i] + weightDecay * p[i];
+                float si = s[i] + gi * gi;
+                s[i] = si;
+                p[i] -= lr * gi / ((float) Math.sqrt(si) + eps);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}
