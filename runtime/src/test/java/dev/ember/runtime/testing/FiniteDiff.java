@@ -45,4 +45,10 @@ public final class FiniteDiff {
         }
         return g;
     }
+
+    /** f'(x) by a central difference with h = step * max(1, |x|). */
+    public static double derivative(DoubleUnaryOperator f, double x, double step) {
+        double h = step * Math.max(1.0, Math.abs(x));
+        return (f.applyAsDouble(x + h) - f.applyAsDouble(x - h)) / (2 * h);
+    }
 }
