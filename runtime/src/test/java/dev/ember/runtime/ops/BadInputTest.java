@@ -163,6 +163,9 @@ class BadInputTest {
             bad(() -> Ops.clamp(2f, 1f, a, a), "clamp", "2.0", "1.0");
             bad(() -> Ops.activation(Activation.ELU, Float.NaN, a, a), "activation(elu)", "alpha", "NaN");
             bad(() -> Ops.batchNorm(a, v, v, v, v, 0f, a), "batchNorm", "eps", "0.0");
+            bad(() -> Ops.batchNormBackward(a, v, v, v, -1e-5f, a, a, v, v), "batchNormBackward", "eps", "-1.0E-5");
+            bad(() -> Ops.gemm(false, false, 1f, a, b, 0f, c, null, Activation.LEAKY_RELU, Float.NaN), "gemm",
+                    "NaN");
             bad(() -> Ops.sgd(a, a, null, -0.1f, 0f, 0f, false, true), "sgd", "learning rate", "-0.1");
             bad(() -> Ops.sgd(a, a, null, 0.1f, 0.9f, 0f, false, true), "sgd", "momentum", "velocity");
             bad(() -> Ops.sgd(a, a, null, 0.1f, 0f, 0f, true, true), "sgd", "Nesterov");
