@@ -20,8 +20,9 @@ import dev.ember.runtime.testing.Tolerance;
  * 1 - p, and the backward applies the same mask (checked against finite differences of
  * sum(dy o dropout(x))).
  *
- * <p>Tolerance on kept values: rtol 2.4e-7 (x * (1 / (1 - p)) is up to three float32 roundings);
- * the mask itself must match exactly.
+ * <p>Tolerance on kept values: rtol 5e-7 (about 4 ulp): x * (1 / (1 - p)) or x / (1 - p) is one
+ * to three roundings, and OpenCL allows single-precision division and reciprocal 2.5 ulp unless
+ * correctly rounded division is requested. The mask itself must match exactly.
  */
 class DropoutOpsTest {
     private static final float[] PS = {0f, 0.1f, 0.5f, 0.9f};
@@ -55,7 +56,7 @@ class DropoutOpsTest {
                 float[] x = rand.awayFromZero(n, -3, 3, 1e-3f);
                 double[] ref = reference(seed, p, x);
                 String what = "[" + n + "] seed=" + seed + " p=" + p;
-                Tolerance tol = Tolerance.of("dropout", 0, 2.4e-7);
+                Tolerance tol = Tolerance.of("dropout", 0, 5e-7);
                 try (Tensor tx = dev.fromArray(x, n); Tensor y = dev.empty(n)) {
                     Ops.dropout(seed, p, tx, y);
                     float[] out = y.toArray();
@@ -71,7 +72,7 @@ class DropoutOpsTest {
             float[] x = rand.awayFromZero(33, -1, 1, 1e-3f);
             try (Tensor tx = dev.fromArray(x, 3, 11); Tensor y = dev.empty(3, 11)) {
                 Ops.dropout(seed, 0.5f, tx, y);
-                Tolerance.of("dropout", 0, 2.4e-7).check(rand, "3x11 seed=" + seed, reference(seed, 0.5f, x),
+                Tolerance.of("dropout", 0, 5e-7).check(rand, "3x11 seed=" + seed, reference(seed, 0.5f, x),
                         y.toArray(), 11);
             }
         }
@@ -134,10 +135,10 @@ class DropoutOpsTest {
                                     + rand.seedNote());
                         }
                     }
-                    Tolerance.of("dropoutBackward", 1e-9, 2.4e-7).check(rand, what + " vs finite differences", deriv,
+                    Tolerance.of("dropoutBackward", 1e-9, 5e-7).check(rand, what + " vs finite differences", deriv,
                             back);
                     Ops.dropoutBackward(seed, p, tdy, tdy);
-                    Tolerance.of("dropoutBackward", 1e-9, 2.4e-7).check(rand, what + " in place", deriv,
+                    Tolerance.of("dropoutBackward", 1e-9, 5e-7).check(rand, what + " in place", deriv,
                             tdy.toArray());
                 }
             }

@@ -19,7 +19,14 @@ public final class Rand {
     /** A generator with a fresh seed, or the one given by {@code -Dember.test.seed=...}. */
     public static Rand fresh() {
         String s = System.getProperty("ember.test.seed");
-        return new Rand(s == null || s.isBlank() ? System.nanoTime() : Long.parseLong(s.trim()));
+        if (s == null || s.isBlank()) {
+            return new Rand(System.nanoTime());
+        }
+        try {
+            return new Rand(Long.parseLong(s.trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("ember.test.seed must be a long, got '" + s + "'", e);
+        }
     }
 
     public long seed() {
