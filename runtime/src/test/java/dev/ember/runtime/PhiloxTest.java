@@ -43,7 +43,8 @@ class PhiloxTest {
     @Test
     void streamLayout() {
         long seed = 0x299f31d0_a4093822L; // key words (low, high) = (a4093822, 299f31d0)
-        long block = 0x05a308d3_243f6a88L; // counter words 0-1 = (243f6a88, 05a308d3), words 2-3 zero; 4 * block fits a long
+        // Counter words 0-1 = (243f6a88, 05a308d3), words 2-3 zero; 4 * block still fits a long.
+        long block = 0x05a308d3_243f6a88L;
         int[] w = Philox.block((int) block, (int) (block >>> 32), 0, 0, (int) seed, (int) (seed >>> 32));
         for (int lane = 0; lane < 4; lane++) {
             long index = block * 4 + lane;

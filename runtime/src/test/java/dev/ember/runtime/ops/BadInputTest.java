@@ -116,7 +116,8 @@ class BadInputTest {
             for (int row : new int[] {0, 2, 4}) {
                 float[] l = {0f, 1f, 2f, 3f, 1f};
                 l[row] = label;
-                try (Tensor z = dev.zeros(rows, cols); Tensor tl = dev.fromArray(l, rows); Tensor g = dev.empty(rows, cols)) {
+                try (Tensor z = dev.zeros(rows, cols); Tensor tl = dev.fromArray(l, rows);
+                     Tensor g = dev.empty(rows, cols)) {
                     bad(() -> Ops.softmaxCrossEntropy(z, tl, g), "softmaxCrossEntropy", "label " + label,
                             "row " + row, "[0, 4)", "5x4");
                 }
@@ -154,7 +155,8 @@ class BadInputTest {
     @DeviceTest
     void outOfRangeArguments(TestDevice td) {
         Device dev = td.open();
-        try (Tensor a = dev.zeros(3, 4); Tensor b = dev.zeros(4, 3); Tensor c = dev.zeros(3, 3); Tensor v = dev.zeros(4)) {
+        try (Tensor a = dev.zeros(3, 4); Tensor b = dev.zeros(4, 3); Tensor c = dev.zeros(3, 3);
+             Tensor v = dev.zeros(4)) {
             bad(() -> Ops.gemm(false, false, Float.NaN, a, b, 0f, c), "gemm", "alpha", "NaN");
             bad(() -> Ops.gemm(false, false, 1f, a, b, Float.POSITIVE_INFINITY, c), "gemm", "beta", "Infinity");
             bad(() -> Ops.dropout(1L, 1f, a, a), "dropout", "1.0");

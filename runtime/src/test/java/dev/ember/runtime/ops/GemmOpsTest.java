@@ -156,7 +156,8 @@ class GemmOpsTest {
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             float[] a = rand.uniform(m * k, -1, 1), b = rand.uniform(k * n, -1, 1);
-            try (Tensor ta = dev.fromArray(a, m, k); Tensor tb = dev.fromArray(b, k, n); Tensor c = Ops.matmul(ta, tb)) {
+            try (Tensor ta = dev.fromArray(a, m, k); Tensor tb = dev.fromArray(b, k, n);
+                 Tensor c = Ops.matmul(ta, tb)) {
                 assertArrayEquals(new int[] {m, n}, c.shape(), "matmul result shape");
                 assertSame(dev, c.device(), "matmul result device");
                 checkGemm(rand, "matmul " + m + "x" + k + " * " + k + "x" + n, false, false, m, n, k, 1f, Ref.d(a),
@@ -181,13 +182,16 @@ class GemmOpsTest {
             float[] a = rand.uniform(m * k, -1, 1), b = rand.uniform(k * n, -1, 1), g = rand.uniform(m * n, -1, 1);
             float[] prevA = rand.uniform(m * k, -1, 1), prevB = rand.uniform(k * n, -1, 1);
             double[] ad = Ref.d(a), bd = Ref.d(b), gd = Ref.d(g);
-            double[] fdA = FiniteDiff.gradient(x -> Ref.dot(gd, Ref.gemm(false, false, m, n, k, 1, x, bd, 0, null)), ad);
-            double[] fdB = FiniteDiff.gradient(x -> Ref.dot(gd, Ref.gemm(false, false, m, n, k, 1, ad, x, 0, null)), bd);
+            double[] fdA = FiniteDiff.gradient(
+                    x -> Ref.dot(gd, Ref.gemm(false, false, m, n, k, 1, x, bd, 0, null)), ad);
+            double[] fdB = FiniteDiff.gradient(
+                    x -> Ref.dot(gd, Ref.gemm(false, false, m, n, k, 1, ad, x, 0, null)), bd);
             String what = "backward of matmul " + m + "x" + k + " * " + k + "x" + n;
             // Tolerance: n (resp. m) terms of magnitude <= 1 are summed per gradient element.
             Tolerance tolA = Tolerance.of("gemm", 1e-6 * Math.sqrt(n) * (n + 1), RTOL);
             Tolerance tolB = Tolerance.of("gemm", 1e-6 * Math.sqrt(m) * (m + 1), RTOL);
-            try (Tensor ta = dev.fromArray(a, m, k); Tensor tb = dev.fromArray(b, k, n); Tensor tg = dev.fromArray(g, m, n);
+            try (Tensor ta = dev.fromArray(a, m, k); Tensor tb = dev.fromArray(b, k, n);
+                 Tensor tg = dev.fromArray(g, m, n);
                  Tensor da = dev.empty(m, k); Tensor db = dev.empty(k, n)) {
                 Ops.gemm(false, true, 1f, tg, tb, 0f, da);
                 Ops.gemm(true, false, 1f, ta, tg, 0f, db);

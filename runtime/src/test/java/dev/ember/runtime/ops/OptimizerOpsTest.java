@@ -140,7 +140,8 @@ class OptimizerOpsTest {
                             p[i] -= lr * gi / (Math.sqrt(s[i]) + eps);
                         }
                         tol("rmsprop").check(rand, what + " step " + step + " param", p, tp.toArray());
-                        Tolerance.of("rmsprop", 1e-9, 1e-5).check(rand, what + " step " + step + " sq", s, ts.toArray());
+                        Tolerance.of("rmsprop", 1e-9, 1e-5).check(rand, what + " step " + step + " sq", s,
+                                ts.toArray());
                     }
                 }
             }

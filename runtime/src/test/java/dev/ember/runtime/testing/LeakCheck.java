@@ -39,9 +39,10 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
         for (var e : before.entrySet()) {
             long now = after.get(e.getKey());
             if (now != e.getValue()) {
-                throw new AssertionError(context.getRequiredTestClass().getSimpleName() + "."
-                        + context.getRequiredTestMethod().getName() + " [" + context.getDisplayName() + "] left " + (now - e.getValue())
-                        + " bytes of tensors open on " + e.getKey() + " (close them, e.g. with try-with-resources)");
+                String test = context.getRequiredTestClass().getSimpleName() + "."
+                        + context.getRequiredTestMethod().getName() + " [" + context.getDisplayName() + "]";
+                throw new AssertionError(test + " left " + (now - e.getValue()) + " bytes of tensors open on "
+                        + e.getKey() + " (close them, e.g. with try-with-resources)");
             }
         }
     }
