@@ -108,6 +108,7 @@ public final class Ops {
         }
         finite(op, "alpha", alpha);
         finite(op, "beta", beta);
+        finite(op, "activation alpha", actAlpha);
         be.gemm(transA, transB, m, n, ka, alpha, a.storage(), b.storage(), beta, c.storage(),
                 bias == null ? null : bias.storage(), act, actAlpha);
     }
@@ -331,6 +332,12 @@ public final class Ops {
 
     // ---- batch normalisation -------------------------------------------------------------------
 
+    private static void positiveEps(String op, float eps) {
+        if (!(eps > 0) || !Float.isFinite(eps)) {
+            throw new IllegalArgumentException(op + ": eps must be positive and finite, got " + eps);
+        }
+    }
+
     /** y = (x - mean) / sqrt(var + eps) * gamma + beta, per column. */
     public static void batchNorm(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, float eps, Tensor y) {
         String op = "batchNorm";
@@ -342,9 +349,7 @@ public final class Ops {
         vectorOf(op, "gamma", gamma, x.cols(), per);
         vectorOf(op, "beta", beta, x.cols(), per);
         sameSize(op, "x", x, "y", y);
-        if (!(eps > 0)) {
-            throw new IllegalArgumentException(op + ": eps must be positive, got " + eps);
-        }
+        positiveEps(op, eps);
         be.batchNorm(x.storage(), mean.storage(), var.storage(), gamma.storage(), beta.storage(), eps, y.storage(),
                 x.rows(), x.cols());
     }
@@ -363,6 +368,7 @@ public final class Ops {
         vectorOf(op, "dbeta", dbeta, x.cols(), per);
         sameSize(op, "x", x, "dy", dy);
         sameSize(op, "x", x, "dx", dx);
+        positiveEps(op, eps);
         be.batchNormBackward(x.storage(), mean.storage(), var.storage(), gamma.storage(), eps, dy.storage(),
                 dx.storage(), dgamma.storage(), dbeta.storage(), x.rows(), x.cols());
     }

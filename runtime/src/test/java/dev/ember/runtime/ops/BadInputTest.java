@@ -1,0 +1,218 @@
+package dev.ember.runtime.ops;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.runtime.Activation;
+import dev.ember.runtime.Device;
+import dev.ember.runtime.Devices;
+import dev.ember.runtime.Ops;
+import dev.ember.runtime.Tensor;
+import dev.ember.runtime.cpu.CpuBackend;
+import dev.ember.runtime.testing.DeviceTest;
+import dev.ember.runtime.testing.TestDevice;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Bad input is refused before any backend runs: mismatched shapes, wrong rank, labels outside
+ * [0, classes), zero or negative sizes, out-of-range arguments and tensors of two devices give
+ * {@link IllegalArgumentException} naming the op and the offending shapes or values; a closed
+ * tensor gives {@link IllegalStateException} naming the tensor's shape.
+ */
+class BadInputTest {
+    /** A device distinct from every listed one (a second CPU backend instance). */
+    private static Device stranger;
+
+    @BeforeAll
+    static void open() {
+        stranger = new Device(new CpuBackend(1));
+    }
+
+    @AfterAll
+    static void close() {
+        stranger.close();
+    }
+
+    /** Asserts the exception type and that its message contains every fragment. */
+    private static <T extends Throwable> void refused(Class<T> type, Executable call, String... fragments) {
+        T e = assertThrows(type, call);
+        String msg = String.valueOf(e.getMessage());
+        for (String f : fragments) {
+            assertTrue(msg.contains(f), "message \"" + msg + "\" should name \"" + f + "\"");
+        }
+    }
+
+    private static void bad(Executable call, String... fragments) {
+        refused(IllegalArgumentException.class, call, fragments);
+    }
+
+    @DeviceTest
+    void mismatchedShapes(TestDevice td) {
+        Device dev = td.open();
+        try (Tensor a34 = dev.zeros(3, 4); Tensor a43 = dev.zeros(4, 3); Tensor b5 = dev.zeros(5);
+             Tensor c33 = dev.zeros(3, 3); Tensor v3 = dev.zeros(3); Tensor a12 = dev.zeros(12)) {
+            bad(() -> Ops.add(a34, a43, a34), "add", "3x4", "4x3");
+            bad(() -> Ops.sub(a34, a34, a43), "sub", "3x4", "4x3");
+            bad(() -> Ops.mul(a34, b5, a34), "mul", "3x4", "[5]");
+            bad(() -> Ops.scale(2f, a34, b5), "scale", "3x4", "[5]");
+            bad(() -> Ops.axpy(2f, a34, a43), "axpy", "3x4", "4x3");
+            bad(() -> Ops.clamp(0f, 1f, a34, a43), "clamp", "3x4", "4x3");
+            bad(() -> Ops.gemm(false, false, 1f, a34, a34, 0f, c33), "gemm", "3x4", "inner");
+            bad(() -> Ops.gemm(false, true, 1f, a34, a43, 0f, c33), "gemm", "3x4", "4x3");
+            bad(() -> Ops.gemm(false, false, 1f, a34, a43, 0f, a34), "gemm", "C is 3x4", "3x3");
+            bad(() -> Ops.gemm(false, false, 1f, a34, a43, 0f, c33, b5, Activation.RELU, 0f), "gemm", "bias", "[5]");
+            bad(() -> Ops.matmul(a34, a34), "gemm", "3x4");
+            bad(() -> Ops.biasAdd(a34, v3, a34), "biasAdd", "bias", "[3]", "3x4");
+            bad(() -> Ops.biasAdd(a34, a12, a34), "biasAdd", "[12]");
+            bad(() -> Ops.biasGrad(a34, v3, false), "biasGrad", "[3]", "3x4");
+            bad(() -> Ops.activation(Activation.TANH, 0f, a34, a43), "activation(tanh)", "3x4", "4x3");
+            bad(() -> Ops.activationBackward(Activation.RELU, 0f, a34, a34, a43, a34), "activationBackward(relu)",
+                    "4x3");
+            bad(() -> Ops.softmax(a34, a43), "softmax", "3x4", "4x3");
+            bad(() -> Ops.rowArgmax(a34, b5), "rowArgmax", "[5]", "3x4");
+            bad(() -> Ops.columnMeanVariance(a34, v3, b5), "columnMeanVariance", "[3]", "3x4");
+            bad(() -> Ops.softmaxCrossEntropy(a34, b5, a34), "softmaxCrossEntropy", "labels", "[5]", "3x4");
+            bad(() -> Ops.softmaxCrossEntropy(a34, v3, a43), "softmaxCrossEntropy", "grad", "4x3");
+            bad(() -> Ops.bceWithLogits(a34, a43, a34), "bceWithLogits", "3x4", "4x3");
+            bad(() -> Ops.mse(a34, a34, b5), "mse", "3x4", "[5]");
+            bad(() -> Ops.dropout(1L, 0.5f, a34, a43), "dropout", "3x4", "4x3");
+            bad(() -> Ops.dropoutBackward(1L, 0.5f, a34, b5), "dropoutBackward", "[5]");
+            bad(() -> Ops.batchNorm(a34, v3, b5, b5, b5, 1e-5f, a34), "batchNorm", "mean", "[3]", "3x4");
+            bad(() -> Ops.batchNormBackward(a34, b5, b5, b5, 1e-5f, a43, a34, b5, b5), "batchNormBackward");
+            bad(() -> Ops.sgd(a34, a43, null, 0.1f, 0f, 0f, false, true), "sgd", "3x4", "4x3");
+            bad(() -> Ops.adam(a34, a34, a34, a43, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, false, 1), "adam", "4x3");
+            bad(() -> Ops.adam(a34, a34, b5, a34, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, true, 1), "adamw", "[5]");
+            bad(() -> Ops.rmsprop(a34, a34, b5, 0.1f, 0.99f, 1e-8f, 0f), "rmsprop", "[5]");
+            bad(() -> Ops.adagrad(a34, a43, a34, 0.1f, 1e-8f, 0f), "adagrad", "4x3");
+            // Same size, different rank is accepted for elementwise ops (a [12] and a 3x4 hold the same values).
+            assertDoesNotThrow(() -> Ops.add(a34, a12, a34));
+        }
+    }
+
+    @DeviceTest
+    void wrongRank(TestDevice td) {
+        Device dev = td.open();
+        try (Tensor v12 = dev.zeros(12); Tensor m34 = dev.zeros(3, 4); Tensor c = dev.zeros(3, 3);
+             Tensor t3 = dev.zeros(2, 3, 4); Tensor labels = dev.zeros(2)) {
+            bad(() -> Ops.gemm(false, false, 1f, v12, m34, 0f, c), "gemm", "A", "rank 2", "[12]");
+            bad(() -> Ops.gemm(false, false, 1f, m34, v12, 0f, c), "gemm", "B", "rank 2", "[12]");
+            bad(() -> Ops.matmul(t3, m34), "matmul", "rank 2", "2x3x4");
+            bad(() -> Ops.softmax(t3, t3), "softmax", "rank 2", "2x3x4");
+            bad(() -> Ops.rowArgmax(v12, labels), "rowArgmax", "rank 2", "[12]");
+            bad(() -> Ops.biasAdd(t3, labels, t3), "biasAdd", "rank 2", "2x3x4");
+            bad(() -> Ops.softmaxCrossEntropy(t3, labels, t3), "softmaxCrossEntropy", "rank 2", "2x3x4");
+            bad(() -> Ops.columnMeanVariance(v12, labels, labels), "columnMeanVariance", "rank 2", "[12]");
+        }
+    }
+
+    @DeviceTest
+    void labelsOutsideTheClasses(TestDevice td) {
+        Device dev = td.open();
+        int rows = 5, cols = 4;
+        for (float label : new float[] {4f, -1f, 2.5f, 1000f, Float.NaN}) {
+            for (int row : new int[] {0, 2, 4}) {
+                float[] l = {0f, 1f, 2f, 3f, 1f};
+                l[row] = label;
+                try (Tensor z = dev.zeros(rows, cols); Tensor tl = dev.fromArray(l, rows);
+                     Tensor g = dev.empty(rows, cols)) {
+                    bad(() -> Ops.softmaxCrossEntropy(z, tl, g), "softmaxCrossEntropy", "label " + label,
+                            "row " + row, "[0, 4)", "5x4");
+                }
+            }
+        }
+        // The first bad row is named when there are several.
+        try (Tensor z = dev.zeros(rows, cols); Tensor tl = dev.fromArray(new float[] {0f, 9f, 1f, -3f, 0f}, rows);
+             Tensor g = dev.empty(rows, cols)) {
+            bad(() -> Ops.softmaxCrossEntropy(z, tl, g), "label 9.0", "row 1");
+        }
+    }
+
+    @DeviceTest
+    void zeroOrNegativeSizes(TestDevice td) {
+        Device dev = td.open();
+        bad(() -> dev.empty(0), "empty", "positive", "[0]");
+        bad(() -> dev.empty(3, 0), "empty", "positive", "3x0");
+        bad(() -> dev.empty(-2, 5), "empty", "positive", "-2x5");
+        bad(() -> dev.zeros(4, -1), "positive", "4x-1");
+        bad(() -> dev.empty(), "empty", "rank");
+        bad(() -> dev.empty(1, 2, 3, 4, 5), "empty", "rank", "1x2x3x4x5");
+        bad(() -> dev.randn(1L, 0f, 1f, 0, 3), "positive", "0x3");
+        bad(() -> dev.fromArray(new float[5], 2, 3), "fromArray", "5", "2x3");
+        bad(() -> dev.fromArray(new float[0], 0), "fromArray", "positive");
+        try (Tensor t = dev.zeros(2, 3)) {
+            bad(() -> t.copyFrom(new float[7]), "copyFrom", "7", "2x3");
+            bad(() -> t.copyFrom(new float[4], 0, 4, 4), "copyFrom", "2x3");
+            bad(() -> t.copyFrom(new float[4], -1, 0, 2), "copyFrom", "2x3");
+            bad(() -> t.reshapedCopy(4, 2), "reshape", "2x3", "4x2");
+            bad(() -> t.reshapedCopy(6, 0), "reshape", "positive");
+            bad(() -> t.copyTo(new float[5]), "copyTo", "5", "2x3");
+        }
+    }
+
+    @DeviceTest
+    void outOfRangeArguments(TestDevice td) {
+        Device dev = td.open();
+        try (Tensor a = dev.zeros(3, 4); Tensor b = dev.zeros(4, 3); Tensor c = dev.zeros(3, 3);
+             Tensor v = dev.zeros(4)) {
+            bad(() -> Ops.gemm(false, false, Float.NaN, a, b, 0f, c), "gemm", "alpha", "NaN");
+            bad(() -> Ops.gemm(false, false, 1f, a, b, Float.POSITIVE_INFINITY, c), "gemm", "beta", "Infinity");
+            bad(() -> Ops.dropout(1L, 1f, a, a), "dropout", "1.0");
+            bad(() -> Ops.dropout(1L, -0.1f, a, a), "dropout", "-0.1");
+            bad(() -> Ops.dropoutBackward(1L, Float.NaN, a, a), "dropoutBackward", "NaN");
+            bad(() -> Ops.clamp(2f, 1f, a, a), "clamp", "2.0", "1.0");
+            bad(() -> Ops.activation(Activation.ELU, Float.NaN, a, a), "activation(elu)", "alpha", "NaN");
+            bad(() -> Ops.batchNorm(a, v, v, v, v, 0f, a), "batchNorm", "eps", "0.0");
+            bad(() -> Ops.batchNormBackward(a, v, v, v, -1e-5f, a, a, v, v), "batchNormBackward", "eps", "-1.0E-5");
+            bad(() -> Ops.gemm(false, false, 1f, a, b, 0f, c, null, Activation.LEAKY_RELU, Float.NaN), "gemm",
+                    "NaN");
+            bad(() -> Ops.sgd(a, a, null, -0.1f, 0f, 0f, false, true), "sgd", "learning rate", "-0.1");
+            bad(() -> Ops.sgd(a, a, null, 0.1f, 0.9f, 0f, false, true), "sgd", "momentum", "velocity");
+            bad(() -> Ops.sgd(a, a, null, 0.1f, 0f, 0f, true, true), "sgd", "Nesterov");
+            bad(() -> Ops.adam(a, a, a, a, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, false, 0), "adam", "step", "0");
+            bad(() -> Ops.adam(a, a, a, a, 0.1f, 1f, 0.99f, 1e-8f, 0f, true, 1), "adamw", "betas", "1.0");
+            bad(() -> Ops.rmsprop(a, a, a, Float.NaN, 0.99f, 1e-8f, 0f), "rmsprop", "learning rate", "NaN");
+            bad(() -> Ops.adagrad(a, a, a, Float.POSITIVE_INFINITY, 1e-8f, 0f), "adagrad", "learning rate");
+        }
+    }
+
+    @DeviceTest
+    void tensorsOfTwoDevices(TestDevice td) {
+        Device dev = td.open();
+        Device other = dev == Devices.cpu() ? stranger : Devices.cpu();
+        try (Tensor a = dev.zeros(3, 4); Tensor b = other.zeros(3, 4); Tensor w = other.zeros(4, 3);
+             Tensor c = dev.zeros(3, 3); Tensor bias = other.zeros(3); Tensor l = other.zeros(3)) {
+            String here = "3x4@" + dev.name(), there = "3x4@" + other.name();
+            bad(() -> Ops.add(a, b, a), "add", "different devices", here, there);
+            bad(() -> Ops.axpy(1f, b, a), "axpy", "different devices", here, there);
+            bad(() -> Ops.gemm(false, false, 1f, a, w, 0f, c), "gemm", "different devices", "4x3@" + other.name());
+            bad(() -> Ops.gemm(false, true, 1f, a, a, 0f, c, bias, Activation.RELU, 0f), "gemm", "different devices",
+                    "[3]@" + other.name());
+            bad(() -> Ops.matmul(a, w), "gemm", "different devices");
+            bad(() -> Ops.softmaxCrossEntropy(c, l, c), "softmaxCrossEntropy", "different devices");
+            bad(() -> Ops.dropout(1L, 0.5f, a, b), "dropout", "different devices");
+            bad(() -> Ops.sgd(a, b, null, 0.1f, 0f, 0f, false, true), "sgd", "different devices");
+        }
+    }
+
+    @DeviceTest
+    void closedTensorsAreRefused(TestDevice td) {
+        Device dev = td.open();
+        Tensor dead = dev.zeros(3, 5);
+        dead.close();
+        dead.close(); // closing twice is allowed
+        try (Tensor live = dev.zeros(3, 5); Tensor w = dev.zeros(5, 2); Tensor c = dev.zeros(3, 2)) {
+            refused(IllegalStateException.class, () -> Ops.add(dead, live, live), "3x5", "closed");
+            refused(IllegalStateException.class, () -> Ops.add(live, live, dead), "3x5", "closed");
+            refused(IllegalStateException.class, () -> Ops.gemm(false, false, 1f, dead, w, 0f, c), "3x5", "closed");
+            refused(IllegalStateException.class, () -> Ops.sum(dead), "3x5", "closed");
+            refused(IllegalStateException.class, dead::toArray, "3x5", "closed");
+            refused(IllegalStateException.class, () -> dead.fill(1f), "3x5", "closed");
+            refused(IllegalStateException.class, () -> dead.copyFrom(new float[15]), "3x5", "closed");
+            refused(IllegalStateException.class, () -> live.copyFrom(dead), "3x5", "closed");
+            refused(IllegalStateException.class, () -> dead.to(dev), "3x5", "closed");
+        }
+    }
+}

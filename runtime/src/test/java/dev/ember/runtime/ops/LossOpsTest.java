@@ -1,0 +1,178 @@
+package dev.ember.runtime.ops;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.runtime.Device;
+import dev.ember.runtime.Ops;
+import dev.ember.runtime.Tensor;
+import dev.ember.runtime.testing.DeviceTest;
+import dev.ember.runtime.testing.FiniteDiff;
+import dev.ember.runtime.testing.Rand;
+import dev.ember.runtime.testing.Ref;
+import dev.ember.runtime.testing.TestDevice;
+import dev.ember.runtime.testing.TestShapes;
+import dev.ember.runtime.testing.Tolerance;
+import java.util.Arrays;
+
+/**
+ * The fused losses (softmax cross-entropy, BCE with logits, MSE): the returned loss against
+ * float64 and the gradient against central differences of the float64 loss. Required special
+ * cases: cross-entropy with logits of magnitude 1e4, BCE with logits of +-100.
+ *
+ * <p>Tolerances. Loss: a mean of n terms in float32, atol 1e-6, rtol 1e-5 + 1e-6 sqrt(n) (the
+ * summation bound of ReductionOpsTest with positive terms; 1e-5 for device exp/log). Gradient:
+ * each element is O(1/n) (n = rows for cross-entropy, elements otherwise) with the same
+ * relative error as softmax/sigmoid, so atol 1e-6 / n and rtol 1e-5; the float64 finite
+ * difference (step 1e-5) is accurate to ~1e-10 / n, far below.
+ */
+class LossOpsTest {
+    private static final double STEP = 1e-5;
+
+    private static Tolerance lossTol(String op, long n) {
+        return Tolerance.of(op, 1e-6, 1e-5 + 1e-6 * Math.sqrt(n));
+    }
+
+    private static float[] labels(Rand rand, int rows, int cols) {
+        float[] l = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            l[r] = r == 0 ? 0 : r == rows - 1 ? cols - 1 : rand.nextInt(cols); // include both ends
+        }
+        return l;
+    }
+
+    /** Finite differences of the mean cross-entropy; rows are independent, so each row is differenced alone. */
+    private static double[] crossEntropyFd(double[] z, float[] labels, int rows, int cols) {
+        double[] g = new double[z.length];
+        for (int r = 0; r < rows; r++) {
+            int label = (int) labels[r];
+            double[] row = Arrays.copyOfRange(z, r * cols, (r + 1) * cols);
+            double[] gr = FiniteDiff.gradient(v -> (Ref.logSumExp(v, 0, cols) - v[label]) / rows, row, STEP);
+            System.arraycopy(gr, 0, g, r * cols, cols);
+        }
+        return g;
+    }
+
+    @DeviceTest
+    void softmaxCrossEntropyLossAndGradient(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        for (int[] s : TestShapes.MATRICES) {
+            int rows = s[0], cols = s[1];
+            float[] z = rand.uniform(rows * cols, -4, 4), l = labels(rand, rows, cols);
+            double[] zd = Ref.d(z);
+            String what = "logits " + TestShapes.of(rows, cols);
+            try (Tensor tz = dev.fromArray(z, rows, cols); Tensor tl = dev.fromArray(l, rows);
+                 Tensor g = dev.empty(rows, cols)) {
+                float loss = Ops.softmaxCrossEntropy(tz, tl, g);
+                lossTol("softmaxCrossEntropy", rows).check(rand, what + " loss", Ref.softmaxCrossEntropy(zd, l, rows,
+                        cols), loss);
+                Tolerance.of("softmaxCrossEntropy", 1e-6 / rows, 1e-5).check(rand,
+                        what + " gradient vs finite differences", crossEntropyFd(zd, l, rows, cols), g.toArray(), cols);
+            }
+        }
+    }
+
+    /** Logits of magnitude 1e4: exp overflows without the log-sum-exp shift. */
+    @DeviceTest
+    void softmaxCrossEntropyWithHugeLogits(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        int[][] shapes = {{1, 1}, {1, 10}, {7, 33}, {127, 10}, {33, 127}};
+        for (int[] s : shapes) {
+            int rows = s[0], cols = s[1];
+            float[] z = rand.uniform(rows * cols, -1e4f, 1e4f), l = labels(rand, rows, cols);
+            z[0] = 1e4f; // row 0's label (0) is the maximum: its loss is ~0
+            double[] zd = Ref.d(z);
+            double[] ref = Ref.softmax(zd, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                ref[r * cols + (int) l[r]] -= 1;
+            }
+            for (int i = 0; i < ref.length; i++) {
+                ref[i] /= rows;
+            }
+            String what = "logits " + TestShapes.of(rows, cols) + " of magnitude 1e4";
+            try (Tensor tz = dev.fromArray(z, rows, cols); Tensor tl = dev.fromArray(l, rows);
+                 Tensor g = dev.empty(rows, cols)) {
+                float loss = Ops.softmaxCrossEntropy(tz, tl, g);
+                assertTrue(Float.isFinite(loss), "softmaxCrossEntropy " + what + ": loss " + loss + " is not finite; "
+                        + rand.seedNote());
+                lossTol("softmaxCrossEntropy", rows).check(rand, what + " loss",
+                        Ref.softmaxCrossEntropy(zd, l, rows, cols), loss);
+                // The finite-difference step would be 0.1 here; the analytic (softmax - onehot) / rows is exact.
+                Tolerance.of("softmaxCrossEntropy", 1e-6 / rows, 1e-5).check(rand, what + " gradient", ref,
+                        g.toArray(), cols);
+            }
+        }
+    }
+
+    private static double bceTerm(double z, double t) {
+        return Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+    }
+
+    private static void checkBce(Device dev, Rand rand, float[] z, float[] t, String what) {
+        int n = z.length;
+        double[] zd = Ref.d(z), tdd = Ref.d(t);
+        double[] fd = new double[n];
+        for (int i = 0; i < n; i++) {
+            double ti = tdd[i];
+            fd[i] = FiniteDiff.derivative(v -> bceTerm(v, ti), zd[i], STEP) / n;
+        }
+        try (Tensor tz = dev.fromArray(z, n); Tensor tt = dev.fromArray(t, n); Tensor g = dev.empty(n)) {
+            float loss = Ops.bceWithLogits(tz, tt, g);
+            assertTrue(Float.isFinite(loss), "bceWithLogits " + what + ": loss " + loss + " is not finite; "
+                    + rand.seedNote());
+            lossTol("bceWithLogits", n).check(rand, what + " loss", Ref.bceWithLogits(zd, tdd), loss);
+            Tolerance.of("bceWithLogits", 1e-6 / n, 1e-5).check(rand, what + " gradient vs finite differences", fd,
+                    g.toArray());
+        }
+    }
+
+    @DeviceTest
+    void bceWithLogitsLossAndGradient(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        for (int n : TestShapes.LENGTHS) {
+            float[] z = rand.uniform(n, -8, 8);
+            float[] t = n % 2 == 0 ? rand.uniform(n, 0, 1) : rand.ints(n, 0, 1); // soft and hard targets
+            checkBce(dev, rand, z, t, "[" + n + "]");
+        }
+    }
+
+    @DeviceTest
+    void bceWithLogitsOfHundredStaysFinite(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float[] z = {100f, -100f, 100f, -100f, 100f, -100f, 88f, -88f};
+        float[] t = {0f, 1f, 1f, 0f, 0.5f, 0.5f, 0f, 1f};
+        checkBce(dev, rand, z, t, "logits +-100 and +-88");
+        for (int n : new int[] {1, 7, 1000}) {
+            float[] zz = new float[n], tt = rand.ints(n, 0, 1);
+            for (int i = 0; i < n; i++) {
+                zz[i] = (i % 2 == 0 ? 100f : -100f);
+            }
+            checkBce(dev, rand, zz, tt, "[" + n + "] of logits +-100");
+        }
+    }
+
+    @DeviceTest
+    void mseLossAndGradient(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        for (int n : TestShapes.LENGTHS) {
+            float[] p = rand.uniform(n, -3, 3), t = rand.uniform(n, -3, 3);
+            double[] pd = Ref.d(p), tdd = Ref.d(t);
+            double[] fd = new double[n];
+            for (int i = 0; i < n; i++) {
+                double ti = tdd[i];
+                fd[i] = FiniteDiff.derivative(v -> (v - ti) * (v - ti), pd[i], STEP) / n;
+            }
+            try (Tensor tp = dev.fromArray(p, n); Tensor tt = dev.fromArray(t, n); Tensor g = dev.empty(n)) {
+                float loss = Ops.mse(tp, tt, g);
+                lossTol("mse", n).check(rand, "[" + n + "] loss", Ref.mse(pd, tdd), loss);
+                // 2 (p - t) / n: one subtraction and one scaling, so 1e-6 / n absolute covers it with margin.
+                Tolerance.of("mse", 1e-6 / n, 1e-5).check(rand, "[" + n + "] gradient vs finite differences", fd,
+                        g.toArray());
+            }
+        }
+    }
+}

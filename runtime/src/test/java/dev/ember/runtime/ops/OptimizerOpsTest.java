@@ -1,0 +1,179 @@
+package dev.ember.runtime.ops;
+
+import dev.ember.runtime.Device;
+import dev.ember.runtime.Ops;
+import dev.ember.runtime.Tensor;
+import dev.ember.runtime.testing.DeviceTest;
+import dev.ember.runtime.testing.Rand;
+import dev.ember.runtime.testing.TestDevice;
+import dev.ember.runtime.testing.Tolerance;
+
+/**
+ * The in-place optimizer updates (SGD with momentum, Nesterov and weight decay; Adam and AdamW
+ * with bias correction; RMSprop; Adagrad), run for several steps with fresh gradients and
+ * compared after every step, parameters and state, with float64 references written from the
+ * PyTorch definitions.
+ *
+ * <p>Tolerance: atol 1e-6, rtol 1e-5 over {@value #STEPS} steps: each step is a handful of
+ * float32 roundings on values of size ~1 (the Adam ratio m / sqrt(v) is well conditioned), and
+ * the float32 state drifts from the float64 one by a few ulp per step. Gradients are kept at
+ * least 0.1 in magnitude (weight decay adds at most 0.05 * 1.5): the adaptive methods divide g by
+ * about |g| + eps, and where |g| + wd p cancels down to ~eps that ratio turns the unavoidable
+ * float32 rounding of g + wd p into a large relative error (seen as a 1e-5 miss in rmsprop at
+ * |g| ~ 1e-7), which says nothing about the update itself.
+ */
+class OptimizerOpsTest {
+    private static final int STEPS = 5;
+    private static final int[] SIZES = {1, 7, 33, 127, 1000, 100003};
+
+    private static float[] grad(Rand rand, int n) {
+        return rand.awayFromZero(n, -1, 1, 0.1f);
+    }
+
+    private static Tolerance tol(String op) {
+        return Tolerance.of(op, 1e-6, 1e-5);
+    }
+
+    private static double[] d(float[] a) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i];
+        }
+        return r;
+    }
+
+    @DeviceTest
+    void sgd(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        // {momentum, weight decay, nesterov (1/0)}
+        float[][] configs = {{0f, 0f, 0}, {0f, 0.01f, 0}, {0.9f, 0f, 0}, {0.9f, 0.05f, 0}, {0.8f, 0.01f, 1}};
+        for (int n : SIZES) {
+            for (float[] cfg : configs) {
+                float lr = 0.1f, mom = cfg[0], wd = cfg[1];
+                boolean nesterov = cfg[2] != 0;
+                float[] p0 = rand.uniform(n, -1, 1);
+                double[] p = d(p0), v = new double[n];
+                String what = "[" + n + "] lr=" + lr + " momentum=" + mom + " weightDecay=" + wd + " nesterov="
+                        + nesterov;
+                // Garbage in the velocity: the first step must overwrite it (v = g), not blend it.
+                try (Tensor tp = dev.fromArray(p0, n); Tensor tg = dev.empty(n);
+                     Tensor tv = mom != 0 ? dev.empty(n).fill(1e3f) : null) {
+                    for (int step = 1; step <= STEPS; step++) {
+                        float[] g = grad(rand, n);
+                        tg.copyFrom(g);
+                        Ops.sgd(tp, tg, tv, lr, mom, wd, nesterov, step == 1);
+                        for (int i = 0; i < n; i++) {
+                            double gi = g[i] + (double) wd * p[i];
+                            if (mom != 0) {
+                                v[i] = step == 1 ? gi : mom * v[i] + gi;
+                                gi = nesterov ? gi + mom * v[i] : v[i];
+                            }
+                            p[i] -= lr * gi;
+                        }
+                        tol("sgd").check(rand, what + " step " + step + " param", p, tp.toArray());
+                        if (tv != null) {
+                            tol("sgd").check(rand, what + " step " + step + " velocity", v, tv.toArray());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @DeviceTest
+    void adamAndAdamW(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+        for (int n : SIZES) {
+            for (boolean decoupled : new boolean[] {false, true}) {
+                for (float wd : new float[] {0f, 0.1f}) {
+                    String op = decoupled ? "adamw" : "adam";
+                    float[] p0 = rand.uniform(n, -1, 1);
+                    double[] p = d(p0), m = new double[n], v = new double[n];
+                    String what = "[" + n + "] lr=" + lr + " weightDecay=" + wd;
+                    try (Tensor tp = dev.fromArray(p0, n); Tensor tg = dev.empty(n); Tensor tm = dev.zeros(n);
+                         Tensor tv = dev.zeros(n)) {
+                        for (int step = 1; step <= STEPS; step++) {
+                            float[] g = grad(rand, n);
+                            tg.copyFrom(g);
+                            Ops.adam(tp, tg, tm, tv, lr, b1, b2, eps, wd, decoupled, step);
+                            double bc1 = 1 - Math.pow(b1, step), bc2 = 1 - Math.pow(b2, step);
+                            for (int i = 0; i < n; i++) {
+                                double gi = g[i] + (decoupled ? 0 : wd * p[i]);
+                                if (decoupled) {
+                                    p[i] *= 1 - (double) lr * wd;
+                                }
+                                m[i] = b1 * m[i] + (1 - (double) b1) * gi;
+                                v[i] = b2 * v[i] + (1 - (double) b2) * gi * gi;
+                                p[i] -= lr * (m[i] / bc1) / (Math.sqrt(v[i] / bc2) + eps);
+                            }
+                            tol(op).check(rand, what + " step " + step + " param", p, tp.toArray());
+                            tol(op).check(rand, what + " step " + step + " m", m, tm.toArray());
+                            Tolerance.of(op, 1e-9, 1e-5).check(rand, what + " step " + step + " v", v, tv.toArray());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @DeviceTest
+    void rmsprop(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float lr = 0.01f, alpha = 0.99f, eps = 1e-8f;
+        for (int n : SIZES) {
+            for (float wd : new float[] {0f, 0.05f}) {
+                float[] p0 = rand.uniform(n, -1, 1);
+                double[] p = d(p0), s = new double[n];
+                String what = "[" + n + "] weightDecay=" + wd;
+                try (Tensor tp = dev.fromArray(p0, n); Tensor tg = dev.empty(n); Tensor ts = dev.zeros(n)) {
+                    for (int step = 1; step <= STEPS; step++) {
+                        float[] g = grad(rand, n);
+                        tg.copyFrom(g);
+                        Ops.rmsprop(tp, tg, ts, lr, alpha, eps, wd);
+                        for (int i = 0; i < n; i++) {
+                            double gi = g[i] + wd * p[i];
+                            s[i] = alpha * s[i] + (1 - (double) alpha) * gi * gi;
+                            p[i] -= lr * gi / (Math.sqrt(s[i]) + eps);
+                        }
+                        tol("rmsprop").check(rand, what + " step " + step + " param", p, tp.toArray());
+                        Tolerance.of("rmsprop", 1e-9, 1e-5).check(rand, what + " step " + step + " sq", s,
+                                ts.toArray());
+                    }
+                }
+            }
+        }
+    }
+
+    @DeviceTest
+    void adagrad(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float lr = 0.05f, eps = 1e-10f;
+        for (int n : SIZES) {
+            for (float wd : new float[] {0f, 0.05f}) {
+                float[] p0 = rand.uniform(n, -1, 1);
+                double[] p = d(p0), s = new double[n];
+                String what = "[" + n + "] weightDecay=" + wd;
+                try (Tensor tp = dev.fromArray(p0, n); Tensor tg = dev.empty(n); Tensor ts = dev.zeros(n)) {
+                    for (int step = 1; step <= STEPS; step++) {
+                        float[] g = grad(rand, n);
+                        tg.copyFrom(g);
+                        Ops.adagrad(tp, tg, ts, lr, eps, wd);
+                        for (int i = 0; i < n; i++) {
+                            double gi = g[i] + wd * p[i];
+                            s[i] += gi * gi;
+                            p[i] -= lr * gi / (Math.sqrt(s[i]) + eps);
+                        }
+                        tol("adagrad").check(rand, what + " step " + step + " param", p, tp.toArray());
+                        Tolerance.of("adagrad", 1e-9, 1e-5).check(rand, what + " step " + step + " sum", s,
+                                ts.toArray());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.ember.runtime.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.ember.runtime.Device;
+import dev.ember.runtime.Devices;
+import dev.ember.runtime.Tensor;
+import dev.ember.runtime.cpu.CpuBackend;
+import dev.ember.runtime.testing.DeviceTest;
+import dev.ember.runtime.testing.Rand;
+import dev.ember.runtime.testing.TestDevice;
+import dev.ember.runtime.testing.TestShapes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Host transfers and device-to-device copies, which must preserve every bit (NaN, infinities,
+ * -0.0, subnormals): upload/download, ranged upload, copyFrom between devices, to(Device),
+ * reshapedCopy, fill, and seeded randn/rand giving the same values on every device.
+ */
+class TransferOpsTest {
+    /** A second CPU device, distinct from Devices.cpu(), so cross-device copies are exercised on every machine. */
+    private static Device other;
+
+    @BeforeAll
+    static void openOther() {
+        other = new Device(new CpuBackend(1));
+    }
+
+    @AfterAll
+    static void closeOther() {
+        other.close();
+    }
+
+    private static final float[] SPECIAL = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0.0f, 0.0f,
+        Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 1e-40f};
+
+    private static float[] values(Rand rand, int n) {
+        float[] a = rand.normal(n, 3);
+        for (int i = 0; i < Math.min(n, SPECIAL.length); i++) {
+            a[(int) ((long) i * n / Math.min(n, SPECIAL.length))] = SPECIAL[i];
+        }
+        return a;
+    }
+
+    private static void assertBits(Rand rand, String what, float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+                assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]), what + ": element "
+                        + i + " expected " + expected[i] + " got " + actual[i] + "; " + rand.seedNote());
+            }
+        }
+    }
+
+    @DeviceTest
+    void uploadAndDownloadKeepEveryBit(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        for (int n : TestShapes.LENGTHS) {
+            float[] a = values(rand, n);
+            try (Tensor t = dev.fromArray(a, n)) {
+                assertBits(rand, "fromArray/toArray [" + n + "] on " + dev, a, t.toArray());
+                float[] into = new float[n + 3];
+                t.copyTo(into);
+                assertBits(rand, "copyTo [" + n + "]", a, java.util.Arrays.copyOf(into, n));
+                float[] b = values(rand, n);
+                t.copyFrom(b);
+                assertBits(rand, "copyFrom(float[]) [" + n + "]", b, t.toArray());
+                if (n >= 7) {
+                    // Ranged upload: 5 values from b2[1..6) into elements [n - 6, n - 1).
+                    float[] b2 = values(rand, 7);
+                    t.copyFrom(b2, 1, n - 6, 5);
+                    float[] expect = b.clone();
+                    System.arraycopy(b2, 1, expect, n - 6, 5);
+                    assertBits(rand, "copyFrom(range) [" + n + "]", expect, t.toArray());
+                }
+            }
+        }
+        float[] m = values(rand, 2 * 3 * 4 * 5);
+        try (Tensor t = dev.fromArray(m, 2, 3, 4, 5)) {
+            assertBits(rand, "rank-4 2x3x4x5", m, t.toArray());
+        }
+    }
+
+    @DeviceTest
+    void copiesBetweenDevices(TestDevice td) {
+        Device dev = td.open();
+        Device cpu = Devices.cpu();
+        Rand rand = Rand.fresh();
+        Device[] peers = {cpu, other, dev};
+        for (int n : new int[] {1, 33, 1000, 100003}) {
+            float[] a = values(rand, n);
+            try (Tensor src = dev.fromArray(a, n)) {
+                for (Device peer : peers) {
+                    try (Tensor there = src.to(peer)) {
+                        assertSame(peer, there.device(), "to(" + peer + ") device");
+                        assertBits(rand, "to " + dev + " -> " + peer + " [" + n + "]", a, there.toArray());
+                        try (Tensor back = dev.empty(n)) {
+                            back.copyFrom(there);
+                            assertBits(rand, "copyFrom " + peer + " -> " + dev + " [" + n + "]", a, back.toArray());
+                        }
+                    }
+                }
+            }
+        }
+        // A copy keeps the shape, and a rank-1 source fills a same-size rank-2 target.
+        float[] a = values(rand, 33 * 7);
+        try (Tensor src = dev.fromArray(a, 33, 7); Tensor copy = src.to(other); Tensor flat = dev.empty(33 * 7)) {
+            assertArrayEquals(new int[] {33, 7}, copy.shape(), "to() keeps the shape");
+            flat.copyFrom(copy);
+            assertBits(rand, "copyFrom 33x7 -> [231]", a, flat.toArray());
+            try (Tensor r = src.reshapedCopy(7, 33)) {
+                assertArrayEquals(new int[] {7, 33}, r.shape(), "reshapedCopy shape");
+                assertBits(rand, "reshapedCopy 33x7 -> 7x33", a, r.toArray());
+            }
+        }
+    }
+
+    @DeviceTest
+    void fillAndZeros(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        for (int n : TestShapes.LENGTHS) {
+            for (float v : new float[] {0f, -0.0f, 1.5f, Float.NaN, Float.NEGATIVE_INFINITY}) {
+                try (Tensor t = dev.fromArray(values(rand, n), n)) {
+                    t.fill(v);
+                    float[] expect = new float[n];
+                    java.util.Arrays.fill(expect, v);
+                    assertBits(rand, "fill(" + v + ") [" + n + "]", expect, t.toArray());
+                }
+            }
+            try (Tensor z = dev.zeros(n)) {
+                assertBits(rand, "zeros [" + n + "]", new float[n], z.toArray());
+            }
+        }
+    }
+
+    @DeviceTest
+    void seededRandomIsTheSameOnEveryDevice(TestDevice td) {
+        Device dev = td.open();
+        Device cpu = Devices.cpu();
+        Rand rand = Rand.fresh();
+        for (int[] s : TestShapes.MATRICES) {
+            long seed = rand.nextLong();
+            try (Tensor a = dev.randn(seed, 0.5f, 2f, s); Tensor b = cpu.randn(seed, 0.5f, 2f, s);
+                 Tensor c = dev.rand(seed, -1f, 3f, s); Tensor d = cpu.rand(seed, -1f, 3f, s);
+                 Tensor e = dev.randn(seed + 1, 0.5f, 2f, s)) {
+                String shape = TestShapes.of(s[0], s[1]) + " seed=" + seed;
+                assertBits(rand, "randn " + shape + " on " + dev + " vs cpu", b.toArray(), a.toArray());
+                assertBits(rand, "rand " + shape + " on " + dev + " vs cpu", d.toArray(), c.toArray());
+                float[] u = c.toArray();
+                for (int i = 0; i < u.length; i++) {
+                    if (!(u[i] >= -1f && u[i] < 3f)) {
+                        fail("rand " + shape + ": element " + i + " = " + u[i] + " outside [-1, 3); "
+                                + rand.seedNote());
+                    }
+                }
+                if (u.length > 1) {
+                    float[] x = a.toArray(), y = e.toArray();
+                    boolean differs = false;
+                    for (int i = 0; i < x.length; i++) {
+                        differs |= x[i] != y[i];
+                    }
+                    assertTrue(differs, "randn " + shape + ": seeds " + seed + " and " + (seed + 1)
+                            + " gave the same values");
+                }
+            }
+        }
+        // Moments of a large normal sample: mean 0.5 +- 6 sd, std 2 within 2%.
+        int n = 1 << 16;
+        try (Tensor t = dev.randn(rand.nextLong(), 0.5f, 2f, n)) {
+            double m = 0, q = 0;
+            for (float v : t.toArray()) {
+                m += v;
+                q += (double) v * v;
+            }
+            m /= n;
+            double sd = Math.sqrt(q / n - m * m);
+            assertEquals(0.5, m, 6 * 2 / Math.sqrt(n), "randn sample mean; " + rand.seedNote());
+            assertEquals(2.0, sd, 0.04, "randn sample std; " + rand.seedNote());
+        }
+    }
+}
