@@ -1,0 +1,297 @@
+package dev.ember.nn.data;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Numeric CSV reading with validation: every cell must be a finite decimal number, and a
+ * non-numeric, empty or missing cell raises an {@link IllegalArgumentException} naming the file,
+ * the 1-based line and the 1-based column. Gzipped files are recognised by their magic bytes.
+ * Also reads scikit-learn's bundled files, whose first line is {@code n_samples,n_features,class
+ * names...} (Boston adds a second line of quoted column names), and whitespace-separated tables.
+ */
+public final class Csv {
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
+    private Csv() {
+    }
+
+    /** A parsed numeric table: row-major values, the column count and the header names if any. */
+    record Table(String source, float[] values, int rows, int cols, List<String> header, int[] lines) {
+        float get(int r, int c) {
+            return values[r * cols + c];
+        }
+    }
+
+    /**
+     * Reads a comma-separated numeric file into a data set.
+     *
+     * @param header         whether the first line holds column names
+     * @param labelColumn    0-based column of the target, or -1 for the last column
+     * @param classification targets are class indices 0..k-1 (k = largest label + 1, at least 2);
+     *                       otherwise they are regression values
+     */
+    public static Dataset read(Path file, boolean header, int labelColumn, boolean classification) {
+        Table t;
+        try (InputStream in = open(file)) {
+            t = parse(in, file.toString(), false, header ? 1 : 0, header);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+        String name = file.getFileName().toString().replaceFirst("(\\.csv)?(\\.gz)?$", "");
+        return toDataset(t, name, labelColumn, classification, null, null);
+    }
+
+    /**
+     * Reads a scikit-learn data file ({@code wine_data.csv}, {@code iris.csv},
+     * {@code breast_cancer.csv}, {@code boston_house_prices.csv}): line 1 is
+     * {@code n_samples,n_features,class names...} and is checked against the data; an optional line 2
+     * of quoted column names (Boston) names the features; the target is the last column.
+     */
+    public static Dataset readSklearn(Path file, boolean classification) {
+        try (InputStream in = open(file)) {
+            String name = file.getFileName().toString().replaceFirst("(_data)?(\\.csv)?(\\.gz)?$", "");
+            return readSklearn(in, file.toString(), name, classification, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Dataset readSklearn(InputStream raw, String source, String name, boolean classification,
+                               List<String> featureNames) throws IOException {
+        BufferedReader r = reader(raw);
+        String first = r.readLine();
+        if (first == null) {
+            throw new IllegalArgumentException(source + ": empty file");
+        }
+        String[] meta = first.split(",", -1);
+        if (meta.length < 2) {
+            throw new IllegalArgumentException(source + " line 1: expected 'n_samples,n_features,...', got '"
+                    + abbreviate(first) + "'");
+        }
+        int nSamples = parseCount(meta[0], source, 1);
+        int nFeatures = parseCount(meta[1], source, 2);
+        List<String> classNames = new ArrayList<>();
+        for (int i = 2; i < meta.length; i++) {
+            if (!meta[i].isBlank()) {
+                classNames.add(meta[i].trim());
+            }
+        }
+        r.mark(1 << 16);
+        String second = r.readLine();
+        boolean namesLine = second != null && second.trim().startsWith("\"");
+        List<String> names = featureNames;
+        int skipped = 1;
+        if (namesLine) {
+            List<String> cols = unquote(second.split(",", -1));
+            names = cols.subList(0, cols.size() - 1);
+            skipped = 2;
+        } else {
+            r.reset();
+        }
+        Table t = parseLines(r, source, false, skipped + 1, null);
+        if (t.rows() != nSamples || t.cols() != nFeatures + 1) {
+            throw new IllegalArgumentException(source + ": line 1 announces " + nSamples + " rows of " + nFeatures
+                    + " features + label, the file has " + t.rows() + " rows of " + t.cols() + " columns");
+        }
+        if (classification && classNames.isEmpty()) {
+            classNames = null;
+        }
+        return toDataset(t, name, -1, classification, names, classification ? classNames : null);
+    }
+
+    /**
+     * Parses a numeric table. {@code whitespace} splits on runs of blanks instead of commas;
+     * {@code skip} leading lines are ignored (the first one is the header when {@code header}).
+     * Empty lines are skipped; every other line must have the same number of cells.
+     */
+    static Table parse(InputStream raw, String source, boolean whitespace, int skip, boolean header)
+            throws IOException {
+        BufferedReader r = reader(raw);
+        List<String> names = null;
+        for (int i = 0; i < skip; i++) {
+            String line = r.readLine();
+            if (line == null) {
+                throw new IllegalArgumentException(source + ": file ends at line " + (i + 1) + " before any data");
+            }
+            if (header && i == 0) {
+                names = unquote(whitespace ? WHITESPACE.split(line.trim()) : line.split(",", -1));
+            }
+        }
+        return parseLines(r, source, whitespace, skip + 1, names);
+    }
+
+    private static Table parseLines(BufferedReader r, String source, boolean whitespace, int firstLine,
+                                    List<String> header) throws IOException {
+        int cols = header == null ? -1 : header.size();
+        float[] values = new float[1024];
+        int[] lines = new int[64];
+        int n = 0;
+        int rows = 0;
+        int lineNo = firstLine - 1;
+        String line;
+        while ((line = r.readLine()) != null) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] cells = whitespace ? WHITESPACE.split(line.strip()) : line.split(",", -1);
+            if (cols < 0) {
+                cols = cells.length;
+            }
+            if (cells.length < cols) {
+                throw new IllegalArgumentException(source + " line " + lineNo + ", column " + (cells.length + 1)
+                        + ": missing value (the line has " + cells.length + " cells, expected " + cols + ")");
+            }
+            if (cells.length > cols) {
+                throw new IllegalArgumentException(source + " line " + lineNo + ", column " + (cols + 1)
+                        + ": unexpected extra cell '" + abbreviate(cells[cols]) + "' (expected " + cols
+                        + " cells)");
+            }
+            if (n + cols > values.length) {
+                values = Arrays.copyOf(values, Math.max(values.length * 2, n + cols));
+            }
+            for (int c = 0; c < cols; c++) {
+                values[n++] = parseCell(cells[c], source, lineNo, c + 1);
+            }
+            if (rows == lines.length) {
+                lines = Arrays.copyOf(lines, rows * 2);
+            }
+            lines[rows++] = lineNo;
+        }
+        if (rows == 0) {
+            throw new IllegalArgumentException(source + ": no data rows");
+        }
+        return new Table(source, Arrays.copyOf(values, n), rows, cols, header, Arrays.copyOf(lines, rows));
+    }
+
+    static float parseCell(String cell, String source, int line, int column) {
+        String s = cell.strip();
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException(source + " line " + line + ", column " + column + ": missing value");
+        }
+        if (!NUMBER.matcher(s).matches()) {
+            throw new IllegalArgumentException(source + " line " + line + ", column " + column + ": '"
+                    + abbreviate(s) + "' is not a number");
+        }
+        float v = Float.parseFloat(s);
+        if (!Float.isFinite(v)) {
+            throw new IllegalArgumentException(source + " line " + line + ", column " + column + ": '"
+                    + abbreviate(s) + "' is out of float32 range");
+        }
+        return v;
+    }
+
+    /** Splits a table into features and a target column, validating labels for classification. */
+    static Dataset toDataset(Table t, String name, int labelColumn, boolean classification,
+                             List<String> featureNames, List<String> classNames) {
+        int label = labelColumn == -1 ? t.cols() - 1 : labelColumn;
+        if (label < 0 || label >= t.cols()) {
+            throw new IllegalArgumentException(t.source() + ": label column " + labelColumn + " does not exist (the "
+                    + "file has " + t.cols() + " columns, 0-based; -1 = last)");
+        }
+        if (t.cols() < 2) {
+            throw new IllegalArgumentException(t.source() + ": need at least one feature column besides the label");
+        }
+        int fc = t.cols() - 1;
+        float[] features = new float[t.rows() * fc];
+        float[] targets = new float[t.rows()];
+        int maxLabel = -1;
+        for (int r = 0; r < t.rows(); r++) {
+            int o = r * fc;
+            for (int c = 0; c < t.cols(); c++) {
+                if (c != label) {
+                    features[o++] = t.get(r, c);
+                }
+            }
+            float y = t.get(r, label);
+            if (classification) {
+                if (y < 0 || y != Math.rint(y) || y > 1_000_000) {
+                    throw new IllegalArgumentException(t.source() + " line " + lineOf(t, r) + ", column " + (label + 1)
+                            + ": label " + y + " is not a class index (a non-negative integer)");
+                }
+                maxLabel = Math.max(maxLabel, (int) y);
+            }
+            targets[r] = y;
+        }
+        List<String> names = featureNames;
+        if (names == null && t.header() != null) {
+            List<String> h = new ArrayList<>(t.header());
+            h.remove(label);
+            names = h;
+        }
+        int classes = classification ? Math.max(2, maxLabel + 1) : 0;
+        if (classNames != null && classNames.size() != classes) {
+            throw new IllegalArgumentException(t.source() + ": header names " + classNames.size() + " classes "
+                    + classNames + " but labels go up to " + maxLabel);
+        }
+        return new Dataset(name, features, t.rows(), fc, targets, classes, names, classNames);
+    }
+
+    private static int lineOf(Table t, int r) {
+        return t.lines()[r];
+    }
+
+    static InputStream open(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("No such file: " + file);
+        }
+        return maybeGunzip(Files.newInputStream(file));
+    }
+
+    /** Wraps a stream in a gzip decoder when it starts with the gzip magic bytes 1f 8b. */
+    static InputStream maybeGunzip(InputStream in) throws IOException {
+        BufferedInputStream b = new BufferedInputStream(in, 1 << 16);
+        b.mark(2);
+        int m0 = b.read();
+        int m1 = b.read();
+        b.reset();
+        return m0 == 0x1f && m1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(b, 1 << 16), 1 << 16) : b;
+    }
+
+    private static BufferedReader reader(InputStream in) {
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    }
+
+    private static int parseCount(String s, String source, int column) {
+        try {
+            int v = Integer.parseInt(s.strip());
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(source + " line 1, column " + column + ": '" + abbreviate(s)
+                + "' is not a positive count");
+    }
+
+    private static List<String> unquote(String[] cells) {
+        List<String> out = new ArrayList<>(cells.length);
+        for (String c : cells) {
+            String s = c.strip();
+            if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
+                s = s.substring(1, s.length() - 1);
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+}

@@ -1,0 +1,97 @@
+package dev.ember.nn.data;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+
+/**
+ * Mini-batches over a data set. Each call of {@link #iterator()} is a new epoch: with shuffling,
+ * epoch {@code e} (counting from 0 per loader) visits rows in the order of
+ * {@link Splits#splitMix64Permutation} seeded {@code seed + e}, so a run is reproducible from
+ * the seed alone. The last, partial batch is kept.
+ */
+public final class DataLoader implements Iterable<DataLoader.Batch> {
+    private final Dataset data;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final long seed;
+    private long epoch;
+
+    /** One mini-batch: {@code x} is row-major {@code rows x cols}, {@code y} one target per row. */
+    public record Batch(float[] x, float[] y, int rows, int cols) {
+    }
+
+    public DataLoader(Dataset d, int batchSize, boolean shuffle, long seed) {
+        this.data = Objects.requireNonNull(d, "dataset");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("DataLoader: batchSize must be >= 1, got " + batchSize);
+        }
+        if (d.rows() == 0) {
+            throw new IllegalArgumentException("DataLoader: data set " + d.name() + " has no rows");
+        }
+        this.batchSize = batchSize;
+        this.shuffle = shuffle;
+        this.seed = seed;
+    }
+
+    /** Batches per epoch, counting the partial last one. */
+    public int batchesPerEpoch() {
+        return (data.rows() + batchSize - 1) / batchSize;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public Dataset dataset() {
+        return data;
+    }
+
+    /** Number of epochs started so far by {@link #iterator()}. */
+    public synchronized long epochsStarted() {
+        return epoch;
+    }
+
+    /** The next epoch. */
+    @Override
+    public Iterator<Batch> iterator() {
+        long e;
+        synchronized (this) {
+            e = epoch++;
+        }
+        return epoch(e);
+    }
+
+    /** The batches of a given epoch, without advancing the counter (same order as that epoch's iterator). */
+    public Iterator<Batch> epoch(long e) {
+        final int[] order = shuffle ? Splits.splitMix64Permutation(data.rows(), seed + e) : null;
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < data.rows();
+            }
+
+            @Override
+            public Batch next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                int rows = Math.min(batchSize, data.rows() - next);
+                int cols = data.cols();
+                float[] x = new float[rows * cols];
+                float[] y = new float[rows];
+                float[] f = data.features();
+                float[] t = data.targets();
+                for (int i = 0; i < rows; i++) {
+                    int r = order == null ? next + i : order[next + i];
+                    System.arraycopy(f, r * cols, x, i * cols, cols);
+                    y[i] = t[r];
+                }
+                next += rows;
+                return new Batch(x, y, rows, cols);
+            }
+        };
+    }
+}

@@ -1,0 +1,133 @@
+package dev.ember.nn.data;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An in-memory table of float32 examples: row-major {@code features} ({@code rows x cols}) and one
+ * target per row. For classification ({@code classes >= 2}) a target is the class index stored as a
+ * float; for regression ({@code classes == 0}) it is the value itself. The canonical constructor
+ * checks every length and label, so a {@code Dataset} that exists is consistent.
+ *
+ * <p>The arrays are held, not copied: treat them as read-only once the record is built.
+ */
+public record Dataset(String name, float[] features, int rows, int cols, float[] targets, int classes,
+                      List<String> featureNames, List<String> classNames) {
+
+    public Dataset {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(features, "features");
+        Objects.requireNonNull(targets, "targets");
+        if (rows < 0 || cols < 1) {
+            throw new IllegalArgumentException("Dataset " + name + ": rows must be >= 0 and cols >= 1, got rows="
+                    + rows + " cols=" + cols);
+        }
+        if ((long) rows * cols != features.length) {
+            throw new IllegalArgumentException("Dataset " + name + ": features has " + features.length
+                    + " values, expected rows*cols = " + rows + "*" + cols + " = " + (long) rows * cols);
+        }
+        if (targets.length != rows) {
+            throw new IllegalArgumentException("Dataset " + name + ": targets has " + targets.length
+                    + " values, expected one per row (" + rows + ")");
+        }
+        if (classes == 1 || classes < 0) {
+            throw new IllegalArgumentException("Dataset " + name + ": classes must be 0 (regression) or >= 2, got "
+                    + classes);
+        }
+        featureNames = featureNames == null ? defaultFeatureNames(cols) : List.copyOf(featureNames);
+        if (featureNames.size() != cols) {
+            throw new IllegalArgumentException("Dataset " + name + ": " + featureNames.size()
+                    + " feature names for " + cols + " columns");
+        }
+        classNames = classNames == null ? defaultClassNames(classes) : List.copyOf(classNames);
+        if (classNames.size() != classes) {
+            throw new IllegalArgumentException("Dataset " + name + ": " + classNames.size()
+                    + " class names for " + classes + " classes");
+        }
+        for (int i = 0; i < rows; i++) {
+            float t = targets[i];
+            if (classes > 0) {
+                if (!(t >= 0 && t < classes) || t != Math.rint(t)) {
+                    throw new IllegalArgumentException("Dataset " + name + ": label of row " + i + " is " + t
+                            + ", expected an integer in [0, " + classes + ")");
+                }
+            } else if (!Float.isFinite(t)) {
+                throw new IllegalArgumentException("Dataset " + name + ": target of row " + i + " is " + t);
+            }
+        }
+    }
+
+    /** True when targets are class indices ({@code classes >= 2}). */
+    public boolean isClassification() {
+        return classes >= 2;
+    }
+
+    /** The features of one row (a copy). */
+    public float[] row(int r) {
+        Objects.checkIndex(r, rows);
+        float[] out = new float[cols];
+        System.arraycopy(features, r * cols, out, 0, cols);
+        return out;
+    }
+
+    /** Number of rows of each class (classification only). */
+    public int[] classCounts() {
+        if (!isClassification()) {
+            throw new IllegalStateException("Dataset " + name + " is a regression set: no classes to count");
+        }
+        int[] counts = new int[classes];
+        for (float t : targets) {
+            counts[(int) t]++;
+        }
+        return counts;
+    }
+
+    /** A new data set of the given rows, in the given order (rows may repeat). */
+    public Dataset subset(int[] rowIndices) {
+        Objects.requireNonNull(rowIndices, "rowIndices");
+        float[] f = new float[Math.multiplyExact(rowIndices.length, cols)];
+        float[] t = new float[rowIndices.length];
+        for (int i = 0; i < rowIndices.length; i++) {
+            int r = rowIndices[i];
+            if (r < 0 || r >= rows) {
+                throw new IllegalArgumentException("Dataset " + name + ".subset: row index " + r + " at position " + i
+                        + " is outside [0, " + rows + ")");
+            }
+            System.arraycopy(features, r * cols, f, i * cols, cols);
+            t[i] = targets[r];
+        }
+        return new Dataset(name, f, rowIndices.length, cols, t, classes, featureNames, classNames);
+    }
+
+    /** The same rows with other features (e.g. scaled); shape must match. */
+    public Dataset withFeatures(float[] newFeatures) {
+        return new Dataset(name, newFeatures, rows, cols, targets, classes, featureNames, classNames);
+    }
+
+    /** The same rows with other targets (e.g. a standardised regression target). */
+    public Dataset withTargets(float[] newTargets) {
+        return new Dataset(name, features, rows, cols, newTargets, classes, featureNames, classNames);
+    }
+
+    static List<String> defaultFeatureNames(int cols) {
+        String[] n = new String[Math.max(cols, 0)];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = "x" + i;
+        }
+        return List.of(n);
+    }
+
+    static List<String> defaultClassNames(int classes) {
+        String[] n = new String[Math.max(classes, 0)];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = Integer.toString(i);
+        }
+        return List.of(n);
+    }
+
+    @Override
+    public String toString() {
+        return "Dataset[" + name + ": " + rows + " x " + cols + (isClassification() ? ", " + classes + " classes"
+                : ", regression") + "]";
+    }
+}

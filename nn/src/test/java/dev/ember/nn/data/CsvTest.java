@@ -1,0 +1,131 @@
+package dev.ember.nn.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CsvTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws IOException {
+        Path f = dir.resolve(name);
+        Files.writeString(f, text);
+        return f;
+    }
+
+    private void assertError(Path f, boolean header, int label, boolean cls, String... parts) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Csv.read(f, header, label, cls));
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' lacks '" + p + "'");
+        }
+    }
+
+    @Test
+    void readsHeaderAndChosenLabelColumn() throws IOException {
+        Path f = write("t.csv", "a,label,b\n1.5,1,2\n-3e2,0,.25\n\n4,2,+5\n");
+        Dataset d = Csv.read(f, true, 1, true);
+        assertEquals(3, d.rows());
+        assertEquals(2, d.cols());
+        assertEquals(3, d.classes());
+        assertEquals(List.of("a", "b"), d.featureNames());
+        assertArrayEquals(new float[] {1.5f, 2, -300, 0.25f, 4, 5}, d.features());
+        assertArrayEquals(new float[] {1, 0, 2}, d.targets());
+        assertEquals("t", d.name());
+    }
+
+    @Test
+    void regressionLastColumnNoHeader() throws IOException {
+        Dataset d = Csv.read(write("r.csv", "1,2,0.5\r\n3,4,-1.25\r\n"), false, -1, false);
+        assertEquals(0, d.classes());
+        assertArrayEquals(new float[] {0.5f, -1.25f}, d.targets());
+        assertEquals(List.of("x0", "x1"), d.featureNames());
+    }
+
+    @Test
+    void nonNumericCellNamesFileLineAndColumn() throws IOException {
+        Path f = write("bad.csv", "a,b,y\n1,2,0\n3,abc,1\n");
+        assertError(f, true, -1, true, "bad.csv", "line 3", "column 2", "'abc' is not a number");
+    }
+
+    @Test
+    void emptyCellIsMissing() throws IOException {
+        assertError(write("m.csv", "1,2,0\n3,,1\n"), false, -1, true, "m.csv", "line 2", "column 2",
+                "missing value");
+    }
+
+    @Test
+    void shortLineIsMissingValueAtFirstAbsentColumn() throws IOException {
+        assertError(write("s.csv", "1,2,0\n3,1\n"), false, -1, true, "s.csv", "line 2", "column 3", "missing");
+    }
+
+    @Test
+    void extraCellIsReported() throws IOException {
+        assertError(write("e.csv", "1,2,0\n3,4,1,9\n"), false, -1, true, "line 2", "column 4", "extra");
+    }
+
+    @Test
+    void nanInfinityAndJavaSuffixesAreRejected() throws IOException {
+        assertError(write("n1.csv", "1,NaN,0\n"), false, -1, true, "line 1", "column 2");
+        assertError(write("n2.csv", "1,Infinity,0\n"), false, -1, true, "column 2");
+        assertError(write("n3.csv", "1,2f,0\n"), false, -1, true, "column 2");
+        assertError(write("n4.csv", "1,1e39,0\n"), false, -1, true, "column 2", "range");
+    }
+
+    @Test
+    void badClassLabelNamesLineAndColumn() throws IOException {
+        assertError(write("l.csv", "1,2,0\n3,4,1.5\n"), false, -1, true, "line 2", "column 3", "class index");
+        assertError(write("l2.csv", "1,2,0\n3,4,-1\n"), false, 2, true, "line 2", "column 3");
+        assertError(write("l3.csv", "1,2,0\n"), false, 5, true, "label column 5");
+        assertError(write("empty.csv", "x,y\n"), true, -1, true, "no data rows");
+        assertThrows(IllegalArgumentException.class, () -> Csv.read(dir.resolve("nope.csv"), false, -1, true));
+    }
+
+    @Test
+    void readsGzipByMagic() throws IOException {
+        Path f = dir.resolve("z.csv.gz");
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(f))) {
+            o.write("1,2,1\n3,4,0\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        Dataset d = Csv.read(f, false, -1, true);
+        assertEquals(2, d.rows());
+        assertEquals("z", d.name());
+    }
+
+    @Test
+    void sklearnHeaderIsCheckedAgainstData() throws IOException {
+        Dataset d = Csv.readSklearn(write("toy.csv", "2,2,no,yes\n1,2,0\n3,4,1\n"), true);
+        assertEquals(List.of("no", "yes"), d.classNames());
+        assertThrows(IllegalArgumentException.class,
+                () -> Csv.readSklearn(write("toy2.csv", "3,2,no,yes\n1,2,0\n3,4,1\n"), true));
+        // Boston style: a second header line of quoted names, regression.
+        Dataset b = Csv.readSklearn(write("boston.csv", "2,2,,\n\"A\",\"B\",\"MEDV\"\n1,2,24\n3,4,21.6\n"), false);
+        assertEquals(List.of("A", "B"), b.featureNames());
+        assertArrayEquals(new float[] {24, 21.6f}, b.targets());
+    }
+
+    @Test
+    void sharedBostonFileReadsWhenPresent() {
+        Path f = Path.of("/work/shared/datasets/sklearn/boston_house_prices.csv");
+        if (!Files.isRegularFile(f)) {
+            return;
+        }
+        Dataset b = Csv.readSklearn(f, false);
+        assertEquals(506, b.rows());
+        assertEquals(13, b.cols());
+        assertEquals("CRIM", b.featureNames().get(0));
+        assertEquals(24f, b.targets()[0]);
+    }
+}

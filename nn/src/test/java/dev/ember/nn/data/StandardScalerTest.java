@@ -1,0 +1,50 @@
+package dev.ember.nn.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class StandardScalerTest {
+    @Test
+    void populationStdAndZeroStdColumn() {
+        float[] x = {1, 5, 2, 5, 3, 5, 4, 5}; // col0 = 1..4, col1 constant
+        StandardScaler s = StandardScaler.fit(x, 4, 2);
+        assertArrayEquals(new float[] {2.5f, 5}, s.mean());
+        assertEquals(Math.sqrt(1.25), s.std()[0], 1e-7); // ddof = 0
+        assertEquals(1f, s.std()[1]);
+        float[] t = s.transform(x, 4, 2);
+        assertEquals((float) (-1.5 / Math.sqrt(1.25)), t[0]);
+        assertEquals(0f, t[1]);
+        assertArrayEquals(new float[] {1, 5, 2, 5, 3, 5, 4, 5}, x, "input untouched");
+        float[] back = s.inverse(t, 4, 2);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(x[i], back[i], 1e-6);
+        }
+    }
+
+    @Test
+    void fitOnTrainOnlyAppliesTrainStatisticsToTest() {
+        Dataset d = Datasets.load("iris");
+        Split raw = Splits.random(d, 0.2, 3, false);
+        Split s = raw.standardized(false);
+        StandardScaler trainFit = StandardScaler.fit(raw.train().features(), raw.train().rows(), 4);
+        StandardScaler allFit = StandardScaler.fit(d.features(), d.rows(), 4);
+        assertArrayEquals(trainFit.mean(), s.featureScaler().mean());
+        assertArrayEquals(trainFit.transform(raw.test().features(), raw.test().rows(), 4), s.test().features());
+        assertEquals(false, java.util.Arrays.equals(allFit.mean(), trainFit.mean()));
+        assertThrows(IllegalArgumentException.class, () -> raw.standardized(true), "class labels not scalable");
+    }
+
+    @Test
+    void constantAndOfAndShapeErrors() {
+        StandardScaler c = StandardScaler.constant(3, 16);
+        assertArrayEquals(new float[] {1, 0.5f, 0}, c.transform(new float[] {16, 8, 0}, 1, 3));
+        StandardScaler o = StandardScaler.of(new float[] {1}, new float[] {2});
+        assertArrayEquals(new float[] {0.5f}, o.transform(new float[] {2}, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> o.transform(new float[] {1, 2}, 1, 2));
+        assertThrows(IllegalArgumentException.class, () -> StandardScaler.of(new float[] {0}, new float[] {0}));
+        assertThrows(IllegalArgumentException.class, () -> StandardScaler.fit(new float[3], 2, 2));
+    }
+}
