@@ -1,0 +1,335 @@
+package dev.ember.nn.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Reads and writes the safetensors format (huggingface/safetensors): an unsigned 64-bit
+ * little-endian header length N, N bytes of UTF-8 JSON
+ * {@code {"__metadata__":{...},"name":{"dtype":"F32","shape":[..],"data_offsets":[b,e]},...}}
+ * padded with spaces to a multiple of 8, then the little-endian tensor bytes, offsets relative to
+ * the end of the header. Only F32 tensors are supported.
+ *
+ * <p>Writing follows the reference serializer byte for byte (tensors sorted by name, compact JSON
+ * with {@code __metadata__} first, space padding); metadata keys are written in sorted order so the
+ * output is deterministic. Saving is atomic: a temporary file in the target directory is written,
+ * forced to disk and renamed over the target, so an interrupted save leaves the previous file.
+ * Reading validates the header length, UTF-8, JSON, dtypes, shapes, offsets (contiguous, no
+ * overlap or gap) and the total file size, and reports problems with the file name.
+ */
+public final class SafeTensors {
+    /** Header size limit of the reference implementation. */
+    static final long MAX_HEADER = 100_000_000L;
+    private static final int CHUNK = 1 << 16;
+
+    private SafeTensors() {
+    }
+
+    /** Called after each chunk written to the temporary file; tests use it to simulate a failure. */
+    @FunctionalInterface
+    interface WriteObserver {
+        void written(long bytesSoFar) throws IOException;
+    }
+
+    /** Writes {@code tensors} (F32) and string {@code metadata} (may be null or empty) atomically to {@code file}. */
+    public static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata)
+            throws IOException {
+        write(file, tensors, metadata, n -> { });
+    }
+
+    static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata,
+                      WriteObserver observer) throws IOException {
+        Objects.requireNonNull(file, "file");
+        byte[] header = header(tensors, metadata);
+        List<TensorData> order = sorted(tensors).values().stream().toList();
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        // Not Files.createTempFile: that would give the saved model mode 0600 instead of the umask default.
+        Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime())
+                + Long.toHexString(Thread.currentThread().threadId()) + ".tmp");
+        FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+        boolean moved = false;
+        try {
+            try (FileChannel ch = channel) {
+                ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+                long[] written = {0};
+                buf.putLong(header.length);
+                int hp = 0;
+                while (hp < header.length) {
+                    int n = Math.min(buf.remaining(), header.length - hp);
+                    buf.put(header, hp, n);
+                    hp += n;
+                    if (!buf.hasRemaining()) {
+                        flush(ch, buf, written, observer);
+                    }
+                }
+                for (TensorData t : order) {
+                    for (float v : t.data()) {
+                        if (buf.remaining() < 4) {
+                            flush(ch, buf, written, observer);
+                        }
+                        buf.putFloat(v);
+                    }
+                }
+                flush(ch, buf, written, observer);
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("Cannot save " + file + " atomically: the file system does not support an "
+                        + "atomic rename in " + dir, e);
+            }
+            moved = true;
+            syncDirectory(dir);
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    private static void flush(FileChannel ch, ByteBuffer buf, long[] written, WriteObserver observer)
+            throws IOException {
+        buf.flip();
+        while (buf.hasRemaining()) {
+            written[0] += ch.write(buf);
+        }
+        buf.clear();
+        observer.written(written[0]);
+    }
+
+    /** Makes the rename durable; not every platform can open a directory, so failures are ignored. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // The data itself was forced before the rename; only the directory entry may lag.
+        }
+    }
+
+    /** The complete file contents for {@code tensors} and {@code metadata} (for tests and streams). */
+    public static byte[] toBytes(Map<String, TensorData> tensors, Map<String, String> metadata) {
+        byte[] header = header(tensors, metadata);
+        long dataBytes = 0;
+        for (TensorData t : tensors.values()) {
+            dataBytes += 4L * t.size();
+        }
+        long total = 8 + header.length + dataBytes;
+        if (total > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("SafeTensors.toBytes: " + total + " bytes do not fit an array");
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(header.length).put(header);
+        for (TensorData t : sorted(tensors).values()) {
+            for (float v : t.data()) {
+                b.putFloat(v);
+            }
+        }
+        return b.array();
+    }
+
+    /** Tensors ordered as the reference serializer orders them (all F32: by name, bytewise UTF-8). */
+    private static Map<String, TensorData> sorted(Map<String, TensorData> tensors) {
+        Objects.requireNonNull(tensors, "tensors");
+        TreeMap<String, TensorData> m = new TreeMap<>((a, b) -> Arrays.compareUnsigned(
+                a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
+        for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+            String name = Objects.requireNonNull(e.getKey(), "tensor name");
+            if (name.equals("__metadata__")) {
+                throw new IllegalArgumentException("SafeTensors: '__metadata__' is reserved and cannot name a tensor");
+            }
+            m.put(name, Objects.requireNonNull(e.getValue(), "tensor " + name));
+        }
+        return m;
+    }
+
+    static byte[] header(Map<String, TensorData> tensors, Map<String, String> metadata) {
+        StringBuilder j = new StringBuilder("{");
+        boolean first = true;
+        if (metadata != null && !metadata.isEmpty()) {
+            j.append("\"__metadata__\":");
+            Json.write(j, new TreeMap<>(metadata));
+            first = false;
+        }
+        long offset = 0;
+        for (Map.Entry<String, TensorData> e : sorted(tensors).entrySet()) {
+            if (!first) {
+                j.append(',');
+            }
+            first = false;
+            long end = offset + 4L * e.getValue().size();
+            j.append(Json.quote(e.getKey())).append(":{\"dtype\":\"F32\",\"shape\":");
+            Json.write(j, e.getValue().shape());
+            j.append(",\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
+            offset = end;
+        }
+        j.append('}');
+        byte[] raw = j.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (raw.length + 7) & ~7;
+        byte[] out = Arrays.copyOf(raw, padded);
+        Arrays.fill(out, raw.length, padded, (byte) ' ');
+        return out;
+    }
+
+    /** Reads and validates a safetensors file. */
+    public static SafeTensorsFile read(Path file) throws IOException {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(file.toString(), null, "model file not found");
+        }
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IOException(file + ": " + size + " bytes is larger than this reader supports (2 GiB)");
+        }
+        return parse(Files.readAllBytes(file), file.toString());
+    }
+
+    /**
+     * Parses a complete safetensors file held in memory. Problems raise an {@link IOException}
+     * whose message starts with {@code source} and says what is wrong.
+     */
+    public static SafeTensorsFile parse(byte[] bytes, String source) throws IOException {
+        if (bytes.length < 8) {
+            throw corrupt(source, "file is " + bytes.length + " bytes, shorter than the 8-byte header length "
+                    + "(truncated or not a safetensors file)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long n = b.getLong(0);
+        if (n < 2 || n > MAX_HEADER) {
+            throw corrupt(source, "header length " + Long.toUnsignedString(n) + " is not plausible (must be 2.."
+                    + MAX_HEADER + "); not a safetensors file or corrupt");
+        }
+        if (8 + n > bytes.length) {
+            throw corrupt(source, "header length " + n + " runs past the end of the " + bytes.length
+                    + "-byte file (truncated)");
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, 8, (int) n)).toString();
+        } catch (CharacterCodingException e) {
+            throw corrupt(source, "header is not valid UTF-8");
+        }
+        Object root;
+        try {
+            root = Json.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw corrupt(source, "header is not valid JSON: " + e.getMessage());
+        }
+        if (!(root instanceof Map<?, ?> top)) {
+            throw corrupt(source, "header JSON is not an object");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<?, ?> e : top.entrySet()) {
+            String name = (String) e.getKey();
+            if (name.equals("__metadata__")) {
+                if (!(e.getValue() instanceof Map<?, ?> m)) {
+                    throw corrupt(source, "__metadata__ is not an object");
+                }
+                for (Map.Entry<?, ?> me : m.entrySet()) {
+                    if (!(me.getValue() instanceof String v)) {
+                        throw corrupt(source, "__metadata__ value of '" + me.getKey() + "' is not a string");
+                    }
+                    metadata.put((String) me.getKey(), v);
+                }
+                continue;
+            }
+            entries.add(entry(source, name, e.getValue()));
+        }
+        entries.sort((x, y) -> x.begin != y.begin ? Long.compare(x.begin, y.begin) : Long.compare(x.end, y.end));
+        long dataStart = 8 + n;
+        long expected = 0;
+        for (Entry e : entries) {
+            if (e.begin != expected) {
+                throw corrupt(source, "tensor '" + e.name + "' starts at data offset " + e.begin + ", expected "
+                        + expected + (e.begin < expected ? " (overlaps the previous tensor)" : " (gap before it)"));
+            }
+            expected = e.end;
+        }
+        if (dataStart + expected != bytes.length) {
+            throw corrupt(source, "tensors cover " + expected + " data bytes after a " + n + "-byte header, so the "
+                    + "file should be " + (dataStart + expected) + " bytes, but it is " + bytes.length
+                    + (dataStart + expected > bytes.length ? " (truncated)" : " (trailing bytes)"));
+        }
+        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            float[] data = new float[(int) ((e.end - e.begin) / 4)];
+            ByteBuffer slice = ByteBuffer.wrap(bytes, (int) (dataStart + e.begin), (int) (e.end - e.begin))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            slice.asFloatBuffer().get(data);
+            tensors.put(e.name, new TensorData(e.shape, data));
+        }
+        return new SafeTensorsFile(source, tensors, metadata);
+    }
+
+    private record Entry(String name, int[] shape, long begin, long end) {
+    }
+
+    private static Entry entry(String source, String name, Object v) throws IOException {
+        if (!(v instanceof Map<?, ?> info)) {
+            throw corrupt(source, "entry for tensor '" + name + "' is not an object");
+        }
+        Object dtype = info.get("dtype");
+        if (!(dtype instanceof String dt)) {
+            throw corrupt(source, "tensor '" + name + "' has no dtype string");
+        }
+        if (!dt.equals("F32")) {
+            throw corrupt(source, "tensor '" + name + "' has dtype " + dt + "; only F32 (float32) is supported "
+                    + "(convert it, e.g. tensor.float() in PyTorch, before saving)");
+        }
+        if (!(info.get("shape") instanceof List<?> shapeList)) {
+            throw corrupt(source, "tensor '" + name + "' has no shape array");
+        }
+        int[] shape = new int[shapeList.size()];
+        long elements = 1;
+        for (int i = 0; i < shape.length; i++) {
+            Object d = shapeList.get(i);
+            if (!(d instanceof Long l) || l < 0 || l > Integer.MAX_VALUE) {
+                throw corrupt(source, "tensor '" + name + "' has an invalid dimension " + d + " in its shape");
+            }
+            shape[i] = (int) (long) l;
+            elements *= l;
+            if (elements > Integer.MAX_VALUE) {
+                throw corrupt(source, "tensor '" + name + "' shape " + shapeList + " is too large");
+            }
+        }
+        if (!(info.get("data_offsets") instanceof List<?> off) || off.size() != 2
+                || !(off.get(0) instanceof Long begin) || !(off.get(1) instanceof Long end)) {
+            throw corrupt(source, "tensor '" + name + "' needs data_offsets [begin, end] as two integers");
+        }
+        if (begin < 0 || end < begin) {
+            throw corrupt(source, "tensor '" + name + "' has invalid data_offsets [" + begin + ", " + end + "]");
+        }
+        if (end - begin != 4 * elements) {
+            throw corrupt(source, "tensor '" + name + "' of shape " + shapeList + " and dtype F32 needs "
+                    + 4 * elements + " bytes, its data_offsets [" + begin + ", " + end + "] span " + (end - begin));
+        }
+        return new Entry(name, shape, begin, end);
+    }
+
+    private static IOException corrupt(String source, String what) {
+        return new IOException(source + ": invalid safetensors file: " + what);
+    }
+}

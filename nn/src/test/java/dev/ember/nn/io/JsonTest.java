@@ -1,0 +1,50 @@
+package dev.ember.nn.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonTest {
+    @Test
+    void parsesAllValueKinds() {
+        Object v = Json.parse(" {\"a\": [1, -2.5e1, true, false, null, \"x\\u00e9\\n\\\"\\/\"], \"b\": {}, "
+                + "\"c\": 12345678901234567890, \"d\": 0} ");
+        Map<?, ?> m = (Map<?, ?>) v;
+        List<?> a = (List<?>) m.get("a");
+        assertEquals(1L, a.get(0));
+        assertEquals(-25.0, a.get(1));
+        assertEquals(true, a.get(2));
+        assertNull(a.get(4));
+        assertEquals("xé\n\"/", a.get(5));
+        assertEquals(new BigInteger("12345678901234567890"), m.get("c"));
+        assertEquals(List.of("a", "b", "c", "d"), List.copyOf(m.keySet()));
+    }
+
+    @Test
+    void rejectsMalformedInput() {
+        for (String bad : new String[] {"", "{", "{\"a\":}", "[1,]", "01", "1.", "\"abc", "{\"a\":1}x", "tru",
+                "{\"a\":1,\"a\":2}", "\"\\q\"", "\"\u0001\"", "[".repeat(1000)}) {
+            assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
+        }
+    }
+
+    @Test
+    void writesCompactEscapedJsonThatParsesBack() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("s", "q\"\\\n\u0002é/");
+        m.put("n", List.of(1, 2.5, 0.1f));
+        m.put("shape", new int[] {3, 4});
+        m.put("z", null);
+        String s = Json.write(m);
+        assertEquals("{\"s\":\"q\\\"\\\\\\n\\u0002é/\",\"n\":[1,2.5,0.1],\"shape\":[3,4],\"z\":null}", s);
+        Map<?, ?> back = (Map<?, ?>) Json.parse(s);
+        assertEquals(m.get("s"), back.get("s"));
+        assertThrows(IllegalArgumentException.class, () -> Json.write(Double.NaN));
+    }
+}

@@ -1,0 +1,246 @@
+package dev.ember.nn.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SafeTensorsTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] bytes(int... v) {
+        byte[] b = new byte[v.length];
+        for (int i = 0; i < v.length; i++) {
+            b[i] = (byte) v[i];
+        }
+        return b;
+    }
+
+    private static Map<String, TensorData> one(String name, int[] shape, float... data) {
+        Map<String, TensorData> m = new LinkedHashMap<>();
+        m.put(name, new TensorData(shape, data));
+        return m;
+    }
+
+    /**
+     * Byte vectors from the reference implementation's own unit tests (huggingface/safetensors,
+     * safetensors/src/tensor.rs: test_serialization, test_serialization_forced_alignement, test_empty).
+     */
+    @Test
+    void byteIdenticalToReferenceSerializerVectors() throws IOException {
+        byte[] attnDot0 = bytes(64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34, 58, 123, 34, 100,
+                116, 121, 112, 101, 34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34,
+                58, 91, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111, 102, 102, 115,
+                101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 0, 0, 0, 0, 0, 0, 128, 63,
+                0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64);
+        float[] six = {0, 1, 2, 3, 4, 5};
+        assertArrayEquals(attnDot0, SafeTensors.toBytes(one("attn.0", new int[] {1, 2, 3}, six), null));
+
+        byte[] attn0 = bytes(72, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 48, 34, 58, 123, 34, 100, 116,
+                121, 112, 101, 34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58,
+                91, 49, 44, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111, 102, 102,
+                115, 101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 32, 32, 32, 32, 32,
+                32, 32, 0, 0, 0, 0, 0, 0, 128, 63, 0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0,
+                160, 64);
+        Path f = dir.resolve("attn0.safetensors");
+        SafeTensors.write(f, one("attn0", new int[] {1, 1, 2, 3}, six), Map.of());
+        assertArrayEquals(attn0, Files.readAllBytes(f));
+        SafeTensorsFile r = SafeTensors.read(f);
+        assertArrayEquals(new int[] {1, 1, 2, 3}, r.get("attn0").shape());
+        assertArrayEquals(six, r.get("attn0").data());
+
+        assertArrayEquals(bytes(8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32),
+                SafeTensors.toBytes(Map.of(), null));
+        byte[] emptyWithMeta = bytes(40, 0, 0, 0, 0, 0, 0, 0, 123, 34, 95, 95, 109, 101, 116, 97, 100, 97, 116, 97,
+                95, 95, 34, 58, 123, 34, 102, 114, 97, 109, 101, 119, 111, 114, 107, 34, 58, 34, 112,
+                116, 34, 125, 125, 32, 32, 32, 32, 32);
+        assertArrayEquals(emptyWithMeta, SafeTensors.toBytes(Map.of(), Map.of("framework", "pt")));
+        SafeTensorsFile e = SafeTensors.parse(emptyWithMeta, "mem");
+        assertEquals(Map.of("framework", "pt"), e.metadata());
+        assertTrue(e.tensors().isEmpty());
+    }
+
+    /**
+     * A two-tensor file with metadata (including a JSON string that needs escaping), checked by hand:
+     * 8-byte LE length 0xa8 = 168, the 167-byte header plus one space, then b = [0.5, -2] and
+     * w = [1, 2, 3, 0.001] as little-endian float32 (0x3f000000, 0xc0000000, ..., 0x3a83126f).
+     * Tensors appear sorted by name although inserted w-first.
+     */
+    @Test
+    void handCheckedHexFixtureWithMetadata() throws IOException {
+        String hex = "a8000000000000007b225f5f6d657461646174615f5f223a7b2261726368223a227b5c226c61796572735c"
+                + "223a5b325d7d222c22666f726d6174223a227074227d2c2262223a7b226474797065223a22463332222c2273"
+                + "68617065223a5b325d2c22646174615f6f666673657473223a5b302c385d7d2c2277223a7b22647479706522"
+                + "3a22463332222c227368617065223a5b322c325d2c22646174615f6f666673657473223a5b382c32345d7d7d"
+                + "200000003f000000c00000803f00000040000040406f12833a";
+        byte[] expected = HexFormat.of().parseHex(hex);
+        Map<String, TensorData> t = new LinkedHashMap<>();
+        t.put("w", new TensorData(new int[] {2, 2}, new float[] {1, 2, 3, 0.001f}));
+        t.put("b", new TensorData(new int[] {2}, new float[] {0.5f, -2}));
+        Map<String, String> meta = new HashMap<>();
+        meta.put("format", "pt");
+        meta.put("arch", "{\"layers\":[2]}");
+        assertArrayEquals(expected, SafeTensors.toBytes(t, meta));
+        SafeTensorsFile r = SafeTensors.parse(expected, "fixture");
+        assertEquals(List.of("b", "w"), List.copyOf(r.tensors().keySet()));
+        assertEquals("{\"layers\":[2]}", r.requireMetadata("arch"));
+        assertEquals(t.get("w"), r.require("w", 2, 2));
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> r.require("w", 4));
+        assertTrue(shape.getMessage().contains("'w'") && shape.getMessage().contains("[2, 2]"), shape.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> r.get("missing"));
+    }
+
+    @Test
+    void randomRoundTripThroughFile() throws IOException {
+        long seed = System.nanoTime();
+        Random rnd = new Random(seed);
+        Map<String, TensorData> t = new LinkedHashMap<>();
+        int[][] shapes = {{1}, {7}, {33, 127}, {1000}, {3, 1, 2, 5}, {0, 4}, {}};
+        for (int i = 0; i < shapes.length; i++) {
+            int n = 1;
+            for (int d : shapes[i]) {
+                n *= d;
+            }
+            float[] v = new float[n];
+            for (int k = 0; k < n; k++) {
+                v[k] = (float) rnd.nextGaussian();
+            }
+            if (n > 3) {
+                v[0] = Float.NaN;
+                v[1] = Float.NEGATIVE_INFINITY;
+                v[2] = -0f;
+                v[3] = Float.MIN_VALUE;
+            }
+            t.put("layer" + i + ".wéight", new TensorData(shapes[i], v));
+        }
+        Path f = dir.resolve("m.safetensors");
+        SafeTensors.write(f, t, Map.of("ember", "1", "quote\"key", "line\nbreak\u0001"));
+        SafeTensorsFile r = SafeTensors.read(f);
+        assertEquals(t.keySet(), r.tensors().keySet(), "seed " + seed);
+        for (String k : t.keySet()) {
+            assertArrayEquals(t.get(k).shape(), r.get(k).shape(), k);
+            // Bitwise, including NaN and -0.
+            float[] a = t.get(k).data();
+            float[] b = r.get(k).data();
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(Float.floatToRawIntBits(a[i]), Float.floatToRawIntBits(b[i]), k + "[" + i + "] seed " + seed);
+            }
+        }
+        assertEquals("line\nbreak\u0001", r.metadata().get("quote\"key"));
+        long headerLen = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals(0, headerLen % 8);
+    }
+
+    @Test
+    void atomicSaveLeavesPreviousFileWhenWriteFails() throws IOException {
+        Path f = dir.resolve("model.safetensors");
+        Map<String, TensorData> v1 = one("w", new int[] {4}, 1, 2, 3, 4);
+        SafeTensors.write(f, v1, Map.of("version", "1"));
+        byte[] before = Files.readAllBytes(f);
+        // A 200k-float tensor is written in several 64 KiB chunks; fail after the first.
+        Map<String, TensorData> v2 = one("w", new int[] {200_000}, new float[200_000]);
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.write(f, v2, Map.of("version", "2"),
+                n -> {
+                    if (n >= 65536) {
+                        throw new IOException("simulated disk full after " + n + " bytes");
+                    }
+                }));
+        assertTrue(e.getMessage().contains("simulated"));
+        assertArrayEquals(before, Files.readAllBytes(f), "previous file intact");
+        assertEquals("1", SafeTensors.read(f).requireMetadata("version"));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of(f.getFileName().toString()), s.map(p -> p.getFileName().toString()).toList(),
+                    "temporary file removed");
+        }
+        // A successful save replaces it.
+        SafeTensors.write(f, v2, Map.of("version", "2"));
+        assertEquals("2", SafeTensors.read(f).requireMetadata("version"));
+        assertEquals(200_000, SafeTensors.read(f).get("w").size());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(1, s.count());
+        }
+    }
+
+    @Test
+    void saveFailsCleanlyWhenDirectoryIsMissing() {
+        Path f = dir.resolve("no-such-dir").resolve("m.safetensors");
+        assertThrows(IOException.class, () -> SafeTensors.write(f, one("w", new int[] {1}, 1), null));
+    }
+
+    private void assertCorrupt(byte[] b, String... parts) throws IOException {
+        Path f = dir.resolve("bad" + Arrays.hashCode(b) + ".safetensors");
+        Files.write(f, b);
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.read(f));
+        assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "'" + e.getMessage() + "' lacks '" + p + "'");
+        }
+    }
+
+    private static byte[] file(String header, int dataBytes) {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h);
+        return b.array();
+    }
+
+    @Test
+    void truncatedAndCorruptFilesGiveClearErrors() throws IOException {
+        byte[] good = SafeTensors.toBytes(one("w", new int[] {2, 3}, 1, 2, 3, 4, 5, 6), Map.of("a", "b"));
+        // Every truncation is detected, never loaded as a smaller model.
+        for (int len = 0; len < good.length; len++) {
+            byte[] cut = Arrays.copyOf(good, len);
+            IOException e = assertThrows(IOException.class, () -> SafeTensors.parse(cut, "cut"));
+            assertTrue(e.getMessage().startsWith("cut: invalid safetensors file"), e.getMessage());
+        }
+        assertCorrupt(Arrays.copyOf(good, good.length - 1), "truncated");
+        assertCorrupt(Arrays.copyOf(good, good.length + 4), "trailing bytes");
+        assertCorrupt(new byte[3], "shorter than the 8-byte header length");
+        byte[] huge = good.clone();
+        huge[7] = 0x7f;
+        assertCorrupt(huge, "header length");
+        assertCorrupt(file("{\"w\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4), "dtype F16",
+                "only F32");
+        assertCorrupt(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4), "'w'", "needs 8");
+        assertCorrupt(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[2,6]}}", 6), "'b'", "overlaps");
+        assertCorrupt(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", 12), "'b'", "gap");
+        assertCorrupt(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}", 8), "not valid JSON");
+        assertCorrupt(file("[1,2]", 0), "not an object");
+        assertCorrupt(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4), "dimension");
+        assertCorrupt(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4]}}", 4), "data_offsets");
+        assertCorrupt(file("{\"__metadata__\":{\"k\":1}}", 0), "not a string");
+        assertCorrupt(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8), "duplicate key");
+        byte[] badUtf8 = file("{\"\u00e9\":1}", 0);
+        badUtf8[10] = (byte) 0xff;
+        assertCorrupt(badUtf8, "UTF-8");
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> SafeTensors.read(dir.resolve("absent")));
+    }
+
+    @Test
+    void rejectsReservedNameAndBadTensorData() {
+        assertThrows(IllegalArgumentException.class, () -> SafeTensors.toBytes(
+                one("__metadata__", new int[] {1}, 1), null));
+        assertThrows(IllegalArgumentException.class, () -> new TensorData(new int[] {2, 2}, new float[3]));
+    }
+}
