@@ -295,7 +295,7 @@ public final class Cli {
         if (ev.classification() != null) {
             m.put("test_accuracy", ev.accuracy());
             m.put("test_macro_f1", ev.classification().macroF1());
-            m.put("confusion_matrix", ev.classification().confusion());
+            m.put("confusion_matrix", java.util.Arrays.asList(ev.classification().confusion()));
         } else {
             Metrics.Regression r = originalUnits(ev, ts, test);
             m.put("test_r2", r.r2());

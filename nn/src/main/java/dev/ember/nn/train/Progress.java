@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Training progress output. On a terminal ({@code System.console() != null}) a bar redrawn in
+ * Training progress output. On a terminal ({@code System.console().isTerminal()}) a bar redrawn in
  * place with '\r' shows batches done, samples per second, ETA and the running loss, ending in a
  * per-epoch summary line; otherwise only the per-epoch lines are printed; QUIET prints nothing.
  */
@@ -21,7 +21,13 @@ public final class Progress {
 
     public Progress(PrintStream out, Mode mode) {
         this.out = out;
-        this.mode = mode == Mode.AUTO ? (System.console() != null ? Mode.BAR : Mode.PLAIN) : mode;
+        this.mode = mode == Mode.AUTO ? (onTerminal() ? Mode.BAR : Mode.PLAIN) : mode;
+    }
+
+    /** Whether standard output is an interactive terminal (since JDK 22 a console exists even when redirected). */
+    static boolean onTerminal() {
+        java.io.Console c = System.console();
+        return c != null && c.isTerminal();
     }
 
     public Mode mode() {
