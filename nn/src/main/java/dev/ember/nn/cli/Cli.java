@@ -242,7 +242,9 @@ public final class Cli {
                 m.put("config", c.toString());
                 m.put("epochs_run", r.history().epochs().size());
                 m.put("stopped_early", r.history().stoppedEarly());
-                m.put("best_epoch", r.history().bestEpoch() + 1);
+                if (r.history().bestEpoch() >= 0) {
+                    m.put("best_epoch", r.history().bestEpoch() + 1);
+                }
                 m.put("final_train_loss", r.history().last().loss());
                 metrics(m, ev, split.targetScaler(), split.test());
                 m.put("train_seconds", r.history().seconds());
