@@ -20,7 +20,10 @@ import java.util.Map;
  * Nothing touches a device until {@link #build}, which derives every layer's seed from one seed.
  */
 public final class SequentialBuilder {
-    private record Spec(String type, int size, boolean bias, Activation act, float alpha) {
+    private record Spec(String type, int size, boolean bias, Activation act, float alpha, float beta) {
+        Spec(String type, int size, boolean bias, Activation act, float alpha) {
+            this(type, size, bias, act, alpha, 0f);
+        }
     }
 
     private final int inputSize;
@@ -74,8 +77,13 @@ public final class SequentialBuilder {
         return this;
     }
 
+    /** BatchNorm1d with PyTorch's defaults (eps 1e-5, momentum 0.1). */
     public SequentialBuilder batchNorm() {
-        specs.add(new Spec("batchnorm1d", size, false, null, 0f));
+        return batchNorm(1e-5f, 0.1f);
+    }
+
+    public SequentialBuilder batchNorm(float eps, float momentum) {
+        specs.add(new Spec("batchnorm1d", size, false, null, eps, momentum));
         return this;
     }
 
@@ -111,7 +119,7 @@ public final class SequentialBuilder {
                     }
                     case "act" -> new ActivationLayer(device, s.act, s.alpha);
                     case "dropout" -> new Dropout(device, s.alpha, layerSeed);
-                    case "batchnorm1d" -> new BatchNorm1d(device, in);
+                    case "batchnorm1d" -> new BatchNorm1d(device, in, s.alpha, s.beta);
                     case "softmax" -> new Softmax(device);
                     default -> throw new IllegalStateException(s.type);
                 });
@@ -140,7 +148,8 @@ public final class SequentialBuilder {
             switch (type) {
                 case "linear" -> b.dense(intOf(l, "out"), "identity", !Boolean.FALSE.equals(l.get("bias")));
                 case "dropout" -> b.dropout(((Number) l.get("p")).doubleValue());
-                case "batchnorm1d" -> b.batchNorm();
+                case "batchnorm1d" -> b.batchNorm(l.get("eps") instanceof Number e ? e.floatValue() : 1e-5f,
+                        l.get("momentum") instanceof Number mo ? mo.floatValue() : 0.1f);
                 case "softmax" -> b.softmax();
                 default -> {
                     Activation a = Activation.parse(type);

@@ -76,7 +76,7 @@ public final class ActivationLayer extends Module {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", act.name().toLowerCase(Locale.ROOT));
         if (act == Activation.LEAKY_RELU || act == Activation.ELU) {
-            m.put("alpha", (double) alpha);
+            m.put("alpha", Double.parseDouble(Float.toString(alpha)));
         }
         return m;
     }

@@ -121,8 +121,8 @@ public final class BatchNorm1d extends Module {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "batchnorm1d");
         m.put("features", features);
-        m.put("eps", (double) eps);
-        m.put("momentum", (double) momentum);
+        m.put("eps", Double.parseDouble(Float.toString(eps)));
+        m.put("momentum", Double.parseDouble(Float.toString(momentum)));
         return m;
     }
 

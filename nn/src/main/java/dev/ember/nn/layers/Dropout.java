@@ -65,7 +65,7 @@ public final class Dropout extends Module {
     public Map<String, Object> spec() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "dropout");
-        m.put("p", (double) p);
+        m.put("p", Double.parseDouble(Float.toString(p)));
         return m;
     }
 
