@@ -151,6 +151,15 @@ public final class Sequential extends Module {
         return Collections.unmodifiableMap(m);
     }
 
+    /** Gives every Dropout layer i the mask seed (seed, i) and restarts its step counter. */
+    public void seedDropout(long seed) {
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i) instanceof dev.ember.nn.layers.Dropout d) {
+                d.reseed(Seeds.derive(seed, 0xD0, i));
+            }
+        }
+    }
+
     public long parameterCount() {
         long n = 0;
         for (Parameter p : parameters()) {

@@ -87,6 +87,10 @@ public final class Cli {
         } catch (IOException | UncheckedIOException | IllegalStateException e) {
             err.println("ember: " + e.getMessage());
             return 1;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // not expected: still one line, with the type so that it can be reported
+            err.println("ember: internal error: " + e);
+            return 1;
         }
     }
 

@@ -10,13 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Inverted dropout. Each training forward pass draws its Philox key from the layer seed and a step
- * counter, so a run is reproducible from the model seed; the backward pass reapplies the same mask
+ * Inverted dropout. Each training forward pass draws its Philox key from the layer seed (set from
+ * the trainer's seed by {@link dev.ember.nn.train.Trainer}) and a step counter, so a run is
+ * reproducible from its seeds; the backward pass reapplies the same mask
  * to the gradient instead of storing it. In evaluation mode (or with p = 0) it is the identity.
  */
 public final class Dropout extends Module {
     private final float p;
-    private final long seed;
+    private long seed;
     private long step;
     private long stepSeed;
     private boolean applied;
@@ -28,6 +29,12 @@ public final class Dropout extends Module {
         }
         this.p = p;
         this.seed = seed;
+    }
+
+    /** Restarts the mask stream: step k of a run then uses Philox key derive(seed, k). */
+    public void reseed(long newSeed) {
+        this.seed = newSeed;
+        this.step = 0;
     }
 
     public float probability() {

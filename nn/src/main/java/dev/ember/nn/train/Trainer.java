@@ -92,6 +92,7 @@ public final class Trainer {
                     + ") needs validation data or a validation fraction");
         }
         History h = new History();
+        model.seedDropout(config.seed());
         DataLoader loader = new DataLoader(train, config.batchSize(), true, Seeds.derive(config.seed(), 0x5AFF, 0));
         int outCols = model.outputSize();
         float[] host = new float[config.batchSize() * outCols];
