@@ -106,6 +106,34 @@ class CliTest {
         assertEquals(-1.0, Double.parseDouble(lines.get(2)), 0.3, p.out);
     }
 
+    @Test
+    void binaryModelPredictsClassNamesAndProbabilities(@TempDir Path dir) throws Exception {
+        Result t = run("train", "--data", "breast-cancer", "--epochs", "5", "--out", dir.toString(), "--quiet");
+        assertEquals(0, t.code, t.err);
+        assertEquals("", t.out);
+        Dataset bc = Datasets.load("breast-cancer");
+        StringBuilder csv = new StringBuilder("header,ignored\n");
+        for (int r : new int[] {0, 19}) { // row 0 is malignant, row 19 benign
+            float[] row = bc.row(r);
+            for (int c = 0; c < row.length; c++) {
+                csv.append(c == 0 ? "" : ",").append(row[c]);
+            }
+            csv.append('\n');
+        }
+        Path in = dir.resolve("in.csv");
+        Files.writeString(in, csv);
+        Result p = run("predict", "--model", dir.resolve("model.safetensors").toString(), "--input", in.toString(),
+                "--header");
+        assertEquals(0, p.code, p.err);
+        List<String> lines = p.out.lines().toList();
+        assertEquals("prediction,probability", lines.get(0));
+        assertEquals(bc.classNames().get((int) bc.targets()[0]), lines.get(1).split(",")[0], p.out);
+        assertEquals(bc.classNames().get((int) bc.targets()[19]), lines.get(2).split(",")[0], p.out);
+        Result e = run("evaluate", "--model", dir.resolve("model.safetensors").toString(), "--data", "breast-cancer");
+        assertEquals(0, e.code, e.err);
+        assertTrue(e.out.contains("test accuracy") && e.out.contains("malignant"), e.out);
+    }
+
     private static void oneLineError(Result r, String expect) {
         assertEquals(2, r.code, r.out + r.err);
         assertEquals(1, r.err.lines().count(), r.err);
