@@ -182,7 +182,7 @@ public final class Cli {
                 a.floatValue("weight-decay", b.weightDecay()), a.floatValue("dropout", b.dropout()),
                 a.flag("batchnorm") || b.batchNorm(), a.intValue("batch-size", b.batchSize()),
                 a.intValue("epochs", b.epochs()), a.longValue("seed", b.seed()), a.intValue("patience", b.patience()),
-                a.floatValue("validation", (float) b.validation()), a.has("init") ? a.get("init") : b.init(),
+                Double.parseDouble(Float.toString(a.floatValue("validation", (float) b.validation()))), a.has("init") ? a.get("init") : b.init(),
                 a.floatValue("clip-norm", b.clipNorm()));
         // parse names now, so a typo is a usage error before any training
         Loss.parse(c.resolvedLoss(3));
