@@ -1,0 +1,93 @@
+package dev.ember.nn;
+
+import dev.ember.runtime.Device;
+import dev.ember.runtime.Tensor;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A layer with Torch7's split: {@link #updateOutput} computes the output from the input,
+ * {@link #updateGradInput} the gradient with respect to the input, and {@link #accGradParameters}
+ * the parameter gradients. Work tensors come from a {@link BufferCache}, so outputs and gradients
+ * returned here belong to the module and stay valid until its next call with the same batch size.
+ * Parameter gradients are overwritten by each backward pass (no zeroing step is needed).
+ */
+public abstract class Module implements AutoCloseable {
+    protected final Device device;
+    protected final BufferCache buffers;
+    protected boolean training = true;
+
+    protected Module(Device device) {
+        this.device = device;
+        this.buffers = new BufferCache(device);
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** Forward pass on a rows x inputSize tensor; returns the module-owned output. */
+    public abstract Tensor updateOutput(Tensor input);
+
+    /** Gradient of the loss with respect to the input, given the gradient with respect to the output. */
+    public abstract Tensor updateGradInput(Tensor input, Tensor gradOutput);
+
+    /** Writes the parameter gradients for this batch (no-op for parameterless modules). */
+    public void accGradParameters(Tensor input, Tensor gradOutput) {
+    }
+
+    public final Tensor forward(Tensor input) {
+        return updateOutput(input);
+    }
+
+    /**
+     * Parameter gradients, then the input gradient when {@code needGradInput} (the first layer of a
+     * model skips it); returns the input gradient or null.
+     */
+    public Tensor backward(Tensor input, Tensor gradOutput, boolean needGradInput) {
+        accGradParameters(input, gradOutput);
+        return needGradInput ? updateGradInput(input, gradOutput) : null;
+    }
+
+    /** Output features for the given input features; throws when this module cannot take that input. */
+    public abstract int outputSize(int inputSize);
+
+    /** Trainable parameters with local names ("weight", "bias"). */
+    public List<Parameter> parameters() {
+        return List.of();
+    }
+
+    /** Non-trainable state saved with the model (BatchNorm's running statistics). */
+    public Map<String, Tensor> stateBuffers() {
+        return new LinkedHashMap<>();
+    }
+
+    /** Architecture description for model files: a "type" key plus the constructor arguments. */
+    public abstract Map<String, Object> spec();
+
+    /** Short display name for summaries, e.g. {@code Linear(13 -> 32)}. */
+    public abstract String describe();
+
+    public void train(boolean on) {
+        training = on;
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    protected static void checkInput(String layer, Tensor x, int cols) {
+        if (x.rank() != 2 || x.cols() != cols) {
+            throw new IllegalArgumentException(layer + ": expected input of shape [rows, " + cols + "], got "
+                    + x.shapeString());
+        }
+    }
+
+    /** Releases work buffers; subclasses release their parameters too. */
+    @Override
+    public void close() {
+        buffers.close();
+    }
+}

@@ -1,0 +1,171 @@
+package dev.ember.nn;
+
+import dev.ember.nn.layers.ActivationLayer;
+import dev.ember.nn.layers.BatchNorm1d;
+import dev.ember.nn.layers.Dropout;
+import dev.ember.nn.layers.Linear;
+import dev.ember.nn.layers.Softmax;
+import dev.ember.runtime.Activation;
+import dev.ember.runtime.Device;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Keras-like description of a {@link Sequential}:
+ * {@code Sequential.builder(13).dense(32, "relu").dropout(0.2).dense(3).build(device, seed)}.
+ * {@code dense(n, act)} adds a Linear and an activation layer (two indices, as in PyTorch).
+ * Nothing touches a device until {@link #build}, which derives every layer's seed from one seed.
+ */
+public final class SequentialBuilder {
+    private record Spec(String type, int size, boolean bias, Activation act, float alpha, float beta) {
+        Spec(String type, int size, boolean bias, Activation act, float alpha) {
+            this(type, size, bias, act, alpha, 0f);
+        }
+    }
+
+    private final int inputSize;
+    private final List<Spec> specs = new ArrayList<>();
+    private Init init = Init.AUTO;
+    private boolean fuse = true;
+    private int size;
+
+    SequentialBuilder(int inputSize) {
+        if (inputSize < 1) {
+            throw new IllegalArgumentException("Sequential: input size must be positive, got " + inputSize);
+        }
+        this.inputSize = inputSize;
+        this.size = inputSize;
+    }
+
+    /** A dense layer without activation (logits, regression output). */
+    public SequentialBuilder dense(int units) {
+        return dense(units, "identity", true);
+    }
+
+    public SequentialBuilder dense(int units, String activation) {
+        return dense(units, activation, true);
+    }
+
+    public SequentialBuilder dense(int units, String activation, boolean bias) {
+        if (units < 1) {
+            throw new IllegalArgumentException("dense: units must be positive, got " + units);
+        }
+        specs.add(new Spec("linear", units, bias, null, 0f));
+        size = units;
+        Activation a = Activation.parse(activation);
+        if (a != Activation.IDENTITY) {
+            activation(a, ActivationLayer.defaultAlpha(a));
+        }
+        return this;
+    }
+
+    public SequentialBuilder activation(String name) {
+        Activation a = Activation.parse(name);
+        return activation(a, ActivationLayer.defaultAlpha(a));
+    }
+
+    public SequentialBuilder activation(Activation a, float alpha) {
+        specs.add(new Spec("act", size, false, a, alpha));
+        return this;
+    }
+
+    public SequentialBuilder dropout(double p) {
+        specs.add(new Spec("dropout", size, false, null, (float) p));
+        return this;
+    }
+
+    /** BatchNorm1d with PyTorch's defaults (eps 1e-5, momentum 0.1). */
+    public SequentialBuilder batchNorm() {
+        return batchNorm(1e-5f, 0.1f);
+    }
+
+    public SequentialBuilder batchNorm(float eps, float momentum) {
+        specs.add(new Spec("batchnorm1d", size, false, null, eps, momentum));
+        return this;
+    }
+
+    public SequentialBuilder softmax() {
+        specs.add(new Spec("softmax", size, false, null, 0f));
+        return this;
+    }
+
+    /** Weight initialisation of the dense layers (default {@link Init#AUTO}). */
+    public SequentialBuilder init(Init scheme) {
+        this.init = scheme;
+        return this;
+    }
+
+    /** Whether dense layers absorb the following activation into their GEMM (default true). */
+    public SequentialBuilder fuse(boolean on) {
+        this.fuse = on;
+        return this;
+    }
+
+    /** Creates the layers on {@code device}; layer i draws its initial weights from seed (seed, i). */
+    public Sequential build(Device device, long seed) {
+        List<Module> layers = new ArrayList<>();
+        try {
+            int in = inputSize;
+            for (int i = 0; i < specs.size(); i++) {
+                Spec s = specs.get(i);
+                long layerSeed = Seeds.derive(seed, 0x1A7E, i);
+                layers.add(switch (s.type) {
+                    case "linear" -> {
+                        Activation next = i + 1 < specs.size() && specs.get(i + 1).act != null ? specs.get(i + 1).act : null;
+                        yield new Linear(device, in, s.size, s.bias, init, next, layerSeed);
+                    }
+                    case "act" -> new ActivationLayer(device, s.act, s.alpha);
+                    case "dropout" -> new Dropout(device, s.alpha, layerSeed);
+                    case "batchnorm1d" -> new BatchNorm1d(device, in, s.alpha, s.beta);
+                    case "softmax" -> new Softmax(device);
+                    default -> throw new IllegalStateException(s.type);
+                });
+                in = layers.get(i).outputSize(in);
+            }
+            return new Sequential(device, inputSize, layers, fuse);
+        } catch (RuntimeException e) {
+            layers.forEach(Module::close);
+            throw e;
+        }
+    }
+
+    /**
+     * Rebuilds a model from its {@link Sequential#spec()} (as stored in model files). Weights are
+     * initialised from {@code seed} and are normally overwritten by loading.
+     */
+    @SuppressWarnings("unchecked")
+    public static Sequential fromSpec(Map<String, Object> spec, Device device, long seed) {
+        if (!"sequential".equals(spec.get("type"))) {
+            throw new IllegalArgumentException("model spec: expected type sequential, got " + spec.get("type"));
+        }
+        SequentialBuilder b = new SequentialBuilder(intOf(spec, "in"));
+        for (Object o : (List<Object>) spec.get("layers")) {
+            Map<String, Object> l = (Map<String, Object>) o;
+            String type = String.valueOf(l.get("type")).toLowerCase(Locale.ROOT);
+            switch (type) {
+                case "linear" -> b.dense(intOf(l, "out"), "identity", !Boolean.FALSE.equals(l.get("bias")));
+                case "dropout" -> b.dropout(((Number) l.get("p")).doubleValue());
+                case "batchnorm1d" -> b.batchNorm(l.get("eps") instanceof Number e ? e.floatValue() : 1e-5f,
+                        l.get("momentum") instanceof Number mo ? mo.floatValue() : 0.1f);
+                case "softmax" -> b.softmax();
+                default -> {
+                    Activation a = Activation.parse(type);
+                    Object alpha = l.get("alpha");
+                    b.activation(a, alpha == null ? ActivationLayer.defaultAlpha(a) : ((Number) alpha).floatValue());
+                }
+            }
+        }
+        return b.build(device, seed);
+    }
+
+    private static int intOf(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (!(v instanceof Number n)) {
+            throw new IllegalArgumentException("model spec: missing number '" + key + "' in " + m);
+        }
+        return n.intValue();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.ember.nn.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Command-line flags: {@code --name value}, {@code --name=value} or, for switches, {@code --name}.
+ * Unknown flags, missing values and malformed numbers are {@link UsageException}s naming the flag.
+ */
+final class Args {
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    Args(String[] args, int from, Set<String> valueFlags, Set<String> switches) {
+        for (int i = from; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new UsageException("unexpected argument '" + a + "' (flags start with --)");
+            }
+            String name = a.substring(2);
+            String value = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (switches.contains(name)) {
+                if (value != null) {
+                    throw new UsageException("--" + name + " takes no value");
+                }
+                values.put(name, "true");
+            } else if (valueFlags.contains(name)) {
+                if (value == null) {
+                    if (i + 1 >= args.length) {
+                        throw new UsageException("--" + name + " needs a value");
+                    }
+                    value = args[++i];
+                }
+                values.put(name, value);
+            } else {
+                throw new UsageException("unknown flag --" + name);
+            }
+        }
+    }
+
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    String get(String name) {
+        return values.get(name);
+    }
+
+    String require(String name) {
+        String v = values.get(name);
+        if (v == null) {
+            throw new UsageException("--" + name + " is required");
+        }
+        return v;
+    }
+
+    int intValue(String name, int dflt) {
+        String v = values.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " needs an integer, got '" + v + "'");
+        }
+    }
+
+    long longValue(String name, long dflt) {
+        String v = values.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " needs an integer, got '" + v + "'");
+        }
+    }
+
+    float floatValue(String name, float dflt) {
+        String v = values.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            float f = Float.parseFloat(v.trim());
+            if (!Float.isFinite(f)) {
+                throw new NumberFormatException();
+            }
+            return f;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " needs a number, got '" + v + "'");
+        }
+    }
+
+    boolean flag(String name) {
+        return values.containsKey(name);
+    }
+}

@@ -1,0 +1,444 @@
+package dev.ember.nn.cli;
+
+import dev.ember.nn.data.Csv;
+import dev.ember.nn.data.Dataset;
+import dev.ember.nn.data.Datasets;
+import dev.ember.nn.data.Split;
+import dev.ember.nn.data.Splits;
+import dev.ember.nn.data.StandardScaler;
+import dev.ember.nn.io.Json;
+import dev.ember.nn.loss.Loss;
+import dev.ember.nn.model.ModelFile;
+import dev.ember.nn.model.SavedModel;
+import dev.ember.nn.plot.Plots;
+import dev.ember.nn.train.Evaluation;
+import dev.ember.nn.train.Experiment;
+import dev.ember.nn.train.History;
+import dev.ember.nn.train.Metrics;
+import dev.ember.nn.train.Progress;
+import dev.ember.nn.train.RunConfig;
+import dev.ember.nn.train.Task;
+import dev.ember.nn.train.Trainer;
+import dev.ember.runtime.Device;
+import dev.ember.runtime.DeviceInfo;
+import dev.ember.runtime.Devices;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code ember} command line: {@code devices}, {@code train}, {@code evaluate} and
+ * {@code predict}. {@link #run} returns the exit code (0 success, 1 failure while running,
+ * 2 a mistake in the command or its input), printing one clear line on stderr for errors.
+ */
+public final class Cli {
+    private static final Set<String> TRAIN_FLAGS = Set.of("data", "label-column", "task", "layers", "activation",
+            "loss", "optimizer", "lr", "momentum", "schedule", "weight-decay", "dropout", "batch-size", "epochs", "seed",
+            "device", "out", "patience", "validation", "init", "clip-norm");
+    private static final Set<String> TRAIN_SWITCHES = Set.of("header", "json", "quiet", "batchnorm");
+    private static final Set<String> EVAL_FLAGS = Set.of("model", "data", "label-column", "device");
+    private static final Set<String> EVAL_SWITCHES = Set.of("header", "json", "quiet");
+    private static final Set<String> PREDICT_FLAGS = Set.of("model", "input", "device");
+    private static final Set<String> PREDICT_SWITCHES = Set.of("header");
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private Cli(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs one command with System.out and System.err; returns the exit code. */
+    public static int run(String[] args) {
+        return run(args, System.out, System.err);
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Cli cli = new Cli(out, err);
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            cli.usage(args.length == 0 ? err : out);
+            return args.length == 0 ? 2 : 0;
+        }
+        try {
+            return switch (args[0]) {
+                case "devices" -> cli.devices();
+                case "train" -> cli.train(new Args(args, 1, TRAIN_FLAGS, TRAIN_SWITCHES));
+                case "evaluate" -> cli.evaluate(new Args(args, 1, EVAL_FLAGS, EVAL_SWITCHES));
+                case "predict" -> cli.predict(new Args(args, 1, PREDICT_FLAGS, PREDICT_SWITCHES));
+                default -> throw new UsageException("unknown command '" + args[0]
+                        + "' (expected devices, train, evaluate or predict; try 'ember help')");
+            };
+        } catch (UsageException | IllegalArgumentException e) {
+            err.println("ember: " + e.getMessage());
+            return 2;
+        } catch (IOException | UncheckedIOException | IllegalStateException e) {
+            err.println("ember: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // not expected: still one line, with the type so that it can be reported
+            err.println("ember: internal error: " + e);
+            return 1;
+        }
+    }
+
+    private void usage(PrintStream s) {
+        s.println("""
+                usage: ember <command> [flags]
+                  devices                        list compute devices (* marks the one chosen by default)
+                  train --data NAME|FILE.csv     train a model; with only --data NAME it uses that data set's
+                                                 reference configuration (wine, iris, breast-cancer, digits,
+                                                 diabetes, fashion-mnist)
+                      [--label-column N] [--header] [--task classification|regression]   (CSV input)
+                      [--layers 32,32] [--activation relu] [--loss auto|cross_entropy|bce|mse]
+                      [--optimizer sgd|nesterov|adam|adamw|rmsprop|adagrad] [--lr X] [--momentum X]
+                      [--schedule constant|step[:N[:G]]|exp[:G]|cosine] [--weight-decay X] [--dropout P]
+                      [--batchnorm] [--batch-size N] [--epochs N] [--seed N] [--patience N]
+                      [--validation FRACTION] [--init torch|auto|he|glorot] [--clip-norm X]
+                      [--device cpu|cuda|opencl] [--out DIR] [--json] [--quiet]
+                  evaluate --model FILE --data NAME|FILE.csv [--label-column N] [--header] [--json]
+                  predict --model FILE --input FEATURES.csv [--header]""");
+    }
+
+    // ---- devices --------------------------------------------------------------------------------
+
+    private int devices() {
+        String best;
+        try {
+            best = Devices.best().name();
+        } catch (IllegalArgumentException e) {
+            best = null;
+            err.println("ember: default device: " + e.getMessage());
+        }
+        for (DeviceInfo d : Devices.list()) {
+            String mark = d.name().equals(best) ? "* " : "  ";
+            out.println(mark + String.format("%-10s %s", d.name(), d.available() ? "available    " + d.description()
+                    : "unavailable  " + d.reason()));
+        }
+        return 0;
+    }
+
+    private static Device device(Args a) {
+        return a.has("device") ? Devices.get(a.get("device")) : Devices.best();
+    }
+
+    // ---- train ----------------------------------------------------------------------------------
+
+    private record Data(Split split, boolean named, String name) {
+    }
+
+    private static Data loadTrainData(Args a) {
+        String data = a.require("data");
+        Path p = Path.of(data);
+        if (Files.isRegularFile(p)) {
+            boolean regression = "regression".equalsIgnoreCase(a.get("task"));
+            Dataset d = Csv.read(p, a.flag("header"), a.intValue("label-column", -1), !regression);
+            return new Data(Splits.random(d, 0.2, 42, false).standardized(regression), false, d.name());
+        }
+        if (data.contains("/") || data.toLowerCase(Locale.ROOT).endsWith(".csv")) {
+            throw new UsageException("data file " + data + " does not exist");
+        }
+        return new Data(Datasets.reference(data), true, data);
+    }
+
+    private static int[] layers(String spec) {
+        String s = spec.trim();
+        if (s.isEmpty() || s.equalsIgnoreCase("none")) {
+            return new int[0];
+        }
+        String[] parts = s.split(",");
+        int[] h = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                h[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                h[i] = -1;
+            }
+            if (h[i] < 1) {
+                throw new UsageException("bad layer spec '" + spec + "': expected positive hidden sizes separated by"
+                        + " commas, e.g. 64,32 (or 'none')");
+            }
+        }
+        return h;
+    }
+
+    private static RunConfig config(Args a, RunConfig b) {
+        RunConfig c = new RunConfig(a.has("layers") ? layers(a.get("layers")) : b.hidden(),
+                a.has("activation") ? a.get("activation") : b.activation(), a.has("loss") ? a.get("loss") : b.loss(),
+                a.has("optimizer") ? a.get("optimizer") : b.optimizer(), a.floatValue("lr", b.lr()),
+                a.floatValue("momentum", b.momentum()), a.has("schedule") ? a.get("schedule") : b.schedule(),
+                a.floatValue("weight-decay", b.weightDecay()), a.floatValue("dropout", b.dropout()),
+                a.flag("batchnorm") || b.batchNorm(), a.intValue("batch-size", b.batchSize()),
+                a.intValue("epochs", b.epochs()), a.longValue("seed", b.seed()), a.intValue("patience", b.patience()),
+                Double.parseDouble(Float.toString(a.floatValue("validation", (float) b.validation()))), a.has("init") ? a.get("init") : b.init(),
+                a.floatValue("clip-norm", b.clipNorm()));
+        // parse names now, so a typo is a usage error before any training
+        Loss.parse(c.resolvedLoss(3));
+        dev.ember.runtime.Activation.parse(c.activation());
+        dev.ember.nn.optim.LrSchedule.parse(c.schedule());
+        dev.ember.nn.Init.parse(c.init());
+        if (c.patience() > 0 && c.validation() <= 0) {
+            throw new UsageException("--patience needs a validation fraction (--validation 0.2)");
+        }
+        if (c.dropout() < 0 || c.dropout() >= 1) {
+            throw new UsageException("--dropout must be in [0, 1), got " + c.dropout());
+        }
+        return c;
+    }
+
+    private int train(Args a) throws IOException {
+        Data data = loadTrainData(a);
+        RunConfig c = config(a, data.named ? RunConfig.reference(data.name) : RunConfig.defaults());
+        Device device = device(a);
+        boolean quiet = a.flag("quiet");
+        boolean json = a.flag("json");
+        PrintStream log = json ? err : out;
+        Progress.Mode mode = quiet ? Progress.Mode.QUIET : Progress.Mode.AUTO;
+        Split split = data.split;
+        if (!quiet) {
+            log.println("data " + data.name + ": " + split.train().rows() + " train / " + split.test().rows()
+                    + " test rows, " + split.train().cols() + " features, "
+                    + (split.train().isClassification() ? split.train().classes() + " classes" : "regression")
+                    + "; device " + device.name());
+            log.println("config " + c);
+        }
+        long t0 = System.nanoTime();
+        Experiment.Result r = Experiment.run(c, split, device, mode, log);
+        try (var model = r.model()) {
+            double total = (System.nanoTime() - t0) / 1e9;
+            Evaluation ev = r.test();
+            if (!quiet) {
+                log.print(model.summary());
+                printEvaluation(log, ev, split.train().classNames(), split.targetScaler(), split.test());
+                log.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.0f samples/s)%n", r.history().epochs().size(),
+                        r.history().seconds(), r.history().samplesPerSecond());
+            }
+            if (a.has("out")) {
+                Path dir = Path.of(a.get("out"));
+                Files.createDirectories(dir);
+                SavedModel saved = new SavedModel(model, r.loss().name(), data.name, split.train().featureNames(),
+                        split.train().classNames(), split.featureScaler(), split.targetScaler());
+                ModelFile.save(dir.resolve("model.safetensors"), saved);
+                r.history().writeCsv(dir.resolve("history.csv"));
+                writePlots(dir, r.history(), ev, split.train().classNames(), data.name);
+                if (!quiet) {
+                    log.println("wrote " + dir.resolve("model.safetensors") + ", history.csv and plots");
+                }
+            }
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("command", "train");
+                m.put("data", data.name);
+                m.put("device", device.name());
+                m.put("device_description", device.description());
+                m.put("config", c.toString());
+                m.put("epochs_run", r.history().epochs().size());
+                m.put("stopped_early", r.history().stoppedEarly());
+                if (r.history().bestEpoch() >= 0) {
+                    m.put("best_epoch", r.history().bestEpoch() + 1);
+                }
+                m.put("final_train_loss", r.history().last().loss());
+                metrics(m, ev, split.targetScaler(), split.test());
+                m.put("train_seconds", r.history().seconds());
+                m.put("total_seconds", total);
+                m.put("samples_per_second", r.history().samplesPerSecond());
+                m.put("parameters", model.parameterCount());
+                out.println(Json.write(m));
+            }
+        }
+        return 0;
+    }
+
+    private void writePlots(Path dir, History h, Evaluation ev, List<String> classNames, String name) {
+        try {
+            Map<String, double[]> loss = new LinkedHashMap<>();
+            loss.put("train", h.series("loss"));
+            if (!Double.isNaN(h.last().valLoss())) {
+                loss.put("validation", h.series("val_loss"));
+            }
+            Plots.curves(dir.resolve("loss.png"), name + ": loss", "loss", loss);
+            if (ev.classification() != null) {
+                Map<String, double[]> acc = new LinkedHashMap<>();
+                acc.put("train", h.series("accuracy"));
+                if (!Double.isNaN(h.last().valAccuracy())) {
+                    acc.put("validation", h.series("val_accuracy"));
+                }
+                Plots.curves(dir.resolve("accuracy.png"), name + ": accuracy", "accuracy", acc);
+                Plots.confusionMatrix(dir.resolve("confusion.png"), ev.classification().confusion(),
+                        classNames.isEmpty() ? null : classNames, name + ": confusion matrix (test)");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write plots to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---- metrics output -------------------------------------------------------------------------
+
+    /** Regression metrics in target units (inverting the target scaler); R² is unit-free. */
+    private static Metrics.Regression originalUnits(Evaluation ev, StandardScaler ts, Dataset test) {
+        if (ts == null) {
+            return ev.regression();
+        }
+        float[] p = ts.inverse(ev.outputs(), ev.rows(), 1);
+        float[] t = ts.inverse(test.targets(), test.rows(), 1);
+        return Metrics.regression(p, t);
+    }
+
+    private static void metrics(Map<String, Object> m, Evaluation ev, StandardScaler ts, Dataset test) {
+        m.put("test_loss", ev.loss());
+        if (ev.classification() != null) {
+            m.put("test_accuracy", ev.accuracy());
+            m.put("test_macro_f1", ev.classification().macroF1());
+            m.put("confusion_matrix", java.util.Arrays.asList(ev.classification().confusion()));
+        } else {
+            Metrics.Regression r = originalUnits(ev, ts, test);
+            m.put("test_r2", r.r2());
+            m.put("test_mse", r.mse());
+            m.put("test_mae", r.mae());
+        }
+    }
+
+    private void printEvaluation(PrintStream s, Evaluation ev, List<String> classNames, StandardScaler ts,
+                                 Dataset test) {
+        s.printf(Locale.ROOT, "test loss %.4f%n", ev.loss());
+        if (ev.classification() != null) {
+            s.print(ev.classification().report(classNames));
+            int[][] cm = ev.classification().confusion();
+            s.println("confusion matrix (rows = true class, columns = predicted):");
+            for (int[] row : cm) {
+                StringBuilder sb = new StringBuilder();
+                for (int v : row) {
+                    sb.append(String.format("%5d", v));
+                }
+                s.println(sb);
+            }
+            s.printf(Locale.ROOT, "test accuracy %.4f%n", ev.accuracy());
+        } else {
+            Metrics.Regression r = originalUnits(ev, ts, test);
+            s.printf(Locale.ROOT, "test R2 %.4f  MSE %.4f  MAE %.4f%s%n", r.r2(), r.mse(), r.mae(),
+                    ts == null ? "" : " (target units)");
+        }
+    }
+
+    // ---- evaluate -------------------------------------------------------------------------------
+
+    private static SavedModel loadModel(Args a, Device device) throws IOException {
+        Path file = Path.of(a.require("model"));
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException("model file " + file + " does not exist");
+        }
+        return ModelFile.load(file, device);
+    }
+
+    private int evaluate(Args a) throws IOException {
+        Device device = device(a);
+        try (SavedModel sm = loadModel(a, device)) {
+            Loss loss = Loss.parse(sm.loss());
+            Task task = Task.of(loss);
+            String data = a.require("data");
+            Path p = Path.of(data);
+            Dataset raw;
+            if (Files.isRegularFile(p)) {
+                raw = Csv.read(p, a.flag("header"), a.intValue("label-column", -1), task != Task.REGRESSION);
+            } else if (data.trim().toLowerCase(Locale.ROOT).replace('_', '-').equals("fashion-mnist")) {
+                raw = Datasets.fashionMnist(false);
+            } else {
+                raw = Splits.reference(Datasets.load(data)).test();
+            }
+            Dataset d = raw;
+            if (sm.featureScaler() != null) {
+                d = d.withFeatures(sm.featureScaler().transform(d.features(), d.rows(), d.cols()));
+            }
+            if (sm.targetScaler() != null) {
+                d = d.withTargets(sm.targetScaler().transform(d.targets(), d.rows(), 1));
+            }
+            Evaluation ev = Trainer.evaluate(sm.model(), loss, d, 256);
+            if (!a.flag("quiet") && !a.flag("json")) {
+                out.println("model " + a.get("model") + " on " + d.name() + " (" + d.rows() + " rows), device "
+                        + device.name());
+                printEvaluation(out, ev, sm.classNames(), sm.targetScaler(), d);
+            }
+            if (a.flag("json")) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("command", "evaluate");
+                m.put("data", d.name());
+                m.put("rows", d.rows());
+                m.put("device", device.name());
+                metrics(m, ev, sm.targetScaler(), d);
+                out.println(Json.write(m));
+            }
+        }
+        return 0;
+    }
+
+    // ---- predict --------------------------------------------------------------------------------
+
+    private int predict(Args a) throws IOException {
+        Device device = device(a);
+        try (SavedModel sm = loadModel(a, device)) {
+            int in = sm.model().inputSize();
+            FeatureCsv.Table t = FeatureCsv.read(Path.of(a.require("input")), a.flag("header"), in);
+            float[] x = sm.featureScaler() == null ? t.values() : sm.featureScaler().transform(t.values(), t.rows(), in);
+            float[] y = sm.model().predict(x, t.rows(), 256);
+            int k = sm.model().outputSize();
+            Task task = Task.of(Loss.parse(sm.loss()));
+            List<String> names = sm.classNames();
+            switch (task) {
+                case REGRESSION -> {
+                    float[] v = sm.targetScaler() == null ? y : sm.targetScaler().inverse(y, t.rows(), 1);
+                    out.println("prediction");
+                    for (float f : v) {
+                        out.println(f);
+                    }
+                }
+                case BINARY -> {
+                    out.println("prediction,probability");
+                    for (int r = 0; r < t.rows(); r++) {
+                        double prob = 1 / (1 + Math.exp(-y[r]));
+                        int c = y[r] > 0 ? 1 : 0;
+                        out.printf(Locale.ROOT, "%s,%.6f%n", name(names, c), prob);
+                    }
+                }
+                case CLASSIFICATION -> {
+                    StringBuilder h = new StringBuilder("prediction");
+                    for (int c = 0; c < k; c++) {
+                        h.append(",p_").append(name(names, c));
+                    }
+                    out.println(h);
+                    int[] cls = task.predictClasses(y, t.rows(), k);
+                    for (int r = 0; r < t.rows(); r++) {
+                        double max = Double.NEGATIVE_INFINITY, sum = 0;
+                        for (int c = 0; c < k; c++) {
+                            max = Math.max(max, y[r * k + c]);
+                        }
+                        for (int c = 0; c < k; c++) {
+                            sum += Math.exp(y[r * k + c] - max);
+                        }
+                        StringBuilder sb = new StringBuilder(name(names, cls[r]));
+                        for (int c = 0; c < k; c++) {
+                            sb.append(String.format(Locale.ROOT, ",%.6f", Math.exp(y[r * k + c] - max) / sum));
+                        }
+                        out.println(sb);
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static String name(List<String> names, int c) {
+        return c < names.size() ? names.get(c) : Integer.toString(c);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.ember.nn.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a features-only CSV for {@code predict}: one row per line, comma-separated finite numbers,
+ * optional header line, blank lines skipped. A bad cell is reported with file, line and column.
+ */
+final class FeatureCsv {
+    private FeatureCsv() {
+    }
+
+    record Table(float[] values, int rows, int cols) {
+    }
+
+    static Table read(Path file, boolean header, int expectedCols) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException("input file " + file + " does not exist");
+        }
+        List<float[]> rows = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int lineNo = 0;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                if ((header && lineNo == 1) || line.isBlank()) {
+                    continue;
+                }
+                String[] cells = line.split(",", -1);
+                if (cells.length != expectedCols) {
+                    throw new IllegalArgumentException(file + ": line " + lineNo + " has " + cells.length
+                            + " columns, the model takes " + expectedCols + " features");
+                }
+                float[] v = new float[expectedCols];
+                for (int c = 0; c < cells.length; c++) {
+                    try {
+                        v[c] = Float.parseFloat(cells[c].trim());
+                        if (!Float.isFinite(v[c])) {
+                            throw new NumberFormatException();
+                        }
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException(file + ": line " + lineNo + ", column " + (c + 1)
+                                + ": '" + cells[c].trim() + "' is not a finite number");
+                    }
+                }
+                rows.add(v);
+            }
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException(file + ": no data rows");
+        }
+        float[] all = new float[rows.size() * expectedCols];
+        for (int i = 0; i < rows.size(); i++) {
+            System.arraycopy(rows.get(i), 0, all, i * expectedCols, expectedCols);
+        }
+        return new Table(all, rows.size(), expectedCols);
+    }
+}

@@ -1,0 +1,141 @@
+package dev.ember.nn.layers;
+
+import dev.ember.nn.Module;
+import dev.ember.nn.Parameter;
+import dev.ember.runtime.Device;
+import dev.ember.runtime.Ops;
+import dev.ember.runtime.Tensor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Batch normalisation over the rows of a rows x features input, like PyTorch's
+ * {@code nn.BatchNorm1d}: training mode normalises with the batch mean and population variance and
+ * updates running statistics with momentum 0.1 (running variance from the unbiased batch
+ * variance); evaluation mode normalises with the running statistics.
+ */
+public final class BatchNorm1d extends Module {
+    private final int features;
+    private final float eps;
+    private final float momentum;
+    private final Tensor gamma;
+    private final Tensor beta;
+    private final Tensor gradGamma;
+    private final Tensor gradBeta;
+    private final Tensor runningMean;
+    private final Tensor runningVar;
+    private final Tensor batchMean;
+    private final Tensor batchVar;
+
+    public BatchNorm1d(Device device, int features, float eps, float momentum) {
+        super(device);
+        if (features < 1 || !(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException("BatchNorm1d: bad arguments features=" + features + ", eps=" + eps
+                    + ", momentum=" + momentum);
+        }
+        this.features = features;
+        this.eps = eps;
+        this.momentum = momentum;
+        gamma = device.empty(features).fill(1f);
+        beta = device.zeros(features);
+        gradGamma = device.zeros(features);
+        gradBeta = device.zeros(features);
+        runningMean = device.zeros(features);
+        runningVar = device.empty(features).fill(1f);
+        batchMean = device.zeros(features);
+        batchVar = device.zeros(features);
+    }
+
+    public BatchNorm1d(Device device, int features) {
+        this(device, features, 1e-5f, 0.1f);
+    }
+
+    @Override
+    public Tensor updateOutput(Tensor x) {
+        checkInput("BatchNorm1d(" + features + ")", x, features);
+        Tensor y = buffers.get("y", x.rows(), features);
+        if (training) {
+            if (x.rows() < 2) {
+                throw new IllegalArgumentException("BatchNorm1d: training needs more than one row per batch, got "
+                        + x.shapeString());
+            }
+            Ops.columnMeanVariance(x, batchMean, batchVar);
+            Ops.batchNorm(x, batchMean, batchVar, gamma, beta, eps, y);
+            float unbias = x.rows() / (float) (x.rows() - 1);
+            Ops.scale(1f - momentum, runningMean, runningMean);
+            Ops.axpy(momentum, batchMean, runningMean);
+            Ops.scale(1f - momentum, runningVar, runningVar);
+            Ops.axpy(momentum * unbias, batchVar, runningVar);
+        } else {
+            Ops.batchNorm(x, runningMean, runningVar, gamma, beta, eps, y);
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor x, Tensor gradOutput, boolean needGradInput) {
+        Tensor gx = buffers.get("dx", x.rows(), features);
+        Ops.batchNormBackward(x, batchMean, batchVar, gamma, eps, gradOutput, gx, gradGamma, gradBeta);
+        return needGradInput ? gx : null;
+    }
+
+    @Override
+    public Tensor updateGradInput(Tensor x, Tensor gradOutput) {
+        return backward(x, gradOutput, true);
+    }
+
+    @Override
+    public void accGradParameters(Tensor x, Tensor gradOutput) {
+        backward(x, gradOutput, false);
+    }
+
+    @Override
+    public int outputSize(int inputSize) {
+        if (inputSize != features) {
+            throw new IllegalArgumentException("BatchNorm1d(" + features + ") cannot take " + inputSize + " features");
+        }
+        return features;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> ps = new ArrayList<>();
+        ps.add(new Parameter("weight", gamma, gradGamma));
+        ps.add(new Parameter("bias", beta, gradBeta));
+        return ps;
+    }
+
+    @Override
+    public Map<String, Tensor> stateBuffers() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("running_mean", runningMean);
+        m.put("running_var", runningVar);
+        return m;
+    }
+
+    @Override
+    public Map<String, Object> spec() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "batchnorm1d");
+        m.put("features", features);
+        m.put("eps", Double.parseDouble(Float.toString(eps)));
+        m.put("momentum", Double.parseDouble(Float.toString(momentum)));
+        return m;
+    }
+
+    @Override
+    public String describe() {
+        return "BatchNorm1d(" + features + ")";
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        for (Tensor t : new Tensor[] {gamma, beta, gradGamma, gradBeta, runningMean, runningVar, batchMean, batchVar}) {
+            t.close();
+        }
+    }
+}

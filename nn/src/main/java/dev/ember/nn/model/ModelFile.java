@@ -1,0 +1,178 @@
+package dev.ember.nn.model;
+
+import dev.ember.nn.Sequential;
+import dev.ember.nn.SequentialBuilder;
+import dev.ember.nn.data.StandardScaler;
+import dev.ember.nn.io.Json;
+import dev.ember.nn.io.SafeTensors;
+import dev.ember.nn.io.SafeTensorsFile;
+import dev.ember.nn.io.TensorData;
+import dev.ember.runtime.Device;
+import dev.ember.runtime.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Model files in the safetensors format. Tensors carry PyTorch {@code nn.Sequential} state_dict
+ * names ("0.weight", "0.bias", "1.running_mean", ...), so the file opens with
+ * {@code safetensors.torch.load_file} and loads into the same PyTorch architecture, and a
+ * PyTorch-written file of this architecture loads here with {@link #loadWeights}. The architecture,
+ * loss, names and scalers go into the header metadata as JSON strings under {@code ember.*} keys.
+ * Saving is atomic; loading checks every tensor's presence, shape and dtype by name, rejects
+ * unexpected tensors, and never returns a partly loaded model.
+ */
+public final class ModelFile {
+    public static final String FORMAT = "ember.format";
+    public static final String ARCHITECTURE = "ember.architecture";
+    public static final String LOSS = "ember.loss";
+    public static final String DATA = "ember.data";
+    public static final String FEATURE_NAMES = "ember.feature_names";
+    public static final String CLASS_NAMES = "ember.class_names";
+    public static final String FEATURE_SCALER = "ember.feature_scaler";
+    public static final String TARGET_SCALER = "ember.target_scaler";
+    static final String FORMAT_VALUE = "ember-sequential/1";
+
+    /** PyTorch buffers with no Ember counterpart that a file may contain (ignored on load). */
+    private static final Set<String> IGNORED_SUFFIXES = Set.of("num_batches_tracked");
+
+    private ModelFile() {
+    }
+
+    public static void save(Path file, SavedModel m) throws IOException {
+        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        m.model().stateDict().forEach((name, t) -> tensors.put(name, new TensorData(t.shape(), t.toArray())));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(FORMAT, FORMAT_VALUE);
+        meta.put(ARCHITECTURE, Json.write(m.model().spec()));
+        meta.put(LOSS, m.loss());
+        if (m.dataName() != null) {
+            meta.put(DATA, m.dataName());
+        }
+        meta.put(FEATURE_NAMES, Json.write(m.featureNames()));
+        meta.put(CLASS_NAMES, Json.write(m.classNames()));
+        if (m.featureScaler() != null) {
+            meta.put(FEATURE_SCALER, scalerJson(m.featureScaler()));
+        }
+        if (m.targetScaler() != null) {
+            meta.put(TARGET_SCALER, scalerJson(m.targetScaler()));
+        }
+        SafeTensors.write(file, tensors, meta);
+    }
+
+    /** Reads a model saved by {@link #save}: architecture from the metadata, then every weight checked. */
+    @SuppressWarnings("unchecked")
+    public static SavedModel load(Path file, Device device) throws IOException {
+        SafeTensorsFile f = SafeTensors.read(file);
+        String arch = f.metadata().get(ARCHITECTURE);
+        if (arch == null) {
+            throw new IllegalArgumentException(file + ": no Ember architecture in the metadata (key " + ARCHITECTURE
+                    + "); a plain PyTorch file needs the model built in code and ModelFile.loadWeights");
+        }
+        Map<String, Object> spec;
+        try {
+            spec = (Map<String, Object>) Json.parse(arch);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": corrupt architecture metadata: " + e.getMessage(), e);
+        }
+        Sequential model;
+        try {
+            model = SequentialBuilder.fromSpec(spec, device, 0);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": bad architecture metadata: " + e.getMessage(), e);
+        }
+        try {
+            copyWeights(f, model);
+            return new SavedModel(model, f.metadata().getOrDefault(LOSS, "mse"), f.metadata().get(DATA),
+                    stringList(f, FEATURE_NAMES), stringList(f, CLASS_NAMES), scaler(f, FEATURE_SCALER),
+                    scaler(f, TARGET_SCALER));
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Loads weights (from Ember or PyTorch) into an existing model of the same architecture. */
+    public static void loadWeights(Path file, Sequential model) throws IOException {
+        copyWeights(SafeTensors.read(file), model);
+    }
+
+    /** Checks every tensor first, then copies, so a mismatch leaves the model untouched. */
+    private static void copyWeights(SafeTensorsFile f, Sequential model) {
+        Map<String, Tensor> state = model.stateDict();
+        List<String> problems = new ArrayList<>();
+        Map<String, TensorData> found = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            try {
+                found.put(e.getKey(), f.require(e.getKey(), e.getValue().shape()));
+            } catch (IllegalArgumentException ex) {
+                problems.add(ex.getMessage().replace(f.source() + ": ", ""));
+            }
+        }
+        Set<String> extra = new TreeSet<>();
+        for (String name : f.tensors().keySet()) {
+            if (!state.containsKey(name) && !IGNORED_SUFFIXES.contains(name.substring(name.lastIndexOf('.') + 1))) {
+                extra.add(name);
+            }
+        }
+        if (!extra.isEmpty()) {
+            problems.add("unexpected tensors " + extra + " (the model has " + state.keySet() + ")");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(f.source() + " does not match the model: " + String.join("; ", problems));
+        }
+        found.forEach((name, data) -> state.get(name).copyFrom(data.data()));
+    }
+
+    private static String scalerJson(StandardScaler s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mean", s.meanDouble());
+        m.put("std", s.stdDouble());
+        return Json.write(m);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static StandardScaler scaler(SafeTensorsFile f, String key) {
+        String v = f.metadata().get(key);
+        if (v == null) {
+            return null;
+        }
+        try {
+            Map<String, Object> m = (Map<String, Object>) Json.parse(v);
+            return StandardScaler.ofDouble(doubles((List<Object>) m.get("mean")), doubles((List<Object>) m.get("std")));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(f.source() + ": corrupt " + key + " metadata: " + e.getMessage(), e);
+        }
+    }
+
+    private static double[] doubles(List<Object> l) {
+        double[] d = new double[l.size()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = ((Number) l.get(i)).doubleValue();
+        }
+        return d;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> stringList(SafeTensorsFile f, String key) {
+        String v = f.metadata().get(key);
+        if (v == null) {
+            return List.of();
+        }
+        try {
+            List<String> out = new ArrayList<>();
+            for (Object o : (List<Object>) Json.parse(v)) {
+                out.add(String.valueOf(o));
+            }
+            return out;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(f.source() + ": corrupt " + key + " metadata: " + e.getMessage(), e);
+        }
+    }
+}

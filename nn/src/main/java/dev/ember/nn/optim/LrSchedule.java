@@ -1,0 +1,52 @@
+package dev.ember.nn.optim;
+
+import java.util.Locale;
+
+/**
+ * Learning rate per epoch (0-based) from the base rate: constant, step decay (times gamma every
+ * {@code stepSize} epochs), exponential (times gamma each epoch) or cosine annealing to 0 over
+ * the run (PyTorch's StepLR, ExponentialLR and CosineAnnealingLR with eta_min 0).
+ */
+@FunctionalInterface
+public interface LrSchedule {
+    float lr(float base, int epoch, int epochs);
+
+    static LrSchedule constant() {
+        return (base, epoch, epochs) -> base;
+    }
+
+    static LrSchedule step(int stepSize, float gamma) {
+        if (stepSize < 1) {
+            throw new IllegalArgumentException("step schedule: step size must be >= 1, got " + stepSize);
+        }
+        return (base, epoch, epochs) -> (float) (base * Math.pow(gamma, epoch / stepSize));
+    }
+
+    static LrSchedule exponential(float gamma) {
+        return (base, epoch, epochs) -> (float) (base * Math.pow(gamma, epoch));
+    }
+
+    static LrSchedule cosine() {
+        return (base, epoch, epochs) -> (float) (base * 0.5 * (1 + Math.cos(Math.PI * epoch / Math.max(1, epochs))));
+    }
+
+    /**
+     * Parses "constant", "step" (step:10:0.5 = every 10 epochs times 0.5; default every 10 epochs
+     * times 0.1), "exp" / "exponential" (exp:0.95, default 0.95) or "cosine".
+     */
+    static LrSchedule parse(String s) {
+        String[] p = s.trim().toLowerCase(Locale.ROOT).split(":");
+        try {
+            return switch (p[0]) {
+                case "constant", "none" -> constant();
+                case "step" -> step(p.length > 1 ? Integer.parseInt(p[1]) : 10, p.length > 2 ? Float.parseFloat(p[2]) : 0.1f);
+                case "exp", "exponential" -> exponential(p.length > 1 ? Float.parseFloat(p[1]) : 0.95f);
+                case "cosine", "cos" -> cosine();
+                default -> throw new IllegalArgumentException("unknown schedule '" + s
+                        + "' (expected constant, step[:N[:GAMMA]], exp[:GAMMA] or cosine)");
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad schedule '" + s + "': " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.ember.nn.optim;
+
+import dev.ember.nn.Parameter;
+import dev.ember.runtime.Ops;
+import dev.ember.runtime.Tensor;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Updates parameters from their gradients with one fused device op per parameter. State tensors
+ * (momentum, moments, squared sums) are created on first use, one set per parameter, and released
+ * by {@link #close}. Weight decay is PyTorch's {@code weight_decay} (L2 added to the gradient;
+ * decoupled for AdamW). The learning rate may be changed between steps (schedules).
+ */
+public abstract class Optimizer implements AutoCloseable {
+    protected final List<Parameter> params;
+    protected float lr;
+    protected final float weightDecay;
+    protected int steps;
+    private final Map<Tensor, Tensor[]> state = new IdentityHashMap<>();
+
+    protected Optimizer(List<Parameter> params, float lr, float weightDecay) {
+        if (!(lr >= 0) || !Float.isFinite(lr)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": learning rate must be finite and >= 0, got " + lr);
+        }
+        if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": weight decay must be finite and >= 0, got "
+                    + weightDecay);
+        }
+        this.params = List.copyOf(params);
+        this.lr = lr;
+        this.weightDecay = weightDecay;
+    }
+
+    public float learningRate() {
+        return lr;
+    }
+
+    public void setLearningRate(float lr) {
+        if (!(lr >= 0) || !Float.isFinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
+        }
+        this.lr = lr;
+    }
+
+    public int steps() {
+        return steps;
+    }
+
+    /** One update of every parameter from its current gradient. */
+    public final void step() {
+        steps++;
+        for (Parameter p : params) {
+            update(p, stateOf(p));
+        }
+    }
+
+    /** Number of state tensors per parameter. */
+    protected abstract int stateCount();
+
+    protected abstract void update(Parameter p, Tensor[] state);
+
+    private Tensor[] stateOf(Parameter p) {
+        Tensor[] s = state.get(p.value());
+        if (s == null) {
+            s = new Tensor[stateCount()];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = p.value().device().zeros(p.value().shape());
+            }
+            state.put(p.value(), s);
+        }
+        return s;
+    }
+
+    /**
+     * Scales all gradients so that their global L2 norm is at most {@code maxNorm} (PyTorch's
+     * {@code clip_grad_norm_}); returns the norm before clipping.
+     */
+    public static float clipGradNorm(List<Parameter> params, float maxNorm) {
+        double sq = 0;
+        for (Parameter p : params) {
+            sq += Ops.sumSquares(p.grad());
+        }
+        float norm = (float) Math.sqrt(sq);
+        float coef = maxNorm / (norm + 1e-6f);
+        if (coef < 1f) {
+            for (Parameter p : params) {
+                Ops.scale(coef, p.grad(), p.grad());
+            }
+        }
+        return norm;
+    }
+
+    /**
+     * An optimizer by name: sgd (momentum 0.9 unless given), nesterov, adam, adamw, rmsprop, adagrad.
+     * {@code momentum} < 0 means the default for the optimizer.
+     */
+    public static Optimizer create(String name, List<Parameter> params, float lr, float weightDecay, float momentum) {
+        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "sgd" -> new Sgd(params, lr, momentum < 0 ? 0.9f : momentum, weightDecay, false);
+            case "nesterov", "sgd_nesterov" -> new Sgd(params, lr, momentum < 0 ? 0.9f : momentum, weightDecay, true);
+            case "adam" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
+            case "adamw" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, true);
+            case "rmsprop" -> new RmsProp(params, lr, 0.99f, 1e-8f, weightDecay);
+            case "adagrad" -> new Adagrad(params, lr, 1e-10f, weightDecay);
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name
+                    + "' (expected sgd, nesterov, adam, adamw, rmsprop or adagrad)");
+        };
+    }
+
+    public abstract String name();
+
+    @Override
+    public void close() {
+        List<Tensor[]> all = new ArrayList<>(state.values());
+        state.clear();
+        all.forEach(s -> {
+            for (Tensor t : s) {
+                t.close();
+            }
+        });
+    }
+}

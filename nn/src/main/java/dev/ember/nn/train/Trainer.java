@@ -1,0 +1,235 @@
+package dev.ember.nn.train;
+
+import dev.ember.nn.BufferCache;
+import dev.ember.nn.Seeds;
+import dev.ember.nn.Sequential;
+import dev.ember.nn.data.DataLoader;
+import dev.ember.nn.data.Dataset;
+import dev.ember.nn.data.Split;
+import dev.ember.nn.data.Splits;
+import dev.ember.nn.loss.Loss;
+import dev.ember.nn.optim.Optimizer;
+import dev.ember.runtime.Tensor;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Mini-batch training of a {@link Sequential}: per epoch, seeded shuffling through a
+ * {@link DataLoader} (last partial batch kept), forward, fused loss, backward, optional gradient
+ * clipping and one optimizer step per batch; then validation, the learning-rate schedule, early
+ * stopping on the validation loss (restoring the best weights) and a {@link History} entry.
+ * With the same model seed, trainer seed and device the resulting weights are bitwise identical on
+ * the CPU backend. Batch tensors are allocated once per batch size.
+ */
+public final class Trainer {
+    private final Sequential model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final TrainConfig config;
+    private final Progress progress;
+    private final Task task;
+
+    public Trainer(Sequential model, Loss loss, Optimizer optimizer, TrainConfig config, PrintStream out) {
+        this.model = model;
+        this.loss = loss;
+        this.optimizer = optimizer;
+        this.config = config;
+        this.progress = new Progress(out == null ? System.out : out, config.progress());
+        this.task = Task.of(loss);
+    }
+
+    public Task task() {
+        return task;
+    }
+
+    /** Checks that the model's output matches the data and the loss; throws a clear message otherwise. */
+    public static void checkCompatible(Sequential model, Task task, Dataset d) {
+        if (model.inputSize() != d.cols()) {
+            throw new IllegalArgumentException("model takes " + model.inputSize() + " features but data set "
+                    + d.name() + " has " + d.cols());
+        }
+        switch (task) {
+            case CLASSIFICATION -> {
+                if (!d.isClassification() || model.outputSize() != d.classes()) {
+                    throw new IllegalArgumentException("cross-entropy needs one output per class: model has "
+                            + model.outputSize() + " outputs, data set " + d.name() + " has "
+                            + (d.isClassification() ? d.classes() + " classes" : "a regression target"));
+                }
+            }
+            case BINARY -> {
+                if (d.classes() != 2 || model.outputSize() != 1) {
+                    throw new IllegalArgumentException("binary cross-entropy needs 2 classes and one output: data set "
+                            + d.name() + " has " + d.classes() + " classes, the model " + model.outputSize() + " outputs");
+                }
+            }
+            case REGRESSION -> {
+                if (model.outputSize() != 1) {
+                    throw new IllegalArgumentException("regression needs one output, the model has "
+                            + model.outputSize());
+                }
+            }
+        }
+    }
+
+    /**
+     * Trains on {@code train}; validates on {@code validation}, or when it is null and the config
+     * asks for a validation fraction, on that fraction of {@code train} (held out from training).
+     */
+    public History fit(Dataset train, Dataset validation) {
+        if (validation == null && config.validationFraction() > 0) {
+            Split s = Splits.random(train, config.validationFraction(), config.validationSeed(), false);
+            train = s.train();
+            validation = s.test();
+        }
+        checkCompatible(model, task, train);
+        if (validation != null) {
+            checkCompatible(model, task, validation);
+        }
+        if (config.patience() > 0 && validation == null) {
+            throw new IllegalArgumentException("early stopping (patience " + config.patience()
+                    + ") needs validation data or a validation fraction");
+        }
+        History h = new History();
+        model.seedDropout(config.seed());
+        DataLoader loader = new DataLoader(train, config.batchSize(), true, Seeds.derive(config.seed(), 0x5AFF, 0));
+        int outCols = model.outputSize();
+        float[] host = new float[config.batchSize() * outCols];
+        float baseLr = optimizer.learningRate();
+        double bestVal = Double.POSITIVE_INFINITY;
+        Map<String, float[]> best = null;
+        int sinceBest = 0;
+        long t0 = System.nanoTime();
+        try (BufferCache io = new BufferCache(model.device())) {
+            for (int epoch = 0; epoch < config.epochs(); epoch++) {
+                float lr = config.schedule().lr(baseLr, epoch, config.epochs());
+                optimizer.setLearningRate(lr);
+                model.train(true);
+                progress.startEpoch(epoch, config.epochs(), loader.batchesPerEpoch());
+                long e0 = System.nanoTime();
+                double lossSum = 0;
+                long seen = 0, correct = 0;
+                int done = 0;
+                for (DataLoader.Batch b : loader) {
+                    Tensor x = io.get("x", b.rows(), b.cols()).copyFrom(b.x());
+                    Tensor y = io.vector("y", b.rows(), b.rows()).copyFrom(b.y());
+                    Tensor g = io.get("g", b.rows(), outCols);
+                    Tensor out = model.forward(x);
+                    float l = loss.compute(out, y, g);
+                    if (!Float.isFinite(l)) {
+                        throw new IllegalStateException("training diverged: loss is " + l + " in epoch " + (epoch + 1)
+                                + " (try a smaller learning rate)");
+                    }
+                    if (task.hasClasses()) {
+                        out.copyTo(host);
+                        int[] p = task.predictClasses(host, b.rows(), outCols);
+                        for (int i = 0; i < b.rows(); i++) {
+                            if (p[i] == (int) b.y()[i]) {
+                                correct++;
+                            }
+                        }
+                    }
+                    model.backward(g);
+                    if (config.clipNorm() > 0) {
+                        Optimizer.clipGradNorm(model.parameters(), config.clipNorm());
+                    }
+                    optimizer.step();
+                    lossSum += (double) l * b.rows();
+                    seen += b.rows();
+                    progress.batch(++done, seen, lossSum / seen);
+                }
+                h.samples += seen;
+                double valLoss = Double.NaN, valAcc = Double.NaN;
+                if (validation != null) {
+                    Evaluation ev = evaluate(model, loss, validation, Math.max(config.batchSize(), 256));
+                    valLoss = ev.loss();
+                    valAcc = ev.accuracy();
+                }
+                History.Epoch rec = new History.Epoch(epoch, lossSum / seen,
+                        task.hasClasses() ? correct / (double) seen : Double.NaN, valLoss, valAcc, lr,
+                        (System.nanoTime() - e0) / 1e9);
+                h.add(rec);
+                progress.endEpoch(rec);
+                if (config.patience() > 0) {
+                    if (valLoss < bestVal) {
+                        bestVal = valLoss;
+                        sinceBest = 0;
+                        h.bestEpoch = epoch;
+                        if (config.restoreBest()) {
+                            best = snapshot(model);
+                        }
+                    } else if (++sinceBest >= config.patience()) {
+                        h.stoppedEarly = true;
+                        progress.message("early stopping after epoch " + (epoch + 1) + ": validation loss has not improved for "
+                                + config.patience() + " epochs (best " + String.format(java.util.Locale.ROOT, "%.4f", bestVal)
+                                + " in epoch " + (h.bestEpoch + 1) + ")");
+                        break;
+                    }
+                }
+            }
+            if (best != null) {
+                restore(model, best);
+            } else {
+                h.bestEpoch = -1;
+            }
+            model.device().synchronize();
+        } finally {
+            optimizer.setLearningRate(baseLr);
+            model.train(false);
+        }
+        h.seconds = (System.nanoTime() - t0) / 1e9;
+        return h;
+    }
+
+    /** Host copies of every parameter and buffer. */
+    public static Map<String, float[]> snapshot(Sequential model) {
+        Map<String, float[]> m = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> m.put(k, v.toArray()));
+        return m;
+    }
+
+    public static void restore(Sequential model, Map<String, float[]> snap) {
+        model.stateDict().forEach((k, v) -> v.copyFrom(snap.get(k)));
+    }
+
+    /** Loss and metrics of the model (evaluation mode) on a whole data set. */
+    public static Evaluation evaluate(Sequential model, Loss loss, Dataset data, int batchSize) {
+        Task task = Task.of(loss);
+        checkCompatible(model, task, data);
+        boolean was = model.isTraining();
+        model.train(false);
+        int outCols = model.outputSize();
+        float[] outputs = new float[data.rows() * outCols];
+        double lossSum = 0;
+        try (BufferCache io = new BufferCache(model.device())) {
+            int at = 0;
+            float[] host = new float[batchSize * outCols];
+            for (DataLoader.Batch b : new DataLoader(data, batchSize, false, 0)) {
+                Tensor x = io.get("x", b.rows(), b.cols()).copyFrom(b.x());
+                Tensor y = io.vector("y", b.rows(), b.rows()).copyFrom(b.y());
+                Tensor g = io.get("g", b.rows(), outCols);
+                Tensor out = model.forward(x);
+                lossSum += (double) loss.compute(out, y, g) * b.rows();
+                out.copyTo(host);
+                System.arraycopy(host, 0, outputs, at * outCols, b.rows() * outCols);
+                at += b.rows();
+            }
+        } finally {
+            model.train(was);
+        }
+        Metrics.Classification c = null;
+        Metrics.Regression r = null;
+        if (task.hasClasses()) {
+            int[] actual = new int[data.rows()];
+            for (int i = 0; i < actual.length; i++) {
+                actual[i] = (int) data.targets()[i];
+            }
+            c = Metrics.classification(task.predictClasses(outputs, data.rows(), outCols), actual,
+                    task == Task.BINARY ? 2 : outCols);
+        } else {
+            r = Metrics.regression(outputs, data.targets());
+        }
+        return new Evaluation(task, lossSum / data.rows(), outputs, data.rows(), outCols, c, r);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.ember.nn;
+
+import dev.ember.nn.optim.Optimizer;
+import dev.ember.runtime.Device;
+import dev.ember.runtime.Devices;
+import dev.ember.runtime.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Optimizers against float64 re-implementations of PyTorch's update rules over several steps
+ * (tolerance 1e-5 relative), gradient clipping and argument errors.
+ */
+class OptimizerTest {
+    static final Device CPU = Devices.cpu();
+
+    private static void compare(String name, float lr, float wd, float momentum) {
+        double[] p = {0.5, -1.25, 2.0, 0.0, 3.5};
+        double[][] grads = {{0.1, -0.2, 0.3, 1.0, -0.5}, {0.2, 0.1, -0.4, 0.5, 0.0}, {-0.3, 0.2, 0.1, -1.0, 0.25}};
+        double[] s1 = new double[5], s2 = new double[5];
+        try (Tensor w = CPU.fromArray(toF(p), 5); Tensor g = CPU.zeros(5);
+             Optimizer opt = Optimizer.create(name, List.of(new Parameter("w", w, g)), lr, wd, momentum)) {
+            for (int step = 1; step <= grads.length; step++) {
+                g.copyFrom(toF(grads[step - 1]));
+                opt.step();
+                for (int i = 0; i < 5; i++) {
+                    double gr = grads[step - 1][i];
+                    switch (name) {
+                        case "sgd", "nesterov" -> {
+                            gr += wd * p[i];
+                            s1[i] = step == 1 ? gr : momentum * s1[i] + gr;
+                            double d = name.equals("nesterov") ? gr + momentum * s1[i] : s1[i];
+                            p[i] -= lr * d;
+                        }
+                        case "adam", "adamw" -> {
+                            if (name.equals("adamw")) {
+                                p[i] *= 1 - lr * wd;
+                            } else {
+                                gr += wd * p[i];
+                            }
+                            s1[i] = 0.9 * s1[i] + 0.1 * gr;
+                            s2[i] = 0.999 * s2[i] + 0.001 * gr * gr;
+                            double mh = s1[i] / (1 - Math.pow(0.9, step)), vh = s2[i] / (1 - Math.pow(0.999, step));
+                            p[i] -= lr * mh / (Math.sqrt(vh) + 1e-8);
+                        }
+                        case "rmsprop" -> {
+                            gr += wd * p[i];
+                            s1[i] = 0.99 * s1[i] + 0.01 * gr * gr;
+                            p[i] -= lr * gr / (Math.sqrt(s1[i]) + 1e-8);
+                        }
+                        case "adagrad" -> {
+                            gr += wd * p[i];
+                            s1[i] += gr * gr;
+                            p[i] -= lr * gr / (Math.sqrt(s1[i]) + 1e-10);
+                        }
+                        default -> throw new IllegalStateException(name);
+                    }
+                }
+                float[] got = w.toArray();
+                for (int i = 0; i < 5; i++) {
+                    assertEquals(p[i], got[i], 1e-5 * Math.max(1, Math.abs(p[i])), name + " step " + step + " [" + i + "]");
+                }
+            }
+        }
+    }
+
+    private static float[] toF(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+
+    @Test
+    void updatesFollowPyTorch() {
+        compare("sgd", 0.1f, 0.01f, 0.9f);
+        compare("nesterov", 0.1f, 0f, 0.8f);
+        compare("sgd", 0.1f, 0f, 0f);
+        compare("adam", 0.01f, 0.1f, -1f);
+        compare("adamw", 0.01f, 0.1f, -1f);
+        compare("rmsprop", 0.01f, 0.01f, -1f);
+        compare("adagrad", 0.1f, 0f, -1f);
+    }
+
+    @Test
+    void clippingScalesToTheMaximumGlobalNorm() {
+        try (Tensor a = CPU.zeros(2); Tensor ga = CPU.fromArray(new float[] {3, 0}, 2);
+             Tensor b = CPU.zeros(1); Tensor gb = CPU.fromArray(new float[] {4}, 1)) {
+            List<Parameter> ps = List.of(new Parameter("a", a, ga), new Parameter("b", b, gb));
+            assertEquals(5f, Optimizer.clipGradNorm(ps, 1f), 1e-6f);
+            assertEquals(0.6f, ga.toArray()[0], 1e-5f);
+            assertEquals(0.8f, gb.toArray()[0], 1e-5f);
+            assertEquals(1f, Optimizer.clipGradNorm(ps, 2f), 1e-5f);
+            assertEquals(0.6f, ga.toArray()[0], 1e-5f); // under the limit: unchanged
+        }
+    }
+
+    @Test
+    void badArgumentsAreRejectedWithTheirName() {
+        try (Tensor w = CPU.zeros(2); Tensor g = CPU.zeros(2)) {
+            List<Parameter> ps = List.of(new Parameter("w", w, g));
+            assertThrows(IllegalArgumentException.class, () -> Optimizer.create("adamx", ps, 0.1f, 0f, -1f));
+            assertThrows(IllegalArgumentException.class, () -> Optimizer.create("sgd", ps, -1f, 0f, -1f));
+            assertThrows(IllegalArgumentException.class, () -> Optimizer.create("nesterov", ps, 0.1f, 0f, 0f));
+        }
+    }
+}

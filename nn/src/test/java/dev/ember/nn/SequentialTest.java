@@ -1,0 +1,102 @@
+package dev.ember.nn;
+
+import dev.ember.nn.layers.ActivationLayer;
+import dev.ember.nn.layers.Linear;
+import dev.ember.runtime.Activation;
+import dev.ember.runtime.Device;
+import dev.ember.runtime.Devices;
+import dev.ember.runtime.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Model construction: builder and plain-Java API, naming, summary, initialisation, batch sizes. */
+class SequentialTest {
+    static final Device CPU = Devices.cpu();
+
+    @Test
+    void builderNamesParametersLikePyTorchAndSummarises() {
+        try (Sequential m = Sequential.builder(13).dense(32, "relu").dropout(0.2).dense(32, "relu").dropout(0.2)
+                .dense(3).build(CPU, 0)) {
+            assertEquals(List.of("0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias"),
+                    m.parameters().stream().map(Parameter::name).toList());
+            assertEquals(13 * 32 + 32 + 32 * 32 + 32 + 32 * 3 + 3, m.parameterCount());
+            String s = m.summary();
+            assertTrue(s.contains("Linear(13 -> 32, fused relu)"), s);
+            assertTrue(s.contains("ReLU (fused into 0)"), s);
+            assertTrue(s.contains("[-1, 3]"), s);
+            assertTrue(s.contains("total parameters 1603"), s);
+        }
+    }
+
+    @Test
+    void plainJavaApiBuildsTheSameModelAsTheBuilder() {
+        try (Sequential built = Sequential.builder(4).dense(5, "tanh").dense(2).init(Init.GLOROT).build(CPU, 3);
+             Sequential plain = new Sequential(CPU, 4, List.of(
+                     new Linear(CPU, 4, 5, true, Init.GLOROT, Activation.TANH, Seeds.derive(3, 0x1A7E, 0)),
+                     new ActivationLayer(CPU, Activation.TANH, 0f),
+                     new Linear(CPU, 5, 2, true, Init.GLOROT, null, Seeds.derive(3, 0x1A7E, 2))))) {
+            float[] x = LayerGradientTest.random(1, 12);
+            assertArrayEquals(built.predict(x, 3, 8), plain.predict(x, 3, 8));
+        }
+    }
+
+    @Test
+    void mismatchedLayerSizesAreRejected() {
+        Linear a = new Linear(CPU, 4, 5, true, Init.AUTO, null, 1);
+        Linear b = new Linear(CPU, 6, 2, true, Init.AUTO, null, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Sequential(CPU, 4, List.of(a, b)));
+        assertTrue(e.getMessage().contains("layer 1") && e.getMessage().contains("cannot take 5"), e.getMessage());
+        a.close();
+        b.close();
+        try (Sequential m = Sequential.builder(3).dense(2).build(CPU, 1); Tensor x = CPU.zeros(2, 4)) {
+            assertThrows(IllegalArgumentException.class, () -> m.forward(x));
+        }
+    }
+
+    @Test
+    void initialisationSchemesHaveTheirScale() {
+        int in = 400, out = 300;
+        for (Init init : new Init[] {Init.TORCH, Init.HE, Init.GLOROT}) {
+            try (Linear l = new Linear(CPU, in, out, true, init, Activation.RELU, 5)) {
+                float[] w = l.weight().toArray();
+                double sq = 0, max = 0;
+                for (float v : w) {
+                    sq += v * v;
+                    max = Math.max(max, Math.abs(v));
+                }
+                double std = Math.sqrt(sq / w.length);
+                double expect = switch (init) {
+                    case TORCH -> 1 / Math.sqrt(in) / Math.sqrt(3);
+                    case HE -> Math.sqrt(2.0 / in);
+                    default -> Math.sqrt(6.0 / (in + out)) / Math.sqrt(3);
+                };
+                assertEquals(expect, std, expect * 0.03, init + " std");
+                float[] b = l.bias().toArray();
+                if (init == Init.TORCH) {
+                    assertTrue(max <= 1 / Math.sqrt(in) + 1e-7);
+                    assertTrue(Math.abs(b[0]) > 0 && Math.abs(b[0]) <= 1 / Math.sqrt(in));
+                } else {
+                    assertEquals(0f, b[0]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void manyBatchSizesInTurnGiveCorrectOutputs() {
+        try (Sequential m = Sequential.builder(3).dense(4, "relu").dense(2).build(CPU, 2)) {
+            float[] x = LayerGradientTest.random(9, 3 * 9);
+            float[] all = m.predict(x, 9, 9);
+            for (int batch : new int[] {1, 2, 3, 4, 5, 7, 8, 2, 1}) {
+                assertArrayEquals(all, m.predict(x, 9, batch), 1e-6f, "batch " + batch);
+            }
+        }
+    }
+}

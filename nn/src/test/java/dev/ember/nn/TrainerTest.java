@@ -1,0 +1,191 @@
+package dev.ember.nn;
+
+import dev.ember.nn.data.Dataset;
+import dev.ember.nn.loss.Loss;
+import dev.ember.nn.optim.Adam;
+import dev.ember.nn.optim.LrSchedule;
+import dev.ember.nn.optim.Optimizer;
+import dev.ember.nn.train.History;
+import dev.ember.nn.train.Metrics;
+import dev.ember.nn.train.Progress;
+import dev.ember.nn.train.TrainConfig;
+import dev.ember.nn.train.Trainer;
+import dev.ember.runtime.Device;
+import dev.ember.runtime.Devices;
+import dev.ember.runtime.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Training loop behaviour on small synthetic data sets. */
+class TrainerTest {
+    static final Device CPU = Devices.cpu();
+
+    /** Three Gaussian blobs in 5 dimensions; 103 rows so batches of 16 leave a partial one. */
+    static Dataset blobs(long seed, int rows) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[rows * 5];
+        float[] y = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            int c = i % 3;
+            y[i] = c;
+            for (int j = 0; j < 5; j++) {
+                x[i * 5 + j] = (float) ((j == c ? 2.0 : 0.0) + r.nextGaussian() * 0.7);
+            }
+        }
+        return new Dataset("blobs", x, rows, 5, y, 3, null, null);
+    }
+
+    private static Map<String, float[]> train(long seed, Dataset d) {
+        try (Sequential m = Sequential.builder(5).dense(16, "relu").dropout(0.3).batchNorm().dense(3).build(CPU, seed);
+             Optimizer opt = new Adam(m.parameters(), 0.01f)) {
+            TrainConfig c = TrainConfig.defaults().withEpochs(4).withBatchSize(16).withSeed(seed)
+                    .withProgress(Progress.Mode.QUIET);
+            new Trainer(m, Loss.parse("cross_entropy"), opt, c, null).fit(d, null);
+            return Trainer.snapshot(m);
+        }
+    }
+
+    @Test
+    void sameSeedSameDeviceGivesBitwiseIdenticalWeights() {
+        Dataset d = blobs(1, 103);
+        Map<String, float[]> a = train(7, d);
+        Map<String, float[]> b = train(7, d);
+        Map<String, float[]> c = train(8, d);
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            float[] x = a.get(k), y = b.get(k);
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Float.floatToRawIntBits(x[i]), Float.floatToRawIntBits(y[i]), k + "[" + i + "]");
+            }
+        }
+        assertFalse(Arrays.equals(a.get("0.weight"), c.get("0.weight")), "another seed trains other weights");
+    }
+
+    @Test
+    void steadyStateAllocatesNoDeviceTensors() {
+        Dataset d = blobs(2, 103);
+        try (Sequential m = Sequential.builder(5).dense(16, "relu").dropout(0.2).batchNorm().dense(3).build(CPU, 1);
+             Optimizer opt = new Adam(m.parameters(), 0.01f)) {
+            long before = CPU.liveTensors();
+            TrainConfig c = TrainConfig.defaults().withEpochs(1).withBatchSize(16).withProgress(Progress.Mode.QUIET);
+            Trainer t = new Trainer(m, Loss.parse("cross_entropy"), opt, c, null);
+            t.fit(d, null);
+            long afterOne = CPU.liveTensors();
+            t.fit(d, null);
+            t.fit(d, null);
+            assertEquals(afterOne, CPU.liveTensors(), "live tensors after more epochs");
+            assertTrue(afterOne >= before);
+        }
+    }
+
+    @Test
+    void modelAndOptimizerReleaseAllTheirTensors() {
+        long before = CPU.liveTensors();
+        Dataset d = blobs(3, 50);
+        try (Sequential m = Sequential.builder(5).dense(8, "tanh").batchNorm().dense(3).softmax().build(CPU, 1);
+             Optimizer opt = Optimizer.create("rmsprop", m.parameters(), 0.01f, 0f, -1f)) {
+            m.predict(d.features(), d.rows(), 16);
+            Tensor x = CPU.fromArray(d.features(), d.rows(), 5);
+            m.forward(x);
+            x.close();
+        }
+        assertEquals(before, CPU.liveTensors());
+    }
+
+    @Test
+    void earlyStoppingRestoresTheBestValidationWeights() {
+        // tiny noisy regression that overfits quickly with a big network
+        SplittableRandom r = new SplittableRandom(3);
+        int n = 60;
+        float[] x = new float[n * 2], y = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[2 * i] = (float) r.nextGaussian();
+            x[2 * i + 1] = (float) r.nextGaussian();
+            y[i] = (float) (x[2 * i] + r.nextGaussian());
+        }
+        Dataset d = new Dataset("noisy", x, n, 2, y, 0, null, null);
+        try (Sequential m = Sequential.builder(2).dense(64, "relu").dense(64, "relu").dense(1).build(CPU, 1);
+             Optimizer opt = new Adam(m.parameters(), 0.03f)) {
+            TrainConfig c = TrainConfig.defaults().withEpochs(300).withBatchSize(8).withValidation(0.25)
+                    .withEarlyStopping(5, true).withProgress(Progress.Mode.QUIET);
+            Trainer t = new Trainer(m, Loss.parse("mse"), opt, c, null);
+            History h = t.fit(d, null);
+            assertTrue(h.stoppedEarly(), "stops early on noise");
+            assertEquals(h.bestEpoch() + 6, h.epochs().size(), "stops patience epochs after the best");
+            double bestVal = h.epochs().get(h.bestEpoch()).valLoss();
+            for (History.Epoch e : h.epochs()) {
+                assertTrue(e.valLoss() >= bestVal);
+            }
+            // the restored weights reproduce the best validation loss
+            Dataset val = dev.ember.nn.data.Splits.random(d, 0.25, 43, false).test();
+            double now = Trainer.evaluate(m, Loss.parse("mse"), val, 256).loss();
+            assertEquals(bestVal, now, 1e-6 * Math.max(1, bestVal));
+        }
+    }
+
+    @Test
+    void progressPlainLinesAndQuiet() {
+        Dataset d = blobs(4, 40);
+        for (Progress.Mode mode : new Progress.Mode[] {Progress.Mode.PLAIN, Progress.Mode.QUIET, Progress.Mode.BAR}) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (Sequential m = Sequential.builder(5).dense(3).build(CPU, 1);
+                 Optimizer opt = new Adam(m.parameters(), 0.01f)) {
+                TrainConfig c = TrainConfig.defaults().withEpochs(3).withBatchSize(8).withValidation(0.2)
+                        .withProgress(mode);
+                new Trainer(m, Loss.parse("cross_entropy"), opt, c, new PrintStream(bytes, true)).fit(d, null);
+            }
+            String s = bytes.toString();
+            switch (mode) {
+                case QUIET -> assertEquals("", s);
+                case PLAIN -> {
+                    assertEquals(3, s.lines().count(), s);
+                    assertTrue(s.contains("epoch 3/3") && s.contains("val_acc") && !s.contains("\r"), s);
+                }
+                case BAR -> assertTrue(s.contains("\r") && s.contains("samples/s") && s.contains("ETA"), s);
+                default -> {
+                }
+            }
+        }
+    }
+
+    @Test
+    void scheduleChangesTheLearningRatePerEpoch() {
+        assertEquals(0.1f, LrSchedule.step(2, 0.5f).lr(0.1f, 1, 10), 1e-9);
+        assertEquals(0.05f, LrSchedule.step(2, 0.5f).lr(0.1f, 2, 10), 1e-9);
+        assertEquals(0.1f * 0.9f * 0.9f, LrSchedule.exponential(0.9f).lr(0.1f, 2, 10), 1e-7);
+        assertEquals(0.05f, LrSchedule.cosine().lr(0.1f, 5, 10), 1e-7);
+        assertEquals(0.1f, LrSchedule.parse("cosine").lr(0.1f, 0, 10), 1e-9);
+        Dataset d = blobs(5, 30);
+        try (Sequential m = Sequential.builder(5).dense(3).build(CPU, 1);
+             Optimizer opt = new Adam(m.parameters(), 0.1f)) {
+            TrainConfig c = TrainConfig.defaults().withEpochs(4).withSchedule(LrSchedule.parse("step:1:0.5"))
+                    .withProgress(Progress.Mode.QUIET);
+            History h = new Trainer(m, Loss.parse("cross_entropy"), opt, c, null).fit(d, null);
+            assertArrayEquals(new double[] {0.1, 0.05, 0.025, 0.0125}, h.series("lr"), 1e-7);
+        }
+    }
+
+    @Test
+    void metricsMatchHandComputedValues() {
+        Metrics.Classification c = Metrics.classification(new int[] {0, 1, 1, 2, 2, 2}, new int[] {0, 1, 2, 2, 2, 0}, 3);
+        assertEquals(4 / 6.0, c.accuracy(), 1e-12);
+        assertArrayEquals(new int[] {1, 0, 1}, c.confusion()[0]);
+        assertArrayEquals(new double[] {1.0, 0.5, 2 / 3.0}, c.precision(), 1e-12);
+        assertArrayEquals(new double[] {0.5, 1.0, 2 / 3.0}, c.recall(), 1e-12);
+        assertEquals(2 * 0.5 / 1.5, c.f1()[0], 1e-12);
+        Metrics.Regression r = Metrics.regression(new float[] {1, 2, 4}, new float[] {1, 3, 5});
+        assertEquals(2 / 3.0, r.mse(), 1e-6);
+        assertEquals(2 / 3.0, r.mae(), 1e-6);
+        assertEquals(1 - 2.0 / 8.0, r.r2(), 1e-6); // mean 3, SST 8, SSE 2
+    }
+}
