@@ -448,6 +448,11 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized void softmaxCrossEntropy(Storage logits, Storage labels, Storage grad, Storage stats, int rows,
                                                  int cols) {
+        if (rows == 0) {
+            fill(stats, 0, 1, Float.NaN); // mean over no rows, as 0/0 on the CPU
+            fill(stats, 1, 1, -1f);
+            return;
+        }
         OpenClStorage scratch = pool.allocate(2L * rows);
         try {
             k("losses", "xent_rows").mem(logits).mem(labels).mem(grad).mem(scratch).i32(rows).i32(cols)
@@ -459,6 +464,10 @@ public final class OpenClBackend implements Backend {
     }
 
     private void pointwiseLoss(String kernel, Storage a, Storage b, Storage grad, Storage stats, long n, float gradScale) {
+        if (n == 0) {
+            fill(stats, 0, 1, Float.NaN); // mean over nothing, as 0/0 on the CPU
+            return;
+        }
         long[] gc = chunking(n);
         OpenClStorage partial = pool.allocate(gc[0]);
         try {
