@@ -58,7 +58,9 @@ public final class OpenClBackend implements Backend {
         this.localMem = Cl.deviceLong(dev.device(), CL_DEVICE_LOCAL_MEM_SIZE);
         this.maxAlloc = Cl.deviceLong(dev.device(), CL_DEVICE_MAX_MEM_ALLOC_SIZE);
         int pow2 = Integer.highestOneBit((int) Math.min(1024, maxWorkGroup));
-        this.redWg = Math.min(256, pow2);
+        boolean cpuDevice = (Cl.deviceLong(dev.device(), CL_DEVICE_TYPE) & CL_DEVICE_TYPE_CPU) != 0;
+        // A CPU runs a work-group's items one after another: small groups waste less on short rows.
+        this.redWg = Math.min(cpuDevice ? 64 : 256, pow2);
         this.rowLanes = Math.min(16, redWg);
         this.colTile = Math.max(1, redWg / rowLanes);
         this.ewWg = Math.min(EW_WG, pow2);
