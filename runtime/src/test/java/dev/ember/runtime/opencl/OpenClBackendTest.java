@@ -132,6 +132,10 @@ class OpenClBackendTest {
         assertEquals(GemmConfig.DEFAULT, GemmConfig.parse(json));
         assertTrue(json.contains(cl.device().name()), json);
         assertThrows(IllegalArgumentException.class, () -> new GemmConfig(30, 32, 16, 4, 4, 4));
+        // a candidate that fails the correctness check can never win, however fast
+        IllegalStateException none = assertThrows(IllegalStateException.class,
+                () -> OpenClTuner.tune(cl, List.of(GemmConfig.DEFAULT), 64, null, (b, cfg) -> "C[0,0] = 1, expected 2"));
+        assertTrue(none.getMessage().contains("REJECTED"), none.getMessage());
         assertNotNull(cl.gemmConfig());
     }
 
