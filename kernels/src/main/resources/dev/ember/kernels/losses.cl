@@ -51,13 +51,15 @@ KERNEL void xent_rows(GLOBAL const float *logits, GLOBAL const float *labels, GL
         s += EXPF(logits[o + c] - m);
     }
     s = ember_group_sum(red, s, lid, RED_WG);
-    float lse = m + LOGF(s);
+    /* exp(z - m) / s, not exp(z - (m + log s)): with |z| ~ 1e4 the float lse carries an absolute
+     * error of ulp(1e4) ~ 1e-3, which would become a 1e-3 relative error in every probability. */
+    float inv_s = inv_rows / s;
     for (int c = lid; c < cols; c += RED_WG) {
-        float g = EXPF(logits[o + c] - lse) * inv_rows;
+        float g = EXPF(logits[o + c] - m) * inv_s;
         grad[o + c] = c == label ? g - inv_rows : g;
     }
     if (lid == 0) {
-        scratch[r] = lse - logits[o + label];
+        scratch[r] = (m - logits[o + label]) + LOGF(s);
         scratch[rows + r] = 0.0f;
     }
 }
