@@ -80,10 +80,15 @@ public final class BenchCommand {
             err.println("ember bench: no available device to measure");
             return 1;
         }
-        if (plan.stream().anyMatch(p -> p.op().benchClass().equals(Suite.GEMM_CLASS)) && !hasBenchmark(Suite.GEMM_CLASS)) {
-            out.println("skipping gemm: " + Suite.GEMM_CLASS + " is not in this build");
-            plan = plan.stream().filter(p -> !p.op().benchClass().equals(Suite.GEMM_CLASS)).toList();
+        List<Suite.Planned> present = new ArrayList<>();
+        for (Suite.Planned p : plan) {
+            if (hasBenchmark(p.op().benchClass())) {
+                present.add(p);
+            } else {
+                out.println("skipping " + p.op().name() + ": " + p.op().benchClass() + " is not in this build");
+            }
         }
+        plan = present;
         if (plan.isEmpty()) {
             err.println("ember bench: nothing left to run");
             return 1;
@@ -171,7 +176,7 @@ public final class BenchCommand {
                     .resultFormat(ResultFormatType.JSON).result(result.toString())
                     .output(log.toString())
                     .shouldFailOnError(false);
-            p.op().fixed().forEach(ob::param);
+            p.params().forEach(ob::param);
             if (!p.modes().isEmpty()) {
                 ob.param("mode", p.modes().toArray(String[]::new));
             }

@@ -28,6 +28,9 @@ public final class JmhResults {
             double flop = Double.NaN, bytes = Double.NaN;
             if (r.get("secondaryMetrics") instanceof Map<?, ?> sec) {
                 flop = rate(sec.get("flop"));
+                if (!(flop > 0)) {
+                    flop = rate(sec.get("gflops")) * 1e9; // the GEMM suites count GFLOP
+                }
                 bytes = rate(sec.get("bytes"));
             }
             OpSpec spec = Suite.forResult(benchmark, params);
@@ -42,7 +45,8 @@ public final class JmhResults {
                 size = params.getOrDefault(spec.sizeParam(), "?");
                 magnitude = Sizes.fits(spec.kind(), size) ? Sizes.magnitude(spec.kind(), size) : 0;
                 if (spec.benchClass().equals(Suite.GEMM_CLASS)) {
-                    op = gemmName(benchmark);
+                    op = gemmName(benchmark, params.get("trans"));
+                    skip.add("trans");
                     if (!(flop > 0) && Sizes.fits(Sizes.Kind.SIDE, size)) {
                         double n = Sizes.side(size);
                         flop = 2 * n * n * n / seconds;
@@ -70,13 +74,11 @@ public final class JmhResults {
         return rows;
     }
 
-    /** "gemm" for GemmBenchmark's main method, "gemm.&lt;method&gt;" for its others. */
-    private static String gemmName(String benchmark) {
+    /** "gemm" for the NN case, "gemm_nt" etc. for the transposed ones; other methods add ".method". */
+    private static String gemmName(String benchmark, String trans) {
         String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
-        return switch (method) {
-            case "gemm", "sgemm", "multiply", "run", "benchmark" -> "gemm";
-            default -> "gemm." + method;
-        };
+        String name = trans == null || trans.equals("NN") ? "gemm" : "gemm_" + trans.toLowerCase(java.util.Locale.ROOT);
+        return method.equals("gemm") ? name : name + "." + method;
     }
 
     private static double median(Map<String, Object> metric) {

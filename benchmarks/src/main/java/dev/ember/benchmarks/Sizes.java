@@ -13,7 +13,8 @@ public final class Sizes {
         ELEMENTS("an element count such as 1M, 256K or 1000"),
         MATRIX("a matrix such as 1024x10 (rows x columns)"),
         MLP("an MLP at a batch size such as 784-256-128-10@128"),
-        SIDE("a square matrix side such as 1024");
+        SIDE("a square matrix side such as 1024"),
+        NAME("a named shape such as mlp_fwd");
 
         public final String description;
 
@@ -106,6 +107,12 @@ public final class Sizes {
                 yield w * m.batch;
             }
             case SIDE -> side(s);
+            case NAME -> {
+                if (!s.matches("[a-z][a-z0-9]*_[a-z0-9_]+")) {
+                    throw new IllegalArgumentException("size '" + s + "' is not a named shape like mlp_fwd");
+                }
+                yield 0;
+            }
         };
     }
 

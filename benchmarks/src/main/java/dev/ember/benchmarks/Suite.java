@@ -12,12 +12,15 @@ import java.util.Set;
 public final class Suite {
     public static final String PKG = "dev.ember.benchmarks.";
     public static final String GEMM_CLASS = PKG + "GemmBenchmark";
+    public static final String GEMM_MLP_CLASS = PKG + "GemmMlpBenchmark";
+    /** Parameters the quick selection pins beyond each op's fixed ones (GEMM: the plain NN case only). */
+    private static final Map<String, Map<String, String>> QUICK_PARAMS = Map.of("gemm", Map.of("trans", "NN"));
     private static final List<String> BOTH = List.of(BenchSupport.RESIDENT, BenchSupport.WITH_TRANSFERS);
     private static final List<String> RESIDENT = List.of(BenchSupport.RESIDENT);
     private static final List<String> NONE = List.of();
 
-    /** One JMH run: an op with the sizes and modes to measure. */
-    public record Planned(OpSpec op, List<String> sizes, List<String> modes) {
+    /** One JMH run: an op with the sizes and modes to measure and the other parameters to pin. */
+    public record Planned(OpSpec op, List<String> sizes, List<String> modes, Map<String, String> params) {
         /** Parameter combinations per device. */
         public int configs() {
             return sizes.size() * Math.max(1, modes.size());
@@ -33,16 +36,19 @@ public final class Suite {
         List<OpSpec> l = new ArrayList<>();
         l.add(new OpSpec("gemm", GEMM_CLASS, null, Sizes.Kind.SIDE, "n", Map.of(), false, true,
                 List.of("256", "1024"), NONE, List.of("128", "256", "512", "1024", "2048", "4096")));
+        l.add(new OpSpec("gemm_mlp", GEMM_MLP_CLASS, null, Sizes.Kind.NAME, "shape", Map.of(), false, true, NONE, NONE,
+                List.of("mlp_fwd", "mlp_dx", "mlp_dw")));
         for (String act : List.of("relu", "sigmoid", "tanh", "leaky_relu", "elu")) {
             boolean quick = act.equals("relu");
             for (String m : List.of("forward", "backward")) {
                 l.add(new OpSpec(m.equals("forward") ? act : act + "_backward", PKG + "ActivationBenchmark", m,
                         Sizes.Kind.ELEMENTS, "size", Map.of("act", act), true, false,
-                        quick ? List.of("1M", "16M") : NONE, BOTH, List.of("1M", "4M", "16M")));
+                        !quick ? NONE : m.equals("forward") ? List.of("1M", "16M") : List.of("16M"), BOTH,
+                        List.of("1M", "4M", "16M")));
             }
         }
         l.add(new OpSpec("softmax_ce", PKG + "SoftmaxCrossEntropyBenchmark", "loss", Sizes.Kind.MATRIX, "size",
-                Map.of(), true, false, List.of("128x10", "1024x1000"), BOTH,
+                Map.of(), true, false, List.of("1024x1000"), BOTH,
                 List.of("128x10", "1024x10", "1024x1000", "4096x1000")));
         l.add(new OpSpec("bias_grad", PKG + "BiasGradBenchmark", "biasGrad", Sizes.Kind.MATRIX, "size", Map.of(),
                 true, false, List.of("1024x1024"), BOTH, List.of("128x256", "1024x1024", "4096x4096")));
@@ -137,7 +143,11 @@ public final class Suite {
                 s = full || o.quickSizes().isEmpty() ? o.fullSizes() : o.quickSizes();
             }
             List<String> modes = !o.hasMode() ? NONE : full || o.quickModes().isEmpty() ? BOTH : o.quickModes();
-            plan.add(new Planned(o, s, modes));
+            Map<String, String> params = new LinkedHashMap<>(o.fixed());
+            if (!full) {
+                params.putAll(QUICK_PARAMS.getOrDefault(o.name(), Map.of()));
+            }
+            plan.add(new Planned(o, s, modes, Map.copyOf(params)));
         }
         return plan;
     }

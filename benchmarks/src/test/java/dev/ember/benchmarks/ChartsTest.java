@@ -21,7 +21,8 @@ class ChartsTest {
         List<ResultRow> rows = JmhResults.parse(Fixtures.text("jmh-fixture.json"));
         List<Path> files = Charts.write(new ReportTable(rows, List.of()), tmp.resolve("charts"));
         Set<String> names = files.stream().map(p -> p.getFileName().toString()).collect(Collectors.toSet());
-        assertEquals(Set.of("gemm.png", "gemm-speedup.png", "relu.png", "relu-speedup.png", "train_step.png"), names);
+        assertEquals(Set.of("gemm.png", "gemm-speedup.png", "gemm_tn.png", "relu.png", "relu-speedup.png",
+                "train_step.png"), names);
         for (Path f : files) {
             byte[] b = Files.readAllBytes(f);
             assertTrue(b.length > 2000, f + " is " + b.length + " bytes");
@@ -34,7 +35,7 @@ class ChartsTest {
         List<ResultRow> rows = JmhResults.parse(Fixtures.text("jmh-fixture.json")).stream()
                 .filter(r -> r.device().equals("cpu")).toList();
         List<Path> files = Charts.write(new ReportTable(rows, List.of()), tmp);
-        assertEquals(3, files.size());
+        assertEquals(4, files.size());
         assertTrue(files.stream().noneMatch(p -> p.toString().contains("speedup")));
     }
 }

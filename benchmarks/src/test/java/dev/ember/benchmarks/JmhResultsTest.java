@@ -17,7 +17,7 @@ class JmhResultsTest {
     @Test
     void readsThroughputRowsWithAuxCounters() throws Exception {
         List<ResultRow> rows = JmhResults.parse(Fixtures.text("jmh-fixture.json"));
-        assertEquals(9, rows.size());
+        assertEquals(10, rows.size());
         ResultRow relu = row(rows, "relu", "1M", "cpu");
         assertEquals("resident", relu.mode());
         assertEquals(1e-3, relu.seconds(), 1e-12); // median of 1000 ops/s
@@ -34,6 +34,9 @@ class JmhResultsTest {
         assertEquals(2.0 * 1024 * 1024 * 1024 / 0.040, g.flopRate(), 1);
         assertEquals("", g.mode());
         assertEquals(500e-6, row(rows, "gemm", "256", "cpu").seconds(), 1e-12);
+        ResultRow tn = row(rows, "gemm_tn", "512", "cpu"); // trans=TN, GFLOP counter of the GEMM suite
+        assertEquals(26.8435456e9, tn.flopRate(), 1);
+        assertEquals(0.01, tn.seconds(), 1e-12);
         ResultRow step = row(rows, "train_step", "784-256-128-10@128", "cpu");
         assertEquals(1e10, step.flopRate(), 1);
         assertEquals("with_transfers", step.mode());

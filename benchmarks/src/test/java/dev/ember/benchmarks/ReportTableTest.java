@@ -17,7 +17,7 @@ class ReportTableTest {
     void oneLinePerOpSizeAndModeWithSpeedupOverCpu() throws Exception {
         ReportTable t = fixture();
         assertEquals(List.of("cpu", "opencl:0"), t.devices());
-        assertEquals(5, t.lines().size());
+        assertEquals(6, t.lines().size());
         assertEquals("gemm", t.lines().get(0).op()); // GEMM first, then catalogue order
         assertEquals("256", t.lines().get(0).size()); // sizes by magnitude, not text
         String text = t.text();

@@ -21,6 +21,7 @@ class SuiteTest {
         List<Suite.Planned> quick = Suite.plan(false, null, null);
         assertEquals(List.of("256", "1024"), find(quick, "gemm").sizes());
         assertTrue(find(quick, "gemm").modes().isEmpty());
+        assertEquals("NN", find(quick, "gemm").params().get("trans")); // quick: the plain case only
         assertEquals(List.of("1M", "4M"), find(quick, "adamw").sizes());
         assertEquals(List.of("resident", "with_transfers"), find(quick, "adam").modes());
         assertEquals(1, find(quick, "train_step").sizes().size());
@@ -37,6 +38,9 @@ class SuiteTest {
         assertEquals(List.of("resident", "with_transfers"), find(full, "rmsprop").modes());
         assertEquals(3, find(full, "train_step").sizes().size());
         assertTrue(find(full, "gemm").sizes().containsAll(List.of("128", "4096")));
+        assertTrue(find(full, "gemm").params().isEmpty()); // full: every transpose case the suite declares
+        assertEquals(List.of("mlp_fwd", "mlp_dx", "mlp_dw"), find(full, "gemm_mlp").sizes());
+        assertEquals("adam", find(full, "adam").params().get("optimizer"));
     }
 
     @Test
