@@ -286,7 +286,7 @@ public final class BenchCommand {
 
     private static boolean hasBenchmark(String cls) {
         try (InputStream in = BenchCommand.class.getResourceAsStream("/META-INF/BenchmarkList")) {
-            return in != null && new String(in.readAllBytes(), StandardCharsets.UTF_8).contains(cls + ".");
+            return in != null && new String(in.readAllBytes(), StandardCharsets.UTF_8).contains(" " + cls + " ");
         } catch (IOException e) {
             return false;
         }

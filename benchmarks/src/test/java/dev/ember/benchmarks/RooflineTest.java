@@ -19,6 +19,15 @@ class RooflineTest {
     }
 
     @Test
+    void measuresTheCpuWithTheFmaLoopAndACopy() {
+        Roofline r = Roofline.measure(dev.ember.runtime.Devices.cpu());
+        assertEquals("cpu", r.device());
+        assertTrue(r.peakFlops() > 0 && Double.isFinite(r.peakFlops()), r.toString());
+        assertTrue(r.copyBytes() > 0 && Double.isFinite(r.copyBytes()), r.toString());
+        assertTrue(r.peakMethod().contains("FMA"), r.peakMethod());
+    }
+
+    @Test
     void jsonRoundTrip() {
         Roofline r = new Roofline("opencl:0", 1e12, "gemm", 3e11);
         Map<String, Object> m = Json.object(Json.parse(Json.write(r.toJson())), "roofline");
