@@ -145,6 +145,7 @@ public final class BenchCommand {
             env.put("note", "another JMH run was active at the start; figures are noisier");
         }
         List<String> rawJson = new ArrayList<>();
+        Map<String, Object> iterationMs = new java.util.LinkedHashMap<>();
         int i = 0;
         int doneConfigs = 0;
         double iterationSeconds = 0;
@@ -190,11 +191,12 @@ public final class BenchCommand {
             double secs = (System.nanoTime() - t0) * 1e-9;
             doneConfigs += expected;
             iterationSeconds += expected * (warmIt + measIt) * iterMs / 1000.0;
+            iterationMs.put(name, iterMs);
             if (got < expected) {
                 failures.add(name + ": " + (expected - got) + " of " + expected + " configs failed, see " + log);
                 out.printf(Locale.ROOT, "%d of %d failed (%.0f s), see %s%n", expected - got, expected, secs, log);
             } else {
-                out.printf(Locale.ROOT, "%.0f s%n", secs);
+                out.printf(Locale.ROOT, "%.0f s (%d ms iterations)%n", secs, iterMs);
             }
             try {
                 if (Files.exists(result)) {
@@ -205,6 +207,7 @@ public final class BenchCommand {
             }
         }
 
+        env.put("iteration_ms", iterationMs);
         env.put("load_average_end", Environment.loadAverage());
         env.put("wall_seconds", Math.round((System.nanoTime() - start) * 1e-9));
         Report report;

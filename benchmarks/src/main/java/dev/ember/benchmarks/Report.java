@@ -93,7 +93,9 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
         b.append("\nroof% is the row's rate as a share of its roofline bound: GFLOP/s over the peak for FLOP-counted ")
                 .append("ops (GEMM, training step), GB/s over the copy bandwidth for memory-bound ops. Work is counted ")
                 .append("once per op (2·M·N·K for GEMM; bytes read plus written); with_transfers rows count the same ")
-                .append("work, so their rate shows what a caller who copies to and from host arrays gets.\n\n");
+                .append("work, so their rate shows what a caller who copies to and from host arrays gets. ")
+                .append("Above 100% means the op beat the reference copy: on the CPU the copy is one thread's ")
+                .append("System.arraycopy of 64 MB, while ops run on every thread and small sizes stay in cache.\n\n");
         b.append(h).append("# Results (median time per op)\n\n");
         b.append(rows.isEmpty() ? "No results.\n" : table.markdown());
         List<String> cross = table.crossovers();
