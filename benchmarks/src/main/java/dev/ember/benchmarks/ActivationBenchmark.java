@@ -65,8 +65,10 @@ public class ActivationBenchmark {
         Ops.activationBackward(activation, alpha, x, y, dy, dx);
         float[] gy = y.toArray();
         float[] gdx = dx.toArray();
-        BenchSupport.check(act + " forward", gy, i -> ref(hx[i]), 1e-6, 1e-5);
-        BenchSupport.check(act + " backward", gdx, i -> hdy[i] * refGrad(hx[i]), 1e-6, 1e-4);
+        // tolerances leave room for GPU fast-math exp/tanh
+        BenchSupport.check(act + " forward", gy, i -> ref(hx[i]), 1e-5, 1e-4);
+        BenchSupport.check(act + " backward", gdx, i -> hdy[i] * refGrad(hx[i]), 1e-5, 1e-4);
+        System.arraycopy(gy, 0, hy, 0, gy.length); // the with_transfers backward uploads a real y
     }
 
     private double ref(double v) {

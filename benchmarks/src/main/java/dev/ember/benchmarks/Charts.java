@@ -16,6 +16,9 @@ import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.renderer.category.LineAndShapeRenderer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
@@ -92,9 +95,16 @@ public final class Charts {
                 "speedup (CPU time / device time)", ds, PlotOrientation.VERTICAL, true, false, false);
         style(chart);
         CategoryPlot plot = chart.getCategoryPlot();
-        ValueMarker even = new ValueMarker(1.0, Color.RED, new BasicStroke(1.5f));
+        ValueMarker even = new ValueMarker(1.0, Color.DARK_GRAY, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+                BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         even.setLabel("CPU break-even");
+        even.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+        even.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
         plot.addRangeMarker(even);
+        LineAndShapeRenderer renderer = (LineAndShapeRenderer) plot.getRenderer();
+        renderer.setDefaultShapesVisible(true);
+        renderer.setAutoPopulateSeriesStroke(false);
+        renderer.setDefaultStroke(new BasicStroke(2.5f));
         Path f = dir.resolve(fileName(op) + "-speedup.png");
         ChartUtils.saveChartAsPNG(f.toFile(), chart, 900, 500);
         return f;

@@ -94,13 +94,11 @@ public class TrainingStepBenchmark {
         dLogits = dh[layers - 1];
         // Validation: repeated steps on one batch must lower the loss (a broken pass would not).
         float first = trainStep();
-        float last = first;
-        for (int i = 0; i < 4; i++) {
-            last = trainStep();
-        }
+        trainStep();
+        float last = trainStep();
         if (!(Float.isFinite(first) && last < first)) {
             throw new IllegalStateException("training step " + size + " on " + device
-                    + ": loss did not decrease over 5 steps on one batch (" + first + " -> " + last + ")");
+                    + ": loss did not decrease over 3 steps on one batch (" + first + " -> " + last + ")");
         }
     }
 

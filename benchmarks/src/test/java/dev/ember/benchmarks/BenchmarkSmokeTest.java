@@ -115,7 +115,7 @@ class BenchmarkSmokeTest {
             b.device = "cpu";
             b.size = "20-16-8-3@17";
             b.mode = "with_transfers";
-            b.setUp(); // throws unless the loss falls over five steps on one batch
+            b.setUp(); // throws unless the loss falls over three steps on one batch
             Work w = new Work();
             assertTrue(Float.isFinite(b.step(w)));
             double fwd = 2.0 * 17 * (20 * 16 + 16 * 8 + 8 * 3);
