@@ -94,7 +94,7 @@ public class ActivationBenchmark {
     }
 
     @Benchmark
-    public void forward(Work w) {
+    public void forward(ByteCounter w) {
         if (transfers) {
             x.copyFrom(hx);
         }
@@ -107,7 +107,7 @@ public class ActivationBenchmark {
     }
 
     @Benchmark
-    public void backward(Work w) {
+    public void backward(ByteCounter w) {
         if (transfers) {
             x.copyFrom(hx);
             y.copyFrom(hy);

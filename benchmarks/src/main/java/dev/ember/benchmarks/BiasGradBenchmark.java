@@ -55,7 +55,7 @@ public class BiasGradBenchmark {
     }
 
     @Benchmark
-    public void biasGrad(Work w) {
+    public void biasGrad(ByteCounter w) {
         if (transfers) {
             dy.copyFrom(hDy);
         }

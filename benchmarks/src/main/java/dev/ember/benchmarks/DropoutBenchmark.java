@@ -55,7 +55,7 @@ public class DropoutBenchmark {
     }
 
     @Benchmark
-    public void forward(Work w) {
+    public void forward(ByteCounter w) {
         if (transfers) {
             x.copyFrom(hx);
         }

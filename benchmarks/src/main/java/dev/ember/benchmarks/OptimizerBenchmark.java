@@ -125,7 +125,7 @@ public class OptimizerBenchmark {
     }
 
     @Benchmark
-    public void update(Work w) {
+    public void update(ByteCounter w) {
         if (transfers) {
             p.copyFrom(hp);
             g.copyFrom(hg);

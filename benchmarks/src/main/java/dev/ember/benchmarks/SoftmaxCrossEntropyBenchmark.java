@@ -79,7 +79,7 @@ public class SoftmaxCrossEntropyBenchmark {
     }
 
     @Benchmark
-    public float loss(Work w) {
+    public float loss(ByteCounter w) {
         if (transfers) {
             logits.copyFrom(hLogits);
             labels.copyFrom(hLabels);

@@ -130,7 +130,7 @@ public class TrainingStepBenchmark {
     }
 
     @Benchmark
-    public float step(Work work) {
+    public float step(FlopCounter work) {
         if (transfers) {
             x.copyFrom(hx);
             labels.copyFrom(hLabels);

@@ -45,21 +45,21 @@ public class TransferBenchmark {
     }
 
     @Benchmark
-    public void hostToDevice(Work w) {
+    public void hostToDevice(ByteCounter w) {
         a.copyFrom(host);
         dev.synchronize();
         w.bytes += 4.0 * n;
     }
 
     @Benchmark
-    public void deviceToHost(Work w) {
+    public void deviceToHost(ByteCounter w) {
         a.copyTo(host);
         dev.synchronize();
         w.bytes += 4.0 * n;
     }
 
     @Benchmark
-    public void deviceToDevice(Work w) {
+    public void deviceToDevice(ByteCounter w) {
         b.copyFrom(a);
         dev.synchronize();
         w.bytes += 8.0 * n;

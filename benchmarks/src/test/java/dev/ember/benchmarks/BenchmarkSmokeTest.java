@@ -34,7 +34,7 @@ class BenchmarkSmokeTest {
                     b.act = act;
                     b.mode = mode;
                     b.setUp();
-                    Work w = new Work();
+                    ByteCounter w = new ByteCounter();
                     b.forward(w);
                     b.backward(w);
                     assertEquals(24.0 * 1027, w.bytes, 0);
@@ -52,7 +52,7 @@ class BenchmarkSmokeTest {
             b.size = "33x7";
             b.mode = "with_transfers";
             b.setUp();
-            Work w = new Work();
+            ByteCounter w = new ByteCounter();
             assertTrue(Float.isFinite(b.loss(w)));
             assertEquals(4.0 * (2 * 33 * 7 + 33), w.bytes, 0);
             b.tearDown();
@@ -63,7 +63,7 @@ class BenchmarkSmokeTest {
             b.size = "127x33";
             b.mode = "resident";
             b.setUp();
-            b.biasGrad(new Work());
+            b.biasGrad(new ByteCounter());
             b.tearDown();
         });
         leakFree(() -> {
@@ -72,7 +72,7 @@ class BenchmarkSmokeTest {
             b.size = "5003";
             b.mode = "with_transfers";
             b.setUp();
-            b.forward(new Work());
+            b.forward(new ByteCounter());
             b.tearDown();
         });
         leakFree(() -> {
@@ -80,7 +80,7 @@ class BenchmarkSmokeTest {
             b.device = "cpu";
             b.size = "1000";
             b.setUp();
-            Work w = new Work();
+            ByteCounter w = new ByteCounter();
             b.hostToDevice(w);
             b.deviceToHost(w);
             b.deviceToDevice(w);
@@ -99,7 +99,7 @@ class BenchmarkSmokeTest {
                 b.optimizer = opt;
                 b.mode = "with_transfers";
                 b.setUp();
-                Work w = new Work();
+                ByteCounter w = new ByteCounter();
                 b.update(w);
                 b.update(w);
                 assertEquals((opt.startsWith("adam") ? 28.0 : 20.0) * 4096 * 2, w.bytes, 0);
@@ -116,7 +116,7 @@ class BenchmarkSmokeTest {
             b.size = "20-16-8-3@17";
             b.mode = "with_transfers";
             b.setUp(); // throws unless the loss falls over three steps on one batch
-            Work w = new Work();
+            FlopCounter w = new FlopCounter();
             assertTrue(Float.isFinite(b.step(w)));
             double fwd = 2.0 * 17 * (20 * 16 + 16 * 8 + 8 * 3);
             assertEquals(3 * fwd - 2.0 * 17 * 20 * 16, w.flop, 1e-6);

@@ -7,19 +7,16 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * JMH auxiliary counters: each benchmark invocation adds the floating-point operations and the
- * bytes read plus written of its op, counted once per op (not including host transfers). Under
- * throughput mode JMH reports them as rates, {@code flop} in FLOP/s and {@code bytes} in B/s.
+ * JMH auxiliary counter for compute-bound work: each invocation adds its floating-point
+ * operations, counted once per op. Under throughput mode JMH reports it as {@code flop} in FLOP/s.
  */
 @State(Scope.Thread)
 @AuxCounters(AuxCounters.Type.OPERATIONS)
-public class Work {
+public class FlopCounter {
     public double flop;
-    public double bytes;
 
     @Setup(Level.Iteration)
     public void reset() {
         flop = 0;
-        bytes = 0;
     }
 }
