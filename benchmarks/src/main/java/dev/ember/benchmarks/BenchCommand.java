@@ -81,11 +81,14 @@ public final class BenchCommand {
             return 1;
         }
         List<Suite.Planned> present = new ArrayList<>();
+        List<Object> skipped = new ArrayList<>();
         for (Suite.Planned p : plan) {
             if (hasBenchmark(p.op().benchClass())) {
                 present.add(p);
             } else {
-                out.println("skipping " + p.op().name() + ": " + p.op().benchClass() + " is not in this build");
+                String why = p.op().name() + ": " + p.op().benchClass() + " is not in this build";
+                skipped.add(why);
+                out.println("skipping " + why);
             }
         }
         plan = present;
@@ -126,6 +129,7 @@ public final class BenchCommand {
         Map<String, Object> env = Environment.capture(infos);
         env.put("selection", a.full() ? "full" : a.ops() == null && a.sizes() == null ? "quick" : "quick (narrowed)");
         env.put("jmh", "1.37");
+        env.put("skipped_ops", skipped);
         env.put("jmh_settings", settings);
         List<Object> roofs = new ArrayList<>();
         for (String d : devices) {

@@ -72,6 +72,10 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
                 .append(env("load_average_end")).append(" (other jobs shared this machine: figures are noisy")
                 .append("quick".equals(env.get("selection")) ? ", and quick-mode figures are indicative" : "")
                 .append(")\n");
+        if (env.get("skipped_ops") instanceof List<?> skipped && !skipped.isEmpty()) {
+            b.append("- Not measured: ").append(String.join("; ", skipped.stream().map(String::valueOf).toList()))
+                    .append('\n');
+        }
         if (env.get("note") != null) {
             b.append("- Note: ").append(env("note")).append('\n');
         }
