@@ -1,0 +1,301 @@
+package dev.ember.benchmarks;
+
+import dev.ember.runtime.DeviceInfo;
+import dev.ember.runtime.Devices;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * {@code ember bench}: runs the JMH suites programmatically on every available (or chosen)
+ * device, one JMH run per op, then prints one comparison table and writes a report directory
+ * (raw JMH JSON, Markdown, PNG charts). The quick selection sizes its JMH iterations so the whole
+ * run fits in about three minutes on a 2-core machine; its figures are indicative.
+ */
+public final class BenchCommand {
+    /** Seconds the quick run's JMH runs aim for (start-up and roofline come on top; the limit is 180). */
+    static final double QUICK_BUDGET_S = 150;
+    /** First guess of the cost of one forked JMH JVM on the 2-core machine (start, class loading, setup). */
+    static final double FORK_OVERHEAD_S = 2.0;
+    static final int QUICK_WARMUP = 2, QUICK_MEASURE = 3;
+
+    private BenchCommand() {
+    }
+
+    public static int run(String[] args) {
+        return run(args, System.out, System.err);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        BenchArgs a;
+        List<Suite.Planned> plan;
+        try {
+            a = BenchArgs.parse(args);
+            if (a.help()) {
+                out.println(BenchArgs.usage());
+                return 0;
+            }
+            plan = Suite.plan(a.full(), a.ops(), a.sizes());
+        } catch (IllegalArgumentException e) {
+            err.println("ember bench: " + e.getMessage());
+            err.println(BenchArgs.usage());
+            return 2;
+        }
+        System.setProperty("java.awt.headless", "true");
+        long start = System.nanoTime();
+
+        List<String> devices = new ArrayList<>();
+        List<DeviceInfo> infos = new ArrayList<>();
+        for (String name : a.devices() != null ? a.devices() : Devices.list().stream().map(DeviceInfo::name).toList()) {
+            DeviceInfo info = Devices.info(name);
+            infos.add(info);
+            if (!info.available()) {
+                out.println("skipping " + info.name() + ": " + info.reason());
+            } else if (!devices.contains(info.name())) {
+                devices.add(info.name());
+            }
+        }
+        if (devices.isEmpty()) {
+            err.println("ember bench: no available device to measure");
+            return 1;
+        }
+        List<Suite.Planned> present = new ArrayList<>();
+        List<Object> skipped = new ArrayList<>();
+        for (Suite.Planned p : plan) {
+            if (hasBenchmark(p.op().benchClass())) {
+                present.add(p);
+            } else {
+                String why = p.op().name() + ": " + p.op().benchClass() + " is not in this build";
+                skipped.add(why);
+                out.println("skipping " + why);
+            }
+        }
+        plan = present;
+        if (plan.isEmpty()) {
+            err.println("ember bench: nothing left to run");
+            return 1;
+        }
+
+        int configs = plan.stream().mapToInt(Suite.Planned::configs).sum() * devices.size();
+        int forks, warmIt, measIt;
+        long iterMs;
+        if (a.full()) {
+            forks = 2;
+            warmIt = 3;
+            measIt = 5;
+            iterMs = 1000;
+        } else {
+            forks = 1;
+            warmIt = QUICK_WARMUP;
+            measIt = QUICK_MEASURE;
+            iterMs = quickIterationMs(QUICK_BUDGET_S, configs, FORK_OVERHEAD_S);
+        }
+        String settings = String.format(Locale.ROOT, "%d fork(s), %d x %d ms warmup, %d x %d ms measurement per config%s",
+                forks, warmIt, iterMs, measIt, iterMs, a.full() ? "" : " (iteration time re-fitted to the budget as the run goes)");
+
+        Path dir = a.out() != null ? a.out()
+                : Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path raw = dir.resolve("raw");
+        try {
+            Files.createDirectories(raw);
+        } catch (IOException e) {
+            err.println("ember bench: cannot create report directory " + dir + ": " + e.getMessage());
+            return 1;
+        }
+        out.printf(Locale.ROOT, "ember bench (%s): %d configs on %s; %s%s%n", a.full() ? "full" : "quick", configs,
+                String.join(", ", devices), settings, a.full() ? "" : " (indicative figures)");
+
+        Map<String, Object> env = Environment.capture(infos);
+        env.put("selection", a.full() ? "full" : a.ops() == null && a.sizes() == null ? "quick" : "quick (narrowed)");
+        env.put("jmh", "1.37");
+        env.put("skipped_ops", skipped);
+        env.put("jmh_settings", settings);
+        List<Object> roofs = new ArrayList<>();
+        for (String d : devices) {
+            Roofline r = Roofline.measure(Devices.get(d));
+            roofs.add(r.toJson());
+            out.printf(Locale.ROOT, "roofline %s: %.1f GFLOP/s (%s), copy %.1f GB/s%n", d, r.peakFlops() / 1e9,
+                    r.peakMethod(), r.copyBytes() / 1e9);
+        }
+        env.put("roofline", roofs);
+
+        List<String> failures = new ArrayList<>();
+        if (!Boolean.getBoolean("jmh.ignoreLock") && jmhLockHeld()) {
+            // JMH refuses to start while another JMH run holds its lock; on a shared machine that
+            // run may last long, so measure alongside it and say so in the report.
+            System.setProperty("jmh.ignoreLock", "true");
+            out.println("note: another JMH run holds the JMH lock; measuring alongside it (figures are noisier)");
+            env.put("note", "another JMH run was active at the start; figures are noisier");
+        }
+        List<String> rawJson = new ArrayList<>();
+        Map<String, Object> iterationMs = new java.util.LinkedHashMap<>();
+        int i = 0;
+        int doneConfigs = 0;
+        double iterationSeconds = 0;
+        long jmhStart = System.nanoTime();
+        for (Suite.Planned p : plan) {
+            i++;
+            if (!a.full() && doneConfigs > 0) {
+                // Re-fit the iteration time to what is left of the budget, using the overhead seen so far.
+                double elapsed = (System.nanoTime() - jmhStart) * 1e-9;
+                double overhead = Math.max(0.5, (elapsed - iterationSeconds) / doneConfigs);
+                iterMs = quickIterationMs(QUICK_BUDGET_S - elapsed, configs - doneConfigs, overhead);
+            }
+            String name = p.op().name();
+            int expected = p.configs() * devices.size();
+            out.printf(Locale.ROOT, "[%d/%d] %-16s %s%s ... ", i, plan.size(), name, String.join(",", p.sizes()),
+                    p.modes().isEmpty() ? "" : " (" + String.join(",", p.modes()) + ")");
+            out.flush();
+            long t0 = System.nanoTime();
+            Path result = raw.resolve(name + ".json");
+            Path log = raw.resolve(name + ".log");
+            ChainedOptionsBuilder ob = new OptionsBuilder()
+                    .include(p.op().includePattern())
+                    .param("device", devices.toArray(String[]::new))
+                    .param(p.op().sizeParam(), p.sizes().toArray(String[]::new))
+                    .forks(forks)
+                    .warmupIterations(warmIt).warmupTime(TimeValue.milliseconds(iterMs))
+                    .measurementIterations(measIt).measurementTime(TimeValue.milliseconds(iterMs))
+                    .jvmArgsAppend(forkJvmArgs())
+                    .resultFormat(ResultFormatType.JSON).result(result.toString())
+                    .output(log.toString())
+                    .shouldFailOnError(false);
+            p.params().forEach(ob::param);
+            if (!p.modes().isEmpty()) {
+                ob.param("mode", p.modes().toArray(String[]::new));
+            }
+            int got = 0;
+            try {
+                Collection<RunResult> results = new Runner(ob.build()).run();
+                got = results.size();
+            } catch (RunnerException | RuntimeException e) {
+                failures.add(name + ": " + e.getMessage());
+            }
+            double secs = (System.nanoTime() - t0) * 1e-9;
+            doneConfigs += expected;
+            iterationSeconds += expected * (warmIt + measIt) * iterMs / 1000.0;
+            iterationMs.put(name, iterMs);
+            if (got < expected) {
+                failures.add(name + ": " + (expected - got) + " of " + expected + " configs failed, see " + log);
+                out.printf(Locale.ROOT, "%d of %d failed (%.0f s), see %s%n", expected - got, expected, secs, log);
+            } else {
+                out.printf(Locale.ROOT, "%.0f s (%d ms iterations)%n", secs, iterMs);
+            }
+            try {
+                if (Files.exists(result)) {
+                    rawJson.add(Files.readString(result));
+                }
+            } catch (IOException e) {
+                failures.add(name + ": cannot read " + result + ": " + e.getMessage());
+            }
+        }
+
+        env.put("iteration_ms", iterationMs);
+        env.put("load_average_end", Environment.loadAverage());
+        env.put("wall_seconds", Math.round((System.nanoTime() - start) * 1e-9));
+        Report report;
+        try {
+            Files.writeString(dir.resolve(Report.JMH_JSON), mergeArrays(rawJson));
+            Files.writeString(dir.resolve(Report.ENV_JSON), Json.write(env));
+            report = Report.load(dir);
+            Files.writeString(dir.resolve("results.md"), report.markdown("#", dir.toString()));
+            Files.writeString(dir.resolve("rows.json"), report.rowsJson());
+            Charts.write(new ReportTable(report.rows(), report.roofline()), dir.resolve("charts"));
+        } catch (IOException | RuntimeException e) {
+            err.println("ember bench: writing the report to " + dir + " failed: " + e);
+            return 1;
+        }
+        ReportTable table = new ReportTable(report.rows(), report.roofline());
+        out.println();
+        out.print(table.text());
+        table.crossovers().forEach(c -> out.println("crossover: " + c));
+        failures.forEach(f -> out.println("FAILED " + f));
+        out.printf(Locale.ROOT, "report: %s (%d rows, %.0f s wall)%s%n", dir, report.rows().size(),
+                (System.nanoTime() - start) * 1e-9, a.full() ? "" : "; quick figures are indicative");
+        if (a.json()) {
+            out.print(report.rowsJson());
+        }
+        return failures.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * Iteration length that fits {@code budgetS} seconds for {@code configs} forks costing
+     * {@code overheadS} each besides their iterations, between 50 and 400 ms.
+     */
+    static long quickIterationMs(double budgetS, int configs, double overheadS) {
+        double perConfig = budgetS / Math.max(1, configs) - overheadS;
+        long ms = Math.round(perConfig / (QUICK_WARMUP + QUICK_MEASURE) * 1000);
+        return Math.max(50, Math.min(400, ms));
+    }
+
+    /** Runtime flags plus every -Dember.* property of this JVM, for the forked JMH JVMs. */
+    static String[] forkJvmArgs() {
+        List<String> l = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED", "-Djava.awt.headless=true"));
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("ember.")).sorted()
+                .forEach(k -> l.add("-D" + k + "=" + System.getProperty(k)));
+        return l.toArray(String[]::new);
+    }
+
+    /** Concatenates JMH JSON arrays into one array, keeping JMH's formatting of each entry. */
+    static String mergeArrays(List<String> arrays) {
+        List<String> bodies = new ArrayList<>();
+        for (String s : arrays) {
+            String t = s.strip();
+            if (!t.startsWith("[") || !t.endsWith("]")) {
+                throw new IllegalArgumentException("not a JMH JSON array: " + t.substring(0, Math.min(40, t.length())));
+            }
+            String body = t.substring(1, t.length() - 1).strip();
+            if (!body.isEmpty()) {
+                bodies.add(body);
+            }
+        }
+        return "[\n" + String.join(",\n", bodies) + "\n]\n";
+    }
+
+    /** Whether another process holds JMH's lock file (JMH would refuse to run). */
+    private static boolean jmhLockHeld() {
+        Path lock = Path.of(System.getProperty("java.io.tmpdir"), "jmh.lock");
+        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock l = ch.tryLock();
+            if (l == null) {
+                return true;
+            }
+            l.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean hasBenchmark(String cls) {
+        try (InputStream in = BenchCommand.class.getResourceAsStream("/META-INF/BenchmarkList")) {
+            return in != null && new String(in.readAllBytes(), StandardCharsets.UTF_8).contains(" " + cls + " ");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.ember.benchmarks;
+
+import dev.ember.runtime.DeviceInfo;
+import dev.ember.runtime.Devices;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+
+/**
+ * Entry point of ember.jar (the {@code ./ember} launcher): {@code bench} and {@code results} live
+ * here; every other command goes to the nn module's command line, {@code dev.ember.nn.cli.Cli},
+ * found reflectively so this module builds without it. The exit code of the command is the
+ * process's exit code.
+ */
+public final class EmberMain {
+    static final String CLI = "dev.ember.nn.cli.Cli";
+
+    private EmberMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String[] args) {
+        String cmd = args.length == 0 ? "help" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        return switch (cmd) {
+            case "bench" -> BenchCommand.run(rest);
+            case "results" -> ResultsCommand.run(rest);
+            default -> delegate(cmd, args);
+        };
+    }
+
+    private static int delegate(String cmd, String[] args) {
+        Method run;
+        try {
+            run = Class.forName(CLI).getMethod("run", String[].class);
+        } catch (ClassNotFoundException | NoSuchMethodException e) {
+            return fallback(cmd);
+        }
+        try {
+            Object code = run.invoke(null, (Object) args);
+            return code instanceof Integer c ? c : 0;
+        } catch (InvocationTargetException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            if (c instanceof Error er) {
+                throw er;
+            }
+            System.err.println("ember " + cmd + ": " + c);
+            return 1;
+        } catch (IllegalAccessException e) {
+            System.err.println("ember: cannot call " + CLI + ".run: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Without the nn command line: {@code devices} and {@code help} still work, the rest is a one-line error. */
+    private static int fallback(String cmd) {
+        switch (cmd) {
+            case "devices" -> {
+                for (DeviceInfo d : Devices.list()) {
+                    System.out.println(d);
+                }
+                return 0;
+            }
+            case "help", "--help", "-h" -> {
+                System.out.println("usage: ember <command> [options]\n"
+                        + "  bench     run the benchmark suites and write a report (ember bench --help)\n"
+                        + "  results   regenerate benchmarks/RESULTS.md from a report directory\n"
+                        + "  devices   list the compute devices and why any is unavailable\n"
+                        + "(training and the other nn commands need " + CLI + ", which is not in this build)");
+                return 0;
+            }
+            default -> {
+                System.err.println("ember: unknown command '" + cmd + "' (the nn command line " + CLI
+                        + " is not in this build; available: bench, results, devices, help)");
+                return 2;
+            }
+        }
+    }
+}

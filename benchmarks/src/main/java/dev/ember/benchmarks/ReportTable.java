@@ -1,0 +1,260 @@
+package dev.ember.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one comparison table: a line per (op, size, mode), for each device its median time, rate
+ * and share of the roofline bound, then each accelerator's speedup over the CPU. Rendered as
+ * aligned text for the console and as Markdown for the report.
+ */
+public final class ReportTable {
+    /** One table line: the rows of every device for one op, size and mode. */
+    public record Line(String op, String size, String mode, Map<String, ResultRow> byDevice) {
+        public double speedup(String device) {
+            ResultRow cpu = byDevice.get("cpu");
+            ResultRow d = byDevice.get(device);
+            return cpu == null || d == null ? Double.NaN : cpu.seconds() / d.seconds();
+        }
+    }
+
+    private final List<String> devices;
+    private final List<Line> lines;
+    private final Map<String, Roofline> roofline;
+
+    public ReportTable(List<ResultRow> rows, List<Roofline> roofs) {
+        Set<String> devs = new LinkedHashSet<>();
+        if (rows.stream().anyMatch(r -> r.device().equals("cpu"))) {
+            devs.add("cpu");
+        }
+        rows.forEach(r -> devs.add(r.device()));
+        devices = List.copyOf(devs);
+        roofline = new LinkedHashMap<>();
+        roofs.forEach(r -> roofline.put(r.device(), r));
+        List<ResultRow> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparingInt((ResultRow r) -> opOrder(r.op())).thenComparing(ResultRow::op)
+                .thenComparingDouble(ResultRow::magnitude).thenComparing(ResultRow::size)
+                .thenComparing(r -> modeOrder(r.mode())));
+        Map<String, Line> byKey = new LinkedHashMap<>();
+        for (ResultRow r : sorted) {
+            byKey.computeIfAbsent(r.op() + "\u0000" + r.size() + "\u0000" + r.mode(),
+                    k -> new Line(r.op(), r.size(), r.mode(), new LinkedHashMap<>())).byDevice().put(r.device(), r);
+        }
+        lines = List.copyOf(byKey.values());
+    }
+
+    private static int opOrder(String op) {
+        List<OpSpec> all = Suite.all();
+        String base = op.contains("[") ? op.substring(0, op.indexOf('[')) : op;
+        if (base.startsWith("gemm")) {
+            return 0;
+        }
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).name().equals(base)) {
+                return i;
+            }
+        }
+        return all.size();
+    }
+
+    private static int modeOrder(String mode) {
+        return switch (mode) {
+            case "resident" -> 0;
+            case "with_transfers" -> 1;
+            default -> 2;
+        };
+    }
+
+    public List<String> devices() {
+        return devices;
+    }
+
+    public List<Line> lines() {
+        return lines;
+    }
+
+    public List<String> accelerators() {
+        return devices.stream().filter(d -> !d.equals("cpu")).toList();
+    }
+
+    private List<String> header() {
+        List<String> h = new ArrayList<>(List.of("op", "size", "mode"));
+        for (String d : devices) {
+            h.add(d + " time");
+            h.add(d + " rate");
+            h.add(d + " roof%");
+        }
+        if (devices.contains("cpu")) {
+            accelerators().forEach(d -> h.add(d + " vs cpu"));
+        }
+        return h;
+    }
+
+    private List<List<String>> cells() {
+        List<List<String>> out = new ArrayList<>();
+        for (Line l : lines) {
+            List<String> c = new ArrayList<>(List.of(l.op(), l.size(), l.mode().isEmpty() ? "-" : l.mode()));
+            for (String d : devices) {
+                ResultRow r = l.byDevice().get(d);
+                if (r == null) {
+                    c.addAll(List.of("-", "-", "-"));
+                    continue;
+                }
+                c.add(time(r.seconds()));
+                c.add(rate(r));
+                Roofline roof = roofline.get(d);
+                double pct = roof == null ? Double.NaN : roof.percent(r.flopRate(), r.byteRate());
+                c.add(Double.isFinite(pct) ? String.format(Locale.ROOT, "%.0f%%", pct) : "-");
+            }
+            if (devices.contains("cpu")) {
+                for (String d : accelerators()) {
+                    double s = l.speedup(d);
+                    c.add(Double.isFinite(s) ? String.format(Locale.ROOT, "%.2fx", s) : "-");
+                }
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    /** Aligned plain-text table. */
+    public String text() {
+        List<String> h = header();
+        List<List<String>> cells = cells();
+        int[] w = new int[h.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = h.get(i).length();
+            for (List<String> c : cells) {
+                w[i] = Math.max(w[i], c.get(i).length());
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        appendRow(b, h, w);
+        StringBuilder rule = new StringBuilder();
+        for (int i = 0; i < w.length; i++) {
+            rule.append(i == 0 ? "" : "  ").append("-".repeat(w[i]));
+        }
+        b.append(rule).append('\n');
+        cells.forEach(c -> appendRow(b, c, w));
+        return b.toString();
+    }
+
+    private static void appendRow(StringBuilder b, List<String> c, int[] w) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < w.length; i++) {
+            String v = c.get(i);
+            line.append(i == 0 ? "" : "  ");
+            // text columns left-aligned, figures right-aligned
+            line.append(i < 3 ? pad(v, w[i], false) : pad(v, w[i], true));
+        }
+        b.append(line.toString().stripTrailing()).append('\n');
+    }
+
+    private static String pad(String v, int width, boolean right) {
+        String p = " ".repeat(Math.max(0, width - v.length()));
+        return right ? p + v : v + p;
+    }
+
+    /** GitHub-flavoured Markdown table. */
+    public String markdown() {
+        List<String> h = header();
+        StringBuilder b = new StringBuilder("| ").append(String.join(" | ", h)).append(" |\n|");
+        for (int i = 0; i < h.size(); i++) {
+            b.append(i < 3 ? "---|" : "---:|");
+        }
+        b.append('\n');
+        for (List<String> c : cells()) {
+            b.append("| ").append(String.join(" | ", c)).append(" |\n");
+        }
+        return b.toString();
+    }
+
+    /** Median time with three significant figures and a unit from ns to s. */
+    public static String time(double s) {
+        if (!Double.isFinite(s)) {
+            return "-";
+        }
+        double v;
+        String u;
+        if (s >= 1) {
+            v = s;
+            u = "s";
+        } else if (s >= 1e-3) {
+            v = s * 1e3;
+            u = "ms";
+        } else if (s >= 1e-6) {
+            v = s * 1e6;
+            u = "us";
+        } else {
+            v = s * 1e9;
+            u = "ns";
+        }
+        return sig3(v) + " " + u;
+    }
+
+    static String sig3(double v) {
+        if (v >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        if (v >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** GFLOP/s for counted-FLOP ops, GB/s for memory-bound ones. */
+    public static String rate(ResultRow r) {
+        if (r.hasFlops()) {
+            return sig3(r.flopRate() / 1e9) + " GFLOP/s";
+        }
+        if (r.hasBytes()) {
+            return sig3(r.byteRate() / 1e9) + " GB/s";
+        }
+        return "-";
+    }
+
+    /**
+     * Per op, accelerator and mode: the smallest measured size from which the accelerator beats
+     * the CPU at every larger size too.
+     */
+    public List<String> crossovers() {
+        List<String> out = new ArrayList<>();
+        if (!devices.contains("cpu")) {
+            return out;
+        }
+        Map<String, List<Line>> byOpMode = new LinkedHashMap<>();
+        for (Line l : lines) {
+            byOpMode.computeIfAbsent(l.op() + (l.mode().isEmpty() ? "" : " (" + l.mode() + ")"), k -> new ArrayList<>())
+                    .add(l);
+        }
+        for (String d : accelerators()) {
+            byOpMode.forEach((key, ls) -> {
+                List<Line> measured = ls.stream().filter(l -> Double.isFinite(l.speedup(d))).toList();
+                if (measured.isEmpty()) {
+                    return;
+                }
+                int from = measured.size();
+                while (from > 0 && measured.get(from - 1).speedup(d) > 1) {
+                    from--;
+                }
+                String what;
+                if (from == measured.size()) {
+                    what = "does not overtake the CPU in the measured sizes (up to " + measured.getLast().size() + ")";
+                } else if (from == 0) {
+                    what = "faster than the CPU from the smallest measured size, " + measured.getFirst().size();
+                } else {
+                    what = "overtakes the CPU between " + measured.get(from - 1).size() + " and "
+                            + measured.get(from).size();
+                }
+                out.add(d + " " + key + ": " + what);
+            });
+        }
+        return out;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.ember.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code ember results DIR [--file PATH]}: regenerates the generated block of
+ * benchmarks/RESULTS.md (or PATH) from a report directory written by {@code ember bench}.
+ */
+public final class ResultsCommand {
+    static final String USAGE = "usage: ember results DIR [--file benchmarks/RESULTS.md]";
+
+    private ResultsCommand() {
+    }
+
+    public static int run(String[] args) {
+        return run(args, System.out, System.err);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Path dir = null;
+        Path file = Path.of("benchmarks", "RESULTS.md");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                out.println(USAGE);
+                return 0;
+            } else if (args[i].equals("--file")) {
+                if (i + 1 >= args.length) {
+                    err.println("ember results: --file needs a path\n" + USAGE);
+                    return 2;
+                }
+                file = Path.of(args[++i]);
+            } else if (args[i].startsWith("--")) {
+                err.println("ember results: unknown argument '" + args[i] + "'\n" + USAGE);
+                return 2;
+            } else if (dir == null) {
+                dir = Path.of(args[i]);
+            } else {
+                err.println("ember results: one report directory only, got '" + dir + "' and '" + args[i] + "'\n" + USAGE);
+                return 2;
+            }
+        }
+        if (dir == null) {
+            err.println("ember results: which report directory? (bench-results/<timestamp>)\n" + USAGE);
+            return 2;
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            err.println("ember results: " + parent + " does not exist; run from the repository root or pass --file");
+            return 2;
+        }
+        try {
+            Report report = Report.load(dir);
+            ResultsFile.update(file, report.markdown("##", dir.toString()));
+            out.println("updated " + file + " from " + dir + " (" + report.rows().size() + " rows)");
+            return 0;
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("ember results: " + e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.ember.benchmarks;
+
+import java.util.Locale;
+
+/**
+ * The size notations of the suites: element counts ({@code 1M}, {@code 256K}, {@code 1000}),
+ * matrices ({@code 1024x10}), MLPs at a batch size ({@code 784-256-128-10@128}) and GEMM sides
+ * ({@code 1024}). Every parser throws {@link IllegalArgumentException} naming the bad value.
+ */
+public final class Sizes {
+    /** What kind of size a benchmark takes. */
+    public enum Kind {
+        ELEMENTS("an element count such as 1M, 256K or 1000"),
+        MATRIX("a matrix such as 1024x10 (rows x columns)"),
+        MLP("an MLP at a batch size such as 784-256-128-10@128"),
+        SIDE("a square matrix side such as 1024"),
+        NAME("a named shape such as mlp_fwd");
+
+        public final String description;
+
+        Kind(String description) {
+            this.description = description;
+        }
+    }
+
+    /** Layer widths and batch size of an MLP size. */
+    public record Mlp(int[] layers, int batch) {
+    }
+
+    private Sizes() {
+    }
+
+    /** Parses an element count: digits with an optional K (2^10) or M (2^20) suffix. */
+    public static long elements(String s) {
+        String t = s.trim().toUpperCase(Locale.ROOT);
+        long unit = 1;
+        if (t.endsWith("K")) {
+            unit = 1L << 10;
+            t = t.substring(0, t.length() - 1);
+        } else if (t.endsWith("M")) {
+            unit = 1L << 20;
+            t = t.substring(0, t.length() - 1);
+        }
+        long v = positive(s, t, "element count");
+        if (v * unit > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("size '" + s + "' exceeds 2^31 elements");
+        }
+        return v * unit;
+    }
+
+    /** Parses {@code RxC} into {rows, cols}. */
+    public static int[] matrix(String s) {
+        String[] p = s.trim().toLowerCase(Locale.ROOT).split("x", -1);
+        if (p.length != 2) {
+            throw new IllegalArgumentException("size '" + s + "' is not a matrix like 1024x10");
+        }
+        return new int[] {(int) positive(s, p[0], "row count"), (int) positive(s, p[1], "column count")};
+    }
+
+    /** Parses {@code 784-256-128-10@128}. */
+    public static Mlp mlp(String s) {
+        String t = s.trim();
+        int at = t.indexOf('@');
+        if (at < 0) {
+            throw new IllegalArgumentException("size '" + s + "' is not an MLP like 784-256-128-10@128 (missing @batch)");
+        }
+        String[] w = t.substring(0, at).split("-", -1);
+        if (w.length < 2) {
+            throw new IllegalArgumentException("size '" + s + "' needs at least an input and an output width");
+        }
+        int[] layers = new int[w.length];
+        for (int i = 0; i < w.length; i++) {
+            layers[i] = (int) positive(s, w[i], "layer width");
+        }
+        return new Mlp(layers, (int) positive(s, t.substring(at + 1), "batch size"));
+    }
+
+    /** Parses a GEMM side. */
+    public static int side(String s) {
+        return (int) positive(s, s.trim(), "matrix side");
+    }
+
+    /** Whether {@code s} parses as a size of {@code kind}. */
+    public static boolean fits(Kind kind, String s) {
+        try {
+            magnitude(kind, s);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** A number that orders sizes of one kind from small to large (elements, or work for MLPs). */
+    public static double magnitude(Kind kind, String s) {
+        return switch (kind) {
+            case ELEMENTS -> elements(s);
+            case MATRIX -> {
+                int[] rc = matrix(s);
+                yield (double) rc[0] * rc[1];
+            }
+            case MLP -> {
+                Mlp m = mlp(s);
+                double w = 0;
+                for (int i = 0; i + 1 < m.layers.length; i++) {
+                    w += (double) m.layers[i] * m.layers[i + 1];
+                }
+                yield w * m.batch;
+            }
+            case SIDE -> side(s);
+            case NAME -> {
+                if (!s.matches("[a-z][a-z0-9]*_[a-z0-9_]+")) {
+                    throw new IllegalArgumentException("size '" + s + "' is not a named shape like mlp_fwd");
+                }
+                yield 0;
+            }
+        };
+    }
+
+    private static long positive(String whole, String part, String what) {
+        if (part.isEmpty() || !part.chars().allMatch(Character::isDigit) || part.length() > 10) {
+            throw new IllegalArgumentException("size '" + whole + "': " + what + " '" + part + "' is not a positive integer");
+        }
+        long v = Long.parseLong(part);
+        if (v < 1 || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("size '" + whole + "': " + what + " " + v + " is out of range");
+        }
+        return v;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.ember.benchmarks;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** The catalogue of ops the runner knows, with the quick and full selections, and run planning. */
+public final class Suite {
+    public static final String PKG = "dev.ember.benchmarks.";
+    public static final String GEMM_CLASS = PKG + "GemmBenchmark";
+    public static final String GEMM_MLP_CLASS = PKG + "GemmMlpBenchmark";
+    /** Parameters the quick selection pins beyond each op's fixed ones (GEMM: the plain NN case only). */
+    private static final Map<String, Map<String, String>> QUICK_PARAMS = Map.of("gemm", Map.of("trans", "NN"));
+    private static final List<String> BOTH = List.of(BenchSupport.RESIDENT, BenchSupport.WITH_TRANSFERS);
+    private static final List<String> RESIDENT = List.of(BenchSupport.RESIDENT);
+    private static final List<String> NONE = List.of();
+
+    /** One JMH run: an op with the sizes and modes to measure and the other parameters to pin. */
+    public record Planned(OpSpec op, List<String> sizes, List<String> modes, Map<String, String> params) {
+        /** Parameter combinations per device. */
+        public int configs() {
+            return sizes.size() * Math.max(1, modes.size());
+        }
+    }
+
+    private static final List<OpSpec> ALL = build();
+
+    private Suite() {
+    }
+
+    private static List<OpSpec> build() {
+        List<OpSpec> l = new ArrayList<>();
+        l.add(new OpSpec("gemm", GEMM_CLASS, null, Sizes.Kind.SIDE, "n", Map.of(), false, true,
+                List.of("256", "1024"), NONE, List.of("128", "256", "512", "1024", "2048", "4096")));
+        l.add(new OpSpec("gemm_mlp", GEMM_MLP_CLASS, null, Sizes.Kind.NAME, "shape", Map.of(), false, true, NONE, NONE,
+                List.of("mlp_fwd", "mlp_dx", "mlp_dw")));
+        for (String act : List.of("relu", "sigmoid", "tanh", "leaky_relu", "elu")) {
+            boolean quick = act.equals("relu");
+            for (String m : List.of("forward", "backward")) {
+                l.add(new OpSpec(m.equals("forward") ? act : act + "_backward", PKG + "ActivationBenchmark", m,
+                        Sizes.Kind.ELEMENTS, "size", Map.of("act", act), true, false,
+                        !quick ? NONE : m.equals("forward") ? List.of("1M", "16M") : List.of("16M"), BOTH,
+                        List.of("1M", "4M", "16M")));
+            }
+        }
+        l.add(new OpSpec("softmax_ce", PKG + "SoftmaxCrossEntropyBenchmark", "loss", Sizes.Kind.MATRIX, "size",
+                Map.of(), true, false, List.of("1024x1000"), BOTH,
+                List.of("128x10", "1024x10", "1024x1000", "4096x1000")));
+        l.add(new OpSpec("bias_grad", PKG + "BiasGradBenchmark", "biasGrad", Sizes.Kind.MATRIX, "size", Map.of(),
+                true, false, List.of("1024x1024"), BOTH, List.of("128x256", "1024x1024", "4096x4096")));
+        l.add(new OpSpec("dropout", PKG + "DropoutBenchmark", "forward", Sizes.Kind.ELEMENTS, "size", Map.of(),
+                true, false, List.of("16M"), BOTH, List.of("1M", "16M", "64M")));
+        for (String opt : List.of("sgd", "adam", "adamw", "rmsprop", "adagrad")) {
+            l.add(new OpSpec(opt, PKG + "OptimizerBenchmark", "update", Sizes.Kind.ELEMENTS, "size",
+                    Map.of("optimizer", opt), true, false, List.of("1M", "4M"),
+                    opt.equals("adam") ? BOTH : RESIDENT, List.of("1M", "4M", "16M", "64M")));
+        }
+        l.add(new OpSpec("h2d", PKG + "TransferBenchmark", "hostToDevice", Sizes.Kind.ELEMENTS, "size", Map.of(),
+                false, false, List.of("1M", "16M"), NONE, List.of("1M", "16M", "64M")));
+        l.add(new OpSpec("d2h", PKG + "TransferBenchmark", "deviceToHost", Sizes.Kind.ELEMENTS, "size", Map.of(),
+                false, false, List.of("1M", "16M"), NONE, List.of("1M", "16M", "64M")));
+        l.add(new OpSpec("d2d", PKG + "TransferBenchmark", "deviceToDevice", Sizes.Kind.ELEMENTS, "size", Map.of(),
+                false, false, NONE, NONE, List.of("1M", "16M", "64M")));
+        l.add(new OpSpec("train_step", PKG + "TrainingStepBenchmark", "step", Sizes.Kind.MLP, "size", Map.of(),
+                true, true, List.of("784-256-128-10@128"), BOTH,
+                List.of("784-256-128-10@128", "784-1024-1024-10@256", "784-1024-1024-10@1024")));
+        return List.copyOf(l);
+    }
+
+    public static List<OpSpec> all() {
+        return ALL;
+    }
+
+    /** Op names and group names accepted by {@code --ops}. */
+    public static Map<String, List<String>> groups() {
+        Map<String, List<String>> g = new LinkedHashMap<>();
+        g.put("activations", ALL.stream().filter(o -> o.benchClass().endsWith("ActivationBenchmark"))
+                .map(OpSpec::name).toList());
+        g.put("optimizers", List.of("sgd", "adam", "adamw", "rmsprop", "adagrad"));
+        g.put("transfers", List.of("h2d", "d2h", "d2d"));
+        return g;
+    }
+
+    public static OpSpec byName(String name) {
+        for (OpSpec o : ALL) {
+            if (o.name().equals(name)) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    /** The spec that produced a JMH result, or null. */
+    public static OpSpec forResult(String benchmark, Map<String, String> params) {
+        for (OpSpec o : ALL) {
+            if (o.matches(benchmark, params)) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    /** Expands op and group names, rejecting unknown ones with the list of known names. */
+    public static List<OpSpec> select(List<String> names) {
+        Set<OpSpec> out = new LinkedHashSet<>();
+        for (String raw : names) {
+            String n = raw.trim().toLowerCase(Locale.ROOT);
+            List<String> group = groups().get(n);
+            if (group != null) {
+                group.forEach(g -> out.add(byName(g)));
+            } else if (byName(n) != null) {
+                out.add(byName(n));
+            } else {
+                throw new IllegalArgumentException("unknown op '" + raw + "' (known: "
+                        + String.join(", ", ALL.stream().map(OpSpec::name).toList()) + "; groups: "
+                        + String.join(", ", groups().keySet()) + ")");
+            }
+        }
+        // keep catalogue order so reports read the same whatever order --ops was given in
+        return ALL.stream().filter(out::contains).toList();
+    }
+
+    /**
+     * The runs for a selection. Without {@code ops}, the quick or full set; {@code sizes}, when
+     * given, replace each op's sizes by those that parse for it, and every op must accept at least one.
+     */
+    public static List<Planned> plan(boolean full, List<String> ops, List<String> sizes) {
+        List<OpSpec> specs = ops == null ? ALL.stream().filter(o -> full || o.inQuick()).toList() : select(ops);
+        List<Planned> plan = new ArrayList<>();
+        for (OpSpec o : specs) {
+            List<String> s;
+            if (sizes != null) {
+                s = sizes.stream().filter(v -> Sizes.fits(o.kind(), v)).toList();
+                if (s.isEmpty()) {
+                    throw new IllegalArgumentException("--sizes " + String.join(",", sizes) + ": none fits op "
+                            + o.name() + ", which takes " + o.kind().description + "; narrow --ops or add a size for it");
+                }
+            } else {
+                s = full || o.quickSizes().isEmpty() ? o.fullSizes() : o.quickSizes();
+            }
+            List<String> modes = !o.hasMode() ? NONE : full || o.quickModes().isEmpty() ? BOTH : o.quickModes();
+            Map<String, String> params = new LinkedHashMap<>(o.fixed());
+            if (!full) {
+                params.putAll(QUICK_PARAMS.getOrDefault(o.name(), Map.of()));
+            }
+            plan.add(new Planned(o, s, modes, Map.copyOf(params)));
+        }
+        return plan;
+    }
+}

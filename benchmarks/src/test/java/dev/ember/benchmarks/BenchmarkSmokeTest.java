@@ -1,0 +1,136 @@
+package dev.ember.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.runtime.Device;
+import dev.ember.runtime.Devices;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs each benchmark's setup (which validates its op against a float64 reference), one
+ * invocation in both modes, and teardown on the CPU at small awkward sizes, outside JMH: the
+ * suites must run, count their work, and give back every tensor.
+ */
+class BenchmarkSmokeTest {
+    private final Device cpu = Devices.cpu();
+
+    private void leakFree(Runnable r) {
+        long before = cpu.liveTensors();
+        r.run();
+        assertEquals(before, cpu.liveTensors(), "tensors left open");
+    }
+
+    @Test
+    void activations() {
+        for (String act : List.of("relu", "sigmoid", "tanh", "leaky_relu", "elu")) {
+            for (String mode : List.of("resident", "with_transfers")) {
+                leakFree(() -> {
+                    ActivationBenchmark b = new ActivationBenchmark();
+                    b.device = "cpu";
+                    b.size = "1027";
+                    b.act = act;
+                    b.mode = mode;
+                    b.setUp();
+                    ByteCounter w = new ByteCounter();
+                    b.forward(w);
+                    b.backward(w);
+                    assertEquals(24.0 * 1027, w.bytes, 0);
+                    b.tearDown();
+                });
+            }
+        }
+    }
+
+    @Test
+    void lossBiasGradDropoutTransfers() {
+        leakFree(() -> {
+            SoftmaxCrossEntropyBenchmark b = new SoftmaxCrossEntropyBenchmark();
+            b.device = "cpu";
+            b.size = "33x7";
+            b.mode = "with_transfers";
+            b.setUp();
+            ByteCounter w = new ByteCounter();
+            assertTrue(Float.isFinite(b.loss(w)));
+            assertEquals(4.0 * (2 * 33 * 7 + 33), w.bytes, 0);
+            b.tearDown();
+        });
+        leakFree(() -> {
+            BiasGradBenchmark b = new BiasGradBenchmark();
+            b.device = "cpu";
+            b.size = "127x33";
+            b.mode = "resident";
+            b.setUp();
+            b.biasGrad(new ByteCounter());
+            b.tearDown();
+        });
+        leakFree(() -> {
+            DropoutBenchmark b = new DropoutBenchmark();
+            b.device = "cpu";
+            b.size = "5003";
+            b.mode = "with_transfers";
+            b.setUp();
+            b.forward(new ByteCounter());
+            b.tearDown();
+        });
+        leakFree(() -> {
+            TransferBenchmark b = new TransferBenchmark();
+            b.device = "cpu";
+            b.size = "1000";
+            b.setUp();
+            ByteCounter w = new ByteCounter();
+            b.hostToDevice(w);
+            b.deviceToHost(w);
+            b.deviceToDevice(w);
+            assertEquals(16.0 * 1000, w.bytes, 0);
+            b.tearDown();
+        });
+    }
+
+    @Test
+    void everyOptimizerValidatesAndUpdates() {
+        for (String opt : List.of("sgd", "adam", "adamw", "rmsprop", "adagrad")) {
+            leakFree(() -> {
+                OptimizerBenchmark b = new OptimizerBenchmark();
+                b.device = "cpu";
+                b.size = "4K";
+                b.optimizer = opt;
+                b.mode = "with_transfers";
+                b.setUp();
+                ByteCounter w = new ByteCounter();
+                b.update(w);
+                b.update(w);
+                assertEquals((opt.startsWith("adam") ? 28.0 : 20.0) * 4096 * 2, w.bytes, 0);
+                b.tearDown();
+            });
+        }
+    }
+
+    @Test
+    void trainingStepLearnsAndCountsGemmFlops() {
+        leakFree(() -> {
+            TrainingStepBenchmark b = new TrainingStepBenchmark();
+            b.device = "cpu";
+            b.size = "20-16-8-3@17";
+            b.mode = "with_transfers";
+            b.setUp(); // throws unless the loss falls over three steps on one batch
+            FlopCounter w = new FlopCounter();
+            assertTrue(Float.isFinite(b.step(w)));
+            double fwd = 2.0 * 17 * (20 * 16 + 16 * 8 + 8 * 3);
+            assertEquals(3 * fwd - 2.0 * 17 * 20 * 16, w.flop, 1e-6);
+            b.tearDown();
+        });
+    }
+
+    @Test
+    void badParametersFailNamingThem() {
+        ActivationBenchmark b = new ActivationBenchmark();
+        b.device = "cpu";
+        b.size = "1K";
+        b.act = "relu";
+        b.mode = "sideways";
+        assertTrue(assertThrows(IllegalArgumentException.class, b::setUp).getMessage().contains("'sideways'"));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.ember.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import org.junit.jupiter.api.Test;
+
+class EmberMainTest {
+    private static String capture(boolean stderr, Runnable r) {
+        PrintStream old = stderr ? System.err : System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        if (stderr) {
+            System.setErr(new PrintStream(buf));
+        } else {
+            System.setOut(new PrintStream(buf));
+        }
+        try {
+            r.run();
+        } finally {
+            if (stderr) {
+                System.setErr(old);
+            } else {
+                System.setOut(old);
+            }
+        }
+        return buf.toString();
+    }
+
+    @Test
+    void routesBenchAndResultsAndPropagatesExitCodes() {
+        int[] rc = new int[1];
+        capture(true, () -> rc[0] = EmberMain.run(new String[] {"bench", "--bogus"}));
+        assertEquals(2, rc[0]);
+        capture(true, () -> rc[0] = EmberMain.run(new String[] {"results"}));
+        assertEquals(2, rc[0]);
+    }
+
+    @Test
+    void withoutTheNnCliDevicesStillWorksAndOtherCommandsFailInOneLine() throws Exception {
+        boolean cliPresent;
+        try {
+            Class.forName(EmberMain.CLI);
+            cliPresent = true;
+        } catch (ClassNotFoundException e) {
+            cliPresent = false;
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(cliPresent, "nn command line present: delegation applies");
+        int[] rc = new int[1];
+        String out = capture(false, () -> rc[0] = EmberMain.run(new String[] {"devices"}));
+        assertEquals(0, rc[0]);
+        assertTrue(out.startsWith("cpu"), out);
+        String err = capture(true, () -> rc[0] = EmberMain.run(new String[] {"train", "--epochs", "1"}));
+        assertEquals(2, rc[0]);
+        assertEquals(1, err.strip().lines().count(), err);
+        assertTrue(err.contains("'train'") && err.contains(EmberMain.CLI), err);
+    }
+}

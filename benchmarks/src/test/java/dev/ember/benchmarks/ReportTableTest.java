@@ -1,0 +1,68 @@
+package dev.ember.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReportTableTest {
+    private static ReportTable fixture() throws Exception {
+        List<ResultRow> rows = JmhResults.parse(Fixtures.text("jmh-fixture.json"));
+        return new ReportTable(rows, List.of(new Roofline("cpu", 1e11, "fma", 1e10),
+                new Roofline("opencl:0", 1e13, "gemm", 4e11)));
+    }
+
+    @Test
+    void oneLinePerOpSizeAndModeWithSpeedupOverCpu() throws Exception {
+        ReportTable t = fixture();
+        assertEquals(List.of("cpu", "opencl:0"), t.devices());
+        assertEquals(6, t.lines().size());
+        assertEquals("gemm", t.lines().get(0).op()); // GEMM first, then catalogue order
+        assertEquals("256", t.lines().get(0).size()); // sizes by magnitude, not text
+        String text = t.text();
+        String[] lines = text.split("\n");
+        assertTrue(lines[0].startsWith("op ") && lines[0].contains("cpu time") && lines[0].contains("opencl:0 vs cpu"),
+                lines[0]);
+        String relu = java.util.Arrays.stream(lines).filter(l -> l.startsWith("relu") && l.contains(" 1M "))
+                .findFirst().orElseThrow();
+        assertTrue(relu.contains("1.00 ms") && relu.contains("250 us") && relu.contains("4.00x"), relu);
+        // 8 MiB in 1 ms = 8.39 GB/s = 84% of the 10 GB/s copy bandwidth
+        assertTrue(relu.contains("8.39 GB/s") && relu.contains("84%"), relu);
+        String g = java.util.Arrays.stream(lines).filter(l -> l.startsWith("gemm") && l.contains(" 1024 "))
+                .findFirst().orElseThrow();
+        assertTrue(g.contains("53.7 GFLOP/s") && g.contains("4.00x"), g);
+        // every line has the same column positions: the header's width bounds each row
+        int width = lines[1].length();
+        for (String l : lines) {
+            assertTrue(l.length() <= width, l);
+        }
+        String step = java.util.Arrays.stream(lines).filter(l -> l.startsWith("train_step")).findFirst().orElseThrow();
+        assertTrue(step.trim().endsWith("-"), "no opencl figure, no speedup: " + step);
+    }
+
+    @Test
+    void markdownHasAlignmentRow() throws Exception {
+        String md = fixture().markdown();
+        String[] lines = md.split("\n");
+        assertTrue(lines[1].startsWith("|---|---|---|---:|"), lines[1]);
+        assertEquals(lines[0].chars().filter(c -> c == '|').count(), lines[2].chars().filter(c -> c == '|').count());
+    }
+
+    @Test
+    void crossoverNamesTheSizeWhereTheAcceleratorOvertakes() throws Exception {
+        List<String> c = fixture().crossovers();
+        assertTrue(c.contains("opencl:0 gemm: overtakes the CPU between 256 and 1024"), c.toString());
+        assertTrue(c.contains("opencl:0 relu (resident): faster than the CPU from the smallest measured size, 1M"),
+                c.toString());
+    }
+
+    @Test
+    void timeFormatting() {
+        assertEquals("1.23 s", ReportTable.time(1.234));
+        assertEquals("12.3 ms", ReportTable.time(0.01234));
+        assertEquals("123 us", ReportTable.time(123.4e-6));
+        assertEquals("5.00 ns", ReportTable.time(5e-9));
+        assertEquals("-", ReportTable.time(Double.NaN));
+    }
+}

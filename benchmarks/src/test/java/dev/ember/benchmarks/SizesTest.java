@@ -1,0 +1,43 @@
+package dev.ember.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class SizesTest {
+    @Test
+    void parsesEveryNotation() {
+        assertEquals(1L << 20, Sizes.elements("1M"));
+        assertEquals(256L << 10, Sizes.elements("256k"));
+        assertEquals(1000, Sizes.elements("1000"));
+        assertArrayEquals(new int[] {1024, 10}, Sizes.matrix("1024x10"));
+        Sizes.Mlp m = Sizes.mlp("784-256-128-10@128");
+        assertArrayEquals(new int[] {784, 256, 128, 10}, m.layers());
+        assertEquals(128, m.batch());
+        assertEquals(4096, Sizes.side("4096"));
+    }
+
+    @Test
+    void rejectsMalformedSizesNamingThem() {
+        for (String bad : new String[] {"", "M", "-1", "0", "1.5M", "4G", "3000M"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Sizes.elements(bad), bad);
+            assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> Sizes.matrix("10x"));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.mlp("784-10"));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.mlp("784@128"));
+        assertFalse(Sizes.fits(Sizes.Kind.SIDE, "1M"));
+        assertTrue(Sizes.fits(Sizes.Kind.ELEMENTS, "1024"));
+    }
+
+    @Test
+    void magnitudeOrdersSizes() {
+        assertTrue(Sizes.magnitude(Sizes.Kind.MATRIX, "128x10") < Sizes.magnitude(Sizes.Kind.MATRIX, "1024x1000"));
+        assertTrue(Sizes.magnitude(Sizes.Kind.MLP, "784-1024-1024-10@256")
+                < Sizes.magnitude(Sizes.Kind.MLP, "784-1024-1024-10@1024"));
+    }
+}

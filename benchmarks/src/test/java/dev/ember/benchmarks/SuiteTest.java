@@ -1,0 +1,74 @@
+package dev.ember.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SuiteTest {
+    private static Suite.Planned find(List<Suite.Planned> plan, String op) {
+        return plan.stream().filter(p -> p.op().name().equals(op)).findFirst().orElseThrow(() ->
+                new AssertionError(op + " not planned"));
+    }
+
+    @Test
+    void quickIsCompactButCoversGemmOptimizersAndOneTrainingStep() {
+        List<Suite.Planned> quick = Suite.plan(false, null, null);
+        assertEquals(List.of("256", "1024"), find(quick, "gemm").sizes());
+        assertTrue(find(quick, "gemm").modes().isEmpty());
+        assertEquals("NN", find(quick, "gemm").params().get("trans")); // quick: the plain case only
+        assertEquals(List.of("1M", "4M"), find(quick, "adamw").sizes());
+        assertEquals(List.of("resident", "with_transfers"), find(quick, "adam").modes());
+        assertEquals(1, find(quick, "train_step").sizes().size());
+        assertFalse(quick.stream().anyMatch(p -> p.op().name().equals("tanh")));
+        int configs = quick.stream().mapToInt(Suite.Planned::configs).sum();
+        assertTrue(configs <= 40, "quick selection has " + configs + " configs per device");
+    }
+
+    @Test
+    void fullHasEveryOpWithBothModesAndLargestSizes() {
+        List<Suite.Planned> full = Suite.plan(true, null, null);
+        assertEquals(Suite.all().size(), full.size());
+        assertTrue(find(full, "rmsprop").sizes().contains("64M"));
+        assertEquals(List.of("resident", "with_transfers"), find(full, "rmsprop").modes());
+        assertEquals(3, find(full, "train_step").sizes().size());
+        assertTrue(find(full, "gemm").sizes().containsAll(List.of("128", "4096")));
+        assertTrue(find(full, "gemm").params().isEmpty()); // full: every transpose case the suite declares
+        assertEquals(List.of("mlp_fwd", "mlp_dx", "mlp_dw"), find(full, "gemm_mlp").sizes());
+        assertEquals("adam", find(full, "adam").params().get("optimizer"));
+    }
+
+    @Test
+    void sizesApplyWhereTheyParseAndMustFitEveryOp() {
+        List<Suite.Planned> p = Suite.plan(false, List.of("adam", "bias_grad"), List.of("2M", "512x512"));
+        assertEquals(List.of("2M"), find(p, "adam").sizes());
+        assertEquals(List.of("512x512"), find(p, "bias_grad").sizes());
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> Suite.plan(false, List.of("adam", "train_step"), List.of("1M"))).getMessage();
+        assertTrue(msg.contains("train_step") && msg.contains("784-256-128-10@128"), msg);
+    }
+
+    @Test
+    void groupsExpandInCatalogueOrder() {
+        List<OpSpec> s = Suite.select(List.of("transfers", "adam", "optimizers"));
+        assertEquals(List.of("sgd", "adam", "adamw", "rmsprop", "adagrad", "h2d", "d2h", "d2d"),
+                s.stream().map(OpSpec::name).toList());
+    }
+
+    @Test
+    void resultsMapBackToOpsThroughFixedParameters() {
+        OpSpec o = Suite.forResult("dev.ember.benchmarks.OptimizerBenchmark.update",
+                Map.of("optimizer", "rmsprop", "device", "cpu", "size", "1M", "mode", "resident"));
+        assertNotNull(o);
+        assertEquals("rmsprop", o.name());
+        assertEquals("tanh_backward", Suite.forResult("dev.ember.benchmarks.ActivationBenchmark.backward",
+                Map.of("act", "tanh")).name());
+        assertTrue("dev.ember.benchmarks.ActivationBenchmark.forward".matches(Suite.byName("relu").includePattern()));
+        assertFalse("dev.ember.benchmarks.ActivationBenchmark.forwardX".matches(Suite.byName("relu").includePattern()));
+    }
+}
