@@ -16,6 +16,13 @@ public final class Philox {
 
     /** One Philox-4x32-10 block: four counter words and two key words in, four words out. */
     public static int[] block(int c0, int c1, int c2, int c3, int k0, int k1) {
+        int[] out = new int[4];
+        blockInto(c0, c1, c2, c3, k0, k1, out);
+        return out;
+    }
+
+    /** {@link #block} writing into {@code out[0..3]}, for loops that must not allocate. */
+    public static void blockInto(int c0, int c1, int c2, int c3, int k0, int k1, int[] out) {
         for (int round = 0; round < 10; round++) {
             if (round > 0) {
                 k0 += W0;
@@ -32,7 +39,10 @@ public final class Philox {
             c2 = n2;
             c3 = lo0;
         }
-        return new int[] {c0, c1, c2, c3};
+        out[0] = c0;
+        out[1] = c1;
+        out[2] = c2;
+        out[3] = c3;
     }
 
     /** The 32 random bits for element {@code index} of the stream keyed by {@code seed}. */
@@ -50,11 +60,12 @@ public final class Philox {
     /** Fills {@code out[i] = uniform(seed, start + i)} computing each Philox block once. */
     public static void uniforms(long seed, long start, float[] out, int offset, int length) {
         int k0 = (int) seed, k1 = (int) (seed >>> 32);
+        int[] w = new int[4];
         int i = 0;
         while (i < length) {
             long index = start + i;
             long block = index >>> 2;
-            int[] w = block((int) block, (int) (block >>> 32), 0, 0, k0, k1);
+            blockInto((int) block, (int) (block >>> 32), 0, 0, k0, k1, w);
             for (int lane = (int) (index & 3); lane < 4 && i < length; lane++, i++) {
                 out[offset + i] = (w[lane] >>> 8) * 0x1.0p-24f;
             }

@@ -330,14 +330,17 @@ public final class CpuBackend implements Backend {
                 for (int c = 0; c < cols; c++) {
                     max = Math.max(max, z[o + c]);
                 }
+                // One exp per element: keep exp(z - max) in the gradient row, then scale it.
                 double sum = 0;
                 for (int c = 0; c < cols; c++) {
-                    sum += Math.exp(z[o + c] - max);
+                    double e = Math.exp(z[o + c] - max);
+                    g[o + c] = (float) e;
+                    sum += e;
                 }
-                double lse = max + Math.log(sum);
-                rowLoss[r] = lse - z[o + label];
+                rowLoss[r] = (max - z[o + label]) + Math.log(sum);
+                float scale = (float) (invRows / sum);
                 for (int c = 0; c < cols; c++) {
-                    g[o + c] = (float) Math.exp(z[o + c] - lse) * invRows;
+                    g[o + c] *= scale;
                 }
                 g[o + label] -= invRows;
             }
