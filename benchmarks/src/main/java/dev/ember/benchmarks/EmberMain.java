@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * Entry point of ember.jar (the {@code ./ember} launcher): {@code bench} and {@code results} live
- * here; every other command goes to the nn module's command line, {@code dev.ember.nn.cli.Cli},
+ * here, {@code tune} runs the OpenCL GEMM tuner; every other command goes to the nn module's command line, {@code dev.ember.nn.cli.Cli},
  * found reflectively so this module builds without it. The exit code of the command is the
  * process's exit code.
  */
@@ -28,6 +28,21 @@ public final class EmberMain {
         return switch (cmd) {
             case "bench" -> BenchCommand.run(rest);
             case "results" -> ResultsCommand.run(rest);
+            case "tune" -> {
+                // Tunes the OpenCL GEMM tiles of every (or each named) OpenCL device; exits 1 when none was tuned.
+                dev.ember.runtime.opencl.OpenClTuner.main(rest);
+                yield 0;
+            }
+            case "help", "--help", "-h" -> {
+                System.out.println("""
+                          bench [--quick|--full] [--devices ..] [--ops ..] [--sizes ..] [--out DIR] [--json]
+                                                         run the JMH suites on every available device; table + report
+                          results DIR                    regenerate benchmarks/RESULTS.md from a bench report directory
+                          tune [--size N] [opencl:i ..]  tune the OpenCL GEMM tiles of a device (stored in the cache)
+                          test                           (launcher) run the whole test suite
+                          gpu-bundle                     (launcher) build the self-contained GPU check archive""");
+                yield delegate(cmd, args);
+            }
             default -> delegate(cmd, args);
         };
     }
