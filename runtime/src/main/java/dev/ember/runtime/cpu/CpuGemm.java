@@ -1,65 +1,149 @@
 package dev.ember.runtime.cpu;
 
+import static dev.ember.runtime.cpu.CpuGemmKernel.MR;
+import static dev.ember.runtime.cpu.CpuGemmKernel.NR;
+
 import dev.ember.runtime.Activation;
 
 /**
  * CPU single-precision GEMM with a fused bias/activation epilogue:
  * C = act(alpha * op(A) * op(B) + beta * C + bias), row-major, all four transpose cases.
+ *
+ * <p>GotoBLAS/BLIS structure: for each NC-wide column block and KC-deep slice of K, op(B) is packed
+ * into NR-column panels; for each MC-high row block op(A) (times alpha) is packed into MR-row
+ * panels; {@link CpuGemmKernel} then computes every MR x NR tile of C. The first K slice applies
+ * beta (and never reads C when beta is 0, so C may hold NaN); later slices accumulate. The
+ * threads of the {@link CpuPool} each take a contiguous, tile-aligned share of the rows (or of
+ * the columns when C is wide and short) and run the whole blocked loop on it with their own pack
+ * buffers, so no thread waits for another before the end.
  */
 final class CpuGemm {
+    /** Depth of a K slice: one packed B micro-panel (KC x NR floats, 24 KiB) stays in L1. */
+    static final int KC = Integer.getInteger("ember.gemm.kc", 256);
+    /** Rows of a packed A block (MC x KC floats, kept in L2). Multiple of MR. */
+    static final int MC = Integer.getInteger("ember.gemm.mc", 96) / MR * MR;
+    /** Columns of a packed B block (KC x NC floats, in L3). Multiple of NR. */
+    static final int NC = Integer.getInteger("ember.gemm.nc", 3072) / NR * NR;
+    /** Below this many multiply-adds the packing does not pay; a plain loop is used. */
+    static final long SMALL = 1L << 15;
+
+    /** Per-thread pack buffers, grown on demand and reused across calls. */
+    private static final class Buffers {
+        float[] a = new float[0];
+        float[] b = new float[0];
+        final float[] tmp = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
     private CpuGemm() {
     }
 
     static void gemm(CpuPool pool, boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
                      float[] b, float beta, float[] c, float[] bias, Activation act, float actAlpha) {
+        if (k == 0 || (long) m * n * k < SMALL) {
+            small(transA, transB, m, n, k, alpha, a, b, beta, c, bias, act, actAlpha);
+            return;
+        }
+        int mTiles = (m + MR - 1) / MR, nTiles = (n + NR - 1) / NR;
         long work = (long) m * n * k;
-        int grain = (int) Math.max(1, Math.min(m, (1L << 16) / Math.max(1, (long) n * k)));
-        pool.parallelFor(m, work < (1 << 15) ? m : grain, (from, to) -> {
-            float[] arow = new float[k];
-            for (int i = from; i < to; i++) {
-                int co = i * n;
-                if (beta == 0f) {
-                    java.util.Arrays.fill(c, co, co + n, 0f);
-                } else if (beta != 1f) {
-                    for (int j = 0; j < n; j++) {
-                        c[co + j] *= beta;
-                    }
-                }
-                for (int p = 0; p < k; p++) {
-                    arow[p] = alpha * (transA ? a[p * m + i] : a[i * k + p]);
-                }
-                if (!transB) {
-                    for (int p = 0; p < k; p++) {
-                        float s = arow[p];
-                        int bo = p * n;
-                        for (int j = 0; j < n; j++) {
-                            c[co + j] += s * b[bo + j];
-                        }
-                    }
-                } else {
-                    for (int j = 0; j < n; j++) {
-                        int bo = j * k;
-                        float acc = 0f;
-                        for (int p = 0; p < k; p++) {
-                            acc += arow[p] * b[bo + p];
-                        }
-                        c[co + j] += acc;
-                    }
-                }
-                epilogue(c, co, n, bias, act, actAlpha);
+        int pieces = (int) Math.min(pool.threads(), Math.max(1, work / (1L << 18)));
+        // Split rows unless there are too few row tiles to share out evenly.
+        boolean byRows = mTiles >= 4 * pieces || mTiles >= nTiles;
+        int units = byRows ? mTiles : nTiles;
+        pieces = Math.min(pieces, units);
+        pool.parallelPieces(units, pieces, (from, to) -> {
+            if (from >= to) {
+                return;
             }
+            int i0 = 0, i1 = m, j0 = 0, j1 = n;
+            if (byRows) {
+                i0 = from * MR;
+                i1 = Math.min(m, to * MR);
+            } else {
+                j0 = from * NR;
+                j1 = Math.min(n, to * NR);
+            }
+            blocked(transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, j0, j1);
+            epilogue(c, n, i0, i1, j0, j1, bias, act, actAlpha);
         });
     }
 
-    /** Adds the bias and applies the activation to one row of C in place. */
-    static void epilogue(float[] c, int co, int n, float[] bias, Activation act, float actAlpha) {
-        if (bias != null) {
-            for (int j = 0; j < n; j++) {
-                c[co + j] += bias[j];
+    /** The blocked loop nest over C[i0..i1, j0..j1]. */
+    private static void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
+                                float[] b, float beta, float[] c, int i0, int i1, int j0, int j1) {
+        Buffers buf = BUFFERS.get();
+        int kcMax = Math.min(KC, k);
+        int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
+        int mcMax = Math.min(MC, roundUp(i1 - i0, MR));
+        if (buf.a.length < mcMax * kcMax) {
+            buf.a = new float[MC * KC];
+        }
+        if (buf.b.length < ncMax * kcMax) {
+            buf.b = new float[ncMax * kcMax];
+        }
+        float[] ap = buf.a, bp = buf.b, tmp = buf.tmp;
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean loadC = pc > 0 || beta != 0f;
+                float be = pc == 0 ? beta : 1f;
+                CpuGemmPacking.packB(transB, b, n, k, pc, kc, jc, nc, bp, 0, NR);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    CpuGemmPacking.packA(transA, a, m, k, ic, mc, pc, kc, alpha, ap, 0, MR);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int cols = Math.min(NR, nc - jr);
+                        int bo = jr * kc;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            CpuGemmKernel.kernel(kc, ap, ir * kc, bp, bo, c, (ic + ir) * n + jc + jr, n,
+                                    loadC, be, Math.min(MR, mc - ir), cols, tmp);
+                        }
+                    }
+                }
             }
         }
-        if (act != Activation.IDENTITY) {
-            CpuActivations.forward(act, actAlpha, c, co, c, co, n);
+    }
+
+    private static int roundUp(int x, int to) {
+        return (x + to - 1) / to * to;
+    }
+
+    /** Plain loops for products too small to pack; k may be 0 (C = beta * C). */
+    private static void small(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
+                              float[] b, float beta, float[] c, float[] bias, Activation act, float actAlpha) {
+        for (int i = 0; i < m; i++) {
+            int co = i * n;
+            for (int j = 0; j < n; j++) {
+                float acc = 0f;
+                for (int p = 0; p < k; p++) {
+                    float av = transA ? a[p * m + i] : a[i * k + p];
+                    float bv = transB ? b[j * k + p] : b[p * n + j];
+                    acc = Math.fma(av, bv, acc);
+                }
+                c[co + j] = beta == 0f ? alpha * acc : Math.fma(beta, c[co + j], alpha * acc);
+            }
+        }
+        epilogue(c, n, 0, m, 0, n, bias, act, actAlpha);
+    }
+
+    /** Adds the bias and applies the activation to C[i0..i1, j0..j1] in place. */
+    private static void epilogue(float[] c, int n, int i0, int i1, int j0, int j1, float[] bias, Activation act,
+                                 float actAlpha) {
+        if (bias == null && act == Activation.IDENTITY) {
+            return;
+        }
+        for (int i = i0; i < i1; i++) {
+            int co = i * n;
+            if (bias != null) {
+                for (int j = j0; j < j1; j++) {
+                    c[co + j] += bias[j];
+                }
+            }
+            if (act != Activation.IDENTITY) {
+                CpuActivations.forward(act, actAlpha, c, co + j0, c, co + j0, j1 - j0);
+            }
         }
     }
 }

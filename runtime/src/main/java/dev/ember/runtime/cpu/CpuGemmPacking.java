@@ -1,0 +1,78 @@
+package dev.ember.runtime.cpu;
+
+/**
+ * Packs blocks of op(A) and op(B) into the contiguous, zero-padded panel layout the micro-kernel
+ * streams through, so one kernel serves all four transpose cases and never sees an edge in K.
+ */
+final class CpuGemmPacking {
+    private CpuGemmPacking() {
+    }
+
+    /**
+     * Packs alpha * op(A)[i0 .. i0+mc, p0 .. p0+kc] as panels of {@code mr} rows: panel r holds, for each
+     * p, the mr values of column p (rows past mc are zero). op(A) is m x k; A is m x k, or k x m if transA.
+     */
+    static void packA(boolean transA, float[] a, int m, int k, int i0, int mc, int p0, int kc, float alpha,
+                      float[] dst, int dstOff, int mr) {
+        for (int r = 0; r < mc; r += mr) {
+            int rows = Math.min(mr, mc - r);
+            int base = dstOff + r * kc;
+            if (!transA) {
+                for (int ii = 0; ii < rows; ii++) {
+                    int src = (i0 + r + ii) * k + p0;
+                    int d = base + ii;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * mr] = alpha * a[src + p];
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = (p0 + p) * m + i0 + r;
+                    int d = base + p * mr;
+                    for (int ii = 0; ii < rows; ii++) {
+                        dst[d + ii] = alpha * a[src + ii];
+                    }
+                }
+            }
+            if (rows < mr) {
+                for (int p = 0; p < kc; p++) {
+                    for (int ii = rows; ii < mr; ii++) {
+                        dst[base + p * mr + ii] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] as panels of {@code nr} columns: panel q holds, for each p, the
+     * nr values of row p (columns past nc are zero). op(B) is k x n; B is k x n, or n x k if transB.
+     */
+    static void packB(boolean transB, float[] b, int n, int k, int p0, int kc, int j0, int nc,
+                      float[] dst, int dstOff, int nr) {
+        for (int q = 0; q < nc; q += nr) {
+            int cols = Math.min(nr, nc - q);
+            int base = dstOff + q * kc;
+            if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(b, (p0 + p) * n + j0 + q, dst, base + p * nr, cols);
+                }
+            } else {
+                for (int jj = 0; jj < cols; jj++) {
+                    int src = (j0 + q + jj) * k + p0;
+                    int d = base + jj;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * nr] = b[src + p];
+                    }
+                }
+            }
+            if (cols < nr) {
+                for (int p = 0; p < kc; p++) {
+                    for (int jj = cols; jj < nr; jj++) {
+                        dst[base + p * nr + jj] = 0f;
+                    }
+                }
+            }
+        }
+    }
+}
