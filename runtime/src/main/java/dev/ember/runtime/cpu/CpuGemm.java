@@ -9,21 +9,21 @@ import dev.ember.runtime.Activation;
  * CPU single-precision GEMM with a fused bias/activation epilogue:
  * C = act(alpha * op(A) * op(B) + beta * C + bias), row-major, all four transpose cases.
  *
- * <p>GotoBLAS/BLIS structure: for each NC-wide column block and KC-deep slice of K, op(B) is packed
- * into NR-column panels; for each MC-high row block op(A) (times alpha) is packed into MR-row
- * panels; {@link CpuGemmKernel} then computes every MR x NR tile of C. The first K slice applies
+ * <p>GotoBLAS/BLIS structure: op(A) (times alpha) is packed into MR-row strips and op(B) into
+ * NR-column strips, one cache-sized block at a time (see {@link #blocked}); {@link CpuGemmKernel}
+ * then computes every MR x NR tile of C. The first K slice applies
  * beta (and never reads C when beta is 0, so C may hold NaN); later slices accumulate. The
  * threads of the {@link CpuPool} each take a contiguous, tile-aligned share of the rows (or of
  * the columns when C is wide and short) and run the whole blocked loop on it with their own pack
  * buffers, so no thread waits for another before the end.
  */
 final class CpuGemm {
-    /** Depth of a K slice: one packed B micro-panel (KC x NR floats, 24 KiB) stays in L1. */
+    /** Depth of a K slice: one packed A strip (MR x KC floats, 4 KiB) stays in L1. */
     static final int KC = Integer.getInteger("ember.gemm.kc", 256);
-    /** Rows of a packed A block (MC x KC floats, kept in L2). Multiple of MR. */
-    static final int MC = Integer.getInteger("ember.gemm.mc", 96) / MR * MR;
-    /** Columns of a packed B block (KC x NC floats, in L3). Multiple of NR. */
-    static final int NC = Integer.getInteger("ember.gemm.nc", 3072) / NR * NR;
+    /** Rows of a packed A block (MC x KC floats, 1 MiB, L3), packed once per K slice. Multiple of MR. */
+    static final int MC = Integer.getInteger("ember.gemm.mc", 1024) / MR * MR;
+    /** Columns of a packed B panel (KC x NC floats, 256 KiB, L2). Multiple of NR. */
+    static final int NC = Integer.getInteger("ember.gemm.nc", 256) / NR * NR;
     /** Below this many multiply-adds the packing does not pay; a plain loop is used. */
     static final long SMALL = 1L << 15;
 
@@ -69,7 +69,15 @@ final class CpuGemm {
         });
     }
 
-    /** The blocked loop nest over C[i0..i1, j0..j1]. */
+    /**
+     * The blocked loop nest over C[i0..i1, j0..j1]. Loop order (measured, see RESULTS.md): an MC-row
+     * block of A is packed once per K slice and a KC x NC panel of B (L2-sized) per column block;
+     * then for each MR-row strip of A (4 KiB, stays in L1) the kernel walks the B panel left to
+     * right. This makes consecutive kernel calls touch C along its rows, where the hardware
+     * prefetchers follow; walking down the columns instead (classic GotoBLAS jr/ir order) puts
+     * every C row of a tile in a different 4 KiB page, which no prefetcher crosses, and cost about
+     * 10-15% at n = 1024.
+     */
     private static void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
                                 float[] b, float beta, float[] c, int i0, int i1, int j0, int j1) {
         Buffers buf = BUFFERS.get();
@@ -77,28 +85,28 @@ final class CpuGemm {
         int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
         int mcMax = Math.min(MC, roundUp(i1 - i0, MR));
         if (buf.a.length < mcMax * kcMax) {
-            buf.a = new float[MC * KC];
+            buf.a = new float[mcMax * kcMax];
         }
         if (buf.b.length < ncMax * kcMax) {
-            buf.b = new float[ncMax * kcMax];
+            buf.b = new float[NC * KC];
         }
         float[] ap = buf.a, bp = buf.b, tmp = buf.tmp;
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
+        for (int ic = i0; ic < i1; ic += MC) {
+            int mc = Math.min(MC, i1 - ic);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean loadC = pc > 0 || beta != 0f;
                 float be = pc == 0 ? beta : 1f;
-                CpuGemmPacking.packB(transB, b, n, k, pc, kc, jc, nc, bp, 0, NR);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    CpuGemmPacking.packA(transA, a, m, k, ic, mc, pc, kc, alpha, ap, 0, MR);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int cols = Math.min(NR, nc - jr);
-                        int bo = jr * kc;
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            CpuGemmKernel.kernel(kc, ap, ir * kc, bp, bo, c, (ic + ir) * n + jc + jr, n,
-                                    loadC, be, Math.min(MR, mc - ir), cols, tmp);
+                CpuGemmPacking.packA(transA, a, m, k, ic, mc, pc, kc, alpha, ap, 0, MR);
+                for (int jc = j0; jc < j1; jc += NC) {
+                    int nc = Math.min(NC, j1 - jc);
+                    CpuGemmPacking.packB(transB, b, n, k, pc, kc, jc, nc, bp, 0, NR);
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        int rows = Math.min(MR, mc - ir);
+                        int ao = ir * kc, co = (ic + ir) * n + jc;
+                        for (int jr = 0; jr < nc; jr += NR) {
+                            CpuGemmKernel.kernel(kc, ap, ao, bp, jr * kc, c, co + jr, n, loadC, be, rows,
+                                    Math.min(NR, nc - jr), tmp);
                         }
                     }
                 }

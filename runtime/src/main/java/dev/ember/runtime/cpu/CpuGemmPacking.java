@@ -17,7 +17,17 @@ final class CpuGemmPacking {
         for (int r = 0; r < mc; r += mr) {
             int rows = Math.min(mr, mc - r);
             int base = dstOff + r * kc;
-            if (!transA) {
+            if (!transA && rows == 4 && mr == 4) {
+                // Four row streams in, one sequential stream out.
+                int s0 = (i0 + r) * k + p0, s1 = s0 + k, s2 = s1 + k, s3 = s2 + k;
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * 4;
+                    dst[d] = alpha * a[s0 + p];
+                    dst[d + 1] = alpha * a[s1 + p];
+                    dst[d + 2] = alpha * a[s2 + p];
+                    dst[d + 3] = alpha * a[s3 + p];
+                }
+            } else if (!transA) {
                 for (int ii = 0; ii < rows; ii++) {
                     int src = (i0 + r + ii) * k + p0;
                     int d = base + ii;
@@ -56,6 +66,15 @@ final class CpuGemmPacking {
             if (!transB) {
                 for (int p = 0; p < kc; p++) {
                     System.arraycopy(b, (p0 + p) * n + j0 + q, dst, base + p * nr, cols);
+                }
+            } else if (cols == nr) {
+                // nr row streams in, one sequential stream out.
+                int src = (j0 + q) * k + p0;
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * nr;
+                    for (int jj = 0; jj < nr; jj++) {
+                        dst[d + jj] = b[src + jj * k + p];
+                    }
                 }
             } else {
                 for (int jj = 0; jj < cols; jj++) {
