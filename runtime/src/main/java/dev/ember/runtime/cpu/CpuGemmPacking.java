@@ -1,10 +1,16 @@
 package dev.ember.runtime.cpu;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Packs blocks of op(A) and op(B) into the contiguous, zero-padded panel layout the micro-kernel
  * streams through, so one kernel serves all four transpose cases and never sees an edge in K.
  */
 final class CpuGemmPacking {
+    private static final VectorSpecies<Float> V = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> V4 = FloatVector.SPECIES_128;
+
     private CpuGemmPacking() {
     }
 
@@ -35,6 +41,12 @@ final class CpuGemmPacking {
                         dst[d + p * mr] = alpha * a[src + p];
                     }
                 }
+            } else if (rows == 4 && mr == 4) {
+                FloatVector av = FloatVector.broadcast(V4, alpha);
+                int src = p0 * m + i0 + r;
+                for (int p = 0; p < kc; p++) {
+                    FloatVector.fromArray(V4, a, src + p * m).mul(av).intoArray(dst, base + p * 4);
+                }
             } else {
                 for (int p = 0; p < kc; p++) {
                     int src = (p0 + p) * m + i0 + r;
@@ -63,7 +75,15 @@ final class CpuGemmPacking {
         for (int q = 0; q < nc; q += nr) {
             int cols = Math.min(nr, nc - q);
             int base = dstOff + q * kc;
-            if (!transB) {
+            if (!transB && cols == nr && nr == 2 * V.length()) {
+                // Two vector copies per row: an arraycopy call per 16 floats cost twice as long.
+                int src = p0 * n + j0 + q;
+                for (int p = 0; p < kc; p++) {
+                    int s = src + p * n, d = base + p * nr;
+                    FloatVector.fromArray(V, b, s).intoArray(dst, d);
+                    FloatVector.fromArray(V, b, s + 8).intoArray(dst, d + 8);
+                }
+            } else if (!transB) {
                 for (int p = 0; p < kc; p++) {
                     System.arraycopy(b, (p0 + p) * n + j0 + q, dst, base + p * nr, cols);
                 }
