@@ -48,6 +48,24 @@ public class GemmBenchmark {
         public double gflops;
     }
 
+    /**
+     * Totals per iteration for a load-independent rate: GFLOP done and process CPU seconds spent.
+     * gflopDone / cpuSeconds is GFLOP/s per busy core; unlike the wall-clock rate it does not drop
+     * when other processes take the cores, so it separates JVM-to-JVM variance from host load.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class CpuTime {
+        private static final com.sun.management.OperatingSystemMXBean OS =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        public double gflopDone;
+        public double cpuSeconds;
+
+        static long now() {
+            return OS.getProcessCpuTime();
+        }
+    }
+
     @Setup(Level.Trial)
     public void setUp() {
         problem = new GemmProblem(Devices.get(device), trans.charAt(0) == 'T', trans.charAt(1) == 'T', n, n, n);
@@ -60,9 +78,12 @@ public class GemmBenchmark {
     }
 
     @Benchmark
-    public void gemm(Flops flops) {
+    public void gemm(Flops flops, CpuTime cpu) {
+        long t0 = CpuTime.now();
         problem.run();
         problem.device.synchronize();
+        cpu.cpuSeconds += (CpuTime.now() - t0) * 1e-9;
         flops.gflops += problem.flops() * 1e-9;
+        cpu.gflopDone += problem.flops() * 1e-9;
     }
 }

@@ -55,9 +55,12 @@ public class GemmMlpBenchmark {
     }
 
     @Benchmark
-    public void gemm(GemmBenchmark.Flops flops) {
+    public void gemm(GemmBenchmark.Flops flops, GemmBenchmark.CpuTime cpu) {
+        long t0 = GemmBenchmark.CpuTime.now();
         problem.run();
         problem.device.synchronize();
+        cpu.cpuSeconds += (GemmBenchmark.CpuTime.now() - t0) * 1e-9;
         flops.gflops += problem.flops() * 1e-9;
+        cpu.gflopDone += problem.flops() * 1e-9;
     }
 }
