@@ -48,8 +48,10 @@ final class CpuGemm {
         int mTiles = (m + MR - 1) / MR, nTiles = (n + NR - 1) / NR;
         long work = (long) m * n * k;
         int pieces = (int) Math.min(pool.threads(), Math.max(1, work / (1L << 18)));
-        // Split rows unless there are too few row tiles to share out evenly.
-        boolean byRows = mTiles >= 4 * pieces || mTiles >= nTiles;
+        // Each thread packs all of the operand it does not split, so split the one whose other
+        // operand is smaller: rows (every thread packs all of B, k x n) when m >= n, else columns
+        // (every thread packs all of A, m x k); unless that side has too few tiles to share.
+        boolean byRows = m >= n ? mTiles >= 2 * pieces || mTiles >= nTiles : nTiles < 2 * pieces && mTiles > nTiles;
         int units = byRows ? mTiles : nTiles;
         pieces = Math.min(pieces, units);
         pool.parallelPieces(units, pieces, (from, to) -> {
