@@ -27,6 +27,22 @@ final class CpuGemm {
     /** Below this many multiply-adds the packing does not pay; a plain loop is used. */
     static final long SMALL = 1L << 15;
 
+    /**
+     * Whether the packed Vector API path can run: the JVM must have been started with
+     * {@code --add-modules jdk.incubator.vector} and have 256-bit float vectors in hardware.
+     * Otherwise every product takes the plain-loop path, slow but correct.
+     */
+    static final boolean VECTOR = vectorAvailable();
+
+    private static boolean vectorAvailable() {
+        try {
+            return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                    && CpuGemmKernel.S.vectorBitSize() <= jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
     /** Per-thread pack buffers, grown on demand and reused across calls. */
     private static final class Buffers {
         float[] a = new float[0];
@@ -41,8 +57,8 @@ final class CpuGemm {
 
     static void gemm(CpuPool pool, boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
                      float[] b, float beta, float[] c, float[] bias, Activation act, float actAlpha) {
-        if (k == 0 || (long) m * n * k < SMALL) {
-            small(transA, transB, m, n, k, alpha, a, b, beta, c, bias, act, actAlpha);
+        if (k == 0 || (long) m * n * k < SMALL || !VECTOR) {
+            simple(pool, transA, transB, m, n, k, alpha, a, b, beta, c, bias, act, actAlpha);
             return;
         }
         int mTiles = (m + MR - 1) / MR, nTiles = (n + NR - 1) / NR;
@@ -120,22 +136,50 @@ final class CpuGemm {
         return (x + to - 1) / to * to;
     }
 
-    /** Plain loops for products too small to pack; k may be 0 (C = beta * C). */
-    private static void small(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
-                              float[] b, float beta, float[] c, float[] bias, Activation act, float actAlpha) {
-        for (int i = 0; i < m; i++) {
-            int co = i * n;
-            for (int j = 0; j < n; j++) {
-                float acc = 0f;
-                for (int p = 0; p < k; p++) {
-                    float av = transA ? a[p * m + i] : a[i * k + p];
-                    float bv = transB ? b[j * k + p] : b[p * n + j];
-                    acc = Math.fma(av, bv, acc);
+    /**
+     * Row-at-a-time loops (C2 auto-vectorises the inner axpy) for products too small to pack and
+     * for JVMs without the Vector API; k may be 0 (C = beta * C). Rows are shared over the pool
+     * when the product is large enough.
+     */
+    static void simple(CpuPool pool, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                               float[] a, float[] b, float beta, float[] c, float[] bias, Activation act, float actAlpha) {
+        long work = (long) m * n * Math.max(1, k);
+        int grain = (int) Math.max(1, Math.min(m, (1L << 16) / Math.max(1, (long) n * k)));
+        pool.parallelFor(m, work < SMALL ? m : grain, (from, to) -> {
+            float[] arow = new float[k];
+            for (int i = from; i < to; i++) {
+                int co = i * n;
+                if (beta == 0f) {
+                    java.util.Arrays.fill(c, co, co + n, 0f);
+                } else if (beta != 1f) {
+                    for (int j = 0; j < n; j++) {
+                        c[co + j] *= beta;
+                    }
                 }
-                c[co + j] = beta == 0f ? alpha * acc : Math.fma(beta, c[co + j], alpha * acc);
+                for (int p = 0; p < k; p++) {
+                    arow[p] = alpha * (transA ? a[p * m + i] : a[i * k + p]);
+                }
+                if (!transB) {
+                    for (int p = 0; p < k; p++) {
+                        float s = arow[p];
+                        int bo = p * n;
+                        for (int j = 0; j < n; j++) {
+                            c[co + j] += s * b[bo + j];
+                        }
+                    }
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        int bo = j * k;
+                        float acc = 0f;
+                        for (int p = 0; p < k; p++) {
+                            acc += arow[p] * b[bo + p];
+                        }
+                        c[co + j] += acc;
+                    }
+                }
             }
-        }
-        epilogue(c, n, 0, m, 0, n, bias, act, actAlpha);
+            epilogue(c, n, from, to, 0, n, bias, act, actAlpha);
+        });
     }
 
     /** Adds the bias and applies the activation to C[i0..i1, j0..j1] in place. */

@@ -88,9 +88,25 @@ final class CpuGemmPacking {
                     System.arraycopy(b, (p0 + p) * n + j0 + q, dst, base + p * nr, cols);
                 }
             } else if (cols == nr) {
-                // nr row streams in, one sequential stream out.
+                // Blocks of 8 k: each B row is read 32 bytes at a time into an L1-resident
+                // 8 x nr block. Reading one float from each of nr rows per k instead was 2-5x
+                // slower (at k = 1024 all nr rows are 4 KiB apart and fight over one L1 set).
                 int src = (j0 + q) * k + p0;
-                for (int p = 0; p < kc; p++) {
+                int p = 0;
+                for (; p + 8 <= kc; p += 8) {
+                    for (int jj = 0; jj < nr; jj++) {
+                        int si = src + jj * k + p, d = base + p * nr + jj;
+                        dst[d] = b[si];
+                        dst[d + nr] = b[si + 1];
+                        dst[d + 2 * nr] = b[si + 2];
+                        dst[d + 3 * nr] = b[si + 3];
+                        dst[d + 4 * nr] = b[si + 4];
+                        dst[d + 5 * nr] = b[si + 5];
+                        dst[d + 6 * nr] = b[si + 6];
+                        dst[d + 7 * nr] = b[si + 7];
+                    }
+                }
+                for (; p < kc; p++) {
                     int d = base + p * nr;
                     for (int jj = 0; jj < nr; jj++) {
                         dst[d + jj] = b[src + jj * k + p];

@@ -83,15 +83,34 @@ class CpuGemmTest {
         }
     }
 
+    @Test
+    void plainLoopPathUsedWithoutTheVectorApiIsCorrectToo() {
+        for (int t = 0; t < 4; t++) {
+            for (CpuPool pool : List.of(ONE, TWO)) {
+                check(pool, (t & 1) != 0, (t & 2) != 0, 127, 65, 300, 0.7f, 0f, true, Activation.TANH, 0f, true);
+                check(pool, (t & 1) != 0, (t & 2) != 0, 33, 1000, 7, 1f, -1f, false, Activation.IDENTITY, 0f, true);
+            }
+        }
+    }
+
     private static void check(CpuPool pool, boolean ta, boolean tb, int m, int n, int k, float alpha, float beta,
                               boolean withBias, Activation act, float actAlpha) {
+        check(pool, ta, tb, m, n, k, alpha, beta, withBias, act, actAlpha, false);
+    }
+
+    private static void check(CpuPool pool, boolean ta, boolean tb, int m, int n, int k, float alpha, float beta,
+                              boolean withBias, Activation act, float actAlpha, boolean plainLoops) {
         long seed = SEED ^ (31L * m + 17L * n + k) ^ (ta ? 1 : 0) ^ (tb ? 2 : 0) ^ pool.threads() * 4L;
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] a = uniform(rnd, m * k), b = uniform(rnd, k * n);
         float[] c0 = beta == 0f ? nan(m * n) : uniform(rnd, m * n);
         float[] bias = withBias ? uniform(rnd, n) : null;
         float[] c = c0.clone();
-        CpuGemm.gemm(pool, ta, tb, m, n, k, alpha, a, b, beta, c, bias, act, actAlpha);
+        if (plainLoops) {
+            CpuGemm.simple(pool, ta, tb, m, n, k, alpha, a, b, beta, c, bias, act, actAlpha);
+        } else {
+            CpuGemm.gemm(pool, ta, tb, m, n, k, alpha, a, b, beta, c, bias, act, actAlpha);
+        }
         double atol = 2e-6 * Math.max(1, k), rtol = 1e-5;
         List<String> bad = new ArrayList<>();
         for (int i = 0; i < m; i++) {
@@ -109,7 +128,7 @@ class CpuGemmTest {
             }
         }
         if (!bad.isEmpty()) {
-            fail("gemm " + (ta ? "T" : "N") + (tb ? "T" : "N") + " m=" + m + " n=" + n + " k=" + k + " alpha=" + alpha
+            fail((plainLoops ? "plain-loop gemm " : "gemm ") + (ta ? "T" : "N") + (tb ? "T" : "N") + " m=" + m + " n=" + n + " k=" + k + " alpha=" + alpha
                     + " beta=" + beta + " bias=" + withBias + " act=" + act + " threads=" + pool.threads()
                     + " seed=" + seed + " (atol=" + atol + ", rtol=" + rtol + "): " + bad);
         }
