@@ -1,0 +1,66 @@
+package dev.ember.benchmarks;
+
+import dev.ember.runtime.Device;
+import dev.ember.runtime.Ops;
+import dev.ember.runtime.Tensor;
+import java.util.SplittableRandom;
+
+/**
+ * One device-resident GEMM problem C = op(A) * op(B) for the JMH suites, checked once against a
+ * float64 reference so that a fast but wrong kernel cannot post a number.
+ */
+final class GemmProblem implements AutoCloseable {
+    final Device device;
+    final boolean transA, transB;
+    final int m, n, k;
+    final Tensor a, b, c;
+
+    GemmProblem(Device device, boolean transA, boolean transB, int m, int n, int k) {
+        this.device = device;
+        this.transA = transA;
+        this.transB = transB;
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.a = transA ? device.rand(11, -1f, 1f, k, m) : device.rand(11, -1f, 1f, m, k);
+        this.b = transB ? device.rand(12, -1f, 1f, n, k) : device.rand(12, -1f, 1f, k, n);
+        this.c = device.zeros(m, n);
+    }
+
+    /** Floating-point operations of one product, 2*M*N*K. */
+    double flops() {
+        return 2.0 * m * n * k;
+    }
+
+    void run() {
+        Ops.gemm(transA, transB, 1f, a, b, 0f, c);
+    }
+
+    /** Runs once and compares 256 sampled entries with a float64 dot product. */
+    void validate() {
+        run();
+        device.synchronize();
+        float[] ha = a.toArray(), hb = b.toArray(), hc = c.toArray();
+        SplittableRandom r = new SplittableRandom(5);
+        for (int s = 0; s < 256; s++) {
+            int i = r.nextInt(m), j = r.nextInt(n);
+            double ref = 0;
+            for (int p = 0; p < k; p++) {
+                ref += (double) (transA ? ha[p * m + i] : ha[i * k + p]) * (transB ? hb[j * k + p] : hb[p * n + j]);
+            }
+            double tol = 2e-6 * k + 1e-5 * Math.abs(ref);
+            if (!(Math.abs(hc[i * n + j] - ref) <= tol)) {
+                throw new IllegalStateException("gemm on " + device.name() + " " + (transA ? "T" : "N") + (transB ? "T" : "N")
+                        + " " + m + "x" + n + "x" + k + " is wrong: C[" + i + "," + j + "]=" + hc[i * n + j] + ", float64 reference "
+                        + ref);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        a.close();
+        b.close();
+        c.close();
+    }
+}

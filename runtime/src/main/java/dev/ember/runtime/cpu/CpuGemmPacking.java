@@ -1,0 +1,133 @@
+package dev.ember.runtime.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packs blocks of op(A) and op(B) into the contiguous, zero-padded panel layout the micro-kernel
+ * streams through, so one kernel serves all four transpose cases and never sees an edge in K.
+ */
+final class CpuGemmPacking {
+    private static final VectorSpecies<Float> V = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> V4 = FloatVector.SPECIES_128;
+
+    private CpuGemmPacking() {
+    }
+
+    /**
+     * Packs alpha * op(A)[i0 .. i0+mc, p0 .. p0+kc] as panels of {@code mr} rows: panel r holds, for each
+     * p, the mr values of column p (rows past mc are zero). op(A) is m x k; A is m x k, or k x m if transA.
+     */
+    static void packA(boolean transA, float[] a, int m, int k, int i0, int mc, int p0, int kc, float alpha,
+                      float[] dst, int dstOff, int mr) {
+        for (int r = 0; r < mc; r += mr) {
+            int rows = Math.min(mr, mc - r);
+            int base = dstOff + r * kc;
+            if (!transA && rows == 4 && mr == 4) {
+                // Four row streams in, one sequential stream out.
+                int s0 = (i0 + r) * k + p0, s1 = s0 + k, s2 = s1 + k, s3 = s2 + k;
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * 4;
+                    dst[d] = alpha * a[s0 + p];
+                    dst[d + 1] = alpha * a[s1 + p];
+                    dst[d + 2] = alpha * a[s2 + p];
+                    dst[d + 3] = alpha * a[s3 + p];
+                }
+            } else if (!transA) {
+                for (int ii = 0; ii < rows; ii++) {
+                    int src = (i0 + r + ii) * k + p0;
+                    int d = base + ii;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * mr] = alpha * a[src + p];
+                    }
+                }
+            } else if (rows == 4 && mr == 4) {
+                FloatVector av = FloatVector.broadcast(V4, alpha);
+                int src = p0 * m + i0 + r;
+                for (int p = 0; p < kc; p++) {
+                    FloatVector.fromArray(V4, a, src + p * m).mul(av).intoArray(dst, base + p * 4);
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = (p0 + p) * m + i0 + r;
+                    int d = base + p * mr;
+                    for (int ii = 0; ii < rows; ii++) {
+                        dst[d + ii] = alpha * a[src + ii];
+                    }
+                }
+            }
+            if (rows < mr) {
+                for (int p = 0; p < kc; p++) {
+                    for (int ii = rows; ii < mr; ii++) {
+                        dst[base + p * mr + ii] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] as panels of {@code nr} columns: panel q holds, for each p, the
+     * nr values of row p (columns past nc are zero). op(B) is k x n; B is k x n, or n x k if transB.
+     */
+    static void packB(boolean transB, float[] b, int n, int k, int p0, int kc, int j0, int nc,
+                      float[] dst, int dstOff, int nr) {
+        for (int q = 0; q < nc; q += nr) {
+            int cols = Math.min(nr, nc - q);
+            int base = dstOff + q * kc;
+            if (!transB && cols == nr && nr == 2 * V.length()) {
+                // Two vector copies per row: an arraycopy call per 16 floats cost twice as long.
+                int src = p0 * n + j0 + q;
+                for (int p = 0; p < kc; p++) {
+                    int s = src + p * n, d = base + p * nr;
+                    FloatVector.fromArray(V, b, s).intoArray(dst, d);
+                    FloatVector.fromArray(V, b, s + 8).intoArray(dst, d + 8);
+                }
+            } else if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(b, (p0 + p) * n + j0 + q, dst, base + p * nr, cols);
+                }
+            } else if (cols == nr) {
+                // Blocks of 8 k: each B row is read 32 bytes at a time into an L1-resident
+                // 8 x nr block. Reading one float from each of nr rows per k instead was 2-5x
+                // slower (at k = 1024 all nr rows are 4 KiB apart and fight over one L1 set).
+                int src = (j0 + q) * k + p0;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8) {
+                    for (int jj = 0; jj < nr; jj++) {
+                        int si = src + jj * k + p, d = base + p * nr + jj;
+                        dst[d] = b[si];
+                        dst[d + nr] = b[si + 1];
+                        dst[d + 2 * nr] = b[si + 2];
+                        dst[d + 3 * nr] = b[si + 3];
+                        dst[d + 4 * nr] = b[si + 4];
+                        dst[d + 5 * nr] = b[si + 5];
+                        dst[d + 6 * nr] = b[si + 6];
+                        dst[d + 7 * nr] = b[si + 7];
+                    }
+                }
+                for (; p < kc; p++) {
+                    int d = base + p * nr;
+                    for (int jj = 0; jj < nr; jj++) {
+                        dst[d + jj] = b[src + jj * k + p];
+                    }
+                }
+            } else {
+                for (int jj = 0; jj < cols; jj++) {
+                    int src = (j0 + q + jj) * k + p0;
+                    int d = base + jj;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * nr] = b[src + p];
+                    }
+                }
+            }
+            if (cols < nr) {
+                for (int p = 0; p < kc; p++) {
+                    for (int jj = cols; jj < nr; jj++) {
+                        dst[base + p * nr + jj] = 0f;
+                    }
+                }
+            }
+        }
+    }
+}
