@@ -1,0 +1,144 @@
+/*
+ * losses.cl - softmax cross-entropy with integer labels, binary cross-entropy on logits, mean
+ * squared error: each writes the gradient and a mean loss into a small stats buffer on the device.
+ *
+ * Layout: logits/grad row-major rows x cols, labels one float per row (an integer class index);
+ * bce and mse take flat arrays of n elements.
+ *   xent_rows: one work-group of RED_WG per row computes the row's log-sum-exp, writes
+ *     grad = (softmax - onehot) / rows, and stores the row loss in scratch[r] and a bad-label flag
+ *     (1 or 0) in scratch[rows + r]; xent_finish (one group) writes stats[0] = mean loss and
+ *     stats[1] = first bad row or -1.
+ *   bce_partial / mse_partial: group g handles chunk g, writes grad and a partial loss sum;
+ *     loss_finish (one group) writes stats[0] = sum(partial) * inv_n.
+ * All sums use fixed-order trees (ember_group_sum): deterministic.
+ * Tunables: RED_WG work-group size, a power of two (default 256); the host launches with it.
+ * Called by: Backend.softmaxCrossEntropy, bceWithLogits, mse.
+ */
+#include "ember_common.h"
+
+#ifndef RED_WG
+#define RED_WG 256 /* work-items per group (power of two) */
+#endif
+
+/* xent_rows(logits, labels, grad, scratch, rows, cols) */
+KERNEL void xent_rows(GLOBAL const float *logits, GLOBAL const float *labels, GLOBAL float *grad,
+                      GLOBAL float *scratch, const int rows, const int cols) {
+    LOCAL_ARRAY float red[RED_WG];
+    int lid = get_local_id(0);
+    int r = get_group_id(0);
+    ember_i64 o = (ember_i64)r * cols;
+    float lf = labels[r];
+    int label = (int)lf;
+    float inv_rows = 1.0f / (float)rows;
+    int bad = !(lf >= 0.0f && lf < (float)cols && (float)label == lf);
+    if (bad) {
+        for (int c = lid; c < cols; c += RED_WG) {
+            grad[o + c] = 0.0f;
+        }
+        if (lid == 0) {
+            scratch[r] = 0.0f;
+            scratch[rows + r] = 1.0f;
+        }
+        return; /* uniform across the group: no barrier is skipped by part of it */
+    }
+    float m = -EMBER_INF;
+    for (int c = lid; c < cols; c += RED_WG) {
+        m = FMAXF(m, logits[o + c]);
+    }
+    m = ember_group_max(red, m, lid, RED_WG);
+    float s = 0.0f;
+    for (int c = lid; c < cols; c += RED_WG) {
+        s += EXPF(logits[o + c] - m);
+    }
+    s = ember_group_sum(red, s, lid, RED_WG);
+    float lse = m + LOGF(s);
+    for (int c = lid; c < cols; c += RED_WG) {
+        float g = EXPF(logits[o + c] - lse) * inv_rows;
+        grad[o + c] = c == label ? g - inv_rows : g;
+    }
+    if (lid == 0) {
+        scratch[r] = lse - logits[o + label];
+        scratch[rows + r] = 0.0f;
+    }
+}
+
+/* xent_finish(scratch, rows, stats): stats[0] = mean row loss, stats[1] = first bad row or -1 (one group) */
+KERNEL void xent_finish(GLOBAL const float *scratch, const int rows, GLOBAL float *stats) {
+    LOCAL_ARRAY float red[RED_WG];
+    LOCAL_ARRAY int first[RED_WG];
+    int lid = get_local_id(0);
+    float acc = 0.0f;
+    int fb = rows;
+    for (int r = lid; r < rows; r += RED_WG) {
+        acc += scratch[r];
+        if (scratch[rows + r] != 0.0f && r < fb) {
+            fb = r;
+        }
+    }
+    first[lid] = fb;
+    float total = ember_group_sum(red, acc, lid, RED_WG);
+    /* ember_group_sum ended with a barrier, so every first[] entry is visible. */
+    for (int s = RED_WG >> 1; s > 0; s >>= 1) {
+        if (lid < s && first[lid + s] < first[lid]) {
+            first[lid] = first[lid + s];
+        }
+        LOCAL_BARRIER();
+    }
+    if (lid == 0) {
+        stats[0] = total / (float)rows;
+        stats[1] = first[0] >= rows ? -1.0f : (float)first[0];
+    }
+}
+
+/* bce_partial(z, t, grad, partial, n, chunk, inv_n): grad = (sigmoid(z) - t) * inv_n; partial[g] = sum of losses */
+KERNEL void bce_partial(GLOBAL const float *z, GLOBAL const float *t, GLOBAL float *grad, GLOBAL float *partial,
+                        const ember_i64 n, const ember_i64 chunk, const float inv_n) {
+    LOCAL_ARRAY float red[RED_WG];
+    int lid = get_local_id(0);
+    ember_i64 start = (ember_i64)get_group_id(0) * chunk;
+    ember_i64 end = start + chunk < n ? start + chunk : n;
+    float acc = 0.0f;
+    for (ember_i64 i = start + lid; i < end; i += RED_WG) {
+        float zi = z[i], ti = t[i];
+        /* max(z, 0) - z t + log(1 + exp(-|z|)): finite for any z */
+        acc += FMAXF(zi, 0.0f) - zi * ti + LOG1PF(EXPF(-FABSF(zi)));
+        grad[i] = (ember_sigmoid(zi) - ti) * inv_n;
+    }
+    float total = ember_group_sum(red, acc, lid, RED_WG);
+    if (lid == 0) {
+        partial[get_group_id(0)] = total;
+    }
+}
+
+/* mse_partial(p, t, grad, partial, n, chunk, scale): grad = scale * (p - t); partial[g] = sum (p - t)^2 */
+KERNEL void mse_partial(GLOBAL const float *p, GLOBAL const float *t, GLOBAL float *grad, GLOBAL float *partial,
+                        const ember_i64 n, const ember_i64 chunk, const float scale) {
+    LOCAL_ARRAY float red[RED_WG];
+    int lid = get_local_id(0);
+    ember_i64 start = (ember_i64)get_group_id(0) * chunk;
+    ember_i64 end = start + chunk < n ? start + chunk : n;
+    float acc = 0.0f;
+    for (ember_i64 i = start + lid; i < end; i += RED_WG) {
+        float d = p[i] - t[i];
+        acc += d * d;
+        grad[i] = scale * d;
+    }
+    float total = ember_group_sum(red, acc, lid, RED_WG);
+    if (lid == 0) {
+        partial[get_group_id(0)] = total;
+    }
+}
+
+/* loss_finish(partial, count, inv_n, stats): stats[0] = sum(partial[0..count)) * inv_n (one group) */
+KERNEL void loss_finish(GLOBAL const float *partial, const int count, const float inv_n, GLOBAL float *stats) {
+    LOCAL_ARRAY float red[RED_WG];
+    int lid = get_local_id(0);
+    float acc = 0.0f;
+    for (int i = lid; i < count; i += RED_WG) {
+        acc += partial[i];
+    }
+    float total = ember_group_sum(red, acc, lid, RED_WG);
+    if (lid == 0) {
+        stats[0] = total * inv_n;
+    }
+}

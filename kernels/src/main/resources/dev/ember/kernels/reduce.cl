@@ -1,0 +1,190 @@
+/*
+ * reduce.cl - deterministic reductions: sum and sum of squares, column sums, column mean and
+ * population variance, row argmax, row softmax.
+ *
+ * Every reduction runs per-work-item serial loops in a fixed order, then a fixed-order tree in
+ * local memory (ember_group_sum), so results depend only on the data, the shape and the tunables
+ * below, never on scheduling: the same inputs give the same bits on every run.
+ * Layout: row-major rows x cols; flat arrays for sum.
+ *   sum_partial + sum_final: two passes; pass 1 writes one partial per work-group (group g sums
+ *     the contiguous chunk [g*chunk, (g+1)*chunk)), pass 2 sums the partials with one group.
+ *   column kernels: 2-D groups of COL_TILE columns x ROW_LANES row lanes; lane l sums rows
+ *     l, l + ROW_LANES, ... and the lanes are combined in a fixed tree.
+ *   row kernels (argmax, softmax): one work-group of RED_WG work-items per row.
+ * Tunables (the host passes matching launch sizes):
+ *   RED_WG     work-group size of the 1-D reductions, a power of two (default 256)
+ *   COL_TILE   columns per work-group in column reductions (default 16)
+ *   ROW_LANES  row lanes per column in column reductions, a power of two (default 16)
+ * Called by: Backend.sum, sumSquares, columnSums, columnMeanVariance, rowArgmax, softmax.
+ */
+#include "ember_common.h"
+
+#ifndef RED_WG
+#define RED_WG 256 /* work-items per group for 1-D and row reductions (power of two) */
+#endif
+#ifndef COL_TILE
+#define COL_TILE 16 /* columns handled by one work-group in column reductions */
+#endif
+#ifndef ROW_LANES
+#define ROW_LANES 16 /* row lanes per column in column reductions (power of two) */
+#endif
+
+/* sum_partial(x, n, chunk, squares, partial): partial[g] = sum over group g's chunk of x (or x^2) */
+KERNEL void sum_partial(GLOBAL const float *x, const ember_i64 n, const ember_i64 chunk, const int squares,
+                        GLOBAL float *partial) {
+    LOCAL_ARRAY float scratch[RED_WG];
+    int lid = get_local_id(0);
+    ember_i64 start = (ember_i64)get_group_id(0) * chunk;
+    ember_i64 end = start + chunk < n ? start + chunk : n;
+    float acc = 0.0f;
+    for (ember_i64 i = start + lid; i < end; i += RED_WG) {
+        float v = x[i];
+        acc += squares ? v * v : v;
+    }
+    float total = ember_group_sum(scratch, acc, lid, RED_WG);
+    if (lid == 0) {
+        partial[get_group_id(0)] = total;
+    }
+}
+
+/* sum_final(partial, count, out, out_index): out[out_index] = sum of partial[0..count) (one group) */
+KERNEL void sum_final(GLOBAL const float *partial, const int count, GLOBAL float *out, const int out_index) {
+    LOCAL_ARRAY float scratch[RED_WG];
+    int lid = get_local_id(0);
+    float acc = 0.0f;
+    for (int i = lid; i < count; i += RED_WG) {
+        acc += partial[i];
+    }
+    float total = ember_group_sum(scratch, acc, lid, RED_WG);
+    if (lid == 0) {
+        out[out_index] = total;
+    }
+}
+
+/* Sum over rows of column c by lane (rows lane, lane + ROW_LANES, ...), then a fixed tree over lanes.
+ * scratch holds COL_TILE x ROW_LANES floats; every work-item returns its column's total. */
+INLINE float column_tree(LOCAL_PTR float *scratch, float acc, int tc, int lane) {
+    scratch[tc * ROW_LANES + lane] = acc;
+    LOCAL_BARRIER();
+    for (int s = ROW_LANES >> 1; s > 0; s >>= 1) {
+        if (lane < s) {
+            scratch[tc * ROW_LANES + lane] = scratch[tc * ROW_LANES + lane] + scratch[tc * ROW_LANES + lane + s];
+        }
+        LOCAL_BARRIER();
+    }
+    float total = scratch[tc * ROW_LANES];
+    LOCAL_BARRIER();
+    return total;
+}
+
+/* column_sums(x, out, rows, cols, beta): out[c] = beta * out[c] + sum_r x[r, c]; out not read when beta == 0.
+ * Launch: local (COL_TILE, ROW_LANES), global (ceil(cols / COL_TILE) * COL_TILE, ROW_LANES). */
+KERNEL void column_sums(GLOBAL const float *x, GLOBAL float *out, const int rows, const int cols,
+                        const float beta) {
+    LOCAL_ARRAY float scratch[COL_TILE * ROW_LANES];
+    int tc = get_local_id(0), lane = get_local_id(1);
+    int c = get_group_id(0) * COL_TILE + tc;
+    float acc = 0.0f;
+    if (c < cols) {
+        for (int r = lane; r < rows; r += ROW_LANES) {
+            acc += x[(ember_i64)r * cols + c];
+        }
+    }
+    float total = column_tree(scratch, acc, tc, lane);
+    if (c < cols && lane == 0) {
+        out[c] = beta == 0.0f ? total : beta * out[c] + total;
+    }
+}
+
+/* column_mean_var(x, mean, var, rows, cols): mean[c], population var[c] (two passes over the column).
+ * Launch as column_sums. */
+KERNEL void column_mean_var(GLOBAL const float *x, GLOBAL float *mean, GLOBAL float *var, const int rows,
+                            const int cols) {
+    LOCAL_ARRAY float scratch[COL_TILE * ROW_LANES];
+    int tc = get_local_id(0), lane = get_local_id(1);
+    int c = get_group_id(0) * COL_TILE + tc;
+    float acc = 0.0f;
+    if (c < cols) {
+        for (int r = lane; r < rows; r += ROW_LANES) {
+            acc += x[(ember_i64)r * cols + c];
+        }
+    }
+    float mu = column_tree(scratch, acc, tc, lane) / (float)rows;
+    float q = 0.0f;
+    if (c < cols) {
+        for (int r = lane; r < rows; r += ROW_LANES) {
+            float d = x[(ember_i64)r * cols + c] - mu;
+            q += d * d;
+        }
+    }
+    float sq = column_tree(scratch, q, tc, lane);
+    if (c < cols && lane == 0) {
+        mean[c] = mu;
+        var[c] = sq / (float)rows;
+    }
+}
+
+/* row_argmax(x, out, rows, cols): out[r] = first index of the largest non-NaN x[r, c] (0 if all NaN).
+ * Launch: one group of RED_WG per row, global (rows * RED_WG). */
+KERNEL void row_argmax(GLOBAL const float *x, GLOBAL float *out, const int rows, const int cols) {
+    LOCAL_ARRAY float sv[RED_WG];
+    LOCAL_ARRAY int si[RED_WG];
+    int lid = get_local_id(0);
+    int r = get_group_id(0);
+    GLOBAL const float *row = x + (ember_i64)r * cols;
+    float bv = 0.0f;
+    int bi = -1;
+    for (int c = lid; c < cols; c += RED_WG) {
+        float v = row[c];
+        if (bi < 0 || v > bv || (ISNAN(bv) && !ISNAN(v))) {
+            bv = v;
+            bi = c;
+        }
+    }
+    sv[lid] = bv;
+    si[lid] = bi;
+    LOCAL_BARRIER();
+    for (int s = RED_WG >> 1; s > 0; s >>= 1) {
+        if (lid < s) {
+            /* Combine two candidates; the one with the lower index wins unless the other is strictly
+             * larger or the lower one is NaN and the other is not (the CPU's scan rule). */
+            float av = sv[lid], ov = sv[lid + s];
+            int ai = si[lid], oi = si[lid + s];
+            int takeOther = oi >= 0 && (ai < 0 || (oi < ai
+                    ? !(av > ov) && !(ISNAN(ov) && !ISNAN(av))
+                    : (ov > av || (ISNAN(av) && !ISNAN(ov)))));
+            if (takeOther) {
+                sv[lid] = ov;
+                si[lid] = oi;
+            }
+        }
+        LOCAL_BARRIER();
+    }
+    if (lid == 0) {
+        out[r] = (float)(si[0] < 0 ? 0 : si[0]);
+    }
+}
+
+/* softmax_rows(x, y, rows, cols): y[r, :] = softmax(x[r, :]), max-subtracted; y may alias x.
+ * Launch: one group of RED_WG per row. */
+KERNEL void softmax_rows(GLOBAL const float *x, GLOBAL float *y, const int rows, const int cols) {
+    LOCAL_ARRAY float scratch[RED_WG];
+    int lid = get_local_id(0);
+    ember_i64 o = (ember_i64)get_group_id(0) * cols;
+    float m = -EMBER_INF;
+    for (int c = lid; c < cols; c += RED_WG) {
+        m = FMAXF(m, x[o + c]);
+    }
+    m = ember_group_max(scratch, m, lid, RED_WG);
+    float s = 0.0f;
+    for (int c = lid; c < cols; c += RED_WG) {
+        float e = EXPF(x[o + c] - m);
+        y[o + c] = e;
+        s += e;
+    }
+    s = ember_group_sum(scratch, s, lid, RED_WG);
+    float inv = 1.0f / s;
+    for (int c = lid; c < cols; c += RED_WG) {
+        y[o + c] = y[o + c] * inv;
+    }
+}
