@@ -1,0 +1,182 @@
+package dev.ember.runtime.opencl;
+
+import static dev.ember.runtime.opencl.OpenClTestSupport.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.kernels.KernelSources;
+import dev.ember.runtime.Activation;
+import dev.ember.runtime.BinaryOp;
+import dev.ember.runtime.DeviceInfo;
+import dev.ember.runtime.Devices;
+import dev.ember.runtime.Storage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The OpenCL backend's machinery: discovery, build errors, program and tuning caches, pool, transfers. */
+class OpenClBackendTest {
+    static List<String> devices() {
+        return OpenClTestSupport.devices();
+    }
+
+    @Test
+    void missingIcdLoaderIsReportedUnavailableNotThrown() {
+        String bogus = "libEmberNoSuchOpenCL.so.9";
+        List<DeviceInfo> infos = new OpenClProvider(bogus).probe();
+        assertEquals(1, infos.size());
+        DeviceInfo d = infos.get(0);
+        assertFalse(d.available());
+        assertEquals("opencl", d.kind());
+        assertTrue(d.reason().contains(bogus), d.reason());
+        assertNotNull(OpenClLoader.tryLibrary(bogus));
+    }
+
+    @Test
+    void discoveryNeverThrowsAndListsOpenClDevices() {
+        List<DeviceInfo> infos = new OpenClProvider().probe();
+        assertFalse(infos.isEmpty());
+        for (DeviceInfo d : infos) {
+            assertEquals("opencl", d.kind());
+            assertTrue(d.available() || !d.reason().isBlank(), d.toString());
+        }
+        assertTrue(Devices.list().stream().anyMatch(d -> d.kind().equals("opencl")));
+    }
+
+    @Test
+    void versionParsing() {
+        assertTrue(OpenClLoader.atLeast12("OpenCL 1.2 pocl"));
+        assertTrue(OpenClLoader.atLeast12("OpenCL 3.0 CUDA"));
+        assertFalse(OpenClLoader.atLeast12("OpenCL 1.1 Mesa"));
+        assertFalse(OpenClLoader.atLeast12("garbage"));
+    }
+
+    @Test
+    void activationAndBinaryCodesMatchTheKernelHeader() {
+        String h = KernelSources.raw("ember_common.h");
+        for (Activation a : Activation.values()) {
+            assertTrue(h.contains("#define EMBER_ACT_" + a.name() + " " + a.code()), a.name());
+        }
+        for (BinaryOp op : BinaryOp.values()) {
+            assertTrue(h.contains("#define EMBER_OP_" + op.name() + " " + op.code()), op.name());
+        }
+    }
+
+    @ParameterizedTest(name = "[{0}] a broken kernel source fails with the compiler log and the file name")
+    @MethodSource("devices")
+    void brokenKernelCarriesBuildLog(String device) {
+        OpenClBackend cl = cl();
+        String src = "__kernel void broken(__global float *x) { x[0] = ember_no_such_symbol_42 + 1.0f; }\n";
+        OpenClException e = assertThrows(OpenClException.class, () -> cl.programs().build("broken_test.cl", src, ""));
+        assertTrue(e.getMessage().contains("broken_test.cl"), e.getMessage());
+        assertTrue(e.getMessage().contains("ember_no_such_symbol_42"), "no compiler log in: " + e.getMessage());
+        assertTrue(e.getMessage().contains("compiler log"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "[{0}] compiled programs are cached on disk and reloaded")
+    @MethodSource("devices")
+    void diskCacheStoresAndReloadsBinaries(String device, @TempDir Path dir) throws Exception {
+        OpenClBackend cl = cl();
+        String src = "__kernel void twice(__global float *x) { x[get_global_id(0)] *= 2.0f; }\n";
+        try (OpenClPrograms first = new OpenClPrograms(cl.context(), cl.device(), "", dir)) {
+            long p = first.build("cache_probe.cl", src, "");
+            OpenClPrograms.releaseProgram(p);
+            assertEquals(1, first.sourceBuilds());
+        }
+        try (var files = Files.list(dir.resolve("opencl"))) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("cache_probe.cl-")), "no binary stored");
+        }
+        try (OpenClPrograms second = new OpenClPrograms(cl.context(), cl.device(), "", dir)) {
+            long p = second.build("cache_probe.cl", src, "");
+            OpenClPrograms.releaseProgram(p);
+            assertEquals(0, second.sourceBuilds());
+            assertEquals(1, second.diskLoads());
+        }
+        // a corrupt binary is discarded and rebuilt from source
+        try (var files = Files.list(dir.resolve("opencl"))) {
+            for (Path f : files.toList()) {
+                Files.write(f, new byte[] {1, 2, 3});
+            }
+        }
+        try (OpenClPrograms third = new OpenClPrograms(cl.context(), cl.device(), "", dir)) {
+            long p = third.build("cache_probe.cl", src, "");
+            OpenClPrograms.releaseProgram(p);
+            assertEquals(1, third.sourceBuilds());
+        }
+    }
+
+    @ParameterizedTest(name = "[{0}] the tuner checks, times and saves a winner as JSON")
+    @MethodSource("devices")
+    void tunerSavesWinner(String device, @TempDir Path dir) throws Exception {
+        OpenClBackend cl = cl();
+        OpenClTuner.Result r = OpenClTuner.tune(cl, List.of(GemmConfig.DEFAULT), 64, null);
+        assertEquals(GemmConfig.DEFAULT, r.best());
+        assertTrue(r.gflops() > 0);
+        Path file = dir.resolve("tuning.json");
+        OpenClTuner.save(cl, r, file);
+        String json = Files.readString(file);
+        assertEquals(GemmConfig.DEFAULT, GemmConfig.parse(json));
+        assertTrue(json.contains(cl.device().name()), json);
+        assertThrows(IllegalArgumentException.class, () -> new GemmConfig(30, 32, 16, 4, 4, 4));
+        assertNotNull(cl.gemmConfig());
+    }
+
+    @ParameterizedTest(name = "[{0}] pool buckets and reuses buffers")
+    @MethodSource("devices")
+    void poolReusesBuffers(String device) {
+        OpenClBackend cl = cl();
+        assertEquals(256, OpenClPool.bucket(1));
+        assertEquals(1024, OpenClPool.bucket(1000));
+        assertEquals(9 << 17, OpenClPool.bucket((1 << 20) + 1));
+        Storage a = cl.allocate(1000);
+        long cached = cl.pool().cachedBytes();
+        long mem = ((OpenClStorage) a).mem;
+        cl.release(a);
+        assertEquals(cached + 4096, cl.pool().cachedBytes());
+        Storage b = cl.allocate(1001);
+        assertEquals(mem, ((OpenClStorage) b).mem, "same bucket should reuse the buffer");
+        assertEquals(1001, b.elements());
+        cl.release(b);
+        assertThrows(IllegalArgumentException.class, () -> cl.allocate(Long.MAX_VALUE / 8));
+    }
+
+    @ParameterizedTest(name = "[{0}] upload, download, copy (also overlapping) and fill with offsets")
+    @MethodSource("devices")
+    void transfers(String device) {
+        OpenClBackend cl = cl();
+        float[] data = new float[100];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = i;
+        }
+        Storage s = cl.allocate(100);
+        try {
+            cl.upload(data, 0, s, 0, 100);
+            cl.upload(new float[] {-1, -2, -3}, 1, s, 10, 2);
+            float[] out = new float[5];
+            cl.download(s, 9, out, 1, 3);
+            assertArrayEquals(new float[] {0, 9, -2, -3, 0}, out);
+            cl.copy(s, 0, s, 5, 20); // overlapping: as if through a temporary
+            float[] all = download(cl, s, 100);
+            assertEquals(0f, all[5]);
+            assertEquals(4f, all[9]);
+            assertEquals(19f, all[24]);
+            cl.fill(s, 50, 10, 7.5f);
+            all = download(cl, s, 100);
+            assertEquals(49f, all[49]);
+            assertEquals(7.5f, all[50]);
+            assertEquals(7.5f, all[59]);
+            assertEquals(60f, all[60]);
+            cl.synchronize();
+        } finally {
+            cl.release(s);
+        }
+    }
+}
