@@ -11,7 +11,7 @@ public final class CudaOutOfMemoryException extends CudaException {
     private final long peak;
 
     public CudaOutOfMemoryException(String device, long requested, long live, long peak, long reserved, long[] freeTotal) {
-        super("cuda: " + device + " out of memory allocating " + bytes(requested) + " (after emptying the cache and"
+        super(device + " out of memory allocating " + bytes(requested) + " (after emptying the cache and"
                 + " retrying): live " + bytes(live) + ", peak " + bytes(peak) + ", reserved " + bytes(reserved)
                 + (freeTotal == null ? "" : ", device free " + bytes(freeTotal[0]) + " of " + bytes(freeTotal[1])),
                 CudaErrors.CUDA_ERROR_OUT_OF_MEMORY);
