@@ -156,6 +156,10 @@ END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 log "summary in $OUT/summary.md and $OUT/summary.json"
 cat "$OUT/summary.md" | sed -n '1,30p'
+if [ "${EMBER_SKIP_TESTS:-0}" != 1 ] && [ "$((P + F + E + S))" -eq 0 ]; then
+  log "no test ran: see $OUT/tests.txt"
+  exit 1
+fi
 if [ "$((F + E + PF + PE))" -gt 0 ] || { [ "$BENCH_RC" != 0 ] && [ "$BENCH_RC" != skipped ]; }; then
   exit 1
 fi

@@ -67,14 +67,19 @@ chmod +x "$STAGE/gpu-check.sh"
 git -C "$ROOT" rev-parse HEAD > "$STAGE/COMMIT" 2>/dev/null || echo unknown > "$STAGE/COMMIT"
 
 # The modules the jars use (jdeps), plus those used reflectively or by flags: the Vector API
-# (--add-modules), jdk.unsupported (Unsafe: LWJGL, JMH), java.management/jdk.management (JMH).
+# (--add-modules), jdk.unsupported (Unsafe: LWJGL, JMH), java.management/jdk.management (JMH),
+# jdk.zipfs (the JUnit console scans the test jars through the jar file system).
 DEPS="$("$JAVA_HOME/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps \
   --class-path "$STAGE/junit-console.jar" "$STAGE/ember.jar" "$STAGE"/tests/*.jar "$STAGE/junit-console.jar" 2>/dev/null || true)"
-MODULES="$(echo "${DEPS:-java.base},java.base,java.desktop,jdk.incubator.vector,jdk.unsupported,java.management,jdk.management,java.logging,java.xml" \
+MODULES="$(echo "${DEPS:-java.base},java.base,java.desktop,jdk.incubator.vector,jdk.unsupported,java.management,jdk.management,java.logging,java.xml,jdk.zipfs" \
   | tr ',' '\n' | sed '/^$/d' | sort -u | paste -sd, -)"
 echo "[bundle] jlink modules: $MODULES"
-"$JAVA_HOME/bin/jlink" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files \
-  --compress zip-9 --output "$STAGE/runtime"
+# Uncompressed modules and stripped native symbols: gzip then packs the runtime smaller than jlink's zip-9.
+# (--strip-debug would imply the native part and needs objcopy, so the Java part is stripped by name.)
+STRIP="--strip-java-debug-attributes"
+command -v objcopy >/dev/null 2>&1 && STRIP="$STRIP --strip-native-debug-symbols=exclude-debuginfo-files"
+"$JAVA_HOME/bin/jlink" --add-modules "$MODULES" $STRIP --no-man-pages --no-header-files \
+  --compress zip-0 --output "$STAGE/runtime"
 echo "$MODULES" > "$STAGE/runtime/MODULES"
 
 mkdir -p "$(dirname "$OUT")"
