@@ -34,13 +34,13 @@ uname -a > "$OUT/uname.txt"
 "$JAVA" -version > "$OUT/java.txt" 2>&1
 
 log "devices"
-"$JAVA" $FLAGS -jar "$HERE/ember.jar" devices > "$OUT/devices.txt" 2>&1
+"$JAVA" $FLAGS -jar "$HERE/ember.jar" devices 2>&1 | grep -v '^WARNING: ' > "$OUT/devices.txt"
 cat "$OUT/devices.txt"
 
 run_tests() { # reports-dir log-file extra-jvm-flags selector...
   dir=$1; logf=$2; extra=$3; shift 3
   # shellcheck disable=SC2086
-  "$JAVA" $FLAGS $extra -jar "$HERE/junit-console.jar" execute --disable-banner --details=tree \
+  "$JAVA" $FLAGS -Dstdout.encoding=UTF-8 $extra -jar "$HERE/junit-console.jar" execute --disable-banner --disable-ansi-colors --details=tree --details-theme=unicode \
     --class-path "$HERE/ember.jar:$TESTS" --reports-dir "$dir" "$@" > "$logf" 2>&1
 }
 
@@ -86,14 +86,15 @@ cases() {
 cases "$OUT/junit" > "$OUT/cases.tsv"
 cases "$OUT/junit-ptx" > "$OUT/cases-ptx.tsv"
 count() { grep -c "^$1	" "$2" 2>/dev/null || true; }
-ran_on() { grep '^PASSED' "$2" | grep -c "$1" || true; }
+# Passed invocations on a device, from the test tree (display names carry the device; the XML does not).
+ran_on() { grep -c -E "[ ]$1[^ ]* ✔" "$2" 2>/dev/null || true; }
 jesc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' | tr '\t' ' '; }
 
 P=$(count PASSED "$OUT/cases.tsv"); F=$(count FAILED "$OUT/cases.tsv"); E=$(count ERROR "$OUT/cases.tsv")
 S=$(count SKIPPED "$OUT/cases.tsv")
 PP=$(count PASSED "$OUT/cases-ptx.tsv"); PF=$(count FAILED "$OUT/cases-ptx.tsv"); PE=$(count ERROR "$OUT/cases-ptx.tsv")
 PS=$(count SKIPPED "$OUT/cases-ptx.tsv")
-ON_CUDA=$(ran_on 'cuda:0' "$OUT/cases.tsv"); ON_OPENCL=$(ran_on 'opencl:' "$OUT/cases.tsv")
+ON_CUDA=$(ran_on 'cuda:' "$OUT/tests.txt"); ON_OPENCL=$(ran_on 'opencl:' "$OUT/tests.txt")
 END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 {
@@ -111,10 +112,10 @@ END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   echo
   echo "## Tests"
   echo
-  echo "| run | passed | failed | errors | skipped | passed on cuda:0 | passed on opencl |"
+  echo "| run | passed | failed | errors | skipped | passed on cuda | passed on opencl |"
   echo "|---|---|---|---|---|---|---|"
   echo "| all test classes (cubins where packed) | $P | $F | $E | $S | $ON_CUDA | $ON_OPENCL |"
-  echo "| CUDA + op suite, PTX JIT path | $PP | $PF | $PE | $PS | $(ran_on 'cuda:0' "$OUT/cases-ptx.tsv") | - |"
+  echo "| CUDA + op suite, PTX JIT path | $PP | $PF | $PE | $PS | $(ran_on 'cuda:' "$OUT/tests-ptx.txt") | - |"
   echo
   if [ "$((F + E + PF + PE))" -gt 0 ]; then
     echo "### Failures"
