@@ -19,6 +19,11 @@ public enum CudaKernel {
     SGEMM64_NT("gemm_cuda", "sgemm64_nt", "iiifppfppiif"),
     SGEMM64_TN("gemm_cuda", "sgemm64_tn", "iiifppfppiif"),
     SGEMM64_TT("gemm_cuda", "sgemm64_tt", "iiifppfppiif"),
+    // gemm.cl (the portable kernels, default tunables TS 32 x 32, 4 x 4 per work-item): -Dember.cuda.gemm=portable
+    GEMM_NN("gemm", "gemm_nn", "iiifppfppiif"),
+    GEMM_NT("gemm", "gemm_nt", "iiifppfppiif"),
+    GEMM_TN("gemm", "gemm_tn", "iiifppfppiif"),
+    GEMM_TT("gemm", "gemm_tt", "iiifppfppiif"),
     // elementwise.cl
     ACT_FORWARD("elementwise", "act_forward", "ppjif"),
     ACT_BACKWARD("elementwise", "act_backward", "ppppjif"),
@@ -58,6 +63,10 @@ public enum CudaKernel {
     public static final int COL_TILE = 16;
     /** Row lanes per column of the column reductions (ROW_LANES). */
     public static final int ROW_LANES = 16;
+    /** C tile of the portable gemm.cl kernels as compiled for CUDA (TS_M = TS_N). */
+    public static final int PORTABLE_GEMM_TILE = 32;
+    /** Work-items per tile side of the portable gemm.cl kernels (TS / WPT). */
+    public static final int PORTABLE_GEMM_THREADS = 8;
 
     private final String module;
     private final String symbol;

@@ -31,10 +31,17 @@ final class CudaOps {
 
     private final int sms;
     private final Launcher launcher;
+    private final boolean portableGemm;
 
     CudaOps(int sms, Launcher launcher) {
+        this(sms, launcher, "portable".equalsIgnoreCase(System.getProperty("ember.cuda.gemm", "")));
+    }
+
+    /** portableGemm: run gemm.cl's kernels instead of the CUDA fast path (for comparisons). */
+    CudaOps(int sms, Launcher launcher, boolean portableGemm) {
         this.sms = sms;
         this.launcher = launcher;
+        this.portableGemm = portableGemm;
     }
 
     private Object p(Storage s) {
@@ -62,10 +69,23 @@ final class CudaOps {
         CudaKernel.SGEMM128_TN, CudaKernel.SGEMM128_TT};
     private static final CudaKernel[] GEMM64 = {CudaKernel.SGEMM64_NN, CudaKernel.SGEMM64_NT,
         CudaKernel.SGEMM64_TN, CudaKernel.SGEMM64_TT};
+    private static final CudaKernel[] GEMM_PORTABLE = {CudaKernel.GEMM_NN, CudaKernel.GEMM_NT, CudaKernel.GEMM_TN,
+        CudaKernel.GEMM_TT};
 
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Storage a,
                                   Storage b, float beta, Storage c, Storage bias, Activation act, float actAlpha) {
         if (m == 0 || n == 0) {
+            return;
+        }
+        int cases = (transA ? 2 : 0) + (transB ? 1 : 0);
+        if (portableGemm) {
+            int t = CudaKernel.PORTABLE_GEMM_TILE, w = CudaKernel.PORTABLE_GEMM_THREADS;
+            if ((m + t - 1) / t > 65535) {
+                throw new IllegalArgumentException("cuda: gemm with m = " + m + " rows exceeds the CUDA grid limit of "
+                        + 65535L * t + " rows");
+            }
+            launch(GEMM_PORTABLE[cases], (n + t - 1) / t, (m + t - 1) / t, w, w, m, n, k, alpha, p(a), p(b), beta, p(c),
+                    p(bias), bias == null ? 0 : 1, act.code(), actAlpha);
             return;
         }
         // 128-tiles when they alone fill every SM; 64-tiles otherwise (more blocks for small matrices).
@@ -76,7 +96,7 @@ final class CudaOps {
             throw new IllegalArgumentException("cuda: gemm with m = " + m + " rows exceeds the CUDA grid limit of "
                     + 65535L * tile + " rows");
         }
-        CudaKernel kernel = (tile == 128 ? GEMM128 : GEMM64)[(transA ? 2 : 0) + (transB ? 1 : 0)];
+        CudaKernel kernel = (tile == 128 ? GEMM128 : GEMM64)[cases];
         launch(kernel, gx, gy, THREADS, 1, m, n, k, alpha, p(a), p(b), beta, p(c), p(bias),
                 bias == null ? 0 : 1, act.code(), actAlpha);
     }

@@ -54,7 +54,7 @@ class CudaOpsLaunchTest {
             assertEquals(sig.length(), args.length, k + " argument count");
             for (int i = 0; i < args.length; i++) {
                 Object a = args[i];
-                boolean optional = (k.module().equals("gemm_cuda") && i == 8) || (k == CudaKernel.SGD_UPDATE && i == 2);
+                boolean optional = (k.module().startsWith("gemm") && i == 8) || (k == CudaKernel.SGD_UPDATE && i == 2);
                 boolean ok = switch (sig.charAt(i)) {
                     case 'p' -> a instanceof Addr || (a == null && optional);
                     case 'i' -> a instanceof Integer;
@@ -68,7 +68,8 @@ class CudaOpsLaunchTest {
                 }
             }
             assertTrue(gx >= 1 && gy >= 1 && gy <= 65535, k + " grid " + gx + " x " + gy);
-            assertEquals(256, bx * by, k + " block " + bx + " x " + by + " (every kernel is built for 256 threads)");
+            int threads = k.module().equals("gemm") ? CudaKernel.PORTABLE_GEMM_THREADS * CudaKernel.PORTABLE_GEMM_THREADS : 256;
+            assertEquals(threads, bx * by, k + " block " + bx + " x " + by + " (the kernel is built for " + threads + " threads)");
             launches.add(new Launch(k, gx, gy, bx, by, args));
         }
 
@@ -128,6 +129,16 @@ class CudaOpsLaunchTest {
                 if (tile == 128) {
                     assertTrue((long) l.gx() * l.gy() >= SMS, "128-tiles only when they fill the GPU");
                 }
+                Recorder rp = new Recorder();
+                new CudaOps(SMS, rp, true).gemm(ta, tb, m, n, k, 0.5f, s((long) m * k), s((long) k * n), 1f,
+                        s((long) m * n), bias ? s(n) : null, Activation.TANH, 0f);
+                Launch lp = rp.launches.getFirst();
+                int pt = CudaKernel.PORTABLE_GEMM_TILE;
+                assertEquals("gemm_" + (ta ? "t" : "n") + (tb ? "t" : "n"), lp.k().symbol());
+                assertTrue((long) lp.gx() * pt >= n && (long) (lp.gx() - 1) * pt < n, "portable grid x");
+                assertTrue((long) lp.gy() * pt >= m && (long) (lp.gy() - 1) * pt < m, "portable grid y");
+                assertEquals(CudaKernel.PORTABLE_GEMM_THREADS, lp.bx());
+                assertEquals(CudaKernel.PORTABLE_GEMM_THREADS, lp.by());
             }
         }
     }
@@ -241,7 +252,9 @@ class CudaOpsLaunchTest {
             ops.columnSums(s(rc), s(cols), rows, cols, 0f);
             ops.columnMeanVariance(s(rc), s(cols), s(cols), rows, cols);
             ops.batchNormBackward(s(rc), s(cols), s(cols), s(cols), 1e-5f, s(rc), s(rc), s(cols), s(cols), rows, cols);
+            CudaOps portable = new CudaOps(SMS, r, true);
             for (int t = 0; t < 4; t++) {
+                portable.gemm(t >= 2, (t & 1) == 1, 40, 33, 8, 1f, s(320), s(264), 0f, s(1320), null, Activation.RELU, 0f);
                 ops.gemm(t >= 2, (t & 1) == 1, 5000, 5000, 8, 1f, s(40000), s(40000), 0f, s(25_000_000), s(5000),
                         Activation.RELU, 0f);
                 ops.gemm(t >= 2, (t & 1) == 1, 9, 9, 8, 1f, s(72), s(72), 0f, s(81), null, Activation.RELU, 0f);
