@@ -58,9 +58,20 @@ final class CudaOps {
         return (int) Math.max(1, Math.min(want, (long) sms * 32));
     }
 
-    /** Partial sums of a two-pass reduction over n: the count depends only on n (so results are reproducible). */
+    /**
+     * Chunk length of a two-pass reduction over n, as the OpenCL backend splits it (kernels/KERNELS.md):
+     * G = clamp(ceil(n / (RED_WG * 8)), 1, 1024), chunk = ceil(n / G). It depends only on n, so
+     * results are reproducible run to run.
+     */
+    static long partialChunk(long n) {
+        long g = Math.max(1, Math.min(1024, (n + THREADS * 8L - 1) / (THREADS * 8L)));
+        return Math.max(1, (n + g - 1) / g);
+    }
+
+    /** Groups of a two-pass reduction: ceil(n / chunk), every one with work. */
     static int partialGroups(long n) {
-        return (int) Math.max(1, Math.min(1024, (n + THREADS * 16L - 1) / (THREADS * 16L)));
+        long chunk = partialChunk(n);
+        return (int) Math.max(1, (n + chunk - 1) / chunk);
     }
 
     // ---- dense algebra ----------------------------------------------------------------------
@@ -142,7 +153,7 @@ final class CudaOps {
 
     private void sumOf(Storage x, long n, Storage out, int squares) {
         int groups = partialGroups(n);
-        long chunk = (n + groups - 1) / groups;
+        long chunk = partialChunk(n);
         Storage partial = launcher.temp(groups);
         try {
             launch(CudaKernel.SUM_PARTIAL, groups, 1, THREADS, 1, p(x), n, chunk, squares, p(partial));
@@ -188,7 +199,7 @@ final class CudaOps {
 
     private void pointwiseLoss(CudaKernel kernel, Storage a, Storage t, Storage grad, Storage stats, long n, float gradScale) {
         int groups = partialGroups(n);
-        long chunk = (n + groups - 1) / groups;
+        long chunk = partialChunk(n);
         Storage partial = launcher.temp(groups);
         try {
             launch(kernel, groups, 1, THREADS, 1, p(a), p(t), p(grad), p(partial), n, chunk, gradScale);
