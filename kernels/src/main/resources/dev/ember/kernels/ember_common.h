@@ -15,7 +15,8 @@
  *   ember_u32 / ember_u64 / ember_i64   32- and 64-bit integers in both dialects.
  *   Math: EXPF LOGF SQRTF TANHF EXPM1F LOG1PF FABSF FMAXF FMINF ISNAN, all float, full precision.
  *   ember_load4(p) loads four consecutive floats (p must be 16-byte aligned in CUDA);
- *   EMBER_FLOAT4_ZERO is a zero float4; EMBER_MAD(a, b, c) is a*b+c, fused where fast (GEMM only).
+ *   EMBER_FLOAT4_ZERO is a zero float4; EMBER_MAD(a, b, c) is a*b+c, fused where the device has a
+ *   fast fma (GEMM accumulation only).
  *
  * Floating-point contraction (a*b+c fused into fma) is switched off in OpenCL so elementwise
  * results match the Java CPU backend bit for bit where the math allows; build the CUDA side with
@@ -42,7 +43,12 @@ typedef ulong ember_u64;
 typedef long ember_i64;
 #define ember_load4(p) vload4(0, (p))
 #define EMBER_FLOAT4_ZERO ((float4)(0.0f))
-#define EMBER_MAD(a, b, c) mad((a), (b), (c))
+/* fma where the device says it is fast; mad() may drop accuracy on some devices, so it is not used. */
+#if defined(FP_FAST_FMAF)
+#define EMBER_MAD(a, b, c) fma((a), (b), (c))
+#else
+#define EMBER_MAD(a, b, c) ((a) * (b) + (c))
+#endif
 #define EMBER_MULHI32(a, b) mul_hi((ember_u32)(a), (ember_u32)(b))
 
 #elif defined(__CUDACC__)

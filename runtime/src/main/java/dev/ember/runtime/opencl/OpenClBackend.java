@@ -58,7 +58,9 @@ public final class OpenClBackend implements Backend {
         this.localMem = Cl.deviceLong(dev.device(), CL_DEVICE_LOCAL_MEM_SIZE);
         this.maxAlloc = Cl.deviceLong(dev.device(), CL_DEVICE_MAX_MEM_ALLOC_SIZE);
         int pow2 = Integer.highestOneBit((int) Math.min(1024, maxWorkGroup));
-        this.redWg = Math.min(256, pow2);
+        boolean cpuDevice = (Cl.deviceLong(dev.device(), CL_DEVICE_TYPE) & CL_DEVICE_TYPE_CPU) != 0;
+        // A CPU runs a work-group's items one after another: small groups waste less on short rows.
+        this.redWg = Math.min(cpuDevice ? 64 : 256, pow2);
         this.rowLanes = Math.min(16, redWg);
         this.colTile = Math.max(1, redWg / rowLanes);
         this.ewWg = Math.min(EW_WG, pow2);
@@ -448,6 +450,11 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized void softmaxCrossEntropy(Storage logits, Storage labels, Storage grad, Storage stats, int rows,
                                                  int cols) {
+        if (rows == 0) {
+            fill(stats, 0, 1, Float.NaN); // mean over no rows, as 0/0 on the CPU
+            fill(stats, 1, 1, -1f);
+            return;
+        }
         OpenClStorage scratch = pool.allocate(2L * rows);
         try {
             k("losses", "xent_rows").mem(logits).mem(labels).mem(grad).mem(scratch).i32(rows).i32(cols)
@@ -459,6 +466,10 @@ public final class OpenClBackend implements Backend {
     }
 
     private void pointwiseLoss(String kernel, Storage a, Storage b, Storage grad, Storage stats, long n, float gradScale) {
+        if (n == 0) {
+            fill(stats, 0, 1, Float.NaN); // mean over nothing, as 0/0 on the CPU
+            return;
+        }
         long[] gc = chunking(n);
         OpenClStorage partial = pool.allocate(gc[0]);
         try {

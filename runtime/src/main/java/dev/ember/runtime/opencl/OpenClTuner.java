@@ -100,6 +100,12 @@ public final class OpenClTuner {
 
     /** Tunes: every fitting candidate is built, checked for correctness, and timed; the fastest correct one wins. */
     static Result tune(OpenClBackend be, List<GemmConfig> candidates, int size, PrintStream log) {
+        return tune(be, candidates, size, log, OpenClTuner::check);
+    }
+
+    /** As {@link #tune(OpenClBackend, List, int, PrintStream)} with the correctness check given (null = correct). */
+    static Result tune(OpenClBackend be, List<GemmConfig> candidates, int size, PrintStream log,
+                       java.util.function.BiFunction<OpenClBackend, GemmConfig, String> checker) {
         List<String> lines = new ArrayList<>();
         GemmConfig best = null;
         double bestGflops = -1;
@@ -113,7 +119,7 @@ public final class OpenClTuner {
                     if (kernelMax < cfg.threads()) {
                         line = cfg + ": skipped (kernel allows only " + kernelMax + " work-items per group)";
                     } else {
-                        String wrong = check(be, cfg);
+                        String wrong = checker.apply(be, cfg);
                         if (wrong != null) {
                             line = cfg + ": REJECTED, wrong result: " + wrong;
                         } else {

@@ -49,6 +49,12 @@ class OpenClBackendTest {
             assertTrue(d.available() || !d.reason().isBlank(), d.toString());
         }
         assertTrue(Devices.list().stream().anyMatch(d -> d.kind().equals("opencl")));
+        boolean devSymlink = java.util.stream.Stream.of("/usr/lib/x86_64-linux-gnu/libOpenCL.so", "/usr/lib/libOpenCL.so",
+                "/usr/lib64/libOpenCL.so").anyMatch(f -> Files.exists(Path.of(f)));
+        if (infos.get(0).available() && !devSymlink && System.getProperty("os.name").startsWith("Linux")) {
+            // only the ICD loader's soname is installed: LWJGL must have been pointed at it
+            assertEquals("libOpenCL.so.1", OpenClLoader.loadedLibrary());
+        }
     }
 
     @Test
@@ -126,6 +132,10 @@ class OpenClBackendTest {
         assertEquals(GemmConfig.DEFAULT, GemmConfig.parse(json));
         assertTrue(json.contains(cl.device().name()), json);
         assertThrows(IllegalArgumentException.class, () -> new GemmConfig(30, 32, 16, 4, 4, 4));
+        // a candidate that fails the correctness check can never win, however fast
+        IllegalStateException none = assertThrows(IllegalStateException.class,
+                () -> OpenClTuner.tune(cl, List.of(GemmConfig.DEFAULT), 64, null, (b, cfg) -> "C[0,0] = 1, expected 2"));
+        assertTrue(none.getMessage().contains("REJECTED"), none.getMessage());
         assertNotNull(cl.gemmConfig());
     }
 

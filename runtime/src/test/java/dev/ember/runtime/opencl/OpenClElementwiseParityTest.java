@@ -11,9 +11,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Elementwise ops on OpenCL against the CPU backend. Piecewise-linear activations, binary ops,
  * scale, axpy, clamp and bias add must match bit for bit (0 ulp: same float operations, no
- * contraction). Sigmoid, tanh and elu go through exp/expm1/tanh, whose OpenCL versions may be off by
- * a few ulp (the spec allows up to 4 for exp); allowed: 4 ulp, plus an absolute 1e-7 near zero for
- * tanh/elu whose results there are tiny.
+ * contraction). Sigmoid, tanh and elu go through float exp/expm1/tanh where the CPU rounds a double
+ * result once: on PoCL (measured) elu and tanh stay within 1 ulp and sigmoid, whose exp, add and
+ * divide each round, within 2; on other OpenCL devices the budget is what the OpenCL 1.2 accuracy
+ * table allows (expm1 3 ulp, exp 3 ulp, tanh 5 ulp) plus the float arithmetic after them.
  */
 class OpenClElementwiseParityTest {
     static final int[] SIZES = {1, 7, 33, 127, 1000};
@@ -22,10 +23,13 @@ class OpenClElementwiseParityTest {
         return OpenClTestSupport.devices();
     }
 
-    private static long ulpBudget(Activation a) {
+    private static long ulpBudget(OpenClBackend cl, Activation a) {
+        boolean pocl = cl.device().platformName().contains("Portable Computing Language");
         return switch (a) {
             case IDENTITY, RELU, LEAKY_RELU -> 0;
-            default -> 4;
+            case ELU -> pocl ? 1 : 4;
+            case TANH -> pocl ? 1 : 5;
+            case SIGMOID -> pocl ? 2 : 5;
         };
     }
 
@@ -49,7 +53,7 @@ class OpenClElementwiseParityTest {
                      Pair pdx = new Pair(cl, n)) {
                     cpu().activation(act, alpha, px.cpu, py.cpu, n);
                     cl.activation(act, alpha, px.cl, py.cl, n);
-                    assertUlps(act + " forward", seed, py.cpuValues(), py.clValues(), ulpBudget(act));
+                    assertUlps(act + " forward", seed, py.cpuValues(), py.clValues(), ulpBudget(cl, act));
                     // Backward from the same y on both sides, so only the derivative formula is compared.
                     float[] y = py.cpuValues();
                     cl.upload(y, 0, py.cl, 0, n);
