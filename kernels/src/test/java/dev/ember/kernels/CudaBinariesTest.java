@@ -81,7 +81,14 @@ class CudaBinariesTest {
             actual.put(p.getFileName().toString(), sha256(p));
         }
         assertTrue(actual.containsKey("gemm_cuda.cu") && actual.containsKey("gemm.cl"), "sources found: " + actual.keySet());
-        assertEquals(actual, entries(manifest, "source"), "the committed CUDA binaries are stale" + REFRESH);
+        TreeMap<String, String> recorded = entries(manifest, "source");
+        List<String> stale = new ArrayList<>();
+        for (String name : new TreeSet<>(Set.copyOf(concat(actual.keySet(), recorded.keySet())))) {
+            if (!java.util.Objects.equals(actual.get(name), recorded.get(name))) {
+                stale.add(name + (recorded.get(name) == null ? " (new)" : actual.get(name) == null ? " (removed)" : " (changed)"));
+            }
+        }
+        assertTrue(stale.isEmpty(), "the committed CUDA binaries are stale for " + stale + REFRESH);
         TreeMap<String, String> outputs = entries(manifest, "output");
         for (String name : actual.keySet()) {
             if (name.endsWith(".cl") || name.endsWith(".cu")) {
@@ -96,6 +103,12 @@ class CudaBinariesTest {
             assertTrue(Files.exists(p), p + " missing" + REFRESH);
             assertEquals(e.getValue(), sha256(p), p + " does not match the manifest" + REFRESH);
         }
+    }
+
+    private static List<String> concat(Set<String> a, Set<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     @Test
