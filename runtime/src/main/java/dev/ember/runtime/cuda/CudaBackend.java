@@ -80,10 +80,12 @@ public final class CudaBackend implements Backend {
             }
             ok = true;
         } finally {
-            if (!ok) {
+            if (!ok) { // best-effort cleanup; the exception in flight says what went wrong
                 for (CUmodule m : modules.values()) {
                     JCudaDriver.cuModuleUnload(m);
                 }
+                JCudaDriver.cuStreamDestroy(stream);
+                CURRENT.remove();
                 JCudaDriver.cuDevicePrimaryCtxRelease(device);
             }
         }

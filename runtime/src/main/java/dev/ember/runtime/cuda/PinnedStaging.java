@@ -28,17 +28,19 @@ final class PinnedStaging implements AutoCloseable {
     private int next;
 
     private void ensure() {
-        if (host[0] != null) {
+        if (done[1] != null) {
             return;
         }
+        close(); // a previous attempt may have failed half-way
         for (int s = 0; s < 2; s++) {
             Pointer p = new Pointer();
             CudaDriver.check("pinned staging", "cuMemAllocHost(" + SLOT_BYTES + ")", JCudaDriver.cuMemAllocHost(p, SLOT_BYTES));
             host[s] = p;
             view[s] = p.getByteBuffer(0, SLOT_BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-            done[s] = new CUevent();
+            CUevent ev = new CUevent();
             CudaDriver.check("pinned staging", "cuEventCreate",
-                    JCudaDriver.cuEventCreate(done[s], CUevent_flags.CU_EVENT_DISABLE_TIMING));
+                    JCudaDriver.cuEventCreate(ev, CUevent_flags.CU_EVENT_DISABLE_TIMING));
+            done[s] = ev; // set last: done[1] != null means both slots are ready
         }
     }
 
@@ -104,13 +106,18 @@ final class PinnedStaging implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int s = 0; s < 2; s++) {
-            if (host[s] != null) {
+        for (int s = 0; s < 2; s++) { // best effort: called when the device closes
+            if (done[s] != null) {
                 JCudaDriver.cuEventSynchronize(done[s]);
                 JCudaDriver.cuEventDestroy(done[s]);
+                done[s] = null;
+            }
+            if (host[s] != null) {
                 JCudaDriver.cuMemFreeHost(host[s]);
                 host[s] = null;
+                view[s] = null;
             }
+            pending[s] = false;
         }
     }
 }
