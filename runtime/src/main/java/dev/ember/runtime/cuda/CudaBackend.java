@@ -291,11 +291,23 @@ public final class CudaBackend implements Backend {
     @Override
     public synchronized void copy(Storage src, long srcOffset, Storage dst, long dstOffset, long length) {
         ready("copy");
-        if (length > 0) {
-            CudaDriver.check("copy", "cuMemcpyDtoDAsync", JCudaDriver.cuMemcpyDtoDAsync(((CudaStorage) dst).at(dstOffset),
-                    ((CudaStorage) src).at(srcOffset), length * Float.BYTES, stream));
-            afterOp("copy");
+        if (length <= 0 || (src == dst && srcOffset == dstOffset)) {
+            return;
         }
+        if (src == dst && srcOffset < dstOffset + length && dstOffset < srcOffset + length) {
+            // Overlapping ranges (cuMemcpy does not allow them): go through a temporary block, like memmove.
+            Storage tmp = allocate(length);
+            try {
+                copy(src, srcOffset, tmp, 0, length);
+                copy(tmp, 0, dst, dstOffset, length);
+            } finally {
+                release(tmp);
+            }
+            return;
+        }
+        CudaDriver.check("copy", "cuMemcpyDtoDAsync", JCudaDriver.cuMemcpyDtoDAsync(((CudaStorage) dst).at(dstOffset),
+                ((CudaStorage) src).at(srcOffset), length * Float.BYTES, stream));
+        afterOp("copy");
     }
 
     @Override

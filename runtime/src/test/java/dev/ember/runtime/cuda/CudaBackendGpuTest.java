@@ -191,6 +191,22 @@ class CudaBackendGpuTest {
     }
 
     @Test
+    void overlappingCopiesWithinOneBlockBehaveLikeMemmove() {
+        float[] v = new float[100];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i;
+        }
+        Storage s = up(v);
+        cuda.copy(s, 0, s, 10, 50);   // forward overlap
+        cuda.copy(s, 60, s, 55, 40);  // backward overlap
+        float[] want = v.clone();
+        System.arraycopy(want, 0, want, 10, 50);
+        System.arraycopy(want, 60, want, 55, 40);
+        assertArrayEquals(want, down(s, 100));
+        cuda.release(s);
+    }
+
+    @Test
     void captureRefusesHostWaitsAndLeavesTheDeviceUsable() {
         Storage s = up(new float[] {1, 2, 3});
         IllegalStateException e = assertThrows(IllegalStateException.class,
