@@ -126,6 +126,11 @@ public final class CudaErrors {
                 return "the NVIDIA driver library libcuda.so.1 could not be loaded (is an NVIDIA driver installed?): "
                         + lineAbout(msg, "libcuda");
             }
+            java.util.regex.Matcher missing = java.util.regex.Pattern
+                    .compile("([\\w.+-]+\\.so[\\w.]*): cannot open shared object file[^\\n]*").matcher(msg);
+            if (missing.find()) {
+                return "a native library JCuda needs is missing: " + missing.group().strip();
+            }
             if (root instanceof NoClassDefFoundError && msg.contains("jcuda")) {
                 return "JCuda is not on the class path (" + firstLine(msg) + ")";
             }

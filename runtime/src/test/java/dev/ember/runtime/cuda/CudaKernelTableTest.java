@@ -118,6 +118,11 @@ class CudaKernelTableTest {
         String why = CudaErrors.loadFailure(inner);
         assertEquals("the NVIDIA driver library libcuda.so.1 could not be loaded (is an NVIDIA driver installed?): "
                 + "libcuda.so.1: cannot open shared object file: No such file or directory", why);
+        String cublas = CudaErrors.loadFailure(new UnsatisfiedLinkError("Error while loading native library \"JCublas2-12.0.0\"\n"
+                + "java.lang.UnsatisfiedLinkError: /tmp/libJCublas2-12.0.0-linux-x86_64.so: libcublas.so.12: cannot open shared"
+                + " object file: No such file or directory\n\tat x.y(Z.java)"));
+        assertEquals("a native library JCuda needs is missing: libcublas.so.12: cannot open shared object file: No such file"
+                + " or directory", cublas);
         String other = CudaErrors.loadFailure(new ExceptionInInitializerError(new UnsatisfiedLinkError("no space\nline2")));
         assertEquals("the JCuda native library could not be loaded: UnsatisfiedLinkError: no space", other);
     }
