@@ -30,9 +30,11 @@
 
 #define SGEMM_THREADS 256
 
-/* One BM x BN tile of C per 256-thread block; see the header for the scheme. */
+/* One BM x BN tile of C per 256-thread block; see the header for the scheme. External linkage on
+   purpose: nvcc names internal (static) symbols after a hash of the file's path, which would make
+   the PTX differ from one checkout directory to the next. */
 template <int BM, int BN, int BK, int TM, int TN, bool TA, bool TB>
-static __device__ __forceinline__ void sgemm_tile(const int M, const int N, const int K, const float alpha,
+__device__ __forceinline__ void sgemm_tile(const int M, const int N, const int K, const float alpha,
                                                   const float *__restrict__ A, const float *__restrict__ B,
                                                   const float beta, float *__restrict__ C,
                                                   const float *__restrict__ bias, const int has_bias,
