@@ -141,6 +141,16 @@ class CudaBinariesTest {
     }
 
     @Test
+    void packedPtxHasNoPathDependentSymbols() throws IOException {
+        // nvcc names internal-linkage (static) device symbols after a hash of the source path, which
+        // would make the binaries differ between checkouts and the staleness check fail spuriously.
+        for (Path ptx : files(COMMITTED, ".ptx")) {
+            assertFalse(Files.readString(ptx).contains("_INTERNAL_"), ptx.getFileName()
+                    + " has a path-dependent _INTERNAL_ symbol: give that device function external linkage");
+        }
+    }
+
+    @Test
     void ptxasReportCoversEveryKernelWithoutSpillsOnSm90() throws IOException {
         Pattern entry = Pattern.compile("\\.entry\\s+([A-Za-z_][A-Za-z0-9_]*)\\s*\\(");
         Set<String> kernels = new TreeSet<>();
