@@ -5,7 +5,8 @@
  * the threads of the one block that runs at a time. Arithmetic is the host's (float, no fast
  * math), so results are compared with tolerances, never bit for bit.
  *
- * Used by gemm_cuda_emu_test.cpp (run from GemmCudaEmulationTest). Not a general emulator:
+ * Used by gemm_cuda_emu_test.cpp (run from GemmCudaEmulationTest), which also runs the TF32 WMMA
+ * kernel through a whole-fragment model of nvcuda::wmma. Not a general emulator:
  * no warps, no atomics, no dynamic shared memory.
  */
 #ifndef EMBER_CUDA_EMU_H
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -83,6 +85,99 @@ using std::log;
 using std::log1p;
 using std::sqrt;
 using std::tanh;
+
+static inline void __syncwarp() { emu_barrier->arrive_and_wait(); } /* kernels here call it block-uniformly */
+
+/*
+ * WMMA (nvcuda::wmma) for the TF32 kernel: every thread holds whole fragments and computes the whole
+ * product, which gives the warp-collective result without modelling lanes. Pointers must be 32-byte
+ * aligned and leading dimensions multiples of 16 bytes, as on the GPU.
+ */
+#define EMBER_CUDA_EMU 1
+namespace nvcuda {
+namespace wmma {
+struct matrix_a {};
+struct matrix_b {};
+struct accumulator {};
+struct row_major {};
+struct col_major {};
+namespace precision {
+struct tf32 {};
+}
+enum layout_t { mem_row_major, mem_col_major };
+
+template <typename Use, int M, int N, int K, typename T, typename Layout = void>
+struct fragment;
+template <int M, int N, int K, typename T>
+struct fragment<matrix_a, M, N, K, T, row_major> {
+    static const int num_elements = M * K;
+    float x[M * K];
+};
+template <int M, int N, int K, typename T>
+struct fragment<matrix_b, M, N, K, T, row_major> {
+    static const int num_elements = K * N;
+    float x[K * N];
+};
+template <int M, int N, int K>
+struct fragment<accumulator, M, N, K, float, void> {
+    static const int num_elements = M * N;
+    float x[M * N];
+};
+
+static inline void emu_wmma_check(const void *p, unsigned ldm) {
+    if (reinterpret_cast<uintptr_t>(p) % 32 != 0 || (ldm * sizeof(float)) % 16 != 0) {
+        std::fprintf(stderr, "wmma: pointer %p not 32-byte aligned or ldm %u not a multiple of 16 bytes\n", p, ldm);
+        std::abort();
+    }
+}
+
+template <int M, int N, int K, typename T>
+static inline void load_matrix_sync(fragment<matrix_a, M, N, K, T, row_major> &a, const float *p, unsigned ldm) {
+    emu_wmma_check(p, ldm);
+    for (int r = 0; r < M; r++)
+        for (int c = 0; c < K; c++) a.x[r * K + c] = p[r * ldm + c];
+}
+template <int M, int N, int K, typename T>
+static inline void load_matrix_sync(fragment<matrix_b, M, N, K, T, row_major> &b, const float *p, unsigned ldm) {
+    emu_wmma_check(p, ldm);
+    for (int r = 0; r < K; r++)
+        for (int c = 0; c < N; c++) b.x[r * N + c] = p[r * ldm + c];
+}
+template <int M, int N, int K>
+static inline void fill_fragment(fragment<accumulator, M, N, K, float, void> &f, float v) {
+    for (int i = 0; i < M * N; i++) f.x[i] = v;
+}
+template <int M, int N, int K, typename T>
+static inline void mma_sync(fragment<accumulator, M, N, K, float, void> &d, const fragment<matrix_a, M, N, K, T, row_major> &a,
+                            const fragment<matrix_b, M, N, K, T, row_major> &b,
+                            const fragment<accumulator, M, N, K, float, void> &c) {
+    float out[M * N];
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            float acc = c.x[i * N + j];
+            for (int k = 0; k < K; k++) acc += a.x[i * K + k] * b.x[k * N + j];
+            out[i * N + j] = acc;
+        }
+    for (int i = 0; i < M * N; i++) d.x[i] = out[i];
+}
+template <int M, int N, int K>
+static inline void store_matrix_sync(float *p, const fragment<accumulator, M, N, K, float, void> &f, unsigned ldm,
+                                     layout_t layout) {
+    emu_wmma_check(p, ldm);
+    for (int r = 0; r < M; r++)
+        for (int c = 0; c < N; c++) p[layout == mem_row_major ? r * ldm + c : c * ldm + r] = f.x[r * N + c];
+}
+/* Round to TF32 (10 explicit mantissa bits), to nearest with ties away from zero, like cvt.rna.tf32.f32. */
+static inline float __float_to_tf32(float v) {
+    if (!std::isfinite(v)) return v;
+    uint32_t b;
+    std::memcpy(&b, &v, 4);
+    b = (b + 0x1000u) & 0xFFFFE000u;
+    std::memcpy(&v, &b, 4);
+    return v;
+}
+} // namespace wmma
+} // namespace nvcuda
 
 /* Runs body() as the kernel for every block of grid, blocks one after another, threads concurrently. */
 static inline void emu_launch(dim3 grid, dim3 block, const std::function<void()> &body) {

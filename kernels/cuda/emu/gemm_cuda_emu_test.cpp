@@ -1,6 +1,7 @@
 /*
- * gemm_cuda_emu_test.cpp - runs the kernels of gemm_cuda.cu on the host through cuda_emu.h and
- * checks them against a float64 reference: both tile configurations, all four transpose cases,
+ * gemm_cuda_emu_test.cpp - runs the kernels of gemm_cuda.cu and gemm_tf32_cuda.cu on the host through cuda_emu.h and
+ * checks them against a float64 reference: both FP32 tile configurations and TF32 (tolerance 1e-3 of
+ * sum |a b|, the TF32 rounding of both operands), all four transpose cases,
  * awkward M, N, K (1, 7, 33, 127, 129, 257, 1000 and K = 0), alpha/beta (C filled with NaN when
  * beta == 0, which must not be read), bias and every activation. Each matrix sits between NaN
  * guards (reads outside it would poison the result) and C between sentinel guards (writes outside
@@ -11,6 +12,7 @@
 #include "cuda_emu.h"
 
 #include "../../src/main/cuda/gemm_cuda.cu"
+#include "../../src/main/cuda/gemm_tf32_cuda.cu"
 
 #include <cstdio>
 #include <cstring>
@@ -61,6 +63,7 @@ static double act_ref(int act, double alpha, double x) {
 int main() {
     const gemm_fn k128[4] = {sgemm128_nn, sgemm128_nt, sgemm128_tn, sgemm128_tt};
     const gemm_fn k64[4] = {sgemm64_nn, sgemm64_nt, sgemm64_tn, sgemm64_tt};
+    const gemm_fn ktf32[4] = {sgemm_tf32_nn, sgemm_tf32_nt, sgemm_tf32_tn, sgemm_tf32_tt};
     const int shapes[][3] = {{1, 1, 1},   {7, 33, 1},   {33, 7, 127}, {127, 129, 33}, {128, 128, 8},
                              {130, 257, 20}, {64, 64, 16}, {1, 1000, 7}, {257, 3, 300},  {5, 8, 0},
                              {12, 20, 4},  {9, 36, 17}, {6, 10, 14}, {66, 130, 42}, {3, 5, 6}};
@@ -68,7 +71,7 @@ int main() {
     const float sentinel = 12345.0f;
     int failures = 0, cases = 0;
     unsigned long long seed = 20251125;
-    for (int cfg = 0; cfg < 2; cfg++) {
+    for (int cfg = 0; cfg < 3; cfg++) { /* 128-tile FP32, 64-tile FP32, TF32 tensor cores */
         for (const auto &s : shapes) {
             for (int tr = 0; tr < 4; tr++) {
                 const int M = s[0], N = s[1], K = s[2];
@@ -87,9 +90,9 @@ int main() {
                 for (size_t i = 0; i < C.n; i++) C.p[i] = beta == 0.f ? nan : nd(rng);
                 for (size_t i = 0; i < bias.n; i++) bias.p[i] = nd(rng);
                 std::vector<float> c0(C.p, C.p + C.n);
-                const int BMN = cfg == 0 ? 128 : 64;
+                const int BMN = cfg == 1 ? 64 : 128;
                 dim3 grid{(unsigned)((N + BMN - 1) / BMN), (unsigned)((M + BMN - 1) / BMN), 1};
-                const gemm_fn fn = (cfg == 0 ? k128 : k64)[tr];
+                const gemm_fn fn = (cfg == 0 ? k128 : cfg == 1 ? k64 : ktf32)[tr];
                 emu_readable = {A.range(), B.range(), bias.range(), C.range()};
                 emu_launch(grid, dim3{256, 1, 1}, [&] {
                     fn(M, N, K, alpha, A.p, B.p, beta, C.p, has_bias ? bias.p : nullptr, has_bias, act, act_alpha);
@@ -98,18 +101,22 @@ int main() {
                 int bad = 0;
                 for (int i = 0; i < M && bad < 3; i++) {
                     for (int j = 0; j < N && bad < 3; j++) {
-                        double acc = 0;
+                        double acc = 0, mag = 0;
                         for (int p = 0; p < K; p++) {
                             double a = ta ? A.p[(size_t)p * M + i] : A.p[(size_t)i * K + p];
                             double b = tb ? B.p[(size_t)j * K + p] : B.p[(size_t)p * N + j];
                             acc += a * b;
+                            mag += std::fabs(a * b);
                         }
                         double v = alpha * acc;
                         if (beta != 0.f) v += beta * (double)c0[(size_t)i * N + j];
                         if (has_bias) v += bias.p[j];
                         double ref = act_ref(act, act_alpha, v);
                         float out = C.p[(size_t)i * N + j];
-                        if (!(std::fabs(out - ref) <= tol_abs + tol_rel * std::fabs(ref))) {
+                        /* TF32: both operands carry 2^-11 relative rounding, so allow 2^-10 of sum |a b|. */
+                        const double tol = cfg == 2 ? std::fabs(alpha) * mag * 1e-3 + 1e-5 + tol_rel * std::fabs(ref)
+                                                    : tol_abs + tol_rel * std::fabs(ref);
+                        if (!(std::fabs(out - ref) <= tol)) {
                             std::printf("FAIL seed=%llu cfg=%d M=%d N=%d K=%d trans=%d%d act=%d bias=%d alpha=%g beta=%g"
                                         " at (%d,%d): got %.9g want %.9g\n",
                                         seed, BMN, M, N, K, (int)ta, (int)tb, act, (int)has_bias, alpha, beta, i, j,

@@ -90,6 +90,9 @@ public final class CudaBackend implements Backend {
             }
         }
         this.ops = new CudaOps(gpu.sms(), new DriverLauncher());
+        if (Boolean.getBoolean("ember.cuda.tf32") && !useTf32(true)) {
+            System.err.println("ember: " + name + ": -Dember.cuda.tf32=true ignored: " + tf32Unavailable());
+        }
         this.allocator = new CachingAllocator<>(name, new CachingAllocator.Raw<>() {
             @Override
             public CUdeviceptr malloc(long bytes) {
@@ -579,6 +582,36 @@ public final class CudaBackend implements Backend {
         CudaDriver.check("graph close", "cuStreamSynchronize", JCudaDriver.cuStreamSynchronize(stream));
         destroy.run();
         allocator.closePool(pool);
+    }
+
+    // ---- TF32 -------------------------------------------------------------------------------
+
+    /** Null when the TF32 tensor-core GEMM can run here, else why not. */
+    public String tf32Unavailable() {
+        String img = images.get("gemm_tf32_cuda");
+        if (img == null || !img.endsWith(".cubin")) {
+            return "TF32 GEMM needs a packed sm_80/sm_90 cubin; " + name + " is sm_" + gpu.major() + gpu.minor()
+                    + " and runs the PTX" + (img == null ? "" : " (" + img + ")");
+        }
+        return null;
+    }
+
+    /**
+     * Switches Backend.gemm between the FP32 kernels (default) and the TF32 tensor-core kernels,
+     * whose inputs are rounded to 10 mantissa bits (about 5e-4 relative error of a dot product,
+     * accumulation in FP32). Also set at open by {@code -Dember.cuda.tf32=true}. Returns whether
+     * TF32 is now in use (false when asked for on a GPU without the packed cubin).
+     */
+    public synchronized boolean useTf32(boolean on) {
+        if (on && tf32Unavailable() != null) {
+            return false;
+        }
+        if (on) {
+            ops.gemmPath(CudaOps.GemmPath.TF32);
+        } else if (ops.gemmPath() == CudaOps.GemmPath.TF32) {
+            ops.gemmPath(CudaOps.GemmPath.FAST);
+        }
+        return on;
     }
 
     // ---- cuBLAS baseline --------------------------------------------------------------------

@@ -19,6 +19,11 @@ public enum CudaKernel {
     SGEMM64_NT("gemm_cuda", "sgemm64_nt", "iiifppfppiif"),
     SGEMM64_TN("gemm_cuda", "sgemm64_tn", "iiifppfppiif"),
     SGEMM64_TT("gemm_cuda", "sgemm64_tt", "iiifppfppiif"),
+    // gemm_tf32_cuda.cu (TF32 tensor cores, sm_80/sm_90 cubins only): -Dember.cuda.tf32=true
+    SGEMM_TF32_NN("gemm_tf32_cuda", "sgemm_tf32_nn", "iiifppfppiif"),
+    SGEMM_TF32_NT("gemm_tf32_cuda", "sgemm_tf32_nt", "iiifppfppiif"),
+    SGEMM_TF32_TN("gemm_tf32_cuda", "sgemm_tf32_tn", "iiifppfppiif"),
+    SGEMM_TF32_TT("gemm_tf32_cuda", "sgemm_tf32_tt", "iiifppfppiif"),
     // gemm.cl (the portable kernels, default tunables TS 32 x 32, 4 x 4 per work-item): -Dember.cuda.gemm=portable
     GEMM_NN("gemm", "gemm_nn", "iiifppfppiif"),
     GEMM_NT("gemm", "gemm_nt", "iiifppfppiif"),

@@ -29,19 +29,37 @@ final class CudaOps {
         void release(Storage s);
     }
 
-    private final int sms;
-    private final Launcher launcher;
-    private final boolean portableGemm;
-
-    CudaOps(int sms, Launcher launcher) {
-        this(sms, launcher, "portable".equalsIgnoreCase(System.getProperty("ember.cuda.gemm", "")));
+    /** Which kernels run Backend.gemm. */
+    enum GemmPath {
+        /** gemm_cuda.cu: FP32, register-tiled (the default). */
+        FAST,
+        /** gemm.cl as compiled for CUDA (-Dember.cuda.gemm=portable), for comparisons. */
+        PORTABLE,
+        /** gemm_tf32_cuda.cu: TF32 tensor cores, about 5e-4 relative error (-Dember.cuda.tf32=true). */
+        TF32
     }
 
-    /** portableGemm: run gemm.cl's kernels instead of the CUDA fast path (for comparisons). */
-    CudaOps(int sms, Launcher launcher, boolean portableGemm) {
+    private final int sms;
+    private final Launcher launcher;
+    private volatile GemmPath gemmPath;
+
+    CudaOps(int sms, Launcher launcher) {
+        this(sms, launcher, "portable".equalsIgnoreCase(System.getProperty("ember.cuda.gemm", "")) ? GemmPath.PORTABLE
+                : GemmPath.FAST);
+    }
+
+    CudaOps(int sms, Launcher launcher, GemmPath gemmPath) {
         this.sms = sms;
         this.launcher = launcher;
-        this.portableGemm = portableGemm;
+        this.gemmPath = gemmPath;
+    }
+
+    GemmPath gemmPath() {
+        return gemmPath;
+    }
+
+    void gemmPath(GemmPath path) {
+        this.gemmPath = path;
     }
 
     private Object p(Storage s) {
@@ -80,6 +98,8 @@ final class CudaOps {
         CudaKernel.SGEMM128_TN, CudaKernel.SGEMM128_TT};
     private static final CudaKernel[] GEMM64 = {CudaKernel.SGEMM64_NN, CudaKernel.SGEMM64_NT,
         CudaKernel.SGEMM64_TN, CudaKernel.SGEMM64_TT};
+    private static final CudaKernel[] GEMM_TF32 = {CudaKernel.SGEMM_TF32_NN, CudaKernel.SGEMM_TF32_NT,
+        CudaKernel.SGEMM_TF32_TN, CudaKernel.SGEMM_TF32_TT};
     private static final CudaKernel[] GEMM_PORTABLE = {CudaKernel.GEMM_NN, CudaKernel.GEMM_NT, CudaKernel.GEMM_TN,
         CudaKernel.GEMM_TT};
 
@@ -89,7 +109,8 @@ final class CudaOps {
             return;
         }
         int cases = (transA ? 2 : 0) + (transB ? 1 : 0);
-        if (portableGemm) {
+        GemmPath path = gemmPath;
+        if (path == GemmPath.PORTABLE) {
             int t = CudaKernel.PORTABLE_GEMM_TILE, w = CudaKernel.PORTABLE_GEMM_THREADS;
             if ((m + t - 1) / t > 65535) {
                 throw new IllegalArgumentException("cuda: gemm with m = " + m + " rows exceeds the CUDA grid limit of "
@@ -101,13 +122,13 @@ final class CudaOps {
         }
         // 128-tiles when they alone fill every SM; 64-tiles otherwise (more blocks for small matrices).
         long tiles128 = (long) ((m + 127) / 128) * ((n + 127) / 128);
-        int tile = tiles128 >= sms ? 128 : 64;
+        int tile = path == GemmPath.TF32 || tiles128 >= sms ? 128 : 64;
         int gx = (n + tile - 1) / tile, gy = (m + tile - 1) / tile;
         if (gy > 65535) {
             throw new IllegalArgumentException("cuda: gemm with m = " + m + " rows exceeds the CUDA grid limit of "
                     + 65535L * tile + " rows");
         }
-        CudaKernel kernel = (tile == 128 ? GEMM128 : GEMM64)[cases];
+        CudaKernel kernel = (path == GemmPath.TF32 ? GEMM_TF32 : tile == 128 ? GEMM128 : GEMM64)[cases];
         launch(kernel, gx, gy, THREADS, 1, m, n, k, alpha, p(a), p(b), beta, p(c), p(bias),
                 bias == null ? 0 : 1, act.code(), actAlpha);
     }

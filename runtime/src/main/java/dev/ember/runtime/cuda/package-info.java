@@ -10,7 +10,10 @@
  *
  * <p>System properties: {@code ember.cuda.sync=true} synchronises after every op so that an
  * asynchronous kernel fault is reported by the op that caused it; {@code ember.cuda.image=ptx}
- * loads the PTX even where a cubin fits (to exercise the driver's JIT path).
+ * loads the PTX even where a cubin fits (to exercise the driver's JIT path); {@code ember.cuda.tf32=true}
+ * runs GEMMs on TF32 tensor cores (8.x and 9.x GPUs; operands rounded to 10 mantissa bits, about 5e-4
+ * relative error of a dot product, FP32 accumulation; also {@link dev.ember.runtime.cuda.CudaBackend#useTf32});
+ * {@code ember.cuda.gemm=portable} runs the portable gemm.cl kernels instead of the CUDA fast path.
  *
  * <p>Entry points beyond {@link dev.ember.runtime.Backend}: {@link dev.ember.runtime.cuda.CudaBackend#capture}
  * (CUDA graphs), {@link dev.ember.runtime.cuda.CudaBackend#cublasSgemm} (vendor baseline) and

@@ -108,6 +108,49 @@ class CudaBackendGpuTest {
     }
 
     @Test
+    void tf32GemmIsWithinItsStatedPrecision() {
+        String why = cuda.tf32Unavailable();
+        Assumptions.assumeTrue(why == null, () -> "TF32: " + why);
+        int[][] shapes = {{1, 1, 1}, {7, 33, 5}, {130, 257, 20}, {1000, 1000, 1000}, {513, 3, 77}};
+        long seed = 4242;
+        try {
+            assertTrue(cuda.useTf32(true));
+            for (int[] sh : shapes) {
+                for (int t = 0; t < 4; t++) {
+                    int m = sh[0], n = sh[1], k = sh[2];
+                    boolean ta = t >= 2, tb = (t & 1) == 1;
+                    Random r = new Random(++seed);
+                    float[] a = rand(r, m * k), b = rand(r, k * n), bias = rand(r, n);
+                    Storage sa = up(a), sb = up(b), sc = cuda.allocate((long) m * n), sbias = up(bias);
+                    cuda.gemm(ta, tb, m, n, k, 1f, sa, sb, 0f, sc, sbias, Activation.IDENTITY, 0f);
+                    float[] got = down(sc, m * n);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            double acc = 0, mag = 0;
+                            for (int p = 0; p < k; p++) {
+                                double x = (double) (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+                                acc += x;
+                                mag += Math.abs(x);
+                            }
+                            double want = acc + bias[j];
+                            // Both operands rounded to 10 mantissa bits: at most ~2^-10 of sum |a b|.
+                            if (!(Math.abs(got[i * n + j] - want) <= 1e-3 * mag + 1e-5)) {
+                                fail("tf32 " + m + "x" + n + "x" + k + " trans " + t + " at (" + i + "," + j + "): "
+                                        + got[i * n + j] + " vs " + want + ", seed " + seed);
+                            }
+                        }
+                    }
+                    for (Storage s : new Storage[] {sa, sb, sc, sbias}) {
+                        cuda.release(s);
+                    }
+                }
+            }
+        } finally {
+            cuda.useTf32(false);
+        }
+    }
+
+    @Test
     void transfersLargerThanTheStagingSlotsKeepOffsets() {
         int n = 3 * (PinnedStaging.SLOT_BYTES / 4) + 12345;
         float[] v = rand(new Random(7), n);

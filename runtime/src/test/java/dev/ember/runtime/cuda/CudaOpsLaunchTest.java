@@ -130,7 +130,7 @@ class CudaOpsLaunchTest {
                     assertTrue((long) l.gx() * l.gy() >= SMS, "128-tiles only when they fill the GPU");
                 }
                 Recorder rp = new Recorder();
-                new CudaOps(SMS, rp, true).gemm(ta, tb, m, n, k, 0.5f, s((long) m * k), s((long) k * n), 1f,
+                new CudaOps(SMS, rp, CudaOps.GemmPath.PORTABLE).gemm(ta, tb, m, n, k, 0.5f, s((long) m * k), s((long) k * n), 1f,
                         s((long) m * n), bias ? s(n) : null, Activation.TANH, 0f);
                 Launch lp = rp.launches.getFirst();
                 int pt = CudaKernel.PORTABLE_GEMM_TILE;
@@ -139,6 +139,13 @@ class CudaOpsLaunchTest {
                 assertTrue((long) lp.gy() * pt >= m && (long) (lp.gy() - 1) * pt < m, "portable grid y");
                 assertEquals(CudaKernel.PORTABLE_GEMM_THREADS, lp.bx());
                 assertEquals(CudaKernel.PORTABLE_GEMM_THREADS, lp.by());
+                Recorder rt = new Recorder();
+                new CudaOps(SMS, rt, CudaOps.GemmPath.TF32).gemm(ta, tb, m, n, k, 0.5f, s((long) m * k), s((long) k * n),
+                        1f, s((long) m * n), bias ? s(n) : null, Activation.TANH, 0f);
+                Launch lt = rt.launches.getFirst();
+                assertEquals("sgemm_tf32_" + (ta ? "t" : "n") + (tb ? "t" : "n"), lt.k().symbol());
+                assertTrue((long) lt.gx() * 128 >= n && (long) (lt.gx() - 1) * 128 < n, "tf32 grid x");
+                assertTrue((long) lt.gy() * 128 >= m && (long) (lt.gy() - 1) * 128 < m, "tf32 grid y");
             }
         }
     }
@@ -252,9 +259,11 @@ class CudaOpsLaunchTest {
             ops.columnSums(s(rc), s(cols), rows, cols, 0f);
             ops.columnMeanVariance(s(rc), s(cols), s(cols), rows, cols);
             ops.batchNormBackward(s(rc), s(cols), s(cols), s(cols), 1e-5f, s(rc), s(rc), s(cols), s(cols), rows, cols);
-            CudaOps portable = new CudaOps(SMS, r, true);
+            CudaOps portable = new CudaOps(SMS, r, CudaOps.GemmPath.PORTABLE);
+            CudaOps tf32 = new CudaOps(SMS, r, CudaOps.GemmPath.TF32);
             for (int t = 0; t < 4; t++) {
                 portable.gemm(t >= 2, (t & 1) == 1, 40, 33, 8, 1f, s(320), s(264), 0f, s(1320), null, Activation.RELU, 0f);
+                tf32.gemm(t >= 2, (t & 1) == 1, 40, 33, 8, 1f, s(320), s(264), 0f, s(1320), null, Activation.RELU, 0f);
                 ops.gemm(t >= 2, (t & 1) == 1, 5000, 5000, 8, 1f, s(40000), s(40000), 0f, s(25_000_000), s(5000),
                         Activation.RELU, 0f);
                 ops.gemm(t >= 2, (t & 1) == 1, 9, 9, 8, 1f, s(72), s(72), 0f, s(81), null, Activation.RELU, 0f);
