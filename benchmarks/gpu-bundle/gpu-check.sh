@@ -1,0 +1,167 @@
+#!/bin/sh
+# gpu-check.sh OUTDIR - Ember's GPU check, run from the unpacked bundle on a Linux x86-64 machine
+# with an NVIDIA driver (no Java, Maven or network needed). It records the machine (nvidia-smi,
+# uname), lists Ember's devices, runs the test suites (CUDA backend, OpenCL backend, and the
+# device-parameterised op suite on every available device; then the CUDA tests again with the
+# driver JIT-compiling the PTX instead of loading cubins), runs `ember bench --quick`, and writes
+#   OUTDIR/summary.md, OUTDIR/summary.json   the results in short
+#   OUTDIR/junit/, OUTDIR/junit-ptx/          JUnit XML reports;  OUTDIR/tests*.txt  test trees
+#   OUTDIR/bench/                             the benchmark report (Markdown, JSON, charts)
+# Exit code 0 when no test failed and the benchmark finished.
+# Environment: EMBER_BENCH_TIMEOUT (seconds, default 5400), EMBER_SKIP_BENCH=1, EMBER_SKIP_TESTS=1.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+[ $# -ge 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+mkdir -p "$1" || exit 2
+OUT=$(cd "$1" && pwd)
+JAVA="$HERE/runtime/bin/java"
+FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m"
+TESTS=$(ls "$HERE"/tests/*.jar | tr '\n' ':' | sed 's/:$//')
+START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+log() { echo "[gpu-check] $*"; }
+
+# The system's OpenCL ICD loader if it has one, else the bundled one (NVIDIA's ICD is registered
+# in /etc/OpenCL/vendors by the driver; without it OpenCL is reported unavailable, with the reason).
+if ! { ldconfig -p 2>/dev/null | grep -q 'libOpenCL\.so\.1'; } && [ -f "$HERE/lib/libOpenCL.so.1" ]; then
+  EMBER_OPENCL_LIBRARY="$HERE/lib/libOpenCL.so.1"
+  export EMBER_OPENCL_LIBRARY
+fi
+
+log "machine"
+nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1 || echo "nvidia-smi failed or missing" >> "$OUT/nvidia-smi.txt"
+GPU=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)
+uname -a > "$OUT/uname.txt"
+"$JAVA" -version > "$OUT/java.txt" 2>&1
+
+log "devices"
+"$JAVA" $FLAGS -jar "$HERE/ember.jar" devices 2>&1 | grep -v '^WARNING: ' > "$OUT/devices.txt"
+cat "$OUT/devices.txt"
+
+run_tests() { # reports-dir log-file extra-jvm-flags selector...
+  dir=$1; logf=$2; extra=$3; shift 3
+  # shellcheck disable=SC2086
+  "$JAVA" $FLAGS -Dstdout.encoding=UTF-8 $extra -jar "$HERE/junit-console.jar" execute --disable-banner --disable-ansi-colors --details=tree --details-theme=unicode \
+    --class-path "$HERE/ember.jar:$TESTS" --reports-dir "$dir" "$@" > "$logf" 2>&1
+}
+
+TEST_RC=0
+PTX_RC=0
+if [ "${EMBER_SKIP_TESTS:-0}" != 1 ]; then
+  log "tests (all test classes; CUDA and OpenCL run where available)"
+  run_tests "$OUT/junit" "$OUT/tests.txt" "" --scan-class-path "$TESTS"
+  TEST_RC=$?
+  log "CUDA tests with the PTX JIT path (-Dember.cuda.image=ptx)"
+  run_tests "$OUT/junit-ptx" "$OUT/tests-ptx.txt" "-Dember.cuda.image=ptx" --select-package dev.ember.runtime.cuda \
+    --select-package dev.ember.runtime.ops
+  PTX_RC=$?
+fi
+
+BENCH_RC=skipped
+if [ "${EMBER_SKIP_BENCH:-0}" != 1 ]; then
+  log "benchmark (ember bench --quick)"
+  if command -v timeout >/dev/null 2>&1; then
+    timeout "${EMBER_BENCH_TIMEOUT:-5400}" "$JAVA" $FLAGS -jar "$HERE/ember.jar" bench --quick --out "$OUT/bench" \
+      > "$OUT/bench.log" 2>&1
+  else
+    "$JAVA" $FLAGS -jar "$HERE/ember.jar" bench --quick --out "$OUT/bench" > "$OUT/bench.log" 2>&1
+  fi
+  BENCH_RC=$?
+fi
+
+# One line per test case: STATUS<TAB>class<TAB>name, from the JUnit XML reports.
+cases() {
+  [ -d "$1" ] || return 0
+  cat "$1"/*.xml 2>/dev/null | tr '\n\r' '  ' | sed 's/<testcase /\n<testcase /g' | grep '^<testcase ' | while IFS= read -r tc; do
+    name=$(echo "$tc" | sed -n 's/^<testcase name="\([^"]*\)".*/\1/p')
+    cls=$(echo "$tc" | sed -n 's/.* classname="\([^"]*\)".*/\1/p' | head -c 200)
+    case "$tc" in
+      *"<failure"*) st=FAILED ;;
+      *"<error"*) st=ERROR ;;
+      *"<skipped"*) st=SKIPPED ;;
+      *) st=PASSED ;;
+    esac
+    printf '%s\t%s\t%s\n' "$st" "$cls" "$name"
+  done
+}
+cases "$OUT/junit" > "$OUT/cases.tsv"
+cases "$OUT/junit-ptx" > "$OUT/cases-ptx.tsv"
+count() { grep -c "^$1	" "$2" 2>/dev/null || true; }
+# Passed invocations on a device, from the test tree (display names carry the device; the XML does not).
+ran_on() { grep -c -E "[ ]$1[^ ]* ✔" "$2" 2>/dev/null || true; }
+jesc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' | tr '\t' ' '; }
+
+P=$(count PASSED "$OUT/cases.tsv"); F=$(count FAILED "$OUT/cases.tsv"); E=$(count ERROR "$OUT/cases.tsv")
+S=$(count SKIPPED "$OUT/cases.tsv")
+PP=$(count PASSED "$OUT/cases-ptx.tsv"); PF=$(count FAILED "$OUT/cases-ptx.tsv"); PE=$(count ERROR "$OUT/cases-ptx.tsv")
+PS=$(count SKIPPED "$OUT/cases-ptx.tsv")
+ON_CUDA=$(ran_on 'cuda:' "$OUT/tests.txt"); ON_OPENCL=$(ran_on 'opencl:' "$OUT/tests.txt")
+END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+
+{
+  echo "# Ember GPU check"
+  echo
+  echo "- Started $START, finished $END (UTC); bundle commit $(cat "$HERE/COMMIT")"
+  echo "- GPU: ${GPU:-unknown (nvidia-smi failed)}"
+  echo "- Host: $(uname -srm)"
+  echo
+  echo "## Devices"
+  echo
+  echo '```'
+  cat "$OUT/devices.txt"
+  echo '```'
+  echo
+  echo "## Tests"
+  echo
+  echo "| run | passed | failed | errors | skipped | passed on cuda | passed on opencl |"
+  echo "|---|---|---|---|---|---|---|"
+  echo "| all test classes (cubins where packed) | $P | $F | $E | $S | $ON_CUDA | $ON_OPENCL |"
+  echo "| CUDA + op suite, PTX JIT path | $PP | $PF | $PE | $PS | $(ran_on 'cuda:' "$OUT/tests-ptx.txt") | - |"
+  echo
+  if [ "$((F + E + PF + PE))" -gt 0 ]; then
+    echo "### Failures"
+    echo
+    grep -h -E '^(FAILED|ERROR)' "$OUT/cases.tsv" "$OUT/cases-ptx.tsv" | awk -F'\t' '{print "- " $1 " " $2 " " $3}'
+    echo
+    echo "(details in tests.txt and tests-ptx.txt)"
+    echo
+  fi
+  echo "## Benchmark"
+  echo
+  echo "ember bench --quick exit code: $BENCH_RC; report in bench/ (see bench/*.md), log in bench.log."
+  for f in "$OUT"/bench/*.md; do [ -f "$f" ] && { echo; cat "$f"; }; done
+} > "$OUT/summary.md"
+
+{
+  printf '{\n'
+  printf '  "started": "%s",\n  "finished": "%s",\n' "$START" "$END"
+  printf '  "commit": "%s",\n' "$(jesc "$(cat "$HERE/COMMIT")")"
+  printf '  "gpu": "%s",\n' "$(jesc "${GPU:-}")"
+  printf '  "host": "%s",\n' "$(jesc "$(uname -srm)")"
+  printf '  "devices": ['
+  sep=""
+  while IFS= read -r line; do printf '%s\n    "%s"' "$sep" "$(jesc "$line")"; sep=","; done < "$OUT/devices.txt"
+  printf '\n  ],\n'
+  printf '  "tests": {"passed": %s, "failed": %s, "errors": %s, "skipped": %s, "passed_on_cuda": %s, "passed_on_opencl": %s, "exit_code": %s},\n' \
+    "$P" "$F" "$E" "$S" "$ON_CUDA" "$ON_OPENCL" "$TEST_RC"
+  printf '  "tests_ptx_jit": {"passed": %s, "failed": %s, "errors": %s, "skipped": %s, "exit_code": %s},\n' \
+    "$PP" "$PF" "$PE" "$PS" "$PTX_RC"
+  printf '  "failures": ['
+  sep=""
+  grep -h -E '^(FAILED|ERROR)' "$OUT/cases.tsv" "$OUT/cases-ptx.tsv" | while IFS= read -r line; do
+    printf '%s\n    "%s"' "$sep" "$(jesc "$line")"; sep=","
+  done
+  printf '\n  ],\n'
+  printf '  "bench": {"exit_code": "%s", "dir": "bench"}\n' "$BENCH_RC"
+  printf '}\n'
+} > "$OUT/summary.json"
+
+log "summary in $OUT/summary.md and $OUT/summary.json"
+cat "$OUT/summary.md" | sed -n '1,30p'
+if [ "${EMBER_SKIP_TESTS:-0}" != 1 ] && [ "$((P + F + E + S))" -eq 0 ]; then
+  log "no test ran: see $OUT/tests.txt"
+  exit 1
+fi
+if [ "$((F + E + PF + PE))" -gt 0 ] || { [ "$BENCH_RC" != 0 ] && [ "$BENCH_RC" != skipped ]; }; then
+  exit 1
+fi
+exit 0

@@ -1,0 +1,287 @@
+package dev.ember.runtime.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.ember.runtime.Activation;
+import dev.ember.runtime.BinaryOp;
+import dev.ember.runtime.Storage;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every Backend op of the CUDA backend, run through {@link CudaOps} with a recording launcher (no
+ * GPU): each launch must match its kernel's signature argument by argument, use a legal grid and
+ * the block shape the kernel was compiled for, cover its data (GEMM tiles, row and column groups,
+ * reduction chunks), and give temporaries enough room; every temporary is released, and every
+ * kernel of the table is launched by some op.
+ */
+class CudaOpsLaunchTest {
+
+    /** A device address stand-in that remembers how many floats lie behind it. */
+    record Addr(long elements) {
+    }
+
+    record FakeStorage(long elements) implements Storage {
+    }
+
+    record Launch(CudaKernel k, int gx, int gy, int bx, int by, Object[] args) {
+        int i(int at) {
+            return (Integer) args[at];
+        }
+
+        long j(int at) {
+            return (Long) args[at];
+        }
+
+        long room(int at) {
+            return ((Addr) args[at]).elements();
+        }
+    }
+
+    static final class Recorder implements CudaOps.Launcher {
+        final List<Launch> launches = new ArrayList<>();
+        int temps;
+        int releases;
+
+        @Override
+        public void launch(CudaKernel k, int gx, int gy, int bx, int by, Object[] args) {
+            String sig = k.signature();
+            assertEquals(sig.length(), args.length, k + " argument count");
+            for (int i = 0; i < args.length; i++) {
+                Object a = args[i];
+                boolean optional = (k.module().startsWith("gemm") && i == 8) || (k == CudaKernel.SGD_UPDATE && i == 2);
+                boolean ok = switch (sig.charAt(i)) {
+                    case 'p' -> a instanceof Addr || (a == null && optional);
+                    case 'i' -> a instanceof Integer;
+                    case 'j' -> a instanceof Long;
+                    case 'f' -> a instanceof Float;
+                    default -> false;
+                };
+                if (!ok) {
+                    fail(k + " argument " + i + " is " + a + " (" + (a == null ? "null" : a.getClass().getSimpleName())
+                            + "), signature " + sig);
+                }
+            }
+            assertTrue(gx >= 1 && gy >= 1 && gy <= 65535, k + " grid " + gx + " x " + gy);
+            int threads = k.module().equals("gemm") ? CudaKernel.PORTABLE_GEMM_THREADS * CudaKernel.PORTABLE_GEMM_THREADS : 256;
+            assertEquals(threads, bx * by, k + " block " + bx + " x " + by + " (the kernel is built for " + threads + " threads)");
+            launches.add(new Launch(k, gx, gy, bx, by, args));
+        }
+
+        @Override
+        public Object address(Storage s) {
+            return new Addr(s.elements());
+        }
+
+        @Override
+        public Storage temp(long n) {
+            temps++;
+            return new FakeStorage(n);
+        }
+
+        @Override
+        public void release(Storage s) {
+            releases++;
+        }
+
+        Launch only(CudaKernel k) {
+            List<Launch> l = launches.stream().filter(x -> x.k() == k).toList();
+            assertEquals(1, l.size(), k + " launches");
+            return l.getFirst();
+        }
+    }
+
+    static final int SMS = 132;
+    static final long[] SIZES = {1, 7, 33, 127, 1000, 4097, 100_000, 5_000_000};
+
+    private static Storage s(long n) {
+        return new FakeStorage(n);
+    }
+
+    @Test
+    void gemmGridCoversTheMatrixWithTheRightKernel() {
+        int[][] shapes = {{1, 1, 1}, {7, 33, 1}, {127, 129, 33}, {1000, 1000, 1000}, {4096, 4096, 4096}, {1, 5000, 7},
+            {3000, 2, 9}, {5, 8, 0}};
+        for (int[] sh : shapes) {
+            for (int t = 0; t < 4; t++) {
+                Recorder r = new Recorder();
+                CudaOps ops = new CudaOps(SMS, r);
+                int m = sh[0], n = sh[1], k = sh[2];
+                boolean ta = t >= 2, tb = (t & 1) == 1;
+                boolean bias = (m + t) % 2 == 0;
+                ops.gemm(ta, tb, m, n, k, 0.5f, s((long) m * k), s((long) k * n), 1f, s((long) m * n), bias ? s(n) : null,
+                        Activation.TANH, 0f);
+                Launch l = r.launches.getFirst();
+                int tile = l.k().symbol().startsWith("sgemm128") ? 128 : 64;
+                assertTrue(l.k().symbol().endsWith((ta ? "t" : "n") + (tb ? "t" : "n")), l.k() + " for trans " + ta + tb);
+                assertTrue((long) l.gx() * tile >= n && (long) (l.gx() - 1) * tile < n, "grid x " + l.gx() + " for n " + n);
+                assertTrue((long) l.gy() * tile >= m && (long) (l.gy() - 1) * tile < m, "grid y " + l.gy() + " for m " + m);
+                assertEquals(m, l.i(0));
+                assertEquals(n, l.i(1));
+                assertEquals(k, l.i(2));
+                assertEquals(bias ? 1 : 0, l.i(9));
+                assertEquals(Activation.TANH.code(), l.i(10));
+                if (tile == 128) {
+                    assertTrue((long) l.gx() * l.gy() >= SMS, "128-tiles only when they fill the GPU");
+                }
+                Recorder rp = new Recorder();
+                new CudaOps(SMS, rp, CudaOps.GemmPath.PORTABLE).gemm(ta, tb, m, n, k, 0.5f, s((long) m * k), s((long) k * n), 1f,
+                        s((long) m * n), bias ? s(n) : null, Activation.TANH, 0f);
+                Launch lp = rp.launches.getFirst();
+                int pt = CudaKernel.PORTABLE_GEMM_TILE;
+                assertEquals("gemm_" + (ta ? "t" : "n") + (tb ? "t" : "n"), lp.k().symbol());
+                assertTrue((long) lp.gx() * pt >= n && (long) (lp.gx() - 1) * pt < n, "portable grid x");
+                assertTrue((long) lp.gy() * pt >= m && (long) (lp.gy() - 1) * pt < m, "portable grid y");
+                assertEquals(CudaKernel.PORTABLE_GEMM_THREADS, lp.bx());
+                assertEquals(CudaKernel.PORTABLE_GEMM_THREADS, lp.by());
+                Recorder rt = new Recorder();
+                new CudaOps(SMS, rt, CudaOps.GemmPath.TF32).gemm(ta, tb, m, n, k, 0.5f, s((long) m * k), s((long) k * n),
+                        1f, s((long) m * n), bias ? s(n) : null, Activation.TANH, 0f);
+                Launch lt = rt.launches.getFirst();
+                assertEquals("sgemm_tf32_" + (ta ? "t" : "n") + (tb ? "t" : "n"), lt.k().symbol());
+                assertTrue((long) lt.gx() * 128 >= n && (long) (lt.gx() - 1) * 128 < n, "tf32 grid x");
+                assertTrue((long) lt.gy() * 128 >= m && (long) (lt.gy() - 1) * 128 < m, "tf32 grid y");
+            }
+        }
+    }
+
+    @Test
+    void reductionsSplitIntoCoveringChunksAndFinishOverEveryPartial() {
+        for (long n : SIZES) {
+            for (int squares = 0; squares < 2; squares++) {
+                Recorder r = new Recorder();
+                CudaOps ops = new CudaOps(SMS, r);
+                if (squares == 0) {
+                    ops.sum(s(n), n, s(1));
+                } else {
+                    ops.sumSquares(s(n), n, s(1));
+                }
+                Launch part = r.only(CudaKernel.SUM_PARTIAL), fin = r.only(CudaKernel.SUM_FINAL);
+                long chunk = part.j(2);
+                assertEquals(n, part.j(1));
+                assertEquals(squares, part.i(3));
+                assertTrue(part.gx() * chunk >= n && (part.gx() - 1) * chunk < n, "chunks cover n = " + n);
+                assertTrue(part.room(4) >= part.gx(), "partials fit");
+                assertEquals(part.gx(), fin.i(1), "finish sums every partial");
+                assertEquals(1, fin.gx());
+                assertEquals(1, r.temps);
+                assertEquals(1, r.releases);
+            }
+            for (CudaKernel k : List.of(CudaKernel.BCE_PARTIAL, CudaKernel.MSE_PARTIAL)) {
+                Recorder r = new Recorder();
+                CudaOps ops = new CudaOps(SMS, r);
+                if (k == CudaKernel.BCE_PARTIAL) {
+                    ops.bceWithLogits(s(n), s(n), s(n), s(1), n);
+                } else {
+                    ops.mse(s(n), s(n), s(n), s(1), n);
+                }
+                Launch part = r.only(k), fin = r.only(CudaKernel.LOSS_FINISH);
+                long chunk = part.j(5);
+                assertTrue(part.gx() * chunk >= n && (part.gx() - 1) * chunk < n);
+                assertTrue(part.room(3) >= part.gx());
+                assertEquals(part.gx(), fin.i(1));
+                assertEquals(1f / n, (Float) fin.args()[2]);
+                assertEquals(k == CudaKernel.BCE_PARTIAL ? 1f / n : 2f / n, (Float) part.args()[6]);
+                assertEquals(r.temps, r.releases);
+            }
+        }
+    }
+
+    @Test
+    void rowAndColumnKernelsCoverTheirShape() {
+        int[][] shapes = {{1, 1}, {7, 33}, {1000, 3}, {3, 1000}, {127, 4097}};
+        for (int[] sh : shapes) {
+            int rows = sh[0], cols = sh[1];
+            long n = (long) rows * cols;
+            Recorder r = new Recorder();
+            CudaOps ops = new CudaOps(SMS, r);
+            ops.rowArgmax(s(n), s(rows), rows, cols);
+            ops.softmax(s(n), s(n), rows, cols);
+            ops.softmaxCrossEntropy(s(n), s(rows), s(n), s(2), rows, cols);
+            ops.columnSums(s(n), s(cols), rows, cols, 1f);
+            ops.columnMeanVariance(s(n), s(cols), s(cols), rows, cols);
+            ops.batchNormBackward(s(n), s(cols), s(cols), s(cols), 1e-5f, s(n), s(n), s(cols), s(cols), rows, cols);
+            for (CudaKernel k : List.of(CudaKernel.ROW_ARGMAX, CudaKernel.SOFTMAX_ROWS, CudaKernel.XENT_ROWS)) {
+                assertEquals(rows, r.only(k).gx(), k + ": one block per row");
+                assertEquals(256, r.only(k).bx());
+            }
+            assertTrue(r.only(CudaKernel.XENT_ROWS).room(3) >= 2L * rows, "cross-entropy scratch holds 2 x rows");
+            assertEquals(rows, r.only(CudaKernel.XENT_FINISH).i(1));
+            for (CudaKernel k : List.of(CudaKernel.COLUMN_SUMS, CudaKernel.COLUMN_MEAN_VAR,
+                    CudaKernel.BATCHNORM_BACKWARD_REDUCE)) {
+                Launch l = r.only(k);
+                assertEquals(CudaKernel.COL_TILE, l.bx(), k + " block x");
+                assertEquals(CudaKernel.ROW_LANES, l.by(), k + " block y");
+                assertTrue((long) l.gx() * CudaKernel.COL_TILE >= cols && (long) (l.gx() - 1) * CudaKernel.COL_TILE < cols);
+            }
+            assertEquals(r.temps, r.releases);
+        }
+    }
+
+    @Test
+    void everyOpLaunchesWellFormedKernelsAndTheTableIsCovered() {
+        Set<CudaKernel> seen = EnumSet.noneOf(CudaKernel.class);
+        for (long n : SIZES) {
+            Recorder r = new Recorder();
+            CudaOps ops = new CudaOps(SMS, r);
+            int rows = (int) Math.max(1, n / 7), cols = (int) Math.max(1, n / rows);
+            long rc = (long) rows * cols;
+            for (Activation act : Activation.values()) {
+                ops.activation(act, 0.1f, s(n), s(n), n);
+                ops.activationBackward(act, 0.1f, s(n), s(n), s(n), s(n), n);
+            }
+            for (BinaryOp op : BinaryOp.values()) {
+                ops.binary(op, s(n), s(n), s(n), n);
+            }
+            ops.scale(2f, s(n), s(n), n);
+            ops.axpy(2f, s(n), s(n), n);
+            ops.clamp(-1f, 1f, s(n), s(n), n);
+            ops.biasAdd(s(rc), s(cols), s(rc), rows, cols);
+            ops.dropout(0x1234_5678_9abc_def0L, 0.25f, s(n), s(n), n);
+            ops.batchNorm(s(rc), s(cols), s(cols), s(cols), s(cols), 1e-5f, s(rc), rows, cols);
+            ops.sgdUpdate(s(n), s(n), null, n, 0.1f, 0f, 0f, false, false);
+            ops.sgdUpdate(s(n), s(n), s(n), n, 0.1f, 0.9f, 1e-4f, true, true);
+            ops.adamUpdate(s(n), s(n), s(n), s(n), n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 3);
+            ops.rmspropUpdate(s(n), s(n), s(n), n, 1e-3f, 0.99f, 1e-8f, 0f);
+            ops.adagradUpdate(s(n), s(n), s(n), n, 1e-2f, 1e-10f, 0f);
+            ops.gemm(false, false, rows, cols, 3, 1f, s(rows * 3L), s(3L * cols), 0f, s(rc), null, Activation.IDENTITY, 0f);
+            ops.sum(s(n), n, s(1));
+            ops.softmaxCrossEntropy(s(rc), s(rows), s(rc), s(2), rows, cols);
+            ops.bceWithLogits(s(n), s(n), s(n), s(1), n);
+            ops.mse(s(n), s(n), s(n), s(1), n);
+            ops.rowArgmax(s(rc), s(rows), rows, cols);
+            ops.softmax(s(rc), s(rc), rows, cols);
+            ops.columnSums(s(rc), s(cols), rows, cols, 0f);
+            ops.columnMeanVariance(s(rc), s(cols), s(cols), rows, cols);
+            ops.batchNormBackward(s(rc), s(cols), s(cols), s(cols), 1e-5f, s(rc), s(rc), s(cols), s(cols), rows, cols);
+            CudaOps portable = new CudaOps(SMS, r, CudaOps.GemmPath.PORTABLE);
+            CudaOps tf32 = new CudaOps(SMS, r, CudaOps.GemmPath.TF32);
+            for (int t = 0; t < 4; t++) {
+                portable.gemm(t >= 2, (t & 1) == 1, 40, 33, 8, 1f, s(320), s(264), 0f, s(1320), null, Activation.RELU, 0f);
+                tf32.gemm(t >= 2, (t & 1) == 1, 40, 33, 8, 1f, s(320), s(264), 0f, s(1320), null, Activation.RELU, 0f);
+                ops.gemm(t >= 2, (t & 1) == 1, 5000, 5000, 8, 1f, s(40000), s(40000), 0f, s(25_000_000), s(5000),
+                        Activation.RELU, 0f);
+                ops.gemm(t >= 2, (t & 1) == 1, 9, 9, 8, 1f, s(72), s(72), 0f, s(81), null, Activation.RELU, 0f);
+            }
+            for (Launch l : r.launches) {
+                seen.add(l.k());
+                // Grid-stride kernels: never more blocks than needed, never more than 32 per SM.
+                if (l.k().signature().contains("j") && l.k() != CudaKernel.SUM_PARTIAL && !l.k().name().endsWith("_PARTIAL")) {
+                    long items = l.k() == CudaKernel.DROPOUT_FORWARD ? (n + 3) / 4 : n;
+                    assertTrue(l.gx() <= Math.max(1, (items + 255) / 256) && l.gx() <= 32 * SMS, l.k() + " grid " + l.gx());
+                }
+            }
+            Launch drop = r.only(CudaKernel.DROPOUT_FORWARD);
+            assertEquals(0x9abcdef0, drop.i(3), "seed low word");
+            assertEquals(0x12345678, drop.i(4), "seed high word");
+            assertEquals(1f / 0.75f, (Float) drop.args()[6]);
+            assertEquals(r.temps, r.releases, "temporaries released");
+        }
+        assertEquals(EnumSet.allOf(CudaKernel.class), seen, "kernels never launched by any op");
+    }
+}
