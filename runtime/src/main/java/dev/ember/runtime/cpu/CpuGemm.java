@@ -16,15 +16,25 @@ import dev.ember.runtime.Activation;
  * threads of the {@link CpuPool} each take a contiguous, tile-aligned share of the rows (or of
  * the columns when C is wide and short) and run the blocked loop on it with their own packed A.
  * When the rows are split and op(B) is not too large, the threads first pack all of op(B) once,
- * together, into one shared buffer ({@link SharedB}) instead of each packing its own copy.
+ * together, into one shared buffer ({@link SharedB}), then take {@link #CHUNK}-row shares of C
+ * from a counter until none is left, so a thread the host slows down does not hold up the others.
  */
 final class CpuGemm {
-    /** Depth of a K slice: one packed A strip (MR x KC floats, 4 KiB) stays in L1. */
-    static final int KC = Integer.getInteger("ember.gemm.kc", 256);
-    /** Rows of a packed A block (MC x KC floats, 1 MiB, L3), packed once per K slice. Multiple of MR. */
+    /**
+     * Depth of a K slice: one packed A strip (MR x KC floats, 8 KiB) stays in L1. 512 with NC = 128
+     * ran 2-6% faster than 256 with NC = 256 (fewer passes over C; in-JVM A/B, RESULTS.md).
+     */
+    static final int KC = Integer.getInteger("ember.gemm.kc", 512);
+    /** Rows of a packed A block (MC x KC floats, 2 MiB, L3), packed once per K slice. Multiple of MR. */
     static final int MC = Integer.getInteger("ember.gemm.mc", 1024) / MR * MR;
     /** Columns of a packed B panel (KC x NC floats, 256 KiB, L2). Multiple of NR. */
-    static final int NC = Integer.getInteger("ember.gemm.nc", 256) / NR * NR;
+    static final int NC = Integer.getInteger("ember.gemm.nc", 128) / NR * NR;
+    /**
+     * Rows of C a thread takes at a time when the threads share a packed op(B) (multiple of MR).
+     * Small shares balance the threads when the host preempts one of them; measured at n = 1024,
+     * 2 threads: 8-32 rows ran 8-23% faster than one fixed half per thread (RESULTS.md).
+     */
+    static final int CHUNK = Math.max(MR, Integer.getInteger("ember.gemm.chunk", 32) / MR * MR);
     /** Below this many multiply-adds the packing does not pay; a plain loop is used. */
     static final long SMALL = 1L << 15;
 
@@ -75,6 +85,7 @@ final class CpuGemm {
     private static final class PackPlan {
         final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger rows = new java.util.concurrent.atomic.AtomicInteger();
     }
 
     private CpuGemm() {
@@ -112,14 +123,15 @@ final class CpuGemm {
             try {
                 PackPlan plan = new PackPlan();
                 int groups = (n + NC - 1) / NC, total = groups * ((k + KC - 1) / KC);
-                pool.parallelPieces(units, pieces, (from, to) -> {
+                int chunkTiles = CHUNK / MR;
+                int chunks = (mTiles + chunkTiles - 1) / chunkTiles;
+                pool.parallelPieces(pieces, pieces, (from, to) -> {
                     packSharedB(plan, total, groups, transB, b, n, k, nPad, bp);
-                    if (from >= to) {
-                        return;
+                    for (int ch; (ch = plan.rows.getAndIncrement()) < chunks; ) {
+                        int i0 = ch * chunkTiles * MR, i1 = Math.min(m, i0 + chunkTiles * MR);
+                        blocked(transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, 0, n, bp, nPad);
+                        epilogue(c, n, i0, i1, 0, n, bias, act, actAlpha);
                     }
-                    int i0 = from * MR, i1 = Math.min(m, to * MR);
-                    blocked(transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, 0, n, bp, nPad);
-                    epilogue(c, n, i0, i1, 0, n, bias, act, actAlpha);
                 });
             } finally {
                 if (mine) {
