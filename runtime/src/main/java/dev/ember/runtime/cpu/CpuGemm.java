@@ -14,16 +14,27 @@ import dev.ember.runtime.Activation;
  * then computes every MR x NR tile of C. The first K slice applies
  * beta (and never reads C when beta is 0, so C may hold NaN); later slices accumulate. The
  * threads of the {@link CpuPool} each take a contiguous, tile-aligned share of the rows (or of
- * the columns when C is wide and short) and run the whole blocked loop on it with their own pack
- * buffers, so no thread waits for another before the end.
+ * the columns when C is wide and short) and run the blocked loop on it with their own packed A.
+ * When the rows are split and op(B) is not too large, the threads first pack all of op(B) once,
+ * together, into one shared buffer ({@link SharedB}), then take {@link #CHUNK}-row shares of C
+ * from a counter until none is left, so a thread the host slows down does not hold up the others.
  */
 final class CpuGemm {
-    /** Depth of a K slice: one packed A strip (MR x KC floats, 4 KiB) stays in L1. */
-    static final int KC = Integer.getInteger("ember.gemm.kc", 256);
-    /** Rows of a packed A block (MC x KC floats, 1 MiB, L3), packed once per K slice. Multiple of MR. */
+    /**
+     * Depth of a K slice: one packed A strip (MR x KC floats, 8 KiB) stays in L1. 512 with NC = 128
+     * ran 2-6% faster than 256 with NC = 256 (fewer passes over C; in-JVM A/B, RESULTS.md).
+     */
+    static final int KC = Integer.getInteger("ember.gemm.kc", 512);
+    /** Rows of a packed A block (MC x KC floats, 2 MiB, L3), packed once per K slice. Multiple of MR. */
     static final int MC = Integer.getInteger("ember.gemm.mc", 1024) / MR * MR;
     /** Columns of a packed B panel (KC x NC floats, 256 KiB, L2). Multiple of NR. */
-    static final int NC = Integer.getInteger("ember.gemm.nc", 256) / NR * NR;
+    static final int NC = Integer.getInteger("ember.gemm.nc", 128) / NR * NR;
+    /**
+     * Rows of C a thread takes at a time when the threads share a packed op(B) (multiple of MR).
+     * Small shares balance the threads when the host preempts one of them; measured at n = 1024,
+     * 2 threads: 8-32 rows ran 8-23% faster than one fixed half per thread (RESULTS.md).
+     */
+    static final int CHUNK = Math.max(MR, Integer.getInteger("ember.gemm.chunk", 32) / MR * MR);
     /** Below this many multiply-adds the packing does not pay; a plain loop is used. */
     static final long SMALL = 1L << 15;
 
@@ -52,6 +63,31 @@ final class CpuGemm {
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
+    /** Largest op(B), in floats after padding to NR columns, that is packed whole and shared (16 MiB). */
+    static final long SHARED_B_MAX = Long.getLong("ember.gemm.sharedb", 1L << 22);
+
+    /**
+     * The calling thread's buffer for a whole packed op(B), shared by the pieces of one call. The
+     * packing is split into tasks (one K slice by NC columns each) that any running piece claims
+     * from a counter; a piece then waits only until every claimed task is finished. Every claimed
+     * task is being packed by a thread that is running, so the wait ends even when the pool runs
+     * the pieces one after another (the first one then packs everything): there is no barrier that
+     * needs all pieces to be running at once.
+     */
+    private static final class SharedB {
+        float[] data = new float[0];
+        boolean busy;
+    }
+
+    private static final ThreadLocal<SharedB> SHARED_B = ThreadLocal.withInitial(SharedB::new);
+
+    /** Progress of the shared op(B) packing of one call. */
+    private static final class PackPlan {
+        final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger rows = new java.util.concurrent.atomic.AtomicInteger();
+    }
+
     private CpuGemm() {
     }
 
@@ -70,6 +106,40 @@ final class CpuGemm {
         boolean byRows = m >= n ? mTiles >= 2 * pieces || mTiles >= nTiles : nTiles < 2 * pieces && mTiles > nTiles;
         int units = byRows ? mTiles : nTiles;
         pieces = Math.min(pieces, units);
+        int nPad = nTiles * NR;
+        if (byRows && pieces >= 2 && (long) nPad * k <= SHARED_B_MAX) {
+            SharedB own = SHARED_B.get();
+            boolean mine = !own.busy;
+            float[] bp;
+            if (mine) {
+                if (own.data.length < nPad * k) {
+                    own.data = new float[nPad * k];
+                }
+                own.busy = true;
+                bp = own.data;
+            } else {
+                bp = new float[nPad * k]; // re-entered on this thread while its buffer is in use
+            }
+            try {
+                PackPlan plan = new PackPlan();
+                int groups = (n + NC - 1) / NC, total = groups * ((k + KC - 1) / KC);
+                int chunkTiles = CHUNK / MR;
+                int chunks = (mTiles + chunkTiles - 1) / chunkTiles;
+                pool.parallelPieces(pieces, pieces, (from, to) -> {
+                    packSharedB(plan, total, groups, transB, b, n, k, nPad, bp);
+                    for (int ch; (ch = plan.rows.getAndIncrement()) < chunks; ) {
+                        int i0 = ch * chunkTiles * MR, i1 = Math.min(m, i0 + chunkTiles * MR);
+                        blocked(transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, 0, n, bp, nPad);
+                        epilogue(c, n, i0, i1, 0, n, bias, act, actAlpha);
+                    }
+                });
+            } finally {
+                if (mine) {
+                    own.busy = false;
+                }
+            }
+            return;
+        }
         pool.parallelPieces(units, pieces, (from, to) -> {
             if (from >= to) {
                 return;
@@ -82,9 +152,33 @@ final class CpuGemm {
                 j0 = from * NR;
                 j1 = Math.min(n, to * NR);
             }
-            blocked(transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, j0, j1);
+            blocked(transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, j0, j1, null, 0);
             epilogue(c, n, i0, i1, j0, j1, bias, act, actAlpha);
         });
+    }
+
+    /**
+     * Claims and packs tasks of the shared op(B) until none is left, then waits for those other
+     * pieces are still packing. Layout: K slice pc starts at pc * nPad and holds NR-column strips
+     * of kc values each, as {@link CpuGemmPacking#packB} writes them, so the NC-column panel at jc
+     * starts at pc * nPad + jc * kc.
+     */
+    private static void packSharedB(PackPlan plan, int total, int groups, boolean transB, float[] b, int n, int k,
+                                    int nPad, float[] bp) {
+        for (int t; (t = plan.next.getAndIncrement()) < total; ) {
+            int pc = t / groups * KC, jc = t % groups * NC;
+            int kc = Math.min(KC, k - pc);
+            CpuGemmPacking.packB(transB, b, n, k, pc, kc, jc, Math.min(NC, n - jc), bp, pc * nPad + jc * kc, NR);
+            plan.done.incrementAndGet();
+        }
+        // The unfinished tasks are each held by a running thread, a few hundred microseconds at most.
+        for (int spins = 0; plan.done.get() < total; spins++) {
+            if (spins < 1 << 12) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
     }
 
     /**
@@ -96,9 +190,11 @@ final class CpuGemm {
      * every C row of a tile in a different 4 KiB page, which no prefetcher crosses, and measured
      * 55-67 GFLOP/s against 70-77 for this order (kernel-only loop nests, n = 1024, one JVM).
      * Pack buffer alignment made no measurable difference (RESULTS.md), so none is enforced.
+     * With {@code shared} non-null, op(B) is already packed whole there (see {@link #packSharedB}).
      */
     private static void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
-                                float[] b, float beta, float[] c, int i0, int i1, int j0, int j1) {
+                                float[] b, float beta, float[] c, int i0, int i1, int j0, int j1, float[] shared,
+                                int nPad) {
         Buffers buf = BUFFERS.get();
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
@@ -106,10 +202,10 @@ final class CpuGemm {
         if (buf.a.length < mcMax * kcMax) {
             buf.a = new float[mcMax * kcMax];
         }
-        if (buf.b.length < ncMax * kcMax) {
+        if (shared == null && buf.b.length < ncMax * kcMax) {
             buf.b = new float[NC * KC];
         }
-        float[] ap = buf.a, bp = buf.b, tmp = buf.tmp;
+        float[] ap = buf.a, bp = shared == null ? buf.b : shared, tmp = buf.tmp;
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             for (int pc = 0; pc < k; pc += KC) {
@@ -119,12 +215,17 @@ final class CpuGemm {
                 CpuGemmPacking.packA(transA, a, m, k, ic, mc, pc, kc, alpha, ap, 0, MR);
                 for (int jc = j0; jc < j1; jc += NC) {
                     int nc = Math.min(NC, j1 - jc);
-                    CpuGemmPacking.packB(transB, b, n, k, pc, kc, jc, nc, bp, 0, NR);
+                    int bo = 0;
+                    if (shared == null) {
+                        CpuGemmPacking.packB(transB, b, n, k, pc, kc, jc, nc, bp, 0, NR);
+                    } else {
+                        bo = pc * nPad + jc * kc;
+                    }
                     for (int ir = 0; ir < mc; ir += MR) {
                         int rows = Math.min(MR, mc - ir);
                         int ao = ir * kc, co = (ic + ir) * n + jc;
                         for (int jr = 0; jr < nc; jr += NR) {
-                            CpuGemmKernel.kernel(kc, ap, ao, bp, jr * kc, c, co + jr, n, loadC, be, rows,
+                            CpuGemmKernel.kernel(kc, ap, ao, bp, bo + jr * kc, c, co + jr, n, loadC, be, rows,
                                     Math.min(NR, nc - jr), tmp);
                         }
                     }

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,10 +23,15 @@ class CpuGemmTest {
     private static final CpuPool TWO = new CpuPool(2);
     private static final long SEED = System.nanoTime();
 
-    /** m, n, k: degenerate, odd, prime-ish, non-square, and past every block edge (KC, MC, NC, MR, NR). */
+    /**
+     * m, n, k: degenerate, odd, prime-ish, non-square, and past every block edge (KC, MC, NC, MR, NR);
+     * 127^3 and 520 x 300 x 600 take the two-thread row split with a shared packed B (several K
+     * slices and NC panels in the latter).
+     */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 517, 259}, {517, 1, 259}, {1, 1, 1000}, {7, 7, 7}, {33, 33, 33}, {127, 127, 127},
         {1000, 33, 7}, {33, 1000, 127}, {300, 517, 259}, {65, 70, 600}, {8, 3100, 40}, {4, 16, 256}, {5, 17, 257},
+        {520, 300, 600},
     };
 
     @AfterAll
@@ -81,6 +87,30 @@ class CpuGemmTest {
         for (int[] s : new int[][] {{300, 517, 259}, {7, 7, 7}, {65, 70, 600}, {33, 1000, 127}, {300, 517, 259}}) {
             check(TWO, false, false, s[0], s[1], s[2], 1f, 0f, false, Activation.IDENTITY, 0f);
         }
+    }
+
+    /**
+     * Several callers share one two-worker pool, so pieces of one call often wait in the queue
+     * behind another call's: the shared-B packing must neither deadlock nor mix the callers' buffers.
+     */
+    @Test
+    void concurrentCallersOnOnePoolFinishAndAreCorrect() throws Exception {
+        Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () -> {
+            var callers = java.util.concurrent.Executors.newFixedThreadPool(3);
+            try {
+                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    int m = 200 + 37 * (i % 3), n = 100 + 16 * (i % 4), k = 300 + 50 * (i % 2);
+                    boolean tb = (i & 1) != 0;
+                    done.add(callers.submit(() -> check(TWO, false, tb, m, n, k, 1f, 0f, false, Activation.IDENTITY, 0f)));
+                }
+                for (var f : done) {
+                    f.get();
+                }
+            } finally {
+                callers.shutdownNow();
+            }
+        });
     }
 
     @Test
