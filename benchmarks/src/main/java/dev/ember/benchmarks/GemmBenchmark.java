@@ -39,6 +39,10 @@ public class GemmBenchmark {
     @Param({"NN", "NT", "TN", "TT"})
     public String trans;
 
+    /** Data resident on the device, or including the host transfers a naive caller would pay. */
+    @Param({"resident", "with_transfers"})
+    public String mode;
+
     private GemmProblem problem;
 
     /** GFLOP done, reported per second as a secondary metric. */
@@ -80,7 +84,7 @@ public class GemmBenchmark {
     @Benchmark
     public void gemm(Flops flops, CpuTime cpu) {
         long t0 = CpuTime.now();
-        problem.run();
+        problem.run(mode);
         problem.device.synchronize();
         cpu.cpuSeconds += (CpuTime.now() - t0) * 1e-9;
         flops.gflops += problem.flops() * 1e-9;

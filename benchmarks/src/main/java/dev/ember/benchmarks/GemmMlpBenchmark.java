@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The GEMMs of one 784-256 dense layer at batch 128, weights stored 256x784 as PyTorch does:
+ * The GEMMs of one 784-256 dense layer at batch 128 and 1024 (shape suffix {@code _b128}, {@code _b1024}), weights stored 256x784 as PyTorch does:
  * forward Y = X * W^T (128x784 * 784x256, {@code gemm(false, true)}), input gradient dX = dY * W
  * (128x256 * 256x784) and weight gradient dW = dY^T * X (256x128 * 128x784). Scores as in
  * {@link GemmBenchmark}: products per second and the {@code gflops} secondary metric.
@@ -32,19 +32,32 @@ public class GemmMlpBenchmark {
     @Param({"cpu"})
     public String device;
 
-    @Param({"mlp_fwd", "mlp_dx", "mlp_dw"})
+    @Param({"mlp_fwd_b128", "mlp_dx_b128", "mlp_dw_b128", "mlp_fwd_b1024", "mlp_dx_b1024", "mlp_dw_b1024"})
     public String shape;
+
+    /** Data resident on the device, or including the host transfers a naive caller would pay. */
+    @Param({"resident", "with_transfers"})
+    public String mode;
 
     private GemmProblem problem;
 
     @Setup(Level.Trial)
     public void setUp() {
         var dev = Devices.get(device);
-        problem = switch (shape) {
-            case "mlp_fwd" -> new GemmProblem(dev, false, true, 128, 256, 784);
-            case "mlp_dx" -> new GemmProblem(dev, false, false, 128, 784, 256);
-            case "mlp_dw" -> new GemmProblem(dev, true, false, 256, 784, 128);
-            default -> throw new IllegalArgumentException("unknown MLP shape '" + shape + "' (mlp_fwd, mlp_dx, mlp_dw)");
+        // shape = mlp_<product>_b<batch>
+        int cut = shape.lastIndexOf("_b");
+        int batch;
+        try {
+            batch = Integer.parseInt(shape.substring(cut + 2));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("MLP shape '" + shape + "' does not end in _b<batch>, e.g. mlp_fwd_b128");
+        }
+        problem = switch (shape.substring(0, Math.max(0, cut))) {
+            case "mlp_fwd" -> new GemmProblem(dev, false, true, batch, 256, 784);
+            case "mlp_dx" -> new GemmProblem(dev, false, false, batch, 784, 256);
+            case "mlp_dw" -> new GemmProblem(dev, true, false, 256, 784, batch);
+            default -> throw new IllegalArgumentException("unknown MLP shape '" + shape
+                    + "' (mlp_fwd, mlp_dx or mlp_dw with _b<batch>)");
         };
         problem.validate();
     }
@@ -57,7 +70,7 @@ public class GemmMlpBenchmark {
     @Benchmark
     public void gemm(GemmBenchmark.Flops flops, GemmBenchmark.CpuTime cpu) {
         long t0 = GemmBenchmark.CpuTime.now();
-        problem.run();
+        problem.run(mode);
         problem.device.synchronize();
         cpu.cpuSeconds += (GemmBenchmark.CpuTime.now() - t0) * 1e-9;
         flops.gflops += problem.flops() * 1e-9;

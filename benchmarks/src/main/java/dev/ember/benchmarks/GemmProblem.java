@@ -14,6 +14,8 @@ final class GemmProblem implements AutoCloseable {
     final boolean transA, transB;
     final int m, n, k;
     final Tensor a, b, c;
+    /** Host copies of A and B, and a host array for C, for the with-transfers form. */
+    private final float[] hostA, hostB, hostC;
 
     GemmProblem(Device device, boolean transA, boolean transB, int m, int n, int k) {
         this.device = device;
@@ -25,6 +27,9 @@ final class GemmProblem implements AutoCloseable {
         this.a = transA ? device.rand(11, -1f, 1f, k, m) : device.rand(11, -1f, 1f, m, k);
         this.b = transB ? device.rand(12, -1f, 1f, n, k) : device.rand(12, -1f, 1f, k, n);
         this.c = device.zeros(m, n);
+        this.hostA = a.toArray();
+        this.hostB = b.toArray();
+        this.hostC = new float[m * n];
     }
 
     /** Floating-point operations of one product, 2*M*N*K. */
@@ -34,6 +39,23 @@ final class GemmProblem implements AutoCloseable {
 
     void run() {
         Ops.gemm(transA, transB, 1f, a, b, 0f, c);
+    }
+
+    /** What a naive caller pays: upload A and B from host arrays, multiply, download C. */
+    void runWithTransfers() {
+        a.copyFrom(hostA);
+        b.copyFrom(hostB);
+        run();
+        c.copyTo(hostC);
+    }
+
+    /** {@link #run} or {@link #runWithTransfers} by the benchmarks' mode parameter. */
+    void run(String mode) {
+        if (BenchSupport.WITH_TRANSFERS.equals(mode)) {
+            runWithTransfers();
+        } else {
+            run();
+        }
     }
 
     /** Runs once and compares 256 sampled entries with a float64 dot product. */

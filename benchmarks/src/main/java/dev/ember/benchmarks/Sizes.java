@@ -14,7 +14,7 @@ public final class Sizes {
         MATRIX("a matrix such as 1024x10 (rows x columns)"),
         MLP("an MLP at a batch size such as 784-256-128-10@128"),
         SIDE("a square matrix side such as 1024"),
-        NAME("a named shape such as mlp_fwd");
+        NAME("a named shape such as mlp_fwd_b128");
 
         public final String description;
 
@@ -109,7 +109,7 @@ public final class Sizes {
             case SIDE -> side(s);
             case NAME -> {
                 if (!s.matches("[a-z][a-z0-9]*_[a-z0-9_]+")) {
-                    throw new IllegalArgumentException("size '" + s + "' is not a named shape like mlp_fwd");
+                    throw new IllegalArgumentException("size '" + s + "' is not a named shape like mlp_fwd_b128");
                 }
                 yield 0;
             }

@@ -34,10 +34,10 @@ public final class Suite {
 
     private static List<OpSpec> build() {
         List<OpSpec> l = new ArrayList<>();
-        l.add(new OpSpec("gemm", GEMM_CLASS, null, Sizes.Kind.SIDE, "n", Map.of(), false, true,
-                List.of("256", "1024"), NONE, List.of("128", "256", "512", "1024", "2048", "4096")));
-        l.add(new OpSpec("gemm_mlp", GEMM_MLP_CLASS, null, Sizes.Kind.NAME, "shape", Map.of(), false, true, NONE, NONE,
-                List.of("mlp_fwd", "mlp_dx", "mlp_dw")));
+        l.add(new OpSpec("gemm", GEMM_CLASS, null, Sizes.Kind.SIDE, "n", Map.of(), true, true,
+                List.of("256", "1024"), RESIDENT, List.of("128", "256", "512", "1024", "2048", "4096")));
+        l.add(new OpSpec("gemm_mlp", GEMM_MLP_CLASS, null, Sizes.Kind.NAME, "shape", Map.of(), true, true, NONE, NONE,
+                List.of("mlp_fwd_b128", "mlp_dx_b128", "mlp_dw_b128", "mlp_fwd_b1024", "mlp_dx_b1024", "mlp_dw_b1024")));
         for (String act : List.of("relu", "sigmoid", "tanh", "leaky_relu", "elu")) {
             boolean quick = act.equals("relu");
             for (String m : List.of("forward", "backward")) {

@@ -20,7 +20,7 @@ class SuiteTest {
     void quickIsCompactButCoversGemmOptimizersAndOneTrainingStep() {
         List<Suite.Planned> quick = Suite.plan(false, null, null);
         assertEquals(List.of("256", "1024"), find(quick, "gemm").sizes());
-        assertTrue(find(quick, "gemm").modes().isEmpty());
+        assertEquals(List.of("resident"), find(quick, "gemm").modes()); // with_transfers only in --full
         assertEquals("NN", find(quick, "gemm").params().get("trans")); // quick: the plain case only
         assertEquals(List.of("1M", "4M"), find(quick, "adamw").sizes());
         assertEquals(List.of("resident", "with_transfers"), find(quick, "adam").modes());
@@ -39,7 +39,8 @@ class SuiteTest {
         assertEquals(3, find(full, "train_step").sizes().size());
         assertTrue(find(full, "gemm").sizes().containsAll(List.of("128", "4096")));
         assertTrue(find(full, "gemm").params().isEmpty()); // full: every transpose case the suite declares
-        assertEquals(List.of("mlp_fwd", "mlp_dx", "mlp_dw"), find(full, "gemm_mlp").sizes());
+        assertEquals(List.of("mlp_fwd_b128", "mlp_dx_b128", "mlp_dw_b128", "mlp_fwd_b1024", "mlp_dx_b1024", "mlp_dw_b1024"),
+                find(full, "gemm_mlp").sizes());
         assertEquals("adam", find(full, "adam").params().get("optimizer"));
     }
 
