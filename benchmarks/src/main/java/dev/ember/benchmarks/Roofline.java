@@ -1,6 +1,7 @@
 package dev.ember.benchmarks;
 
 import dev.ember.runtime.Device;
+import dev.ember.runtime.FmaPeak;
 import dev.ember.runtime.Ops;
 import dev.ember.runtime.Tensor;
 import dev.ember.runtime.cpu.CpuProvider;
@@ -44,7 +45,10 @@ public record Roofline(String device, double peakFlops, String peakMethod, doubl
                 String.valueOf(m.get("peak_method")), Json.number(m.get("copy_bytes_per_s")));
     }
 
-    /** Measures {@code dev} in about a second: FMA loop on the CPU, a large Ops.gemm elsewhere, and a 64 MB copy. */
+    /**
+     * Measures {@code dev} in about a second: FMA loop on the CPU, the backend's FMA kernel elsewhere
+     * (a large Ops.gemm when it has none), and a 64 MB copy.
+     */
     public static Roofline measure(Device dev) {
         double peak;
         String how;
@@ -62,8 +66,13 @@ public record Roofline(String device, double peakFlops, String peakMethod, doubl
                 how = "interrupted";
             }
         } else {
-            peak = gemmPeak(dev, 2048);
-            how = "GEMM 2048 via Ops.gemm (no FMA kernel in this build)";
+            peak = dev.backend().measurePeakFlops();
+            if (Double.isFinite(peak) && peak > 0) {
+                how = "FMA kernel (roofline.cl fma_peak, " + FmaPeak.CHAINS + " chains per work-item, device filled)";
+            } else {
+                peak = gemmPeak(dev, 2048);
+                how = "GEMM 2048 via Ops.gemm (backend has no FMA kernel)";
+            }
         }
         return new Roofline(dev.name(), peak, how, copyBandwidth(dev, 16 << 20));
     }

@@ -25,7 +25,7 @@ public final class KernelSources {
 
     /** The kernel files (without {@code .cl}), one per op family. */
     public static final List<String> FAMILIES = List.of("gemm", "elementwise", "reduce", "losses", "dropout",
-            "optim", "batchnorm");
+            "optim", "batchnorm", "roofline");
 
     private static final Pattern INCLUDE = Pattern.compile("(?m)^\\s*#\\s*include\\s+\"([^\"]+)\"\\s*$");
 

@@ -13,7 +13,8 @@
  *   get_global_id(d), get_local_id(d), get_group_id(d), get_local_size(d), get_num_groups(d),
  *   get_global_size(d)  are provided for CUDA from blockIdx/blockDim/threadIdx/gridDim.
  *   ember_u32 / ember_u64 / ember_i64   32- and 64-bit integers in both dialects.
- *   Math: EXPF LOGF SQRTF TANHF EXPM1F LOG1PF FABSF FMAXF FMINF ISNAN, all float, full precision.
+ *   Math: EXPF LOGF SQRTF TANHF EXPM1F LOG1PF FABSF FMAXF FMINF ISNAN, all float, full precision;
+ *   FMAF(a, b, c), always a fused multiply-add with one rounding (roofline.cl).
  *   ember_load4(p) loads four consecutive floats (p must be 16-byte aligned in CUDA);
  *   EMBER_FLOAT4_ZERO is a zero float4; EMBER_MAD(a, b, c) is a*b+c, fused where the device has a
  *   fast fma (GEMM accumulation only).
@@ -92,6 +93,7 @@ INLINE ember_i64 get_global_size(int d) { return (ember_i64)get_num_groups(d) * 
 #define FABSF(x) fabs((float)(x))
 #define FMAXF(a, b) fmax((float)(a), (float)(b))
 #define FMINF(a, b) fmin((float)(a), (float)(b))
+#define FMAF(a, b, c) fma((float)(a), (float)(b), (float)(c))
 #define ISNAN(x) isnan((float)(x))
 #define EMBER_INF (1.0f / 0.0f)
 

@@ -39,6 +39,16 @@ public interface Backend extends AutoCloseable {
     /** Waits until every op enqueued so far has finished. */
     void synchronize();
 
+    /**
+     * The device's attainable float32 FLOP rate: runs an FMA loop (independent fused multiply-add
+     * chains, 2 FLOPs each) on the device for a short time (about 100-300 ms) and returns FLOP/s,
+     * for roofline context in benchmarks. Not an op: it synchronises the device. The default is
+     * NaN, meaning not measured (the caller falls back to another estimate).
+     */
+    default double measurePeakFlops() {
+        return Double.NaN;
+    }
+
     // ---- dense algebra ----------------------------------------------------------------------
 
     /**

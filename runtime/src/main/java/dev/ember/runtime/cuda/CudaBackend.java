@@ -3,6 +3,7 @@ package dev.ember.runtime.cuda;
 import dev.ember.runtime.Activation;
 import dev.ember.runtime.Backend;
 import dev.ember.runtime.BinaryOp;
+import dev.ember.runtime.FmaPeak;
 import dev.ember.runtime.Storage;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -328,6 +329,41 @@ public final class CudaBackend implements Backend {
         ready("synchronize");
         notCapturing("synchronize");
         CudaDriver.check("synchronize", "cuStreamSynchronize", JCudaDriver.cuStreamSynchronize(stream));
+    }
+
+    /**
+     * The fma_peak kernel (roofline.cl) over 2048 work-items per SM, timed with cuStreamSynchronize;
+     * see {@link FmaPeak#measure}.
+     */
+    @Override
+    public synchronized double measurePeakFlops() {
+        ready("measurePeakFlops");
+        notCapturing("measurePeakFlops");
+        long items = ops.fmaPeakItems();
+        Storage out = allocate(items);
+        try {
+            return FmaPeak.measure(items, iters -> {
+                ops.fmaPeak(out, iters);
+                CudaDriver.check("measurePeakFlops", "cuStreamSynchronize", JCudaDriver.cuStreamSynchronize(stream));
+            });
+        } finally {
+            release(out);
+        }
+    }
+
+    /** Runs fma_peak once and returns out[0, items) (for tests of the kernel's result). */
+    synchronized float[] runFmaPeak(int iters) {
+        ready("runFmaPeak");
+        int items = (int) ops.fmaPeakItems();
+        Storage out = allocate(items);
+        try {
+            ops.fmaPeak(out, iters);
+            float[] r = new float[items];
+            download(out, 0, r, 0, items);
+            return r;
+        } finally {
+            release(out);
+        }
     }
 
     // ---- ops (launches in CudaOps) -----------------------------------------------------

@@ -60,7 +60,9 @@ public enum CudaKernel {
     // batchnorm.cl
     BATCHNORM_FORWARD("batchnorm", "batchnorm_forward", "ppppppfii"),
     BATCHNORM_BACKWARD_REDUCE("batchnorm", "batchnorm_backward_reduce", "ppppppfii"),
-    BATCHNORM_BACKWARD_DX("batchnorm", "batchnorm_backward_dx", "ppppppppfii");
+    BATCHNORM_BACKWARD_DX("batchnorm", "batchnorm_backward_dx", "ppppppppfii"),
+    // roofline.cl: (out, iters), Backend.measurePeakFlops
+    FMA_PEAK("roofline", "fma_peak", "pi");
 
     /** Work-group size the reduction kernels were compiled for (RED_WG in reduce.cl and losses.cl). */
     public static final int RED_WG = 256;

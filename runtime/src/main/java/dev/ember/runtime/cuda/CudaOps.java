@@ -263,6 +263,18 @@ final class CudaOps {
                 p(gamma), p(dy), p(dgamma), p(dbeta), p(dx), eps, rows, cols);
     }
 
+    // ---- peak FLOP measurement --------------------------------------------------------------
+
+    /** Work-items of the fma_peak launch: 2048 per SM (the most an SM keeps resident), in blocks of THREADS. */
+    long fmaPeakItems() {
+        return (long) Math.max(1, sms) * 2048;
+    }
+
+    /** fma_peak over {@link #fmaPeakItems()} work-items, writing one float each to out. */
+    void fmaPeak(Storage out, int iters) {
+        launch(CudaKernel.FMA_PEAK, (int) (fmaPeakItems() / THREADS), 1, THREADS, 1, p(out), iters);
+    }
+
     // ---- optimizers -------------------------------------------------------------------------
 
     void sgdUpdate(Storage param, Storage grad, Storage velocity, long n, float lr, float momentum,

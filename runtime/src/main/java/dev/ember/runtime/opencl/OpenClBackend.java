@@ -5,6 +5,7 @@ import static org.lwjgl.opencl.CL10.*;
 import dev.ember.runtime.Activation;
 import dev.ember.runtime.Backend;
 import dev.ember.runtime.BinaryOp;
+import dev.ember.runtime.FmaPeak;
 import dev.ember.runtime.Storage;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
@@ -284,6 +285,37 @@ public final class OpenClBackend implements Backend {
     public synchronized void synchronize() {
         open();
         Cl.check(clFinish(queue), name + ": clFinish");
+    }
+
+    /**
+     * The fma_peak kernel (roofline.cl) over compute units x 1024 work-items, timed with clFinish;
+     * see {@link FmaPeak#measure}.
+     */
+    @Override
+    public synchronized double measurePeakFlops() {
+        open();
+        long items = fmaPeakItems();
+        Storage out = allocate(items);
+        try {
+            return FmaPeak.measure(items, iters -> {
+                runFmaPeak(out, items, iters);
+                Cl.check(clFinish(queue), name + ": clFinish");
+            });
+        } finally {
+            release(out);
+        }
+    }
+
+    /** Work-items of the peak measurement: 1024 per compute unit, a multiple of the work-group size. */
+    long fmaPeakItems() {
+        long units = Math.max(1, Cl.deviceLong(dev.device(), CL_DEVICE_MAX_COMPUTE_UNITS));
+        return (units * 1024 + ewWg - 1) / ewWg * ewWg;
+    }
+
+    /** Enqueues fma_peak over {@code items} work-items (a multiple of the work-group size) writing out[0, items). */
+    void runFmaPeak(Storage out, long items, int iters) {
+        open();
+        k("roofline", "fma_peak").mem(out).i32(iters).run(items, ewWg);
     }
 
     private void open() {

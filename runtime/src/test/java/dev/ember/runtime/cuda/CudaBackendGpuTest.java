@@ -280,4 +280,15 @@ class CudaBackendGpuTest {
         assertTrue(cuda.allocator().rawMallocCount() - before <= 1, "cache misses: "
                 + (cuda.allocator().rawMallocCount() - before));
     }
+
+    @Test
+    void fmaPeakKernelComputesItsChainsAndMeasuresAPositiveRate() {
+        float[] out = cuda.runFmaPeak(37);
+        for (int gid = 0; gid < out.length; gid += 97) {
+            assertEquals(dev.ember.runtime.FmaPeak.expected(gid, 37), out[gid], 0f, "fma_peak out[" + gid + "]");
+        }
+        double flops = cuda.measurePeakFlops();
+        System.out.println("cuda:0 fma_peak " + flops / 1e12 + " TFLOP/s");
+        assertTrue(Double.isFinite(flops) && flops > 0, "measurePeakFlops = " + flops);
+    }
 }

@@ -243,6 +243,7 @@ class CudaOpsLaunchTest {
             ops.clamp(-1f, 1f, s(n), s(n), n);
             ops.biasAdd(s(rc), s(cols), s(rc), rows, cols);
             ops.dropout(0x1234_5678_9abc_def0L, 0.25f, s(n), s(n), n);
+            ops.fmaPeak(s(ops.fmaPeakItems()), 100);
             ops.batchNorm(s(rc), s(cols), s(cols), s(cols), s(cols), 1e-5f, s(rc), rows, cols);
             ops.sgdUpdate(s(n), s(n), null, n, 0.1f, 0f, 0f, false, false);
             ops.sgdUpdate(s(n), s(n), s(n), n, 0.1f, 0.9f, 1e-4f, true, true);
@@ -280,6 +281,10 @@ class CudaOpsLaunchTest {
             assertEquals(0x9abcdef0, drop.i(3), "seed low word");
             assertEquals(0x12345678, drop.i(4), "seed high word");
             assertEquals(1f / 0.75f, (Float) drop.args()[6]);
+            Launch fma = r.only(CudaKernel.FMA_PEAK);
+            assertEquals(2048L * SMS, (long) fma.gx() * fma.bx(), "fma_peak: 2048 work-items per SM");
+            assertEquals((long) fma.gx() * fma.bx(), fma.room(0), "fma_peak: one output float per work-item");
+            assertEquals(100, fma.i(1), "fma_peak iterations");
             assertEquals(r.temps, r.releases, "temporaries released");
         }
         assertEquals(EnumSet.allOf(CudaKernel.class), seen, "kernels never launched by any op");
