@@ -68,7 +68,7 @@ public record Roofline(String device, double peakFlops, String peakMethod, doubl
         } else {
             peak = dev.backend().measurePeakFlops();
             if (Double.isFinite(peak) && peak > 0) {
-                how = "FMA kernel (roofline.cl fma_peak, " + FmaPeak.CHAINS + " chains per work-item, device filled)";
+                how = "FMA kernel fma_peak, " + FmaPeak.CHAINS + " fma chains per work-item, device filled";
             } else {
                 peak = gemmPeak(dev, 2048);
                 how = "GEMM 2048 via Ops.gemm (backend has no FMA kernel)";

@@ -28,6 +28,15 @@ class RooflineTest {
     }
 
     @Test
+    void measuresAnOpenClDeviceWithTheFmaKernel() {
+        dev.ember.runtime.DeviceInfo info = dev.ember.runtime.Devices.info("opencl:0");
+        org.junit.jupiter.api.Assumptions.assumeTrue(info.available(), () -> "OpenCL unavailable: " + info.reason());
+        Roofline r = Roofline.measure(dev.ember.runtime.Devices.get("opencl:0"));
+        assertTrue(r.peakFlops() > 0 && Double.isFinite(r.peakFlops()), r.toString());
+        assertTrue(r.peakMethod().startsWith("FMA kernel fma_peak"), r.peakMethod());
+    }
+
+    @Test
     void jsonRoundTrip() {
         Roofline r = new Roofline("opencl:0", 1e12, "gemm", 3e11);
         Map<String, Object> m = Json.object(Json.parse(Json.write(r.toJson())), "roofline");
