@@ -203,19 +203,22 @@ public final class CpuBackend implements Backend {
 
     // ---- reductions ---------------------------------------------------------------------------
 
-    /** Sums f(x[i]) in fixed chunks (in parallel), then the chunk sums in order: deterministic. */
-    private double chunkedSum(float[] xs, int n, boolean squares) {
+    /** Body of a chunked reduction: processes [from, to) and returns its partial sum. */
+    @FunctionalInterface
+    private interface ChunkSum {
+        double run(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over [0, n) in fixed chunks of {@link #GRAIN} (chunks in parallel), then
+     * adds the chunk sums in order: the result does not depend on the thread count.
+     */
+    private double chunkedSum(int n, ChunkSum body) {
         int chunks = (n + GRAIN - 1) / GRAIN;
         double[] partial = new double[chunks];
         pool.parallelFor(chunks, 1, (c0, c1) -> {
             for (int c = c0; c < c1; c++) {
-                double acc = 0;
-                int end = Math.min(n, (c + 1) * GRAIN);
-                for (int i = c * GRAIN; i < end; i++) {
-                    double v = xs[i];
-                    acc += squares ? v * v : v;
-                }
-                partial[c] = acc;
+                partial[c] = body.run(c * GRAIN, Math.min(n, (c + 1) * GRAIN));
             }
         });
         double total = 0;
@@ -223,6 +226,17 @@ public final class CpuBackend implements Backend {
             total += p;
         }
         return total;
+    }
+
+    private double chunkedSum(float[] xs, int n, boolean squares) {
+        return chunkedSum(n, (from, to) -> {
+            double acc = 0;
+            for (int i = from; i < to; i++) {
+                double v = xs[i];
+                acc += squares ? v * v : v;
+            }
+            return acc;
+        });
     }
 
     @Override
@@ -363,24 +377,16 @@ public final class CpuBackend implements Backend {
         float[] z = f(logits), t = f(targets), g = f(grad);
         int len = n(n);
         float invN = 1f / len;
-        int chunks = (len + GRAIN - 1) / GRAIN;
-        double[] partial = new double[chunks];
-        pool.parallelFor(chunks, 1, (c0, c1) -> {
-            for (int c = c0; c < c1; c++) {
-                double acc = 0;
-                for (int i = c * GRAIN, end = Math.min(len, (c + 1) * GRAIN); i < end; i++) {
-                    double zi = z[i], ti = t[i];
-                    // max(z, 0) - z t + log(1 + exp(-|z|)): finite for any z.
-                    acc += Math.max(zi, 0) - zi * ti + Math.log1p(Math.exp(-Math.abs(zi)));
-                    g[i] = (CpuActivations.sigmoid(z[i]) - t[i]) * invN;
-                }
-                partial[c] = acc;
+        double total = chunkedSum(len, (from, to) -> {
+            double acc = 0;
+            for (int i = from; i < to; i++) {
+                double zi = z[i], ti = t[i];
+                // max(z, 0) - z t + log(1 + exp(-|z|)): finite for any z.
+                acc += Math.max(zi, 0) - zi * ti + Math.log1p(Math.exp(-Math.abs(zi)));
+                g[i] = (CpuActivations.sigmoid(z[i]) - t[i]) * invN;
             }
+            return acc;
         });
-        double total = 0;
-        for (double p : partial) {
-            total += p;
-        }
         f(stats)[0] = (float) (total / len);
     }
 
@@ -389,23 +395,15 @@ public final class CpuBackend implements Backend {
         float[] p = f(pred), t = f(target), g = f(grad);
         int len = n(n);
         float scale = 2f / len;
-        int chunks = (len + GRAIN - 1) / GRAIN;
-        double[] partial = new double[chunks];
-        pool.parallelFor(chunks, 1, (c0, c1) -> {
-            for (int c = c0; c < c1; c++) {
-                double acc = 0;
-                for (int i = c * GRAIN, end = Math.min(len, (c + 1) * GRAIN); i < end; i++) {
-                    float d = p[i] - t[i];
-                    acc += (double) d * d;
-                    g[i] = scale * d;
-                }
-                partial[c] = acc;
+        double total = chunkedSum(len, (from, to) -> {
+            double acc = 0;
+            for (int i = from; i < to; i++) {
+                float d = p[i] - t[i];
+                acc += (double) d * d;
+                g[i] = scale * d;
             }
+            return acc;
         });
-        double total = 0;
-        for (double q : partial) {
-            total += q;
-        }
         f(stats)[0] = (float) (total / len);
     }
 
