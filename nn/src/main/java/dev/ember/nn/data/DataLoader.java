@@ -9,12 +9,19 @@ import java.util.Objects;
  * epoch {@code e} (counting from 0 per loader) visits rows in the order of
  * {@link Splits#splitMix64Permutation} seeded {@code seed + e}, so a run is reproducible from
  * the seed alone. The last, partial batch is kept.
+ *
+ * <p>By default every batch has arrays of its own. A loader made with {@code reuse} hands out
+ * full batches in one pair of arrays per iterator, overwritten by the next call of
+ * {@code next()}: for a consumer that copies each batch to a device straight away (the
+ * {@link dev.ember.nn.train.Trainer} does), which saves allocating and zeroing a batch-sized
+ * array per step (400 KB for Fashion-MNIST at batch 128).
  */
 public final class DataLoader implements Iterable<DataLoader.Batch> {
     private final Dataset data;
     private final int batchSize;
     private final boolean shuffle;
     private final long seed;
+    private final boolean reuse;
     private long epoch;
 
     /** One mini-batch: {@code x} is row-major {@code rows x cols}, {@code y} one target per row. */
@@ -22,6 +29,11 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
     }
 
     public DataLoader(Dataset d, int batchSize, boolean shuffle, long seed) {
+        this(d, batchSize, shuffle, seed, false);
+    }
+
+    /** @param reuse whether full batches share one pair of arrays per iterator (see the class comment) */
+    public DataLoader(Dataset d, int batchSize, boolean shuffle, long seed, boolean reuse) {
         this.data = Objects.requireNonNull(d, "dataset");
         if (batchSize < 1) {
             throw new IllegalArgumentException("DataLoader: batchSize must be >= 1, got " + batchSize);
@@ -32,6 +44,7 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
         this.batchSize = batchSize;
         this.shuffle = shuffle;
         this.seed = seed;
+        this.reuse = reuse;
     }
 
     /** Batches per epoch, counting the partial last one. */
@@ -67,6 +80,8 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
         final int[] order = shuffle ? Splits.splitMix64Permutation(data.rows(), seed + e) : null;
         return new Iterator<>() {
             private int next;
+            private float[] xFull;
+            private float[] yFull;
 
             @Override
             public boolean hasNext() {
@@ -80,8 +95,18 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
                 }
                 int rows = Math.min(batchSize, data.rows() - next);
                 int cols = data.cols();
-                float[] x = new float[rows * cols];
-                float[] y = new float[rows];
+                float[] x, y;
+                if (reuse && rows == batchSize) {
+                    if (xFull == null) {
+                        xFull = new float[rows * cols];
+                        yFull = new float[rows];
+                    }
+                    x = xFull;
+                    y = yFull;
+                } else {
+                    x = new float[rows * cols];
+                    y = new float[rows];
+                }
                 float[] f = data.features();
                 float[] t = data.targets();
                 for (int i = 0; i < rows; i++) {

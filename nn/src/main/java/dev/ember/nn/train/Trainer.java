@@ -93,7 +93,7 @@ public final class Trainer {
         }
         History h = new History();
         model.seedDropout(config.seed());
-        DataLoader loader = new DataLoader(train, config.batchSize(), true, Seeds.derive(config.seed(), 0x5AFF, 0));
+        DataLoader loader = new DataLoader(train, config.batchSize(), true, Seeds.derive(config.seed(), 0x5AFF, 0), true);
         int outCols = model.outputSize();
         float[] host = new float[config.batchSize() * outCols];
         float baseLr = optimizer.learningRate();
@@ -205,7 +205,7 @@ public final class Trainer {
         try (BufferCache io = new BufferCache(model.device())) {
             int at = 0;
             float[] host = new float[batchSize * outCols];
-            for (DataLoader.Batch b : new DataLoader(data, batchSize, false, 0)) {
+            for (DataLoader.Batch b : new DataLoader(data, batchSize, false, 0, true)) {
                 Tensor x = io.get("x", b.rows(), b.cols()).copyFrom(b.x());
                 Tensor y = io.vector("y", b.rows(), b.rows()).copyFrom(b.y());
                 Tensor g = io.get("g", b.rows(), outCols);
