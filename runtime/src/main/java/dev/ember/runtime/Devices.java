@@ -52,11 +52,14 @@ public final class Devices {
             loadProviders();
             List<DeviceInfo> all = new ArrayList<>();
             for (BackendProvider p : providers.values()) {
-                try {
-                    all.addAll(p.probe());
-                } catch (Throwable e) {
-                    all.add(DeviceInfo.unavailable(p.kind(), p.kind(), "probe failed: " + e));
-                }
+                // Native probes may replace the JVM's signal handlers (PoCL's LLVM does): see SignalHandlers.
+                SignalHandlers.restoreAfter(() -> {
+                    try {
+                        all.addAll(p.probe());
+                    } catch (Throwable e) {
+                        all.add(DeviceInfo.unavailable(p.kind(), p.kind(), "probe failed: " + e));
+                    }
+                });
             }
             providerErrors.forEach((kind, why) -> all.add(DeviceInfo.unavailable(kind, kind, why)));
             cached = List.copyOf(all);
@@ -106,7 +109,9 @@ public final class Devices {
         }
         BackendProvider p = providers.get(info.kind());
         int index = n.contains(":") ? Integer.parseInt(n.substring(n.indexOf(':') + 1)) : 0;
-        d = new Device(p.open(index));
+        Backend[] b = new Backend[1];
+        SignalHandlers.restoreAfter(() -> b[0] = p.open(index));
+        d = new Device(b[0]);
         open.put(n, d);
         return d;
     }
