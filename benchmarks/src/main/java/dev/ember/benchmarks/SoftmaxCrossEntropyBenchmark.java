@@ -6,6 +6,7 @@ import dev.ember.runtime.Tensor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -19,6 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * Softmax cross-entropy with its gradient, rows x classes: reads logits and labels, writes the
  * gradient (4·(2·R·C + R) bytes). The loss read-back is part of the op.
  */
+@Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -26,6 +27,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * input gradient for the first layer). {@code with_transfers} uploads the batch and labels from
  * the host each step; the loss is read back in both modes.
  */
+@Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -36,6 +38,8 @@ public class TrainingStepBenchmark {
     public String size;
     @Param({"resident", "with_transfers"})
     public String mode;
+
+    static final int VALIDATION_STEPS = 30;
 
     private Device dev;
     private boolean transfers;
@@ -93,12 +97,16 @@ public class TrainingStepBenchmark {
         }
         dLogits = dh[layers - 1];
         // Validation: repeated steps on one batch must lower the loss (a broken pass would not).
-        float first = trainStep();
-        trainStep();
-        float last = trainStep();
-        if (!(Float.isFinite(first) && last < first)) {
-            throw new IllegalStateException("training step " + size + " on " + device
-                    + ": loss did not decrease over 3 steps on one batch (" + first + " -> " + last + ")");
+        // Adam's first steps on the wide nets overshoot (784-1024-1024-10: 2.66 -> 4.23 after 3
+        // steps), so allow up to VALIDATION_STEPS before calling it broken.
+        float first = trainStep(), best = first, last = first;
+        for (int i = 1; i < VALIDATION_STEPS && !(best < 0.9f * first); i++) {
+            last = trainStep();
+            best = Math.min(best, last);
+        }
+        if (!(Float.isFinite(first) && best < 0.9f * first)) {
+            throw new IllegalStateException("training step " + size + " on " + device + ": loss did not fall by 10% in "
+                    + VALIDATION_STEPS + " steps on one batch (" + first + " -> " + last + ", best " + best + ")");
         }
     }
 

@@ -115,11 +115,24 @@ class BenchmarkSmokeTest {
             b.device = "cpu";
             b.size = "20-16-8-3@17";
             b.mode = "with_transfers";
-            b.setUp(); // throws unless the loss falls over three steps on one batch
+            b.setUp(); // throws unless the loss falls by 10% within 30 steps on one batch
             FlopCounter w = new FlopCounter();
             assertTrue(Float.isFinite(b.step(w)));
             double fwd = 2.0 * 17 * (20 * 16 + 16 * 8 + 8 * 3);
             assertEquals(3 * fwd - 2.0 * 17 * 20 * 16, w.flop, 1e-6);
+            b.tearDown();
+        });
+    }
+
+    /** Adam overshoots in the first steps of this width (2.66 -> 4.23 after 3): setUp must still pass. */
+    @Test
+    void wideTrainingStepPassesItsValidation() {
+        leakFree(() -> {
+            TrainingStepBenchmark b = new TrainingStepBenchmark();
+            b.device = "cpu";
+            b.size = "784-1024-1024-10@256";
+            b.mode = "resident";
+            b.setUp();
             b.tearDown();
         });
     }

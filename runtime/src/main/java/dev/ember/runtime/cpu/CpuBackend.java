@@ -17,13 +17,22 @@ public final class CpuBackend implements Backend {
 
     private final CpuPool pool;
 
+    /** Said once per JVM: without the Vector API every GEMM takes the plain-loop path. */
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
+
     public CpuBackend(int threads) {
         this.pool = new CpuPool(threads);
+        if (!CpuGemm.VECTOR && WARNED.compareAndSet(false, true)) {
+            System.err.println("ember: cpu: " + NO_VECTOR);
+        }
     }
+
+    static final String NO_VECTOR = "no Vector API (start java with --add-modules jdk.incubator.vector), so GEMM runs"
+            + " as plain loops, about 10x slower";
 
     static String describe(int threads) {
         return "pure Java on " + System.getProperty("os.arch") + ", " + threads + " thread" + (threads == 1 ? "" : "s")
-                + ", " + Runtime.version();
+                + ", " + Runtime.version() + (CpuGemm.VECTOR ? "" : "; " + NO_VECTOR);
     }
 
     public int threads() {
