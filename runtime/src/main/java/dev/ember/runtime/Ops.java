@@ -47,10 +47,24 @@ public final class Ops {
         }
     }
 
-    private static void vectorOf(String op, String name, Tensor t, int length, String what) {
+    /** Checks that t holds length values ({@code what} of {@code of}); the message is built only on failure. */
+    /** Op names for messages, built once rather than on every call. */
+    private static final String[] ACTIVATION_OPS = opNames("activation");
+    private static final String[] ACTIVATION_BACKWARD_OPS = opNames("activationBackward");
+
+    private static String[] opNames(String prefix) {
+        Activation[] all = Activation.values();
+        String[] names = new String[all.length];
+        for (Activation a : all) {
+            names[a.ordinal()] = prefix + "(" + a.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        }
+        return names;
+    }
+
+    private static void vectorOf(String op, String name, Tensor t, int length, String what, Tensor of) {
         if (t.size() != length || t.rank() > 2 || (t.rank() == 2 && t.rows() != 1)) {
-            throw new IllegalArgumentException(op + ": " + name + " must hold " + length + " values (" + what
-                    + "), got shape " + t.shapeString());
+            throw new IllegalArgumentException(op + ": " + name + " must hold " + length + " values (" + what + " "
+                    + of.shapeString() + "), got shape " + t.shapeString());
         }
     }
 
@@ -104,7 +118,7 @@ public final class Ops {
                     + " (A " + a.shapeString() + ", B " + b.shapeString() + ")");
         }
         if (bias != null) {
-            vectorOf(op, "bias", bias, n, "one per column of C " + c.shapeString());
+            vectorOf(op, "bias", bias, n, "one per column of C", c);
         }
         finite(op, "alpha", alpha);
         finite(op, "beta", beta);
@@ -132,7 +146,7 @@ public final class Ops {
         String op = "biasAdd";
         Backend be = sameDevice(op, x, bias, out);
         rank2(op, "x", x);
-        vectorOf(op, "bias", bias, x.cols(), "one per column of x " + x.shapeString());
+        vectorOf(op, "bias", bias, x.cols(), "one per column of x", x);
         sameSize(op, "x", x, "out", out);
         be.biasAdd(x.storage(), bias.storage(), out.storage(), x.rows(), x.cols());
     }
@@ -142,7 +156,7 @@ public final class Ops {
         String op = "biasGrad";
         Backend be = sameDevice(op, dy, db);
         rank2(op, "dy", dy);
-        vectorOf(op, "db", db, dy.cols(), "one per column of dy " + dy.shapeString());
+        vectorOf(op, "db", db, dy.cols(), "one per column of dy", dy);
         be.columnSums(dy.storage(), db.storage(), dy.rows(), dy.cols(), accumulate ? 1f : 0f);
     }
 
@@ -150,7 +164,7 @@ public final class Ops {
 
     /** y = act(x); alpha is the slope of leaky relu or the scale of elu. */
     public static void activation(Activation act, float alpha, Tensor x, Tensor y) {
-        String op = "activation(" + act.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        String op = ACTIVATION_OPS[act.ordinal()];
         Backend be = sameDevice(op, x, y);
         sameSize(op, "x", x, "y", y);
         finite(op, "alpha", alpha);
@@ -159,7 +173,7 @@ public final class Ops {
 
     /** dx = dy * act'(x), with y = act(x) as computed in the forward pass. */
     public static void activationBackward(Activation act, float alpha, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-        String op = "activationBackward(" + act.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        String op = ACTIVATION_BACKWARD_OPS[act.ordinal()];
         Backend be = sameDevice(op, x, y, dy, dx);
         sameSize(op, "x", x, "y", y);
         sameSize(op, "x", x, "dy", dy);
@@ -238,7 +252,7 @@ public final class Ops {
     public static void rowArgmax(Tensor x, Tensor out) {
         Backend be = sameDevice("rowArgmax", x, out);
         rank2("rowArgmax", "x", x);
-        vectorOf("rowArgmax", "out", out, x.rows(), "one per row of x " + x.shapeString());
+        vectorOf("rowArgmax", "out", out, x.rows(), "one per row of x", x);
         be.rowArgmax(x.storage(), out.storage(), x.rows(), x.cols());
     }
 
@@ -255,8 +269,8 @@ public final class Ops {
         String op = "columnMeanVariance";
         Backend be = sameDevice(op, x, mean, var);
         rank2(op, "x", x);
-        vectorOf(op, "mean", mean, x.cols(), "one per column of x " + x.shapeString());
-        vectorOf(op, "var", var, x.cols(), "one per column of x " + x.shapeString());
+        vectorOf(op, "mean", mean, x.cols(), "one per column of x", x);
+        vectorOf(op, "var", var, x.cols(), "one per column of x", x);
         be.columnMeanVariance(x.storage(), mean.storage(), var.storage(), x.rows(), x.cols());
     }
 
@@ -271,7 +285,7 @@ public final class Ops {
         String op = "softmaxCrossEntropy";
         Backend be = sameDevice(op, logits, labels, grad);
         rank2(op, "logits", logits);
-        vectorOf(op, "labels", labels, logits.rows(), "one per row of logits " + logits.shapeString());
+        vectorOf(op, "labels", labels, logits.rows(), "one per row of logits", logits);
         sameSize(op, "logits", logits, "grad", grad);
         try (Tensor stats = logits.device().empty(2)) {
             be.softmaxCrossEntropy(logits.storage(), labels.storage(), grad.storage(), stats.storage(),
@@ -343,11 +357,11 @@ public final class Ops {
         String op = "batchNorm";
         Backend be = sameDevice(op, x, mean, var, gamma, beta, y);
         rank2(op, "x", x);
-        String per = "one per column of x " + x.shapeString();
-        vectorOf(op, "mean", mean, x.cols(), per);
-        vectorOf(op, "var", var, x.cols(), per);
-        vectorOf(op, "gamma", gamma, x.cols(), per);
-        vectorOf(op, "beta", beta, x.cols(), per);
+        String per = "one per column of x";
+        vectorOf(op, "mean", mean, x.cols(), per, x);
+        vectorOf(op, "var", var, x.cols(), per, x);
+        vectorOf(op, "gamma", gamma, x.cols(), per, x);
+        vectorOf(op, "beta", beta, x.cols(), per, x);
         sameSize(op, "x", x, "y", y);
         positiveEps(op, eps);
         be.batchNorm(x.storage(), mean.storage(), var.storage(), gamma.storage(), beta.storage(), eps, y.storage(),
@@ -360,12 +374,12 @@ public final class Ops {
         String op = "batchNormBackward";
         Backend be = sameDevice(op, x, mean, var, gamma, dy, dx, dgamma, dbeta);
         rank2(op, "x", x);
-        String per = "one per column of x " + x.shapeString();
-        vectorOf(op, "mean", mean, x.cols(), per);
-        vectorOf(op, "var", var, x.cols(), per);
-        vectorOf(op, "gamma", gamma, x.cols(), per);
-        vectorOf(op, "dgamma", dgamma, x.cols(), per);
-        vectorOf(op, "dbeta", dbeta, x.cols(), per);
+        String per = "one per column of x";
+        vectorOf(op, "mean", mean, x.cols(), per, x);
+        vectorOf(op, "var", var, x.cols(), per, x);
+        vectorOf(op, "gamma", gamma, x.cols(), per, x);
+        vectorOf(op, "dgamma", dgamma, x.cols(), per, x);
+        vectorOf(op, "dbeta", dbeta, x.cols(), per, x);
         sameSize(op, "x", x, "dy", dy);
         sameSize(op, "x", x, "dx", dx);
         positiveEps(op, eps);

@@ -19,6 +19,8 @@ import java.util.Map;
  */
 public final class BatchNorm1d extends Module {
     private final int features;
+    /** Name used in input-shape errors, built once. */
+    private final String label;
     private final float eps;
     private final float momentum;
     private final Tensor gamma;
@@ -37,6 +39,7 @@ public final class BatchNorm1d extends Module {
                     + ", momentum=" + momentum);
         }
         this.features = features;
+        this.label = "BatchNorm1d(" + features + ")";
         this.eps = eps;
         this.momentum = momentum;
         gamma = device.empty(features).fill(1f);
@@ -55,7 +58,7 @@ public final class BatchNorm1d extends Module {
 
     @Override
     public Tensor updateOutput(Tensor x) {
-        checkInput("BatchNorm1d(" + features + ")", x, features);
+        checkInput(label, x, features);
         Tensor y = buffers.get("y", x.rows(), features);
         if (training) {
             if (x.rows() < 2) {

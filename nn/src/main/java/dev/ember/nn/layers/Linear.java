@@ -23,6 +23,8 @@ import java.util.Map;
 public final class Linear extends Module {
     private final int in;
     private final int out;
+    /** Name used in input-shape errors, built once. */
+    private final String label;
     private final Tensor weight;
     private final Tensor bias;
     private final Tensor gradWeight;
@@ -43,6 +45,7 @@ public final class Linear extends Module {
         }
         this.in = in;
         this.out = out;
+        this.label = "Linear(" + in + " -> " + out + ")";
         this.weight = device.empty(out, in);
         this.gradWeight = device.zeros(out, in);
         this.bias = bias ? device.zeros(out) : null;
@@ -108,7 +111,7 @@ public final class Linear extends Module {
 
     @Override
     public Tensor updateOutput(Tensor x) {
-        checkInput("Linear(" + in + " -> " + out + ")", x, in);
+        checkInput(label, x, in);
         output = buffers.get("y", x.rows(), out);
         Ops.gemm(false, true, 1f, x, weight, 0f, output, bias, act, actAlpha);
         deltaFor = null;
