@@ -79,6 +79,71 @@ class ModelFileTest {
         assertThrows(IllegalArgumentException.class, () -> ModelFile.load(f, CPU));
     }
 
+    /**
+     * What safetensors.torch.save_file writes for nn.Sequential(Linear(3,2), BatchNorm1d(2), ReLU(),
+     * Linear(2,1)): the batch norm adds an int64 scalar num_batches_tracked, which must not stop the load.
+     */
+    @Test
+    void pytorchBatchNormFileWithInt64CounterLoads(@TempDir Path dir) throws Exception {
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        StringBuilder h = new StringBuilder("{");
+        Object[][] tensors = {
+            {"0.weight", "F32", "[2,3]", f32(1, 0, 0, 0, 1, 0)},
+            {"0.bias", "F32", "[2]", f32(0, -1)},
+            {"1.weight", "F32", "[2]", f32(2, 1)},
+            {"1.bias", "F32", "[2]", f32(0.5f, 0)},
+            {"1.running_mean", "F32", "[2]", f32(1, 1)},
+            {"1.running_var", "F32", "[2]", f32(4, 1)},
+            {"1.num_batches_tracked", "I64", "[]", java.nio.ByteBuffer.allocate(8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(1234).array()},
+            {"3.weight", "F32", "[1,2]", f32(1, 1)},
+            {"3.bias", "F32", "[1]", f32(0)},
+        };
+        for (Object[] t : tensors) {
+            byte[] bytes = (byte[]) t[3];
+            h.append(h.length() > 1 ? "," : "").append('"').append(t[0]).append("\":{\"dtype\":\"").append(t[1])
+                    .append("\",\"shape\":").append(t[2]).append(",\"data_offsets\":[").append(data.size())
+                    .append(',').append(data.size() + bytes.length).append("]}");
+            data.write(bytes);
+        }
+        byte[] header = h.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Path f = dir.resolve("torch-bn.safetensors");
+        java.nio.file.Files.write(f, java.nio.ByteBuffer.allocate(8 + header.length + data.size())
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(header.length).put(header).put(data.toByteArray())
+                .array());
+        try (Sequential m = Sequential.builder(3).dense(2).batchNorm().activation("relu").dense(1).build(CPU, 3)) {
+            java.util.Set<String> torchNames = new java.util.TreeSet<>();
+            for (Object[] t : tensors) {
+                torchNames.add((String) t[0]);
+            }
+            torchNames.remove("1.num_batches_tracked");
+            assertEquals(torchNames, new java.util.TreeSet<>(m.stateDict().keySet()), "PyTorch's state_dict names");
+            ModelFile.loadWeights(f, m);
+            m.train(false);
+            // x = (1, 2, 3): linear -> (1, 1); batch norm (eval) -> ((1-1)/2*2+0.5, (1-1)/1*1+0) = (0.5, 0)
+            float[] y = m.predict(new float[] {1, 2, 3}, 1, 1);
+            assertEquals(0.5f, y[0], 1e-3f);
+        }
+        // A weight stored in another dtype is named with its dtype, not silently skipped.
+        byte[] f16 = java.nio.file.Files.readAllBytes(f);
+        String text = new String(f16, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .replace("\"3.bias\":{\"dtype\":\"F32\"", "\"3.bias\":{\"dtype\":\"I32\"");
+        Path g = dir.resolve("i32.safetensors");
+        java.nio.file.Files.write(g, text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        try (Sequential m = Sequential.builder(3).dense(2).batchNorm().activation("relu").dense(1).build(CPU, 3)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.loadWeights(g, m));
+            assertTrue(e.getMessage().contains("'3.bias' is I32 [1]"), e.getMessage());
+        }
+    }
+
+    private static byte[] f32(float... v) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float x : v) {
+            b.putFloat(x);
+        }
+        return b.array();
+    }
+
     @Test
     void mismatchesAreReportedByTensorNameAndLeaveTheModelUntouched(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("m.safetensors");

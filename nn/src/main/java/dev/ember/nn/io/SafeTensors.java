@@ -20,13 +20,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Reads and writes the safetensors format (huggingface/safetensors): an unsigned 64-bit
  * little-endian header length N, N bytes of UTF-8 JSON
  * {@code {"__metadata__":{...},"name":{"dtype":"F32","shape":[..],"data_offsets":[b,e]},...}}
  * padded with spaces to a multiple of 8, then the little-endian tensor bytes, offsets relative to
- * the end of the header. Only F32 tensors are supported.
+ * the end of the header. F32 tensors are read into memory; tensors of the format's other dtypes
+ * (PyTorch's int64 {@code num_batches_tracked}, float16 weights, ...) are validated and listed in
+ * {@link SafeTensorsFile#otherDtypes()} but not decoded. Ember writes F32 only.
  *
  * <p>Writing follows the reference serializer byte for byte (tensors sorted by name, compact JSON
  * with {@code __metadata__} first, space padding); metadata keys are written in sorted order so the
@@ -274,18 +277,29 @@ public final class SafeTensors {
                     + (dataStart + expected > bytes.length ? " (truncated)" : " (trailing bytes)"));
         }
         Map<String, TensorData> tensors = new LinkedHashMap<>();
+        Map<String, String> others = new LinkedHashMap<>();
         for (Entry e : entries) {
+            if (!e.dtype.equals("F32")) {
+                others.put(e.name, e.dtype + " " + Arrays.toString(e.shape));
+                continue;
+            }
             float[] data = new float[(int) ((e.end - e.begin) / 4)];
             ByteBuffer slice = ByteBuffer.wrap(bytes, (int) (dataStart + e.begin), (int) (e.end - e.begin))
                     .order(ByteOrder.LITTLE_ENDIAN);
             slice.asFloatBuffer().get(data);
             tensors.put(e.name, new TensorData(e.shape, data));
         }
-        return new SafeTensorsFile(source, tensors, metadata);
+        return new SafeTensorsFile(source, tensors, metadata, others);
     }
 
-    private record Entry(String name, int[] shape, long begin, long end) {
+    private record Entry(String name, String dtype, int[] shape, long begin, long end) {
     }
+
+    /** Bytes per element of each dtype the safetensors format defines. */
+    private static final Map<String, Integer> DTYPE_BYTES = Map.ofEntries(Map.entry("BOOL", 1), Map.entry("U8", 1),
+            Map.entry("I8", 1), Map.entry("F8_E5M2", 1), Map.entry("F8_E4M3", 1), Map.entry("I16", 2),
+            Map.entry("U16", 2), Map.entry("F16", 2), Map.entry("BF16", 2), Map.entry("I32", 4), Map.entry("U32", 4),
+            Map.entry("F32", 4), Map.entry("F64", 8), Map.entry("I64", 8), Map.entry("U64", 8));
 
     private static Entry entry(String source, String name, Object v) throws IOException {
         if (!(v instanceof Map<?, ?> info)) {
@@ -295,9 +309,10 @@ public final class SafeTensors {
         if (!(dtype instanceof String dt)) {
             throw corrupt(source, "tensor '" + name + "' has no dtype string");
         }
-        if (!dt.equals("F32")) {
-            throw corrupt(source, "tensor '" + name + "' has dtype " + dt + "; only F32 (float32) is supported "
-                    + "(convert it, e.g. tensor.float() in PyTorch, before saving)");
+        Integer width = DTYPE_BYTES.get(dt);
+        if (width == null) {
+            throw corrupt(source, "tensor '" + name + "' has unknown dtype " + dt + " (known: "
+                    + new TreeSet<>(DTYPE_BYTES.keySet()) + ")");
         }
         if (!(info.get("shape") instanceof List<?> shapeList)) {
             throw corrupt(source, "tensor '" + name + "' has no shape array");
@@ -322,11 +337,11 @@ public final class SafeTensors {
         if (begin < 0 || end < begin) {
             throw corrupt(source, "tensor '" + name + "' has invalid data_offsets [" + begin + ", " + end + "]");
         }
-        if (end - begin != 4 * elements) {
-            throw corrupt(source, "tensor '" + name + "' of shape " + shapeList + " and dtype F32 needs "
-                    + 4 * elements + " bytes, its data_offsets [" + begin + ", " + end + "] span " + (end - begin));
+        if (end - begin != width * elements) {
+            throw corrupt(source, "tensor '" + name + "' of shape " + shapeList + " and dtype " + dt + " needs "
+                    + width * elements + " bytes, its data_offsets [" + begin + ", " + end + "] span " + (end - begin));
         }
-        return new Entry(name, shape, begin, end);
+        return new Entry(name, dt, shape, begin, end);
     }
 
     private static IOException corrupt(String source, String what) {

@@ -6,19 +6,32 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The contents of a safetensors file: tensors in file (offset) order and the string metadata of
- * {@code __metadata__} (empty when absent). {@link #require} is the checked lookup a model loader
- * uses, so a missing tensor or a wrong shape is reported by name.
+ * The contents of a safetensors file: its F32 tensors in file (offset) order, the string metadata
+ * of {@code __metadata__} (empty when absent), and the names of tensors of other dtypes with
+ * their dtype and shape (e.g. {@code "I64 []"}), which are not decoded. {@link #require} is the
+ * checked lookup a model loader uses, so a missing tensor, a wrong shape or a wrong dtype is
+ * reported by name.
  */
-public record SafeTensorsFile(String source, Map<String, TensorData> tensors, Map<String, String> metadata) {
+public record SafeTensorsFile(String source, Map<String, TensorData> tensors, Map<String, String> metadata,
+                              Map<String, String> otherDtypes) {
     public SafeTensorsFile {
         tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        otherDtypes = Collections.unmodifiableMap(new LinkedHashMap<>(otherDtypes));
     }
 
-    /** The tensor called {@code name}, or an exception listing the names present. */
+    /** A file whose tensors are all F32. */
+    public SafeTensorsFile(String source, Map<String, TensorData> tensors, Map<String, String> metadata) {
+        this(source, tensors, metadata, Map.of());
+    }
+
+    /** The F32 tensor called {@code name}, or an exception saying it has another dtype or listing the names present. */
     public TensorData get(String name) {
         TensorData t = tensors.get(name);
+        if (t == null && otherDtypes.containsKey(name)) {
+            throw new IllegalArgumentException(source + ": tensor '" + name + "' is " + otherDtypes.get(name)
+                    + "; Ember loads float32 (F32) tensors only (convert with tensor.float() in PyTorch)");
+        }
         if (t == null) {
             throw new IllegalArgumentException(source + ": no tensor named '" + name + "' (the file has "
                     + tensors.keySet() + ")");

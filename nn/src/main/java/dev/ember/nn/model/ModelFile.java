@@ -116,7 +116,9 @@ public final class ModelFile {
             }
         }
         Set<String> extra = new TreeSet<>();
-        for (String name : f.tensors().keySet()) {
+        Set<String> inFile = new java.util.LinkedHashSet<>(f.tensors().keySet());
+        inFile.addAll(f.otherDtypes().keySet());
+        for (String name : inFile) {
             if (!state.containsKey(name) && !IGNORED_SUFFIXES.contains(name.substring(name.lastIndexOf('.') + 1))) {
                 extra.add(name);
             }

@@ -217,8 +217,16 @@ class SafeTensorsTest {
         byte[] huge = good.clone();
         huge[7] = 0x7f;
         assertCorrupt(huge, "header length");
-        assertCorrupt(file("{\"w\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4), "dtype F16",
-                "only F32");
+        assertCorrupt(file("{\"w\":{\"dtype\":\"F12\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4), "unknown dtype F12");
+        assertCorrupt(file("{\"n\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,4]}}", 4), "'n'", "dtype I64",
+                "needs 8");
+        // Other dtypes parse, are listed, and are refused by name when asked for as floats.
+        SafeTensorsFile half = SafeTensors.parse(file("{\"w\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}",
+                4), "half");
+        assertEquals(Map.of("w", "F16 [2]"), half.otherDtypes());
+        assertTrue(half.tensors().isEmpty());
+        IllegalArgumentException notFloat = assertThrows(IllegalArgumentException.class, () -> half.get("w"));
+        assertTrue(notFloat.getMessage().contains("'w' is F16 [2]"), notFloat.getMessage());
         assertCorrupt(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4), "'w'", "needs 8");
         assertCorrupt(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[2,6]}}", 6), "'b'", "overlaps");
