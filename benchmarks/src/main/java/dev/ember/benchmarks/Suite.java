@@ -52,6 +52,20 @@ public final class Suite {
                 List.of("128x10", "1024x10", "1024x1000", "4096x1000")));
         l.add(new OpSpec("bias_grad", PKG + "BiasGradBenchmark", "biasGrad", Sizes.Kind.MATRIX, "size", Map.of(),
                 true, false, List.of("1024x1024"), BOTH, List.of("128x256", "1024x1024", "4096x4096")));
+        for (String[] e : new String[][] {{"add", "add"}, {"mul", "mul"}, {"axpy", "axpy"}, {"clamp", "clamp"}}) {
+            l.add(new OpSpec(e[0], PKG + "ElementwiseBenchmark", e[1], Sizes.Kind.ELEMENTS, "size", Map.of(), true,
+                    false, NONE, BOTH, List.of("1M", "4M", "16M")));
+        }
+        for (String[] r : new String[][] {{"sum", "sum"}, {"row_argmax", "rowArgmax"},
+            {"column_mean_var", "columnMeanVariance"}}) {
+            l.add(new OpSpec(r[0], PKG + "ReductionBenchmark", r[1], Sizes.Kind.MATRIX, "size", Map.of(), true, false,
+                    NONE, BOTH, List.of("128x256", "1024x1024", "4096x1024")));
+        }
+        for (String pass : List.of("forward", "backward")) {
+            l.add(new OpSpec(pass.equals("forward") ? "batchnorm" : "batchnorm_backward", PKG + "BatchNormBenchmark",
+                    pass, Sizes.Kind.MATRIX, "size", Map.of(), true, false, NONE, BOTH,
+                    List.of("128x256", "1024x1024", "4096x1024")));
+        }
         l.add(new OpSpec("dropout", PKG + "DropoutBenchmark", "forward", Sizes.Kind.ELEMENTS, "size", Map.of(),
                 true, false, List.of("16M"), BOTH, List.of("1M", "16M", "64M")));
         for (String opt : List.of("sgd", "adam", "adamw", "rmsprop", "adagrad")) {
@@ -80,6 +94,8 @@ public final class Suite {
         Map<String, List<String>> g = new LinkedHashMap<>();
         g.put("activations", ALL.stream().filter(o -> o.benchClass().endsWith("ActivationBenchmark"))
                 .map(OpSpec::name).toList());
+        g.put("elementwise", List.of("add", "mul", "axpy", "clamp"));
+        g.put("reductions", List.of("sum", "row_argmax", "column_mean_var"));
         g.put("optimizers", List.of("sgd", "adam", "adamw", "rmsprop", "adagrad"));
         g.put("transfers", List.of("h2d", "d2h", "d2d"));
         return g;

@@ -124,6 +124,52 @@ class BenchmarkSmokeTest {
         });
     }
 
+    /** The elementwise, reduction and batch-norm suites validate and count bytes on awkward sizes. */
+    @Test
+    void elementwiseReductionAndBatchNormSuites() {
+        for (String mode : List.of("resident", "with_transfers")) {
+            leakFree(() -> {
+                ElementwiseBenchmark b = new ElementwiseBenchmark();
+                b.device = "cpu";
+                b.size = "1027";
+                b.mode = mode;
+                b.setUp();
+                ByteCounter w = new ByteCounter();
+                b.add(w);
+                b.mul(w);
+                b.axpy(w);
+                b.clamp(w);
+                assertEquals((12 + 12 + 12 + 8) * 1027.0, w.bytes, 0);
+                b.tearDown();
+            });
+            leakFree(() -> {
+                ReductionBenchmark b = new ReductionBenchmark();
+                b.device = "cpu";
+                b.size = "33x7";
+                b.mode = mode;
+                b.setUp();
+                ByteCounter w = new ByteCounter();
+                assertTrue(Float.isFinite(b.sum(w)));
+                b.rowArgmax(w);
+                b.columnMeanVariance(w);
+                assertEquals(4.0 * (3 * 33 * 7 + 1 + 33 + 2 * 7), w.bytes, 0);
+                b.tearDown();
+            });
+            leakFree(() -> {
+                BatchNormBenchmark b = new BatchNormBenchmark();
+                b.device = "cpu";
+                b.size = "127x33";
+                b.mode = mode;
+                b.setUp();
+                ByteCounter w = new ByteCounter();
+                b.forward(w);
+                b.backward(w);
+                assertEquals(24.0 * 127 * 33 + 44.0 * 33, w.bytes, 0);
+                b.tearDown();
+            });
+        }
+    }
+
     /** Adam overshoots in the first steps of this width (2.66 -> 4.23 after 3): setUp must still pass. */
     @Test
     void wideTrainingStepPassesItsValidation() {
