@@ -82,22 +82,32 @@ final class SignalHandlers {
                 before[i] = arena.allocate(SIZE);
                 sigaction(SIGNALS[i], MemorySegment.NULL, before[i]);
             }
-            init.run();
-            MemorySegment now = arena.allocate(SIZE);
-            List<String> changed = new ArrayList<>();
-            for (int i = 0; i < SIGNALS.length; i++) {
-                sigaction(SIGNALS[i], MemorySegment.NULL, now);
-                if (!same(now, before[i])) {
-                    sigaction(SIGNALS[i], before[i], MemorySegment.NULL);
-                    changed.add(NAMES[i]);
-                }
+            try {
+                init.run();
+            } catch (RuntimeException | Error e) {
+                restore(arena, before); // a failed open may have loaded LLVM before it failed
+                throw e;
             }
-            String what = changed.isEmpty() ? null : String.join(", ", changed);
-            if (what != null) {
-                lastRestored = what;
-            }
-            return what;
+            return restore(arena, before);
         }
+    }
+
+    /** Puts back every handler that differs from {@code before}; returns their names, or null. */
+    private static String restore(Arena arena, MemorySegment[] before) {
+        MemorySegment now = arena.allocate(SIZE);
+        List<String> changed = new ArrayList<>();
+        for (int i = 0; i < SIGNALS.length; i++) {
+            sigaction(SIGNALS[i], MemorySegment.NULL, now);
+            if (!same(now, before[i])) {
+                sigaction(SIGNALS[i], before[i], MemorySegment.NULL);
+                changed.add(NAMES[i]);
+            }
+        }
+        String what = changed.isEmpty() ? null : String.join(", ", changed);
+        if (what != null) {
+            lastRestored = what;
+        }
+        return what;
     }
 
     /**

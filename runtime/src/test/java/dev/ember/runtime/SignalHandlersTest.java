@@ -37,6 +37,19 @@ class SignalHandlersTest {
         assertEquals("SIGTRAP", restored);
         assertEquals(before, SignalHandlers.handlerAddress(SIGTRAP));
         assertEquals(null, SignalHandlers.restoreAfter(() -> { }), "nothing changed, nothing reported");
+        // An init that replaces a handler and then fails still leaves the JVM's handler in place.
+        IllegalStateException boom = new IllegalStateException("open failed");
+        IllegalStateException thrown = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> SignalHandlers.restoreAfter(() -> {
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment act = arena.allocate(256);
+                        act.set(ValueLayout.JAVA_LONG, 0, other);
+                        SignalHandlers.sigaction(SIGTRAP, act, MemorySegment.NULL);
+                    }
+                    throw boom;
+                }));
+        assertEquals(boom, thrown);
+        assertEquals(before, SignalHandlers.handlerAddress(SIGTRAP));
     }
 
     /**
