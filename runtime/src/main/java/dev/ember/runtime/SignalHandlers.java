@@ -22,9 +22,10 @@ import java.util.Locale;
  * sets it). Without it, {@link Devices} runs each backend's native initialisation under
  * {@link #restoreAfter}: the handlers are read before, compared after, and put back if they
  * changed. LLVM registers its handlers once per process and does not re-check them, so one
- * restore holds. What a native library loses is only its own crash reporting.
+ * restore holds. What a native library loses is only its own crash reporting. Public for the
+ * backends' own native initialisation (the OpenCL loader's platform query); not for applications.
  */
-final class SignalHandlers {
+public final class SignalHandlers {
     /**
      * The signals HotSpot handles, by their numbers on Linux x86-64 and arm64: the faults it expects,
      * plus SIGHUP, SIGINT and SIGTERM (shutdown hooks run from them; LLVM's handler would kill the
@@ -71,7 +72,7 @@ final class SignalHandlers {
      * back. Returns the names of the signals restored, or null when nothing changed (or when
      * {@link #active()} is false and {@code init} simply ran).
      */
-    static String restoreAfter(Runnable init) {
+    public static String restoreAfter(Runnable init) {
         if (!active()) {
             init.run();
             return null;

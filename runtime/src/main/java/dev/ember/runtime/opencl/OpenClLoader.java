@@ -2,6 +2,7 @@ package dev.ember.runtime.opencl;
 
 import static org.lwjgl.opencl.CL10.*;
 
+import dev.ember.runtime.SignalHandlers;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,15 +111,23 @@ final class OpenClLoader {
         return loadedLibrary;
     }
 
-    /** Every OpenCL device across platforms (numbered in platform order), or the reason there are none. */
+    /**
+     * Every OpenCL device across platforms (numbered in platform order), or the reason there are
+     * none. Querying the platforms initialises the ICDs, and PoCL's LLVM then replaces the JVM's
+     * signal handlers; {@link SignalHandlers#restoreAfter} puts them back (see there).
+     */
     static synchronized Discovery discover() {
-        if (discovery != null) {
-            return discovery;
+        if (discovery == null) {
+            SignalHandlers.restoreAfter(OpenClLoader::discoverUnguarded);
         }
+        return discovery;
+    }
+
+    private static void discoverUnguarded() {
         String err = ensureLoaded();
         if (err != null) {
             discovery = new Discovery(List.of(), err);
-            return discovery;
+            return;
         }
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer count = stack.mallocInt(1);
@@ -126,7 +135,7 @@ final class OpenClLoader {
             if (rc == -1001 || (rc == CL_SUCCESS && count.get(0) == 0)) {
                 discovery = new Discovery(List.of(), "no OpenCL platform (CL error -1001 PLATFORM_NOT_FOUND_KHR from "
                         + loadedLibrary + "): install an ICD such as pocl-opencl-icd or a GPU driver");
-                return discovery;
+                return;
             }
             Cl.check(rc, "clGetPlatformIDs");
             PointerBuffer platforms = stack.mallocPointer(count.get(0));
@@ -163,7 +172,6 @@ final class OpenClLoader {
         } catch (Throwable e) {
             discovery = new Discovery(List.of(), "OpenCL discovery failed: " + e);
         }
-        return discovery;
     }
 
     /** Whether an "OpenCL major.minor ..." version string is at least 1.2. */
