@@ -47,7 +47,6 @@ public final class Ops {
         }
     }
 
-    /** Checks that t holds length values ({@code what} of {@code of}); the message is built only on failure. */
     /** Op names for messages, built once rather than on every call. */
     private static final String[] ACTIVATION_OPS = opNames("activation");
     private static final String[] ACTIVATION_BACKWARD_OPS = opNames("activationBackward");
@@ -61,6 +60,7 @@ public final class Ops {
         return names;
     }
 
+    /** Checks that t holds length values ({@code what} of {@code of}); the message is built only on failure. */
     private static void vectorOf(String op, String name, Tensor t, int length, String what, Tensor of) {
         if (t.size() != length || t.rank() > 2 || (t.rank() == 2 && t.rows() != 1)) {
             throw new IllegalArgumentException(op + ": " + name + " must hold " + length + " values (" + what + " "

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -116,7 +117,7 @@ public final class ModelFile {
             }
         }
         Set<String> extra = new TreeSet<>();
-        Set<String> inFile = new java.util.LinkedHashSet<>(f.tensors().keySet());
+        Set<String> inFile = new LinkedHashSet<>(f.tensors().keySet());
         inFile.addAll(f.otherDtypes().keySet());
         for (String name : inFile) {
             if (!state.containsKey(name) && !IGNORED_SUFFIXES.contains(name.substring(name.lastIndexOf('.') + 1))) {
