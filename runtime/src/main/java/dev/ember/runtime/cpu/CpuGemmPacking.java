@@ -1,6 +1,7 @@
 package dev.ember.runtime.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,9 +25,20 @@ final class CpuGemmPacking {
             int rows = Math.min(mr, mc - r);
             int base = dstOff + r * kc;
             if (!transA && rows == 4 && mr == 4) {
-                // Four row streams in, one sequential stream out.
+                // Four row streams in, one sequential stream out: a 4 x 8 block is transposed in
+                // registers (2.2x faster than moving one float at a time; RESULTS.md).
                 int s0 = (i0 + r) * k + p0, s1 = s0 + k, s2 = s1 + k, s3 = s2 + k;
-                for (int p = 0; p < kc; p++) {
+                int p = 0;
+                if (kc >= 8) {
+                    FloatVector av = FloatVector.broadcast(V, alpha);
+                    for (; p + 8 <= kc; p += 8) {
+                        transpose4x8(FloatVector.fromArray(V, a, s0 + p).mul(av),
+                                FloatVector.fromArray(V, a, s1 + p).mul(av),
+                                FloatVector.fromArray(V, a, s2 + p).mul(av),
+                                FloatVector.fromArray(V, a, s3 + p).mul(av), dst, base + p * 4);
+                    }
+                }
+                for (; p < kc; p++) {
                     int d = base + p * 4;
                     dst[d] = alpha * a[s0 + p];
                     dst[d + 1] = alpha * a[s1 + p];
@@ -64,6 +76,30 @@ final class CpuGemmPacking {
                 }
             }
         }
+    }
+
+    /** Interleaves lanes (x0 y0 x1 y1 | x4 y4 x5 y5): AVX2's unpcklps. */
+    private static final VectorShuffle<Float> UNPACK_LO = VectorShuffle.fromValues(V, 0, 8, 1, 9, 4, 12, 5, 13);
+    /** Interleaves lanes (x2 y2 x3 y3 | x6 y6 x7 y7): AVX2's unpckhps. */
+    private static final VectorShuffle<Float> UNPACK_HI = VectorShuffle.fromValues(V, 2, 10, 3, 11, 6, 14, 7, 15);
+    /** Pairs of lanes (x0 x1 y0 y1 | x2 x3 y2 y3) from the low 128-bit halves. */
+    private static final VectorShuffle<Float> PAIRS_LO = VectorShuffle.fromValues(V, 0, 1, 8, 9, 2, 3, 10, 11);
+    /** The same from the high halves. */
+    private static final VectorShuffle<Float> PAIRS_HI = VectorShuffle.fromValues(V, 4, 5, 12, 13, 6, 7, 14, 15);
+
+    /**
+     * Writes the 4 x 8 block with rows r0..r3 column by column: dst[off + 4p + i] = r_i[p]. Rows 0/1
+     * and 2/3 are interleaved first (t0 = a0 b0 a1 b1 | a4 b4 a5 b5, t1 = a2 b2 a3 b3 | a6 b6 a7 b7,
+     * likewise t2, t3 for c, d); each output vector then takes two pairs from each.
+     */
+    private static void transpose4x8(FloatVector r0, FloatVector r1, FloatVector r2, FloatVector r3, float[] dst,
+                                     int off) {
+        FloatVector t0 = r0.rearrange(UNPACK_LO, r1), t1 = r0.rearrange(UNPACK_HI, r1);
+        FloatVector t2 = r2.rearrange(UNPACK_LO, r3), t3 = r2.rearrange(UNPACK_HI, r3);
+        t0.rearrange(PAIRS_LO, t2).intoArray(dst, off);
+        t1.rearrange(PAIRS_LO, t3).intoArray(dst, off + 8);
+        t0.rearrange(PAIRS_HI, t2).intoArray(dst, off + 16);
+        t1.rearrange(PAIRS_HI, t3).intoArray(dst, off + 24);
     }
 
     /**
