@@ -30,6 +30,10 @@ final class CpuActivations {
                 }
             }
             case LEAKY_RELU -> {
+                if (CpuGemm.VECTOR) {
+                    CpuVectorActivations.leakyReluForward(alpha, x, xo, y, yo, n);
+                    return;
+                }
                 for (int i = 0; i < n; i++) {
                     float v = x[xo + i];
                     y[yo + i] = v > 0 ? v : alpha * v;
@@ -63,16 +67,28 @@ final class CpuActivations {
                 }
             }
             case RELU -> {
+                if (CpuGemm.VECTOR) {
+                    CpuVectorActivations.reluBackward(x, dy, dx, from, to);
+                    return;
+                }
                 for (int i = from; i < to; i++) {
                     dx[i] = x[i] > 0 ? dy[i] : 0f;
                 }
             }
             case LEAKY_RELU -> {
+                if (CpuGemm.VECTOR) {
+                    CpuVectorActivations.leakyReluBackward(alpha, x, dy, dx, from, to);
+                    return;
+                }
                 for (int i = from; i < to; i++) {
                     dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i];
                 }
             }
             case ELU -> {
+                if (CpuGemm.VECTOR) {
+                    CpuVectorActivations.eluBackward(alpha, x, y, dy, dx, from, to);
+                    return;
+                }
                 for (int i = from; i < to; i++) {
                     dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha);
                 }
