@@ -102,6 +102,41 @@ final class CpuGemmPacking {
         t1.rearrange(PAIRS_HI, t3).intoArray(dst, off + 24);
     }
 
+    /** The low 128-bit halves of two vectors (AVX's vperm2f128 0x20). */
+    private static final VectorShuffle<Float> HALVES_LO = VectorShuffle.fromValues(V, 0, 1, 2, 3, 8, 9, 10, 11);
+    /** The high 128-bit halves of two vectors (vperm2f128 0x31). */
+    private static final VectorShuffle<Float> HALVES_HI = VectorShuffle.fromValues(V, 4, 5, 6, 7, 12, 13, 14, 15);
+
+    /**
+     * Transposes the 8 x 8 block whose row i starts at b[src + i * ld]: dst[off + p * nr + i] =
+     * b[src + i * ld + p]. Rows 0-3 and 4-7 each go through the two stages of
+     * {@link #transpose4x8}, giving (column p | column p + 1) pairs of half columns, and the
+     * matching halves are then joined.
+     */
+    private static void transpose8x8(float[] b, int src, int ld, float[] dst, int off, int nr) {
+        FloatVector r0 = FloatVector.fromArray(V, b, src), r1 = FloatVector.fromArray(V, b, src + ld);
+        FloatVector r2 = FloatVector.fromArray(V, b, src + 2 * ld), r3 = FloatVector.fromArray(V, b, src + 3 * ld);
+        FloatVector r4 = FloatVector.fromArray(V, b, src + 4 * ld), r5 = FloatVector.fromArray(V, b, src + 5 * ld);
+        FloatVector r6 = FloatVector.fromArray(V, b, src + 6 * ld), r7 = FloatVector.fromArray(V, b, src + 7 * ld);
+        FloatVector t0 = r0.rearrange(UNPACK_LO, r1), t1 = r0.rearrange(UNPACK_HI, r1);
+        FloatVector t2 = r2.rearrange(UNPACK_LO, r3), t3 = r2.rearrange(UNPACK_HI, r3);
+        FloatVector t4 = r4.rearrange(UNPACK_LO, r5), t5 = r4.rearrange(UNPACK_HI, r5);
+        FloatVector t6 = r6.rearrange(UNPACK_LO, r7), t7 = r6.rearrange(UNPACK_HI, r7);
+        // u01 = rows 0-3 of (column 0 | column 1), u45 = (4 | 5), u23 = (2 | 3), u67 = (6 | 7); w likewise for rows 4-7
+        FloatVector u01 = t0.rearrange(PAIRS_LO, t2), u45 = t0.rearrange(PAIRS_HI, t2);
+        FloatVector u23 = t1.rearrange(PAIRS_LO, t3), u67 = t1.rearrange(PAIRS_HI, t3);
+        FloatVector w01 = t4.rearrange(PAIRS_LO, t6), w45 = t4.rearrange(PAIRS_HI, t6);
+        FloatVector w23 = t5.rearrange(PAIRS_LO, t7), w67 = t5.rearrange(PAIRS_HI, t7);
+        u01.rearrange(HALVES_LO, w01).intoArray(dst, off);
+        u01.rearrange(HALVES_HI, w01).intoArray(dst, off + nr);
+        u23.rearrange(HALVES_LO, w23).intoArray(dst, off + 2 * nr);
+        u23.rearrange(HALVES_HI, w23).intoArray(dst, off + 3 * nr);
+        u45.rearrange(HALVES_LO, w45).intoArray(dst, off + 4 * nr);
+        u45.rearrange(HALVES_HI, w45).intoArray(dst, off + 5 * nr);
+        u67.rearrange(HALVES_LO, w67).intoArray(dst, off + 6 * nr);
+        u67.rearrange(HALVES_HI, w67).intoArray(dst, off + 7 * nr);
+    }
+
     /**
      * Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] as panels of {@code nr} columns: panel q holds, for each p, the
      * nr values of row p (columns past nc are zero). op(B) is k x n; B is k x n, or n x k if transB.
@@ -123,26 +158,21 @@ final class CpuGemmPacking {
                 for (int p = 0; p < kc; p++) {
                     System.arraycopy(b, (p0 + p) * n + j0 + q, dst, base + p * nr, cols);
                 }
-            } else if (cols == nr) {
-                // Blocks of 8 k: each B row is read 32 bytes at a time into an L1-resident
-                // 8 x nr block. Reading one float from each of nr rows per k instead was 2-5x
-                // slower (at k = 1024 all nr rows are 4 KiB apart and fight over one L1 set).
-                int src = (j0 + q) * k + p0;
-                int p = 0;
-                for (; p + 8 <= kc; p += 8) {
-                    for (int jj = 0; jj < nr; jj++) {
-                        int si = src + jj * k + p, d = base + p * nr + jj;
-                        dst[d] = b[si];
-                        dst[d + nr] = b[si + 1];
-                        dst[d + 2 * nr] = b[si + 2];
-                        dst[d + 3 * nr] = b[si + 3];
-                        dst[d + 4 * nr] = b[si + 4];
-                        dst[d + 5 * nr] = b[si + 5];
-                        dst[d + 6 * nr] = b[si + 6];
-                        dst[d + 7 * nr] = b[si + 7];
+            } else if (cols == nr && nr == 2 * V.length()) {
+                // 8 x 8 blocks transposed in registers, eight rows of B at a time along the whole
+                // slice, so each row is read as one sequential stream. Against moving single
+                // floats in 8-k blocks of all 16 rows: 20% faster on a quiet host, and up to 1.9x
+                // when other guests crowd L3 (RESULTS.md). Reading one float from each of the
+                // rows per k was 2-5x slower still (rows 4 KiB apart share one L1 set).
+                int kc8 = kc & ~7;
+                for (int h = 0; h < nr; h += 8) {
+                    int src = (j0 + q + h) * k + p0;
+                    for (int p = 0; p < kc8; p += 8) {
+                        transpose8x8(b, src + p, k, dst, base + p * nr + h, nr);
                     }
                 }
-                for (; p < kc; p++) {
+                int src = (j0 + q) * k + p0;
+                for (int p = kc8; p < kc; p++) {
                     int d = base + p * nr;
                     for (int jj = 0; jj < nr; jj++) {
                         dst[d + jj] = b[src + jj * k + p];
