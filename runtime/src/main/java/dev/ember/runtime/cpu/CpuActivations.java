@@ -4,6 +4,13 @@ import dev.ember.runtime.Activation;
 
 /** Activation functions and their derivatives over array ranges, switch hoisted out of the loops. */
 final class CpuActivations {
+    /**
+     * Ranges shorter than this use the scalar loops even when the Vector API is present: until C2
+     * has compiled them the Vector API loops are far slower than the scalar ones, which short runs
+     * on small models never earn back (see {@link CpuGemmPacking#TRANSPOSE_MIN}).
+     */
+    static final int VECTOR_MIN = 1 << 13;
+
     private CpuActivations() {
     }
 
@@ -30,7 +37,7 @@ final class CpuActivations {
                 }
             }
             case LEAKY_RELU -> {
-                if (CpuGemm.VECTOR) {
+                if (CpuGemm.VECTOR && n >= VECTOR_MIN) {
                     CpuVectorActivations.leakyReluForward(alpha, x, xo, y, yo, n);
                     return;
                 }
@@ -67,7 +74,7 @@ final class CpuActivations {
                 }
             }
             case RELU -> {
-                if (CpuGemm.VECTOR) {
+                if (CpuGemm.VECTOR && to - from >= VECTOR_MIN) {
                     CpuVectorActivations.reluBackward(x, dy, dx, from, to);
                     return;
                 }
@@ -76,7 +83,7 @@ final class CpuActivations {
                 }
             }
             case LEAKY_RELU -> {
-                if (CpuGemm.VECTOR) {
+                if (CpuGemm.VECTOR && to - from >= VECTOR_MIN) {
                     CpuVectorActivations.leakyReluBackward(alpha, x, dy, dx, from, to);
                     return;
                 }
@@ -85,7 +92,7 @@ final class CpuActivations {
                 }
             }
             case ELU -> {
-                if (CpuGemm.VECTOR) {
+                if (CpuGemm.VECTOR && to - from >= VECTOR_MIN) {
                     CpuVectorActivations.eluBackward(alpha, x, y, dy, dx, from, to);
                     return;
                 }

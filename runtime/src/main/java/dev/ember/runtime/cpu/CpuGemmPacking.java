@@ -12,6 +12,15 @@ final class CpuGemmPacking {
     private static final VectorSpecies<Float> V = FloatVector.SPECIES_256;
     private static final VectorSpecies<Float> V4 = FloatVector.SPECIES_128;
 
+    /**
+     * Blocks smaller than this many floats are packed by the scalar loops. The register-transpose
+     * paths run about 100x slower until C2 has compiled them (Vector API code in the interpreter
+     * allocates every vector), which costs a short run more than it saves: training the digits
+     * model (64-64-10, 50 epochs of 45 batches of 32) took 1.6-2.0 s with them against 1.0-1.1 s
+     * without. From this size on a call is long enough for the transposes to pay back.
+     */
+    static final int TRANSPOSE_MIN = 1 << 14;
+
     private CpuGemmPacking() {
     }
 
@@ -29,7 +38,7 @@ final class CpuGemmPacking {
                 // registers (2.2x faster than moving one float at a time; RESULTS.md).
                 int s0 = (i0 + r) * k + p0, s1 = s0 + k, s2 = s1 + k, s3 = s2 + k;
                 int p = 0;
-                if (kc >= 8) {
+                if (kc >= 8 && mc * kc >= TRANSPOSE_MIN) {
                     FloatVector av = FloatVector.broadcast(V, alpha);
                     for (; p + 8 <= kc; p += 8) {
                         transpose4x8(FloatVector.fromArray(V, a, s0 + p).mul(av),
@@ -158,7 +167,7 @@ final class CpuGemmPacking {
                 for (int p = 0; p < kc; p++) {
                     System.arraycopy(b, (p0 + p) * n + j0 + q, dst, base + p * nr, cols);
                 }
-            } else if (cols == nr && nr == 2 * V.length()) {
+            } else if (cols == nr && nr == 2 * V.length() && kc * nc >= TRANSPOSE_MIN) {
                 // 8 x 8 blocks transposed in registers, eight rows of B at a time along the whole
                 // slice, so each row is read as one sequential stream. Against moving single
                 // floats in 8-k blocks of all 16 rows: 20% faster on a quiet host, and up to 1.9x

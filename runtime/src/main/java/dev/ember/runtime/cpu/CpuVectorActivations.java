@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * leaky ReLU forward and backward, ELU backward). On data with mixed signs the scalar branch
  * mispredicts about half the time and C2 does not vectorise it: a masked blend ran 8-10x faster
  * for 32K floats (RESULTS.md). Same results bit for bit as the scalar loops, NaN x included
- * (x > 0 is false for NaN). Only called when {@link CpuGemm#VECTOR} is true.
+ * (x > 0 is false for NaN). Only called when {@link CpuGemm#VECTOR} is true, for ranges of at
+ * least {@link CpuActivations#VECTOR_MIN} floats.
  */
 final class CpuVectorActivations {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
