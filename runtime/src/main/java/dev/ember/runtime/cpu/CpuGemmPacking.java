@@ -13,11 +13,11 @@ final class CpuGemmPacking {
     private static final VectorSpecies<Float> V4 = FloatVector.SPECIES_128;
 
     /**
-     * Blocks smaller than this many floats are packed by the scalar loops. The register-transpose
-     * paths run about 100x slower until C2 has compiled them (Vector API code in the interpreter
-     * allocates every vector), which costs a short run more than it saves: training the digits
-     * model (64-64-10, 50 epochs of 45 batches of 32) took 1.6-2.0 s with them against 1.0-1.1 s
-     * without. From this size on a call is long enough for the transposes to pay back.
+     * Operands of fewer floats than this (op(A) m x k, op(B) k x n, as a whole) are packed by the
+     * scalar loops. The register-transpose paths run far slower until C2 has compiled them
+     * (Vector API code in the interpreter allocates every vector), which costs the short runs of
+     * small models more than it saves: training the digits model (64-64-10, 50 epochs of 45
+     * batches of 32) took 1.6-2.0 s with them against 1.0-1.1 s without.
      */
     static final int TRANSPOSE_MIN = 1 << 14;
 
@@ -34,11 +34,12 @@ final class CpuGemmPacking {
             int rows = Math.min(mr, mc - r);
             int base = dstOff + r * kc;
             if (!transA && rows == 4 && mr == 4) {
-                // Four row streams in, one sequential stream out: a 4 x 8 block is transposed in
-                // registers (2.2x faster than moving one float at a time; RESULTS.md).
+                // Four row streams in, one sequential stream out. For large operands 4 x 8 blocks
+                // are transposed in registers (2.2x faster than moving one float at a time;
+                // RESULTS.md); the scalar loop does the rest.
                 int s0 = (i0 + r) * k + p0, s1 = s0 + k, s2 = s1 + k, s3 = s2 + k;
                 int p = 0;
-                if (kc >= 8 && mc * kc >= TRANSPOSE_MIN) {
+                if (kc >= 8 && (long) m * k >= TRANSPOSE_MIN) {
                     FloatVector av = FloatVector.broadcast(V, alpha);
                     for (; p + 8 <= kc; p += 8) {
                         transpose4x8(FloatVector.fromArray(V, a, s0 + p).mul(av),
@@ -167,12 +168,11 @@ final class CpuGemmPacking {
                 for (int p = 0; p < kc; p++) {
                     System.arraycopy(b, (p0 + p) * n + j0 + q, dst, base + p * nr, cols);
                 }
-            } else if (cols == nr && nr == 2 * V.length() && kc * nc >= TRANSPOSE_MIN) {
+            } else if (cols == nr && nr == 2 * V.length() && (long) n * k >= TRANSPOSE_MIN) {
                 // 8 x 8 blocks transposed in registers, eight rows of B at a time along the whole
-                // slice, so each row is read as one sequential stream. Against moving single
-                // floats in 8-k blocks of all 16 rows: 20% faster on a quiet host, and up to 1.9x
-                // when other guests crowd L3 (RESULTS.md). Reading one float from each of the
-                // rows per k was 2-5x slower still (rows 4 KiB apart share one L1 set).
+                // slice, so each row is read as one sequential stream: against the 8-k blocks of
+                // single floats below, 20% faster on a quiet host and up to 1.9x when other guests
+                // crowd L3 (RESULTS.md).
                 int kc8 = kc & ~7;
                 for (int h = 0; h < nr; h += 8) {
                     int src = (j0 + q + h) * k + p0;
@@ -182,6 +182,31 @@ final class CpuGemmPacking {
                 }
                 int src = (j0 + q) * k + p0;
                 for (int p = kc8; p < kc; p++) {
+                    int d = base + p * nr;
+                    for (int jj = 0; jj < nr; jj++) {
+                        dst[d + jj] = b[src + jj * k + p];
+                    }
+                }
+            } else if (cols == nr) {
+                // Blocks of 8 k: each B row is read 32 bytes at a time into an L1-resident
+                // 8 x nr block. Reading one float from each of nr rows per k instead was 2-5x
+                // slower (at k = 1024 all nr rows are 4 KiB apart and fight over one L1 set).
+                int src = (j0 + q) * k + p0;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8) {
+                    for (int jj = 0; jj < nr; jj++) {
+                        int si = src + jj * k + p, d = base + p * nr + jj;
+                        dst[d] = b[si];
+                        dst[d + nr] = b[si + 1];
+                        dst[d + 2 * nr] = b[si + 2];
+                        dst[d + 3 * nr] = b[si + 3];
+                        dst[d + 4 * nr] = b[si + 4];
+                        dst[d + 5 * nr] = b[si + 5];
+                        dst[d + 6 * nr] = b[si + 6];
+                        dst[d + 7 * nr] = b[si + 7];
+                    }
+                }
+                for (; p < kc; p++) {
                     int d = base + p * nr;
                     for (int jj = 0; jj < nr; jj++) {
                         dst[d + jj] = b[src + jj * k + p];

@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API forms of the activations whose scalar loops branch on the sign of x (ReLU and
- * leaky ReLU forward and backward, ELU backward). On data with mixed signs the scalar branch
+ * Vector API forms of the activations whose scalar loops branch on the sign of x (leaky ReLU
+ * forward; ReLU, leaky ReLU and ELU backward; ReLU forward is Math.max, which C2 vectorises). On data with mixed signs the scalar branch
  * mispredicts about half the time and C2 does not vectorise it: a masked blend ran 8-10x faster
  * for 32K floats (RESULTS.md). Same results bit for bit as the scalar loops, NaN x included
  * (x > 0 is false for NaN). Only called when {@link CpuGemm#VECTOR} is true, for ranges of at
