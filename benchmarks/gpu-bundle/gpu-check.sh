@@ -3,22 +3,33 @@
 # with an NVIDIA driver (no Java, Maven or network needed). It records the machine (nvidia-smi,
 # uname), lists Ember's devices, runs the test suites (CUDA backend, OpenCL backend, and the
 # device-parameterised op suite on every available device; then the CUDA tests again with the
-# driver JIT-compiling the PTX instead of loading cubins), runs `ember bench --quick`, and writes
+# driver JIT-compiling the PTX instead of loading cubins), runs Ember's SGEMM against cuBLAS at
+# 4096^3 (JMH VendorGemmBenchmark; plus PyTorch's cuBLAS and copy bandwidth through gpu_peer.py when
+# the machine's python3 has PyTorch), runs `ember bench --quick`, and writes
 #   OUTDIR/summary.md, OUTDIR/summary.json   the results in short
 #   OUTDIR/junit/, OUTDIR/junit-ptx/          JUnit XML reports;  OUTDIR/tests*.txt  test trees
+#   OUTDIR/vendor-gemm.json, OUTDIR/peer.json the SGEMM comparison (JMH JSON) and the PyTorch peer
 #   OUTDIR/bench/                             the benchmark report (Markdown, JSON, charts)
 # Exit code 0 when no test failed and the benchmark finished.
-# Environment: EMBER_BENCH_TIMEOUT (seconds, default 5400), EMBER_SKIP_BENCH=1, EMBER_SKIP_TESTS=1.
+# Environment: EMBER_SKIP_TESTS=1, EMBER_SKIP_VENDOR=1, EMBER_SKIP_BENCH=1 skip a part;
+# EMBER_TEST_TIMEOUT, EMBER_VENDOR_TIMEOUT, EMBER_BENCH_TIMEOUT (seconds; 1800, 900, 5400) bound one;
+# EMBER_VENDOR_JMH (JMH options, default "-f 2 -wi 3 -i 5"), EMBER_BENCH_ARGS (default "--quick")
+# and EMBER_JAVA_OPTS (extra JVM flags for every run) adjust them.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 mkdir -p "$1" || exit 2
 OUT=$(cd "$1" && pwd)
 JAVA="$HERE/runtime/bin/java"
-FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m"
+FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m ${EMBER_JAVA_OPTS:-}"
 TESTS=$(ls "$HERE"/tests/*.jar | tr '\n' ':' | sed 's/:$//')
 START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 log() { echo "[gpu-check] $*"; }
+# Runs "$@" for at most $1 seconds where timeout(1) exists; the exit status is 124 when it ran out.
+bounded() {
+  limit=$1; shift
+  if command -v timeout >/dev/null 2>&1; then timeout "$limit" "$@"; else "$@"; fi
+}
 
 # The system's OpenCL ICD loader if it has one, else the bundled one (NVIDIA's ICD is registered
 # in /etc/OpenCL/vendors by the driver; without it OpenCL is reported unavailable, with the reason).
@@ -40,7 +51,7 @@ cat "$OUT/devices.txt"
 run_tests() { # reports-dir log-file extra-jvm-flags selector...
   dir=$1; logf=$2; extra=$3; shift 3
   # shellcheck disable=SC2086
-  "$JAVA" $FLAGS -Dstdout.encoding=UTF-8 $extra -jar "$HERE/junit-console.jar" execute --disable-banner --disable-ansi-colors --details=tree --details-theme=unicode \
+  bounded "${EMBER_TEST_TIMEOUT:-1800}" "$JAVA" $FLAGS -Dstdout.encoding=UTF-8 $extra -jar "$HERE/junit-console.jar" execute --disable-banner --disable-ansi-colors --details=tree --details-theme=unicode \
     --class-path "$HERE/ember.jar:$TESTS" --reports-dir "$dir" "$@" > "$logf" 2>&1
 }
 
@@ -56,15 +67,27 @@ if [ "${EMBER_SKIP_TESTS:-0}" != 1 ]; then
   PTX_RC=$?
 fi
 
+VENDOR_RC=skipped
+PEER_RC=skipped
+if [ "${EMBER_SKIP_VENDOR:-0}" != 1 ] && grep -q '^[* ] cuda[:0-9]* *available' "$OUT/devices.txt"; then
+  log "SGEMM 4096^3: Ember FP32, Ember TF32, cuBLAS (JMH VendorGemmBenchmark)"
+  # shellcheck disable=SC2086
+  bounded "${EMBER_VENDOR_TIMEOUT:-900}" "$JAVA" $FLAGS -cp "$HERE/ember.jar" org.openjdk.jmh.Main VendorGemm \
+    ${EMBER_VENDOR_JMH:--f 2 -wi 3 -i 5} -foe false -rf json -rff "$OUT/vendor-gemm.json" > "$OUT/vendor-gemm.log" 2>&1
+  VENDOR_RC=$?
+  if command -v python3 >/dev/null 2>&1; then
+    log "vendor peer through PyTorch (cuBLAS SGEMM, copy bandwidth)"
+    bounded 300 python3 "$HERE/gpu_peer.py" "$OUT/peer.json" > "$OUT/peer.log" 2>&1
+    PEER_RC=$?
+  fi
+fi
+
 BENCH_RC=skipped
 if [ "${EMBER_SKIP_BENCH:-0}" != 1 ]; then
-  log "benchmark (ember bench --quick)"
-  if command -v timeout >/dev/null 2>&1; then
-    timeout "${EMBER_BENCH_TIMEOUT:-5400}" "$JAVA" $FLAGS -jar "$HERE/ember.jar" bench --quick --out "$OUT/bench" \
-      > "$OUT/bench.log" 2>&1
-  else
-    "$JAVA" $FLAGS -jar "$HERE/ember.jar" bench --quick --out "$OUT/bench" > "$OUT/bench.log" 2>&1
-  fi
+  log "benchmark (ember bench ${EMBER_BENCH_ARGS:---quick})"
+  # shellcheck disable=SC2086
+  bounded "${EMBER_BENCH_TIMEOUT:-5400}" "$JAVA" $FLAGS -jar "$HERE/ember.jar" bench ${EMBER_BENCH_ARGS:---quick} \
+    --out "$OUT/bench" > "$OUT/bench.log" 2>&1
   BENCH_RC=$?
 fi
 
@@ -85,9 +108,9 @@ cases() {
 }
 cases "$OUT/junit" > "$OUT/cases.tsv"
 cases "$OUT/junit-ptx" > "$OUT/cases-ptx.tsv"
-count() { grep -c "^$1	" "$2" 2>/dev/null || true; }
+count() { c=$(grep -c "^$1	" "$2" 2>/dev/null); echo "${c:-0}"; }
 # Passed invocations on a device, from the test tree (display names carry the device; the XML does not).
-ran_on() { grep -c -E "[ ]$1[^ ]* ✔" "$2" 2>/dev/null || true; }
+ran_on() { c=$(grep -c -E "[ ]$1[^ ]* ✔" "$2" 2>/dev/null); echo "${c:-0}"; }
 jesc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' | tr '\t' ' '; }
 
 P=$(count PASSED "$OUT/cases.tsv"); F=$(count FAILED "$OUT/cases.tsv"); E=$(count ERROR "$OUT/cases.tsv")
@@ -125,6 +148,22 @@ END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     echo "(details in tests.txt and tests-ptx.txt)"
     echo
   fi
+  echo "## SGEMM 4096^3 against cuBLAS"
+  echo
+  echo "JMH VendorGemmBenchmark exit code: $VENDOR_RC (vendor-gemm.json, vendor-gemm.log); PyTorch peer: $PEER_RC (peer.json)."
+  if [ -f "$OUT/vendor-gemm.log" ]; then
+    echo
+    echo '```'
+    sed -n '/^Benchmark /,$p' "$OUT/vendor-gemm.log"
+    echo '```'
+  fi
+  if [ -f "$OUT/peer.json" ]; then
+    echo
+    echo '```'
+    cat "$OUT/peer.json"
+    echo '```'
+  fi
+  echo
   echo "## Benchmark"
   echo
   echo "ember bench --quick exit code: $BENCH_RC; report in bench/ (see bench/*.md), log in bench.log."
@@ -151,6 +190,8 @@ END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     printf '%s\n    "%s"' "$sep" "$(jesc "$line")"; sep=","
   done
   printf '\n  ],\n'
+  printf '  "vendor_gemm": {"exit_code": "%s", "jmh": "vendor-gemm.json", "peer_exit_code": "%s", "peer": "peer.json"},\n' \
+    "$VENDOR_RC" "$PEER_RC"
   printf '  "bench": {"exit_code": "%s", "dir": "bench"}\n' "$BENCH_RC"
   printf '}\n'
 } > "$OUT/summary.json"

@@ -10,7 +10,9 @@
 #   junit-console.jar   JUnit Platform Console Standalone
 #   lib/libOpenCL.so.1  the OpenCL ICD loader, used when the machine lacks one (the NVIDIA driver
 #                       registers its OpenCL ICD but does not always install the loader)
-#   gpu-check.sh OUTDIR runs the tests and `ember bench --quick`, writes Markdown + JSON to OUTDIR
+#   gpu-check.sh OUTDIR runs the tests, the SGEMM-vs-cuBLAS run and `ember bench --quick`, writes
+#                       Markdown + JSON to OUTDIR
+#   gpu_peer.py         PyTorch's cuBLAS SGEMM and copy bandwidth, when the machine has PyTorch
 #
 # Default OUT: benchmarks/target/ember-gpu-bundle.tar.gz. --no-build uses the jars already built
 # (mvn -DskipTests package). Needs JAVA_HOME (a JDK 25 with jlink and jdeps), zip, and the
@@ -64,6 +66,7 @@ for ocl in /usr/lib/x86_64-linux-gnu/libOpenCL.so.1 /usr/lib64/libOpenCL.so.1; d
 done
 cp "$ROOT/benchmarks/gpu-bundle/gpu-check.sh" "$STAGE/gpu-check.sh"
 chmod +x "$STAGE/gpu-check.sh"
+cp "$ROOT/benchmarks/gpu-bundle/gpu_peer.py" "$STAGE/gpu_peer.py"
 git -C "$ROOT" rev-parse HEAD > "$STAGE/COMMIT" 2>/dev/null || echo unknown > "$STAGE/COMMIT"
 
 # The modules the jars use (jdeps), plus those used reflectively or by flags: the Vector API

@@ -1,0 +1,106 @@
+package dev.ember.benchmarks;
+
+import dev.ember.runtime.Devices;
+import dev.ember.runtime.cuda.CudaBackend;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Ember's CUDA SGEMM against the vendor's, on the same device-resident square problem in the same
+ * run: {@code ember} (the FP32 kernels {@code Ops.gemm} uses), {@code ember_tf32} (the TF32
+ * tensor-core kernels, {@link CudaBackend#useTf32}) and {@code cublas} (JCublas2 SGEMM, which
+ * needs libcublas.so.12; where it does not load, set-up fails with the reason and the other
+ * variants still run). Products per second, with GFLOP/s as the {@code gflops} secondary metric.
+ * Run it on a GPU with {@code java -cp ember.jar org.openjdk.jmh.Main VendorGemm}.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 2, jvmArgs = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@State(Scope.Benchmark)
+public class VendorGemmBenchmark {
+    @Param({"cuda"})
+    public String device;
+
+    @Param({"4096"})
+    public int n;
+
+    @Param({"ember", "ember_tf32", "cublas"})
+    public String impl;
+
+    private GemmProblem problem;
+    private CudaBackend cuda;
+
+    /** GFLOP done, reported per second as a secondary metric. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Flops {
+        public double gflops;
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        problem = new GemmProblem(Devices.get(device), false, false, n, n, n);
+        if (!(problem.device.backend() instanceof CudaBackend be)) {
+            problem.close();
+            throw new IllegalStateException("VendorGemmBenchmark needs a CUDA device, got " + device);
+        }
+        cuda = be;
+        switch (impl) {
+            case "ember" -> cuda.useTf32(false);
+            case "ember_tf32" -> {
+                if (!cuda.useTf32(true)) {
+                    problem.close();
+                    throw new IllegalStateException("ember_tf32 unavailable on " + device + ": " + cuda.tf32Unavailable());
+                }
+            }
+            case "cublas" -> {
+                String why = cuda.cublasUnavailableReason();
+                if (why != null) {
+                    problem.close();
+                    throw new IllegalStateException(why);
+                }
+            }
+            default -> throw new IllegalArgumentException("impl must be ember, ember_tf32 or cublas, got '" + impl + "'");
+        }
+        run();
+        problem.device.synchronize();
+        problem.check(impl.equals("ember_tf32") ? 1e-4 : 2e-6);
+    }
+
+    private void run() {
+        if (impl.equals("cublas")) {
+            cuda.cublasSgemm(false, false, n, n, n, 1f, problem.a.storage(), problem.b.storage(), 0f,
+                    problem.c.storage());
+        } else {
+            problem.run();
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        cuda.useTf32(false);
+        problem.close();
+    }
+
+    @Benchmark
+    public void gemm(Flops flops) {
+        run();
+        problem.device.synchronize();
+        flops.gflops += problem.flops() * 1e-9;
+    }
+}
