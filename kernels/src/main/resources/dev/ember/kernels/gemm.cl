@@ -54,12 +54,21 @@
 #define LDS_A (TS_M + 1)          /* padded row length of the A tile (k-major) */
 #define LDS_B (TS_N + 1)          /* padded row length of the B tile (k-major) */
 
+/* for (e = tid; e < COUNT; e += NTHREADS), written with the same trip count on every work-item
+   (a guard skips the surplus) and followed by no early return. PoCL 5.0 (Debian trixie, Ubuntu
+   24.04) aborts the process with "Assertion `region_entry_barrier != NULL' failed" when a branch
+   after a barrier skips a loop whose trip count differs between work-items; with constant trips
+   the loops unroll and that shape never forms. */
+#define GEMM_FOR_TILE(e, COUNT)                                                                      \
+    for (int e##_r = 0, e = tid; e##_r < ((COUNT) + NTHREADS - 1) / NTHREADS; e##_r++, e += NTHREADS) \
+        if (e < (COUNT))
+
 /* Stages A(row0 .. row0+TS_M, k0 .. k0+TS_K) into As[p * LDS_A + i], zero outside the matrix. */
 INLINE void gemm_load_a(const int trans_a, const int M, const int K, GLOBAL const float *A, const int row0,
                         const int k0, LOCAL_PTR float *As, const int tid) {
 #if VW == 4
     if (!trans_a && (K & 3) == 0) {
-        for (int e = tid; e < TS_M * (TS_K / 4); e += NTHREADS) {
+        GEMM_FOR_TILE(e, TS_M * (TS_K / 4)) {
             int ii = e / (TS_K / 4), pp = (e % (TS_K / 4)) * 4;
             int i = row0 + ii, p = k0 + pp;
             float4 v = EMBER_FLOAT4_ZERO;
@@ -71,10 +80,8 @@ INLINE void gemm_load_a(const int trans_a, const int M, const int K, GLOBAL cons
             As[(pp + 2) * LDS_A + ii] = v.z;
             As[(pp + 3) * LDS_A + ii] = v.w;
         }
-        return;
-    }
-    if (trans_a && (M & 3) == 0) {
-        for (int e = tid; e < TS_K * (TS_M / 4); e += NTHREADS) {
+    } else if (trans_a && (M & 3) == 0) {
+        GEMM_FOR_TILE(e, TS_K * (TS_M / 4)) {
             int pp = e / (TS_M / 4), ii = (e % (TS_M / 4)) * 4;
             int i = row0 + ii, p = k0 + pp;
             float4 v = EMBER_FLOAT4_ZERO;
@@ -86,17 +93,16 @@ INLINE void gemm_load_a(const int trans_a, const int M, const int K, GLOBAL cons
             As[pp * LDS_A + ii + 2] = v.z;
             As[pp * LDS_A + ii + 3] = v.w;
         }
-        return;
-    }
+    } else
 #endif
     if (!trans_a) {
-        for (int e = tid; e < TS_M * TS_K; e += NTHREADS) {
+        GEMM_FOR_TILE(e, TS_M * TS_K) {
             int ii = e / TS_K, pp = e % TS_K;
             int i = row0 + ii, p = k0 + pp;
             As[pp * LDS_A + ii] = (i < M && p < K) ? A[(ember_i64)i * K + p] : 0.0f;
         }
     } else {
-        for (int e = tid; e < TS_M * TS_K; e += NTHREADS) {
+        GEMM_FOR_TILE(e, TS_M * TS_K) {
             int pp = e / TS_M, ii = e % TS_M;
             int i = row0 + ii, p = k0 + pp;
             As[pp * LDS_A + ii] = (i < M && p < K) ? A[(ember_i64)p * M + i] : 0.0f;
@@ -109,7 +115,7 @@ INLINE void gemm_load_b(const int trans_b, const int N, const int K, GLOBAL cons
                         const int k0, LOCAL_PTR float *Bs, const int tid) {
 #if VW == 4
     if (!trans_b && (N & 3) == 0) {
-        for (int e = tid; e < TS_K * (TS_N / 4); e += NTHREADS) {
+        GEMM_FOR_TILE(e, TS_K * (TS_N / 4)) {
             int pp = e / (TS_N / 4), jj = (e % (TS_N / 4)) * 4;
             int j = col0 + jj, p = k0 + pp;
             float4 v = EMBER_FLOAT4_ZERO;
@@ -121,10 +127,8 @@ INLINE void gemm_load_b(const int trans_b, const int N, const int K, GLOBAL cons
             Bs[pp * LDS_B + jj + 2] = v.z;
             Bs[pp * LDS_B + jj + 3] = v.w;
         }
-        return;
-    }
-    if (trans_b && (K & 3) == 0) {
-        for (int e = tid; e < TS_N * (TS_K / 4); e += NTHREADS) {
+    } else if (trans_b && (K & 3) == 0) {
+        GEMM_FOR_TILE(e, TS_N * (TS_K / 4)) {
             int jj = e / (TS_K / 4), pp = (e % (TS_K / 4)) * 4;
             int j = col0 + jj, p = k0 + pp;
             float4 v = EMBER_FLOAT4_ZERO;
@@ -136,17 +140,16 @@ INLINE void gemm_load_b(const int trans_b, const int N, const int K, GLOBAL cons
             Bs[(pp + 2) * LDS_B + jj] = v.z;
             Bs[(pp + 3) * LDS_B + jj] = v.w;
         }
-        return;
-    }
+    } else
 #endif
     if (!trans_b) {
-        for (int e = tid; e < TS_K * TS_N; e += NTHREADS) {
+        GEMM_FOR_TILE(e, TS_K * TS_N) {
             int pp = e / TS_N, jj = e % TS_N;
             int j = col0 + jj, p = k0 + pp;
             Bs[pp * LDS_B + jj] = (j < N && p < K) ? B[(ember_i64)p * N + j] : 0.0f;
         }
     } else {
-        for (int e = tid; e < TS_K * TS_N; e += NTHREADS) {
+        GEMM_FOR_TILE(e, TS_K * TS_N) {
             int jj = e / TS_K, pp = e % TS_K;
             int j = col0 + jj, p = k0 + pp;
             Bs[pp * LDS_B + jj] = (j < N && p < K) ? B[(ember_i64)j * K + p] : 0.0f;
