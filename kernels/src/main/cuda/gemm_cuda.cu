@@ -20,32 +20,41 @@
  *
  * Kernels (extern "C", all taking the gemm.cl arguments
  *     (M, N, K, alpha, A, B, beta, C, bias, has_bias, act, act_alpha)):
- *   sgemm128_nn, _nt, _tn, _tt   BM = BN = 128, BK = 8,  TM = TN = 8  (large matrices)
+ *   sgemm128_nn, _nt, _tn, _tt   BM = BN = 128, BK = 16, TM = TN = 8  (large matrices)
  *   sgemm64_nn,  _nt, _tn, _tt   BM = BN = 64,  BK = 16, TM = TN = 4  (when 128-tiles would leave SMs idle)
  * Launch: block (256, 1, 1), grid (ceil(N / BN), ceil(M / BM), 1), no dynamic shared memory.
- * Tunables: the two configurations above (fixed: each needs BM * BK / 4 == BK * BN / 4 == 256).
+ * Tunables: the two configurations above (BM * BK and BN * BK multiples of 1024, so every thread
+ * fetches whole float4s), chosen with kernels/cuda/tune/gemm_sweep.cu on an H200 (2026-11-26: at
+ * 4096^3, BK = 16 gave 41.5 TFLOP/s against 40.5 for BK = 8; a 4 x 8 warp layout, one block per
+ * SM with more registers, and 128 x 256 tiles gave no more; see benchmarks/RESULTS.md).
  * Called by: dev.ember.runtime.cuda.CudaBackend.gemm (Backend.gemm on CUDA devices).
  */
 #include "ember_common.h"
 
 #define SGEMM_THREADS 256
 
-/* One BM x BN tile of C per 256-thread block; see the header for the scheme. External linkage on
-   purpose: nvcc names internal (static) symbols after a hash of the file's path, which would make
-   the PTX differ from one checkout directory to the next. */
-template <int BM, int BN, int BK, int TM, int TN, bool TA, bool TB>
+/* One BM x BN tile of C per 256-thread block; see the header for the scheme. WARPED arranges each
+   warp's 32 threads as 4 rows x 8 columns of the thread grid (a 32 x 64 warp tile for 8 x 8 per
+   thread) instead of 2 x 16, so that one k-step's shared-memory reads of a warp touch fewer bytes.
+   Each thread fetches BM * BK / 1024 float4 of A and BN * BK / 1024 of B per tile. External
+   linkage on purpose: nvcc names internal (static) symbols after a hash of the file's path, which
+   would make the PTX differ from one checkout directory to the next. */
+template <int BM, int BN, int BK, int TM, int TN, bool TA, bool TB, bool WARPED>
 __device__ __forceinline__ void sgemm_tile(const int M, const int N, const int K, const float alpha,
                                                   const float *__restrict__ A, const float *__restrict__ B,
                                                   const float beta, float *__restrict__ C,
                                                   const float *__restrict__ bias, const int has_bias,
                                                   const int act, const float act_alpha) {
-    static_assert(BM * BK / 4 == SGEMM_THREADS && BN * BK / 4 == SGEMM_THREADS, "one float4 per thread per tile");
+    static_assert(BM * BK % (4 * SGEMM_THREADS) == 0 && BN * BK % (4 * SGEMM_THREADS) == 0,
+                  "whole float4 fetches per thread");
     static_assert((BM / TM) * (BN / TN) == SGEMM_THREADS, "256 threads");
     static_assert(TM % 4 == 0 && TN % 4 == 0, "quads of four");
+    constexpr int LA = BM * BK / (4 * SGEMM_THREADS), LB = BN * BK / (4 * SGEMM_THREADS); /* float4 per thread */
     constexpr int LDA = BM + 4, LDB = BN + 4;  /* padded k-major rows */
     constexpr int QM = TM / 4, QN = TN / 4;    /* quads per thread */
     constexpr int SM = BM / QM, SN = BN / QN;  /* distance between a thread's quads */
     constexpr int RX = BN / TN;                /* threads along N */
+    static_assert(!WARPED || RX % 8 == 0, "warp tiles of 4 x 8 threads");
 
     /* As and Bs in one block so the epilogue can reuse both as one staging area. */
     __shared__ __align__(16) float smem_tiles[2 * BK * LDA + 2 * BK * LDB];
@@ -54,89 +63,112 @@ __device__ __forceinline__ void sgemm_tile(const int M, const int N, const int K
     float (*Bs)[BK][LDB] = reinterpret_cast<float (*)[BK][LDB]>(smem_tiles + 2 * BK * LDA);
 
     const int tid = threadIdx.x;
-    const int tx = tid % RX, ty = tid / RX;
+    const int lane = tid % 32, warp = tid / 32;
+    const int tx = WARPED ? (warp % (RX / 8)) * 8 + lane % 8 : tid % RX;
+    const int ty = WARPED ? (warp / (RX / 8)) * 4 + lane / 8 : tid / RX;
     const int row0 = blockIdx.y * BM, col0 = blockIdx.x * BN;
 
-    /* Which float4 of each tile this thread fetches, in the layout of the stored matrix. */
+    /* Which float4s of each tile this thread fetches (f = tid + r * 256), in the stored layout. */
     /* A plain (M x K): row ar of the tile, k offset ak; A transposed (K x M): k row ak, m offset ar. */
-    const int ar = TA ? (tid % (BM / 4)) * 4 : tid / (BK / 4);
-    const int ak = TA ? tid / (BM / 4) : (tid % (BK / 4)) * 4;
     /* B plain (K x N): k row bk, n offset bc; B transposed (N x K): n row bc, k offset bk. */
-    const int bc = TB ? tid / (BK / 4) : (tid % (BN / 4)) * 4;
-    const int bk = TB ? (tid % (BK / 4)) * 4 : tid / (BN / 4);
+    int ar[LA], ak[LA], bc[LB], bk[LB];
+#pragma unroll
+    for (int r = 0; r < LA; r++) {
+        const int f = tid + r * SGEMM_THREADS;
+        ar[r] = TA ? (f % (BM / 4)) * 4 : f / (BK / 4);
+        ak[r] = TA ? f / (BM / 4) : (f % (BK / 4)) * 4;
+    }
+#pragma unroll
+    for (int r = 0; r < LB; r++) {
+        const int f = tid + r * SGEMM_THREADS;
+        bc[r] = TB ? f / (BK / 4) : (f % (BN / 4)) * 4;
+        bk[r] = TB ? (f % (BK / 4)) * 4 : f / (BN / 4);
+    }
     /* float4 loads are exact when the contiguous dimension is a multiple of four. */
     const bool vecA = TA ? (M & 3) == 0 : (K & 3) == 0;
     const bool vecB = TB ? (K & 3) == 0 : (N & 3) == 0;
 
-    float4 ra, rb;
+    float4 ra[LA], rb[LB];
 
     /* Fetches the tile starting at k0 into ra/rb, zero outside the matrices. */
     auto fetch = [&](const int k0) {
-        if (!TA) {
-            const int i = row0 + ar, p = k0 + ak;
-            const float *src = A + (long long)i * K + p;
-            if (vecA) {
-                ra = (i < M && p < K) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
+#pragma unroll
+        for (int r = 0; r < LA; r++) {
+            if (!TA) {
+                const int i = row0 + ar[r], p = k0 + ak[r];
+                const float *src = A + (long long)i * K + p;
+                if (vecA) {
+                    ra[r] = (i < M && p < K) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
+                } else {
+                    ra[r].x = (i < M && p + 0 < K) ? __ldg(src + 0) : 0.f;
+                    ra[r].y = (i < M && p + 1 < K) ? __ldg(src + 1) : 0.f;
+                    ra[r].z = (i < M && p + 2 < K) ? __ldg(src + 2) : 0.f;
+                    ra[r].w = (i < M && p + 3 < K) ? __ldg(src + 3) : 0.f;
+                }
             } else {
-                ra.x = (i < M && p + 0 < K) ? __ldg(src + 0) : 0.f;
-                ra.y = (i < M && p + 1 < K) ? __ldg(src + 1) : 0.f;
-                ra.z = (i < M && p + 2 < K) ? __ldg(src + 2) : 0.f;
-                ra.w = (i < M && p + 3 < K) ? __ldg(src + 3) : 0.f;
-            }
-        } else {
-            const int p = k0 + ak, i = row0 + ar;
-            const float *src = A + (long long)p * M + i;
-            if (vecA) {
-                ra = (p < K && i < M) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
-            } else {
-                ra.x = (p < K && i + 0 < M) ? __ldg(src + 0) : 0.f;
-                ra.y = (p < K && i + 1 < M) ? __ldg(src + 1) : 0.f;
-                ra.z = (p < K && i + 2 < M) ? __ldg(src + 2) : 0.f;
-                ra.w = (p < K && i + 3 < M) ? __ldg(src + 3) : 0.f;
+                const int p = k0 + ak[r], i = row0 + ar[r];
+                const float *src = A + (long long)p * M + i;
+                if (vecA) {
+                    ra[r] = (p < K && i < M) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
+                } else {
+                    ra[r].x = (p < K && i + 0 < M) ? __ldg(src + 0) : 0.f;
+                    ra[r].y = (p < K && i + 1 < M) ? __ldg(src + 1) : 0.f;
+                    ra[r].z = (p < K && i + 2 < M) ? __ldg(src + 2) : 0.f;
+                    ra[r].w = (p < K && i + 3 < M) ? __ldg(src + 3) : 0.f;
+                }
             }
         }
-        if (!TB) {
-            const int p = k0 + bk, j = col0 + bc;
-            const float *src = B + (long long)p * N + j;
-            if (vecB) {
-                rb = (p < K && j < N) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
+#pragma unroll
+        for (int r = 0; r < LB; r++) {
+            if (!TB) {
+                const int p = k0 + bk[r], j = col0 + bc[r];
+                const float *src = B + (long long)p * N + j;
+                if (vecB) {
+                    rb[r] = (p < K && j < N) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
+                } else {
+                    rb[r].x = (p < K && j + 0 < N) ? __ldg(src + 0) : 0.f;
+                    rb[r].y = (p < K && j + 1 < N) ? __ldg(src + 1) : 0.f;
+                    rb[r].z = (p < K && j + 2 < N) ? __ldg(src + 2) : 0.f;
+                    rb[r].w = (p < K && j + 3 < N) ? __ldg(src + 3) : 0.f;
+                }
             } else {
-                rb.x = (p < K && j + 0 < N) ? __ldg(src + 0) : 0.f;
-                rb.y = (p < K && j + 1 < N) ? __ldg(src + 1) : 0.f;
-                rb.z = (p < K && j + 2 < N) ? __ldg(src + 2) : 0.f;
-                rb.w = (p < K && j + 3 < N) ? __ldg(src + 3) : 0.f;
-            }
-        } else {
-            const int j = col0 + bc, p = k0 + bk;
-            const float *src = B + (long long)j * K + p;
-            if (vecB) {
-                rb = (j < N && p < K) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
-            } else {
-                rb.x = (j < N && p + 0 < K) ? __ldg(src + 0) : 0.f;
-                rb.y = (j < N && p + 1 < K) ? __ldg(src + 1) : 0.f;
-                rb.z = (j < N && p + 2 < K) ? __ldg(src + 2) : 0.f;
-                rb.w = (j < N && p + 3 < K) ? __ldg(src + 3) : 0.f;
+                const int j = col0 + bc[r], p = k0 + bk[r];
+                const float *src = B + (long long)j * K + p;
+                if (vecB) {
+                    rb[r] = (j < N && p < K) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
+                } else {
+                    rb[r].x = (j < N && p + 0 < K) ? __ldg(src + 0) : 0.f;
+                    rb[r].y = (j < N && p + 1 < K) ? __ldg(src + 1) : 0.f;
+                    rb[r].z = (j < N && p + 2 < K) ? __ldg(src + 2) : 0.f;
+                    rb[r].w = (j < N && p + 3 < K) ? __ldg(src + 3) : 0.f;
+                }
             }
         }
     };
 
     /* Stores ra/rb into shared buffer s, k-major. */
     auto stash = [&](const int s) {
-        if (!TA) {
-            As[s][ak + 0][ar] = ra.x;
-            As[s][ak + 1][ar] = ra.y;
-            As[s][ak + 2][ar] = ra.z;
-            As[s][ak + 3][ar] = ra.w;
-        } else {
-            *(float4 *)&As[s][ak][ar] = ra;
+#pragma unroll
+        for (int r = 0; r < LA; r++) {
+            if (!TA) {
+                As[s][ak[r] + 0][ar[r]] = ra[r].x;
+                As[s][ak[r] + 1][ar[r]] = ra[r].y;
+                As[s][ak[r] + 2][ar[r]] = ra[r].z;
+                As[s][ak[r] + 3][ar[r]] = ra[r].w;
+            } else {
+                *(float4 *)&As[s][ak[r]][ar[r]] = ra[r];
+            }
         }
-        if (!TB) {
-            *(float4 *)&Bs[s][bk][bc] = rb;
-        } else {
-            Bs[s][bk + 0][bc] = rb.x;
-            Bs[s][bk + 1][bc] = rb.y;
-            Bs[s][bk + 2][bc] = rb.z;
-            Bs[s][bk + 3][bc] = rb.w;
+#pragma unroll
+        for (int r = 0; r < LB; r++) {
+            if (!TB) {
+                *(float4 *)&Bs[s][bk[r]][bc[r]] = rb[r];
+            } else {
+                Bs[s][bk[r] + 0][bc[r]] = rb[r].x;
+                Bs[s][bk[r] + 1][bc[r]] = rb[r].y;
+                Bs[s][bk[r] + 2][bc[r]] = rb[r].z;
+                Bs[s][bk[r] + 3][bc[r]] = rb[r].w;
+            }
         }
     };
 
@@ -231,21 +263,22 @@ __device__ __forceinline__ void sgemm_tile(const int M, const int N, const int K
     }
 }
 
-#define EMBER_SGEMM_CUDA_KERNEL(name, BM, BN, BK, TM, TN, TA, TB, MINB)                                        \
+#define EMBER_SGEMM_CUDA_KERNEL(name, BM, BN, BK, TM, TN, TA, TB, WARPED, MINB)                                \
     extern "C" __global__ void __launch_bounds__(SGEMM_THREADS, MINB)                                         \
     name(const int M, const int N, const int K, const float alpha, const float *__restrict__ A,               \
          const float *__restrict__ B, const float beta, float *__restrict__ C, const float *__restrict__ bias, \
          const int has_bias, const int act, const float act_alpha) {                                          \
-        sgemm_tile<BM, BN, BK, TM, TN, TA, TB>(M, N, K, alpha, A, B, beta, C, bias, has_bias, act, act_alpha); \
+        sgemm_tile<BM, BN, BK, TM, TN, TA, TB, WARPED>(M, N, K, alpha, A, B, beta, C, bias, has_bias, act,    \
+                                                       act_alpha);                                              \
     }
 
-/* 128 x 128 tiles, 8 x 8 per thread: at most 128 registers so two blocks fit an SM. */
-EMBER_SGEMM_CUDA_KERNEL(sgemm128_nn, 128, 128, 8, 8, 8, false, false, 2)
-EMBER_SGEMM_CUDA_KERNEL(sgemm128_nt, 128, 128, 8, 8, 8, false, true, 2)
-EMBER_SGEMM_CUDA_KERNEL(sgemm128_tn, 128, 128, 8, 8, 8, true, false, 2)
-EMBER_SGEMM_CUDA_KERNEL(sgemm128_tt, 128, 128, 8, 8, 8, true, true, 2)
+/* 128 x 128 tiles, 8 x 8 per thread, K in steps of 16: at most 128 registers so two blocks fit an SM. */
+EMBER_SGEMM_CUDA_KERNEL(sgemm128_nn, 128, 128, 16, 8, 8, false, false, false, 2)
+EMBER_SGEMM_CUDA_KERNEL(sgemm128_nt, 128, 128, 16, 8, 8, false, true, false, 2)
+EMBER_SGEMM_CUDA_KERNEL(sgemm128_tn, 128, 128, 16, 8, 8, true, false, false, 2)
+EMBER_SGEMM_CUDA_KERNEL(sgemm128_tt, 128, 128, 16, 8, 8, true, true, false, 2)
 /* 64 x 64 tiles, 4 x 4 per thread, for matrices too small to fill the GPU with 128-tiles. */
-EMBER_SGEMM_CUDA_KERNEL(sgemm64_nn, 64, 64, 16, 4, 4, false, false, 4)
-EMBER_SGEMM_CUDA_KERNEL(sgemm64_nt, 64, 64, 16, 4, 4, false, true, 4)
-EMBER_SGEMM_CUDA_KERNEL(sgemm64_tn, 64, 64, 16, 4, 4, true, false, 4)
-EMBER_SGEMM_CUDA_KERNEL(sgemm64_tt, 64, 64, 16, 4, 4, true, true, 4)
+EMBER_SGEMM_CUDA_KERNEL(sgemm64_nn, 64, 64, 16, 4, 4, false, false, false, 4)
+EMBER_SGEMM_CUDA_KERNEL(sgemm64_nt, 64, 64, 16, 4, 4, false, true, false, 4)
+EMBER_SGEMM_CUDA_KERNEL(sgemm64_tn, 64, 64, 16, 4, 4, true, false, false, 4)
+EMBER_SGEMM_CUDA_KERNEL(sgemm64_tt, 64, 64, 16, 4, 4, true, true, false, 4)
