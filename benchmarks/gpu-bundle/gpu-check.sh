@@ -50,8 +50,9 @@ cat "$OUT/devices.txt"
 
 run_tests() { # reports-dir log-file extra-jvm-flags selector...
   dir=$1; logf=$2; extra=$3; shift 3
+  # The launch trace names the kernel if a native OpenCL compiler aborts the JVM at its first launch.
   # shellcheck disable=SC2086
-  bounded "${EMBER_TEST_TIMEOUT:-1800}" "$JAVA" $FLAGS -Dstdout.encoding=UTF-8 $extra -jar "$HERE/junit-console.jar" execute --disable-banner --disable-ansi-colors --details=tree --details-theme=unicode \
+  bounded "${EMBER_TEST_TIMEOUT:-1800}" "$JAVA" $FLAGS -Dstdout.encoding=UTF-8 -Dember.trace.launches=true $extra -jar "$HERE/junit-console.jar" execute --disable-banner --disable-ansi-colors --details=tree --details-theme=unicode \
     --class-path "$HERE/ember.jar:$TESTS" --reports-dir "$dir" "$@" > "$logf" 2>&1
 }
 
@@ -140,6 +141,18 @@ END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   echo "| all test classes (cubins where packed) | $P | $F | $E | $S | $ON_CUDA | $ON_OPENCL |"
   echo "| CUDA + op suite, PTX JIT path | $PP | $PF | $PE | $PS | $(ran_on 'cuda:' "$OUT/tests-ptx.txt") | - |"
   echo
+  for pair in "all test classes:$TEST_RC:tests.txt" "PTX JIT path:$PTX_RC:tests-ptx.txt"; do
+    what=${pair%%:*}; rest=${pair#*:}; rc=${rest%%:*}; logf=${rest#*:}
+    # 124: timed out; 128 + n: killed by signal n (134 = SIGABRT, e.g. a native OpenCL compiler's assertion)
+    if [ "$rc" = 124 ] || [ "$rc" -gt 128 ] 2>/dev/null; then
+      echo "**The test JVM for $what ended without a report (exit $rc$([ "$rc" = 124 ] && echo ', time limit')$([ "$rc" = 134 ] && echo ', aborted by native code')).** Last lines of $logf:"
+      echo
+      echo '```'
+      grep -v '^WARNING: ' "$OUT/$logf" | tail -n 8
+      echo '```'
+      echo
+    fi
+  done
   if [ "$((F + E + PF + PE))" -gt 0 ]; then
     echo "### Failures"
     echo

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,7 +13,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -63,8 +66,7 @@ class SignalHandlersTest {
         assumeTrue(SignalHandlers.active(), "needs Linux, native access and no libjsig preload");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-XX:+UseParallelGC", "-Xmx256m",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Child.class.getName()));
+                "--enable-native-access=ALL-UNNAMED", "-cp", childClassPath(), Child.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("LD_PRELOAD");
         Process p = pb.start();
@@ -73,6 +75,23 @@ class SignalHandlersTest {
         String text = new String(out, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), "child JVM exit code; output:\n" + text);
         assertNotEquals(-1, text.indexOf("faults survived"), text);
+    }
+
+    /**
+     * The JVM's class path plus where this test and the runtime were loaded from: under a launcher
+     * that loads tests through its own class loader (the JUnit console in the GPU check bundle),
+     * java.class.path holds only the launcher.
+     */
+    static String childClassPath() throws IOException {
+        Set<String> parts = new LinkedHashSet<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
+        for (Class<?> c : List.of(SignalHandlersTest.class, Devices.class)) {
+            try {
+                parts.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+            } catch (java.net.URISyntaxException | NullPointerException e) {
+                throw new IOException("cannot locate the classes of " + c.getName(), e);
+            }
+        }
+        return String.join(File.pathSeparator, parts);
     }
 
     /** The child: list devices, then fault through implicit null checks and GCs for a while. */

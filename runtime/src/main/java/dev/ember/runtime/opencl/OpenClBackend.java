@@ -136,6 +136,14 @@ public final class OpenClBackend implements Backend {
         return (OpenClStorage) st;
     }
 
+    /**
+     * {@code -Dember.trace.launches=true}: one stderr line before each kernel's first launch on
+     * each device. Some OpenCL compilers (PoCL) build a kernel at its first launch and can abort the
+     * process there; the last line then names the kernel.
+     */
+    private static final boolean TRACE = Boolean.getBoolean("ember.trace.launches");
+    private final java.util.Set<String> traced = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Sets a kernel's arguments in order, then enqueues it. */
     final class Launch {
         private final long kernel;
@@ -182,6 +190,11 @@ public final class OpenClBackend implements Backend {
                 if (dims == 2) {
                     g.put(1, g1);
                     l.put(1, l1);
+                }
+                if (TRACE && traced.add(what)) {
+                    System.err.println("ember: first launch of " + what + ", global " + g0 + "x" + g1 + ", local " + l0
+                            + "x" + l1);
+                    System.err.flush();
                 }
                 Cl.check(clEnqueueNDRangeKernel(queue, kernel, dims, null, g, l, null, null), what + " enqueue");
             }
