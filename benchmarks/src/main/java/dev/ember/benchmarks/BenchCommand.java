@@ -222,10 +222,19 @@ public final class BenchCommand {
             report = Report.load(dir);
             Files.writeString(dir.resolve("results.md"), report.markdown("#", dir.toString()));
             Files.writeString(dir.resolve("rows.json"), report.rowsJson());
-            Charts.write(new ReportTable(report.rows(), report.roofline()), dir.resolve("charts"));
         } catch (IOException | RuntimeException e) {
             err.println("ember bench: writing the report to " + dir + " failed: " + e);
             return 1;
+        }
+        try {
+            Charts.write(new ReportTable(report.rows(), report.roofline()), dir.resolve("charts"));
+        } catch (IOException e) {
+            err.println("ember bench: writing the report to " + dir + " failed: " + e);
+            return 1;
+        } catch (RuntimeException | LinkageError e) {
+            // AWT cannot render text without fonts ("Fontconfig head is null" on a bare GPU server):
+            // the tables and JSON above are the report; the charts are a convenience.
+            err.println("ember bench: charts skipped (" + e + "); install fonts (e.g. fonts-dejavu-core) to get them");
         }
         ReportTable table = new ReportTable(report.rows(), report.roofline());
         out.println();
