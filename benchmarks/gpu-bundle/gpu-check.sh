@@ -9,10 +9,13 @@
 #   OUTDIR/summary.md, OUTDIR/summary.json   the results in short
 #   OUTDIR/junit/, OUTDIR/junit-ptx/          JUnit XML reports;  OUTDIR/tests*.txt  test trees
 #   OUTDIR/vendor-gemm.json, OUTDIR/peer.json the SGEMM comparison (JMH JSON) and the PyTorch peer
+#   OUTDIR/gemm-sweep.txt                     SGEMM tile variants (when the bundle has tools/gemm_sweep)
+#   OUTDIR/bench-64M/                         memory-bound ops on cuda:0 at 64M elements
 #   OUTDIR/bench/                             the benchmark report (Markdown, JSON, charts)
 # Exit code 0 when no test failed and the benchmark finished.
 # Environment: EMBER_SKIP_TESTS=1, EMBER_SKIP_VENDOR=1, EMBER_SKIP_BENCH=1 skip a part;
-# EMBER_TEST_TIMEOUT, EMBER_VENDOR_TIMEOUT, EMBER_BENCH_TIMEOUT (seconds; 1800, 900, 5400) bound one;
+# EMBER_SKIP_MEMBOUND=1 skips the 64M memory-bound run; EMBER_TEST_TIMEOUT, EMBER_VENDOR_TIMEOUT,
+# EMBER_MEMBOUND_TIMEOUT, EMBER_BENCH_TIMEOUT (seconds; 1800, 900, 300, 5400) bound one;
 # EMBER_VENDOR_JMH (JMH options, default "-f 2 -wi 3 -i 5"), EMBER_BENCH_ARGS (default "--quick")
 # and EMBER_JAVA_OPTS (extra JVM flags for every run) adjust them.
 set -u
@@ -81,6 +84,20 @@ if [ "${EMBER_SKIP_VENDOR:-0}" != 1 ] && grep -q '^[* ] cuda[:0-9]* *available' 
     bounded 300 python3 "$HERE/gpu_peer.py" "$OUT/peer.json" > "$OUT/peer.log" 2>&1
     PEER_RC=$?
   fi
+  if [ -x "$HERE/tools/gemm_sweep" ]; then
+    log "SGEMM tile sweep (tools/gemm_sweep: every variant checked against float64, then timed)"
+    { bounded 120 "$HERE/tools/gemm_sweep" 4096; bounded 60 "$HERE/tools/gemm_sweep" 2048; } > "$OUT/gemm-sweep.txt" 2>&1
+  fi
+fi
+
+MEM_RC=skipped
+if [ "${EMBER_SKIP_MEMBOUND:-0}" != 1 ] && grep -q '^[* ] cuda[:0-9]* *available' "$OUT/devices.txt"; then
+  # Issue 4's bandwidth target is for sizes that fill the GPU: 64M floats (256 MB per tensor).
+  log "memory-bound ops on cuda:0 at 64M elements"
+  bounded "${EMBER_MEMBOUND_TIMEOUT:-300}" "$JAVA" $FLAGS -jar "$HERE/ember.jar" bench --quick --devices cuda:0 \
+    --ops relu,relu_backward,sigmoid,add,sgd,adam,dropout,softmax_ce,bias_grad --sizes 64M,65536x1000,16384x4096 \
+    --out "$OUT/bench-64M" > "$OUT/bench-64M.log" 2>&1
+  MEM_RC=$?
 fi
 
 BENCH_RC=skipped
@@ -176,6 +193,17 @@ END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     cat "$OUT/peer.json"
     echo '```'
   fi
+  if [ -f "$OUT/gemm-sweep.txt" ]; then
+    echo
+    echo '```'
+    cat "$OUT/gemm-sweep.txt"
+    echo '```'
+  fi
+  echo
+  echo "## Memory-bound ops at 64M elements on cuda:0"
+  echo
+  echo "exit code: $MEM_RC; report in bench-64M/, log in bench-64M.log."
+  [ -f "$OUT/bench-64M/results.md" ] && { echo; sed -n '/^## Results/,/^## Crossover/p' "$OUT/bench-64M/results.md" | sed '$d'; }
   echo
   echo "## Benchmark"
   echo
@@ -205,6 +233,7 @@ END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   printf '\n  ],\n'
   printf '  "vendor_gemm": {"exit_code": "%s", "jmh": "vendor-gemm.json", "peer_exit_code": "%s", "peer": "peer.json"},\n' \
     "$VENDOR_RC" "$PEER_RC"
+  printf '  "memory_bound_64M": {"exit_code": "%s", "dir": "bench-64M"},\n' "$MEM_RC"
   printf '  "bench": {"exit_code": "%s", "dir": "bench"}\n' "$BENCH_RC"
   printf '}\n'
 } > "$OUT/summary.json"

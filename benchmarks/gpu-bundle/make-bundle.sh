@@ -13,6 +13,7 @@
 #   gpu-check.sh OUTDIR runs the tests, the SGEMM-vs-cuBLAS run and `ember bench --quick`, writes
 #                       Markdown + JSON to OUTDIR
 #   gpu_peer.py         PyTorch's cuBLAS SGEMM and copy bandwidth, when the machine has PyTorch
+#   tools/gemm_sweep    the SGEMM tile sweep of kernels/cuda/tune (built when nvcc is present)
 #
 # Default OUT: benchmarks/target/ember-gpu-bundle.tar.gz. --no-build uses the jars already built
 # (mvn -DskipTests package). Needs JAVA_HOME (a JDK 25 with jlink and jdeps), zip, and the
@@ -67,6 +68,15 @@ done
 cp "$ROOT/benchmarks/gpu-bundle/gpu-check.sh" "$STAGE/gpu-check.sh"
 chmod +x "$STAGE/gpu-check.sh"
 cp "$ROOT/benchmarks/gpu-bundle/gpu_peer.py" "$STAGE/gpu_peer.py"
+# The SGEMM tile sweep (kernels/cuda/tune), when nvcc is here: a static binary for Ampere and Hopper.
+if command -v "${NVCC:-nvcc}" >/dev/null 2>&1; then
+  mkdir -p "$STAGE/tools"
+  (cd "$ROOT/kernels/cuda/tune" && "${NVCC:-nvcc}" -O3 -std=c++17 --fmad=false -gencode arch=compute_80,code=sm_80 \
+    -gencode arch=compute_90,code=sm_90 -I../../src/main/resources/dev/ember/kernels gemm_sweep.cu \
+    -o "$STAGE/tools/gemm_sweep") || echo "[bundle] gemm_sweep not built (nvcc failed); the check runs without it"
+else
+  echo "[bundle] nvcc not found: the bundle has no gemm_sweep"
+fi
 git -C "$ROOT" rev-parse HEAD > "$STAGE/COMMIT" 2>/dev/null || echo unknown > "$STAGE/COMMIT"
 
 # The modules the jars use (jdeps), plus those used reflectively or by flags: the Vector API
