@@ -37,7 +37,7 @@ final class CpuActivations {
                 }
             }
             case LEAKY_RELU -> {
-                if (CpuGemm.VECTOR && n >= VECTOR_MIN) {
+                if (CpuVector.AVAILABLE && n >= VECTOR_MIN) {
                     CpuVectorActivations.leakyReluForward(alpha, x, xo, y, yo, n);
                     return;
                 }
@@ -74,7 +74,7 @@ final class CpuActivations {
                 }
             }
             case RELU -> {
-                if (CpuGemm.VECTOR && to - from >= VECTOR_MIN) {
+                if (CpuVector.AVAILABLE && to - from >= VECTOR_MIN) {
                     CpuVectorActivations.reluBackward(x, dy, dx, from, to);
                     return;
                 }
@@ -83,7 +83,7 @@ final class CpuActivations {
                 }
             }
             case LEAKY_RELU -> {
-                if (CpuGemm.VECTOR && to - from >= VECTOR_MIN) {
+                if (CpuVector.AVAILABLE && to - from >= VECTOR_MIN) {
                     CpuVectorActivations.leakyReluBackward(alpha, x, dy, dx, from, to);
                     return;
                 }
@@ -92,7 +92,7 @@ final class CpuActivations {
                 }
             }
             case ELU -> {
-                if (CpuGemm.VECTOR && to - from >= VECTOR_MIN) {
+                if (CpuVector.AVAILABLE && to - from >= VECTOR_MIN) {
                     CpuVectorActivations.eluBackward(alpha, x, y, dy, dx, from, to);
                     return;
                 }

@@ -22,7 +22,7 @@ public final class CpuBackend implements Backend {
 
     public CpuBackend(int threads) {
         this.pool = new CpuPool(threads);
-        if (!CpuGemm.VECTOR && WARNED.compareAndSet(false, true)) {
+        if (!CpuVector.AVAILABLE && WARNED.compareAndSet(false, true)) {
             System.err.println("ember: cpu: " + NO_VECTOR);
         }
     }
@@ -32,7 +32,7 @@ public final class CpuBackend implements Backend {
 
     static String describe(int threads) {
         return "pure Java on " + System.getProperty("os.arch") + ", " + threads + " thread" + (threads == 1 ? "" : "s")
-                + ", " + Runtime.version() + (CpuGemm.VECTOR ? "" : "; " + NO_VECTOR);
+                + ", " + Runtime.version() + (CpuVector.AVAILABLE ? "" : "; " + NO_VECTOR);
     }
 
     public int threads() {

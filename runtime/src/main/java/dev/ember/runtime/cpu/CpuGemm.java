@@ -38,22 +38,6 @@ final class CpuGemm {
     /** Below this many multiply-adds the packing does not pay; a plain loop is used. */
     static final long SMALL = 1L << 15;
 
-    /**
-     * Whether the packed Vector API path can run: the JVM must have been started with
-     * {@code --add-modules jdk.incubator.vector} and have 256-bit float vectors in hardware.
-     * Otherwise every product takes the plain-loop path, slow but correct.
-     */
-    static final boolean VECTOR = vectorAvailable();
-
-    private static boolean vectorAvailable() {
-        try {
-            return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-                    && CpuGemmKernel.S.vectorBitSize() <= jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
-        } catch (LinkageError e) {
-            return false;
-        }
-    }
-
     /** Per-thread pack buffers, grown on demand and reused across calls. */
     private static final class Buffers {
         float[] a = new float[0];
@@ -93,7 +77,7 @@ final class CpuGemm {
 
     static void gemm(CpuPool pool, boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
                      float[] b, float beta, float[] c, float[] bias, Activation act, float actAlpha) {
-        if (k == 0 || (long) m * n * k < SMALL || !VECTOR) {
+        if (k == 0 || (long) m * n * k < SMALL || !CpuVector.AVAILABLE) {
             simple(pool, transA, transB, m, n, k, alpha, a, b, beta, c, bias, act, actAlpha);
             return;
         }

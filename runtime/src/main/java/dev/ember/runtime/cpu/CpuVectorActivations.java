@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * forward; ReLU, leaky ReLU and ELU backward; ReLU forward is Math.max, which C2 vectorises). On data with mixed signs the scalar branch
  * mispredicts about half the time and C2 does not vectorise it: a masked blend ran 8-10x faster
  * for 32K floats (RESULTS.md). Same results bit for bit as the scalar loops, NaN x included
- * (x > 0 is false for NaN). Only called when {@link CpuGemm#VECTOR} is true, for ranges of at
+ * (x > 0 is false for NaN). Only called when {@link CpuVector#AVAILABLE} is true, for ranges of at
  * least {@link CpuActivations#VECTOR_MIN} floats.
  */
 final class CpuVectorActivations {

@@ -25,7 +25,7 @@ class CpuVectorActivationsTest {
 
     @Test
     void matchScalarLoopsBitForBit() {
-        assumeTrue(CpuGemm.VECTOR, "needs --add-modules jdk.incubator.vector");
+        assumeTrue(CpuVector.AVAILABLE, "needs --add-modules jdk.incubator.vector");
         long seed = System.nanoTime();
         SplittableRandom rnd = new SplittableRandom(seed);
         float alpha = 0.3f;
