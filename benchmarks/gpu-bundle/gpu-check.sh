@@ -31,7 +31,7 @@ log() { echo "[gpu-check] $*"; }
 # Runs "$@" for at most $1 seconds where timeout(1) exists; the exit status is 124 when it ran out.
 bounded() {
   limit=$1; shift
-  if command -v timeout >/dev/null 2>&1; then timeout "$limit" "$@"; else "$@"; fi
+  if command -v timeout >/dev/null 2>&1; then timeout -k 30 "$limit" "$@"; else "$@"; fi
 }
 
 # The system's OpenCL ICD loader if it has one, else the bundled one (NVIDIA's ICD is registered
@@ -240,6 +240,13 @@ END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 log "summary in $OUT/summary.md and $OUT/summary.json"
 cat "$OUT/summary.md" | sed -n '1,30p'
+# A test JVM that timed out (124) or died on a signal (128 + n) wrote no report to count.
+for rc in "$TEST_RC" "$PTX_RC"; do
+  if [ "$rc" = 124 ] || [ "$rc" -gt 128 ]; then
+    log "a test JVM ended without a report (exit $rc): see summary.md"
+    exit 1
+  fi
+done
 if [ "${EMBER_SKIP_TESTS:-0}" != 1 ] && [ "$((P + F + E + S))" -eq 0 ]; then
   log "no test ran: see $OUT/tests.txt"
   exit 1

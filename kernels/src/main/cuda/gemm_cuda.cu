@@ -54,7 +54,7 @@ __device__ __forceinline__ void sgemm_tile(const int M, const int N, const int K
     constexpr int QM = TM / 4, QN = TN / 4;    /* quads per thread */
     constexpr int SM = BM / QM, SN = BN / QN;  /* distance between a thread's quads */
     constexpr int RX = BN / TN;                /* threads along N */
-    static_assert(!WARPED || RX % 8 == 0, "warp tiles of 4 x 8 threads");
+    static_assert(!WARPED || (RX % 8 == 0 && (BM / TM) % 4 == 0), "warp tiles of 4 x 8 threads");
 
     /* As and Bs in one block so the epilogue can reuse both as one staging area. */
     __shared__ __align__(16) float smem_tiles[2 * BK * LDA + 2 * BK * LDB];

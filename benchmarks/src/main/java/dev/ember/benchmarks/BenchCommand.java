@@ -1,5 +1,6 @@
 package dev.ember.benchmarks;
 
+import dev.ember.nn.plot.Plots;
 import dev.ember.runtime.DeviceInfo;
 import dev.ember.runtime.Devices;
 import java.io.IOException;
@@ -231,10 +232,9 @@ public final class BenchCommand {
         } catch (IOException e) {
             err.println("ember bench: writing the report to " + dir + " failed: " + e);
             return 1;
-        } catch (RuntimeException | LinkageError e) {
-            // AWT cannot render text without fonts ("Fontconfig head is null" on a bare GPU server):
-            // the tables and JSON above are the report; the charts are a convenience.
-            err.println("ember bench: charts skipped (" + e + "); install fonts (e.g. fonts-dejavu-core) to get them");
+        } catch (RuntimeException | Error e) {
+            // Charts are a convenience next to the tables: a machine without fonts still gets a result.
+            err.println("ember bench: " + Plots.skipped("charts", e));
         }
         ReportTable table = new ReportTable(report.rows(), report.roofline());
         out.println();

@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgs = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 public class VendorGemmBenchmark {
     @Param({"cuda"})
@@ -54,32 +54,33 @@ public class VendorGemmBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        problem = new GemmProblem(Devices.get(device), false, false, n, n, n);
-        if (!(problem.device.backend() instanceof CudaBackend be)) {
-            problem.close();
-            throw new IllegalStateException("VendorGemmBenchmark needs a CUDA device, got " + device);
+        if (!impl.equals("ember") && !impl.equals("ember_tf32") && !impl.equals("cublas")) {
+            throw new IllegalArgumentException("impl must be ember, ember_tf32 or cublas, got '" + impl + "'");
         }
-        cuda = be;
-        switch (impl) {
-            case "ember" -> cuda.useTf32(false);
-            case "ember_tf32" -> {
-                if (!cuda.useTf32(true)) {
-                    problem.close();
-                    throw new IllegalStateException("ember_tf32 unavailable on " + device + ": " + cuda.tf32Unavailable());
-                }
+        problem = new GemmProblem(Devices.get(device), false, false, n, n, n);
+        try {
+            if (!(problem.device.backend() instanceof CudaBackend be)) {
+                throw new IllegalStateException("VendorGemmBenchmark needs a CUDA device, got " + device);
             }
-            case "cublas" -> {
+            cuda = be;
+            if (impl.equals("ember_tf32") && !cuda.useTf32(true)) {
+                throw new IllegalStateException("ember_tf32 unavailable on " + device + ": " + cuda.tf32Unavailable());
+            }
+            if (impl.equals("cublas")) {
                 String why = cuda.cublasUnavailableReason();
                 if (why != null) {
-                    problem.close();
                     throw new IllegalStateException(why);
                 }
             }
-            default -> throw new IllegalArgumentException("impl must be ember, ember_tf32 or cublas, got '" + impl + "'");
+            run();
+            problem.device.synchronize();
+            problem.check(impl.equals("ember_tf32") ? 1e-4 : 2e-6);
+        } catch (RuntimeException | Error e) {
+            // JMH runs no tear-down after a failed set-up: leave the shared backend in FP32 and
+            // free the device memory here, so later benchmarks in the same JVM are not affected.
+            tearDown();
+            throw e;
         }
-        run();
-        problem.device.synchronize();
-        problem.check(impl.equals("ember_tf32") ? 1e-4 : 2e-6);
     }
 
     private void run() {
@@ -93,8 +94,14 @@ public class VendorGemmBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        cuda.useTf32(false);
-        problem.close();
+        if (cuda != null) {
+            cuda.useTf32(false);
+            cuda = null;
+        }
+        if (problem != null) {
+            problem.close();
+            problem = null;
+        }
     }
 
     @Benchmark

@@ -54,14 +54,24 @@
 #define LDS_A (TS_M + 1)          /* padded row length of the A tile (k-major) */
 #define LDS_B (TS_N + 1)          /* padded row length of the B tile (k-major) */
 
-/* for (e = tid; e < COUNT; e += NTHREADS), written with the same trip count on every work-item
-   (a guard skips the surplus) and followed by no early return. PoCL 5.0 (Debian trixie, Ubuntu
-   24.04) aborts the process with "Assertion `region_entry_barrier != NULL' failed" when a branch
-   after a barrier skips a loop whose trip count differs between work-items; with constant trips
-   the loops unroll and that shape never forms. */
+/* for (e = tid; e < COUNT; e += NTHREADS) over one tile's elements. With GEMM_UNIFORM_TRIPS (the
+   default) every work-item runs the same number of trips and a guard skips the surplus: PoCL 5.0
+   aborts the process ("Assertion `region_entry_barrier != NULL' failed") when a branch after a
+   barrier skips a loop whose trip count differs between work-items, and constant trips unroll so
+   that shape never forms. PoCL 3.x miscompiles that form for some tile shapes (TS 64 x 64 x 8,
+   transposed A with M % 4 != 0: wrong sums), so the OpenCL backend builds with
+   -DGEMM_UNIFORM_TRIPS=0 there, which is the plain loop. The macro ends in an if: give it a braced
+   body and no else. */
+#ifndef GEMM_UNIFORM_TRIPS
+#define GEMM_UNIFORM_TRIPS 1
+#endif
+#if GEMM_UNIFORM_TRIPS
 #define GEMM_FOR_TILE(e, COUNT)                                                                      \
     for (int e##_r = 0, e = tid; e##_r < ((COUNT) + NTHREADS - 1) / NTHREADS; e##_r++, e += NTHREADS) \
         if (e < (COUNT))
+#else
+#define GEMM_FOR_TILE(e, COUNT) for (int e = tid; e < (COUNT); e += NTHREADS)
+#endif
 
 /* Stages A(row0 .. row0+TS_M, k0 .. k0+TS_K) into As[p * LDS_A + i], zero outside the matrix. */
 INLINE void gemm_load_a(const int trans_a, const int M, const int K, GLOBAL const float *A, const int row0,

@@ -281,10 +281,9 @@ public final class Cli {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write plots to " + dir + ": " + e.getMessage(), e);
-        } catch (RuntimeException | LinkageError e) {
-            // AWT cannot render text without fonts (a bare server or container: "Fontconfig head is
-            // null"). The model, history and metrics are written; the plots are optional.
-            err.println("ember train: plots skipped (" + e + "); install fonts (e.g. fonts-dejavu-core) to get them");
+        } catch (RuntimeException | Error e) {
+            // Charts are a convenience next to the tables: a machine without fonts still gets a result.
+            err.println("ember train: " + Plots.skipped("plots", e));
         }
     }
 

@@ -49,6 +49,20 @@ public final class Plots {
         System.setProperty("java.awt.headless", "true");
     }
 
+    /**
+     * The one line to print when a chart could not be drawn, for callers that treat charts as
+     * optional. AWT cannot render text without fonts (a bare GPU server or container: "Fontconfig
+     * head is null", or an Error "No fonts found"); out-of-memory and other virtual-machine errors
+     * are rethrown, since they are not a charting problem.
+     */
+    public static String skipped(String what, Throwable e) {
+        if (e instanceof VirtualMachineError vme && !(e instanceof InternalError)) {
+            throw vme;
+        }
+        String why = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return what + " skipped (" + e + ")" + (why.contains("font") ? "; install fonts (e.g. fonts-dejavu-core) to get them" : "");
+    }
+
     private Plots() {
     }
 

@@ -104,4 +104,16 @@ class PlotsTest {
                 Map.of("a", new double[] {1, Double.POSITIVE_INFINITY})));
         assertTrue(!Files.exists(png));
     }
+
+    /** A charting failure becomes one line, with the font hint only when fonts are the cause; VM errors pass. */
+    @Test
+    void skippedChartsSayWhyAndVmErrorsPass() {
+        String fonts = Plots.skipped("charts", new RuntimeException("Fontconfig head is null, check your fonts"));
+        assertTrue(fonts.startsWith("charts skipped (java.lang.RuntimeException: Fontconfig head is null"), fonts);
+        assertTrue(fonts.endsWith("install fonts (e.g. fonts-dejavu-core) to get them"), fonts);
+        String other = Plots.skipped("plots", new IllegalStateException("width 0"));
+        assertEquals("plots skipped (java.lang.IllegalStateException: width 0)", other);
+        assertTrue(Plots.skipped("plots", new Error("Probable fatal error: No fonts found.")).contains("install fonts"));
+        assertThrows(OutOfMemoryError.class, () -> Plots.skipped("plots", new OutOfMemoryError("heap")));
+    }
 }

@@ -68,7 +68,8 @@ public final class OpenClBackend implements Backend {
         boolean crDivSqrt = (Cl.deviceLong(dev.device(), CL_DEVICE_SINGLE_FP_CONFIG)
                 & CL12.CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) != 0;
         String options = "-cl-std=CL1.2" + (crDivSqrt ? " -cl-fp32-correctly-rounded-divide-sqrt" : "")
-                + " -DRED_WG=" + redWg + " -DCOL_TILE=" + colTile + " -DROW_LANES=" + rowLanes;
+                + " -DRED_WG=" + redWg + " -DCOL_TILE=" + colTile + " -DROW_LANES=" + rowLanes
+                + (gemmPlainLoops(dev) ? " -DGEMM_UNIFORM_TRIPS=0" : "");
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
             PointerBuffer props = stack.mallocPointer(3).put(0, CL_CONTEXT_PLATFORM).put(1, dev.platform()).put(2, 0);
@@ -125,6 +126,19 @@ public final class OpenClBackend implements Backend {
         return dev.gpu();
     }
 
+    /**
+     * Whether gemm.cl must use its plain tile-load loops: PoCL before 4 miscompiles the
+     * constant-trip form for some tile shapes, while PoCL 5 aborts on the plain form (gemm.cl's
+     * header says which shapes). The driver version of a PoCL device starts with PoCL's version.
+     */
+    static boolean gemmPlainLoops(OpenClLoader.ClDevice dev) {
+        if (!dev.platformName().contains("Portable Computing Language")) {
+            return false;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*(\\d+)\\.").matcher(dev.driver());
+        return m.find() && Integer.parseInt(m.group(1)) < 4;
+    }
+
     /** Whether the OpenCL device is a CPU (PoCL, Intel CPU runtime). */
     boolean isCpuDevice() {
         return (Cl.deviceLong(dev.device(), CL_DEVICE_TYPE) & CL_DEVICE_TYPE_CPU) != 0;
@@ -137,9 +151,10 @@ public final class OpenClBackend implements Backend {
     }
 
     /**
-     * {@code -Dember.trace.launches=true}: one stderr line before each kernel's first launch on
-     * each device. Some OpenCL compilers (PoCL) build a kernel at its first launch and can abort the
-     * process there; the last line then names the kernel.
+     * {@code -Dember.trace.launches=true}: one stderr line before each kernel's first build and
+     * first launch (per device, build options and local size). Some OpenCL compilers (PoCL) build a
+     * kernel's work-group function at that launch and can abort the process there; the last line
+     * then names the kernel.
      */
     private static final boolean TRACE = Boolean.getBoolean("ember.trace.launches");
     private final java.util.Set<String> traced = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -151,8 +166,13 @@ public final class OpenClBackend implements Backend {
         private int arg;
 
         Launch(String family, String defines, String kernelName) {
+            this.what = name + ": " + kernelName + " (" + family + ".cl" + (defines.isEmpty() ? "" : " " + defines) + ")";
+            if (TRACE && traced.add("build " + what)) {
+                // Printed before the build too: a compiler may abort while building.
+                System.err.println("ember: first use of " + what + ", building");
+                System.err.flush();
+            }
             this.kernel = programs.kernel(family, defines, kernelName);
-            this.what = name + ": " + kernelName + " (" + family + ".cl)";
         }
 
         Launch mem(Storage st) {
@@ -191,7 +211,7 @@ public final class OpenClBackend implements Backend {
                     g.put(1, g1);
                     l.put(1, l1);
                 }
-                if (TRACE && traced.add(what)) {
+                if (TRACE && traced.add("launch " + what + " " + l0 + "x" + l1)) {
                     System.err.println("ember: first launch of " + what + ", global " + g0 + "x" + g1 + ", local " + l0
                             + "x" + l1);
                     System.err.flush();

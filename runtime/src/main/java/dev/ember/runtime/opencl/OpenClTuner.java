@@ -156,9 +156,23 @@ public final class OpenClTuner {
         }
     }
 
-    /** Null when the config computes all four transpose cases (with beta, bias and an activation) correctly. */
+    /**
+     * Null when the config computes all four transpose cases (with beta, bias and an activation)
+     * correctly on three shapes: every dimension odd (element-wise tile loads), every dimension a
+     * multiple of four (vector loads), and odd M and N with K a multiple of four (vector loads on
+     * one operand, element-wise on the other; PoCL 3.1 once got this mix wrong for one tile shape).
+     */
     static String check(OpenClBackend be, GemmConfig cfg) {
-        int m = 67, n = 45, k = 37;
+        for (int[] s : new int[][] {{67, 45, 37}, {68, 44, 36}, {67, 45, 36}}) {
+            String bad = check(be, cfg, s[0], s[1], s[2]);
+            if (bad != null) {
+                return s[0] + "x" + s[1] + "x" + s[2] + " " + bad;
+            }
+        }
+        return null;
+    }
+
+    private static String check(OpenClBackend be, GemmConfig cfg, int m, int n, int k) {
         Random rnd = new Random(12345);
         float[] a = new float[m * k], b = new float[k * n], c0 = new float[m * n], bias = new float[n];
         for (float[] arr : new float[][] {a, b, c0, bias}) {

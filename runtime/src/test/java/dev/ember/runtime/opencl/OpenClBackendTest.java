@@ -65,6 +65,19 @@ class OpenClBackendTest {
         assertFalse(OpenClLoader.atLeast12("garbage"));
     }
 
+    /** PoCL 3.x gets gemm.cl's plain tile loops (it miscompiles the other form); PoCL 5 and GPUs do not. */
+    @Test
+    void gemmLoopFormFollowsThePoclVersion() {
+        assertTrue(OpenClBackend.gemmPlainLoops(device("Portable Computing Language", "3.1+debian")));
+        assertFalse(OpenClBackend.gemmPlainLoops(device("Portable Computing Language", "5.0+debian")));
+        assertFalse(OpenClBackend.gemmPlainLoops(device("Portable Computing Language", "unknown")));
+        assertFalse(OpenClBackend.gemmPlainLoops(device("NVIDIA CUDA", "580.159.04")));
+    }
+
+    private static OpenClLoader.ClDevice device(String platform, String driver) {
+        return new OpenClLoader.ClDevice(0, 0, 0, platform, "dev", "vendor", driver, "OpenCL 3.0", false, true, "");
+    }
+
     @Test
     void activationAndBinaryCodesMatchTheKernelHeader() {
         String h = KernelSources.raw("ember_common.h");
