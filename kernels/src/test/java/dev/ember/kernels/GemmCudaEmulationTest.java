@@ -9,7 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Runs the CUDA-only SGEMM kernels (src/main/cuda/gemm_cuda.cu) on the host through the small CUDA
@@ -37,17 +38,19 @@ class GemmCudaEmulationTest {
         }
     }
 
-    @Test
-    void sgemmKernelsMatchFloat64OnTheHost() throws Exception {
+    /** The 128-tiles' K step is 16 in the sm_90 cubin and 8 in the sm_80 cubin and the PTX: both run here. */
+    @ParameterizedTest(name = "128-tiles with BK = {0}")
+    @ValueSource(ints = {8, 16})
+    void sgemmKernelsMatchFloat64OnTheHost(int bk) throws Exception {
         Assumptions.assumeTrue(hasGpp(), "g++ not found: the host emulation of gemm_cuda.cu needs a C++20 compiler");
         Path dir = Files.createDirectories(MODULE.resolve("target/emu"));
-        Path exe = dir.resolve("gemm_cuda_emu_test");
-        Path log = dir.resolve("build.log");
-        int rc = run(List.of("g++", "-std=c++20", "-O1", "-pthread", "-Wno-unknown-pragmas",
+        Path exe = dir.resolve("gemm_cuda_emu_test_bk" + bk);
+        Path log = dir.resolve("build_bk" + bk + ".log");
+        int rc = run(List.of("g++", "-std=c++20", "-O1", "-pthread", "-Wno-unknown-pragmas", "-DEMBER_SGEMM128_BK=" + bk,
                 "-I" + MODULE.resolve("src/main/resources/dev/ember/kernels"), "-I" + MODULE.resolve("cuda/emu"),
                 "-o", exe.toString(), MODULE.resolve("cuda/emu/gemm_cuda_emu_test.cpp").toString()), log, 300);
         assertEquals(0, rc, "g++ failed:\n" + Files.readString(log, StandardCharsets.UTF_8));
-        Path out = dir.resolve("run.log");
+        Path out = dir.resolve("run_bk" + bk + ".log");
         rc = run(List.of(exe.toString()), out, 300);
         String text = Files.readString(out, StandardCharsets.UTF_8);
         System.out.println(text.strip());
