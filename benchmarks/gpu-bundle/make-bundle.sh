@@ -6,7 +6,7 @@
 #   runtime/            a jlink'ed Java 25 runtime with just the modules the jars need (jdeps)
 #   ember.jar           the launcher with every module and dependency (benchmarks' shaded jar),
 #                       minus JCuda's NVRTC/nvPTXCompiler natives, which Ember never loads
-#   tests/*.jar         the test classes (runtime test jar: CUDA, OpenCL and the device op suite)
+#   tests/*.jar         the test classes (runtime: CUDA, OpenCL and the device op suite; nn: DeviceWorkloadsTest)
 #   junit-console.jar   JUnit Platform Console Standalone
 #   lib/libOpenCL.so.1  the OpenCL ICD loader, used when the machine lacks one (the NVIDIA driver
 #                       registers its OpenCL ICD but does not always install the loader)
