@@ -18,6 +18,13 @@ KERNEL void dropout_forward(GLOBAL const float *x, GLOBAL float *y, const ember_
                             const float keep_scale) {
     ember_i64 blocks = (n + 3) >> 2;
     for (ember_i64 b = get_global_id(0); b < blocks; b += get_global_size(0)) {
+        /* The four loads go first: they are in flight while Philox runs, instead of one at a time
+           between the stores (y may alias x, so the compiler keeps that order). */
+        float v[4];
+        for (int lane = 0; lane < 4; lane++) {
+            ember_i64 i = b * 4 + lane;
+            v[lane] = i < n ? x[i] : 0.0f;
+        }
         ember_u32 c[4];
         c[0] = (ember_u32)b;
         c[1] = (ember_u32)((ember_u64)b >> 32);
@@ -28,7 +35,7 @@ KERNEL void dropout_forward(GLOBAL const float *x, GLOBAL float *y, const ember_
             ember_i64 i = b * 4 + lane;
             if (i < n) {
                 float u = ember_philox_uniform(c[lane]);
-                y[i] = u >= p ? x[i] * keep_scale : 0.0f;
+                y[i] = u >= p ? v[lane] * keep_scale : 0.0f;
             }
         }
     }

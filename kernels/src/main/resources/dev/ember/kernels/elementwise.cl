@@ -11,10 +11,22 @@
  */
 #include "ember_common.h"
 
-/* act_forward(x, y, n, act, alpha): y = act(x) */
+/* act_forward(x, y, n, act, alpha): y = act(x). Four loads per trip, all issued before the first
+   store (y may alias x, so the compiler cannot hoist them itself): with one load in flight per
+   thread this kernel reached 70% of the copy bandwidth on an H200 at 64M elements, where binary
+   ops with two loads reached 84% and optimizer updates with three or four 88-91%. */
 KERNEL void act_forward(GLOBAL const float *x, GLOBAL float *y, const ember_i64 n, const int act,
                         const float alpha) {
-    EMBER_FOR_EACH(i, n) {
+    const ember_i64 g = get_global_size(0);
+    ember_i64 i = get_global_id(0);
+    for (; i + 3 * g < n; i += 4 * g) {
+        float a = x[i], b = x[i + g], c = x[i + 2 * g], d = x[i + 3 * g];
+        y[i] = ember_activate(act, alpha, a);
+        y[i + g] = ember_activate(act, alpha, b);
+        y[i + 2 * g] = ember_activate(act, alpha, c);
+        y[i + 3 * g] = ember_activate(act, alpha, d);
+    }
+    for (; i < n; i += g) {
         y[i] = ember_activate(act, alpha, x[i]);
     }
 }

@@ -80,6 +80,28 @@ class ActivationOpsTest {
         }
     }
 
+    /**
+     * Long enough that a grid-stride kernel at its largest grid (about 1M work-items on the GPUs
+     * and PoCL here) takes its four-elements-per-trip loop, with a tail; in place too.
+     */
+    @DeviceTest
+    void forwardMatchesFloat64OnLongArrays(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        int n = (1 << 22) + 4099;
+        for (Activation act : new Activation[] {Activation.RELU, Activation.SIGMOID, Activation.ELU}) {
+            float alpha = alphaFor(act);
+            float[] x = inputs(rand, n);
+            double[] ref = Ref.act(act, alpha, Ref.d(x));
+            try (Tensor tx = dev.fromArray(x, n); Tensor y = dev.empty(n)) {
+                Ops.activation(act, alpha, tx, y);
+                forwardTol(act).check(rand, "x [" + n + "]", ref, y.toArray());
+                Ops.activation(act, alpha, tx, tx);
+                forwardTol(act).check(rand, "x [" + n + "] in place", ref, tx.toArray());
+            }
+        }
+    }
+
     @DeviceTest
     void backwardMatchesFiniteDifferences(TestDevice td) {
         Device dev = td.open();
