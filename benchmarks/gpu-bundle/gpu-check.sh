@@ -168,7 +168,7 @@ END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     what=${pair%%:*}; rest=${pair#*:}; rc=${rest%%:*}; logf=${rest#*:}
     # 124: timed out; 128 + n: killed by signal n (134 = SIGABRT, e.g. a native OpenCL compiler's assertion)
     if [ "$rc" = 124 ] || [ "$rc" -gt 128 ] 2>/dev/null; then
-      echo "**The test JVM for $what ended without a report (exit $rc$([ "$rc" = 124 ] && echo ', time limit')$([ "$rc" = 134 ] && echo ', aborted by native code')).** Last lines of $logf:"
+      echo "**The test JVM for $what ended without a report (exit $rc$([ "$rc" = 124 ] && echo ', time limit')$([ "$rc" = 134 ] && echo ', aborted by native code')$([ "$rc" = 137 ] && echo ', killed: the time limit plus its grace period, or out of memory')).** Last lines of $logf:"
       echo
       echo '```'
       grep -v '^WARNING: ' "$OUT/$logf" | tail -n 8

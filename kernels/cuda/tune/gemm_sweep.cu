@@ -32,9 +32,9 @@ VARIANT(v10_128x256x8_warped_b1, 128, 256, 8, 8, 16, true, 1)
 typedef void (*gemm_fn)(int, int, int, float, const float *, const float *, float, float *, const float *, int, int, float);
 struct Variant { const char *name; gemm_fn fn; int bm, bn; };
 static const Variant VARIANTS[] = {
-    {"v0_128x128x8_plain_b2 (shipped)", v0_128x128x8_plain_b2, 128, 128},
+    {"v0_128x128x8_plain_b2 (sm_80, PTX)", v0_128x128x8_plain_b2, 128, 128},
     {"v1_128x128x8_warped_b2", v1_128x128x8_warped_b2, 128, 128},
-    {"v2_128x128x16_plain_b2", v2_128x128x16_plain_b2, 128, 128},
+    {"v2_128x128x16_plain_b2 (sm_90)", v2_128x128x16_plain_b2, 128, 128},
     {"v3_128x128x16_warped_b2", v3_128x128x16_warped_b2, 128, 128},
     {"v4_128x128x16_warped_b1", v4_128x128x16_warped_b1, 128, 128},
     {"v5_128x128x8_warped_b1", v5_128x128x8_warped_b1, 128, 128},

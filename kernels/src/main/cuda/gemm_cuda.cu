@@ -20,7 +20,7 @@
  *
  * Kernels (extern "C", all taking the gemm.cl arguments
  *     (M, N, K, alpha, A, B, beta, C, bias, has_bias, act, act_alpha)):
- *   sgemm128_nn, _nt, _tn, _tt   BM = BN = 128, BK = 16 on sm_90 (8 before), TM = TN = 8  (large matrices)
+ *   sgemm128_nn, _nt, _tn, _tt   BM = BN = 128, BK = 16 (sm_90) or 8 (sm_80, PTX), TM = TN = 8  (large matrices)
  *   sgemm64_nn,  _nt, _tn, _tt   BM = BN = 64,  BK = 16, TM = TN = 4  (when 128-tiles would leave SMs idle)
  * Launch: block (256, 1, 1), grid (ceil(N / BN), ceil(M / BM), 1), no dynamic shared memory.
  * Tunables: the two configurations above (BM * BK and BN * BK multiples of 1024, so every thread

@@ -63,6 +63,9 @@ public class VendorGemmBenchmark {
                 throw new IllegalStateException("VendorGemmBenchmark needs a CUDA device, got " + device);
             }
             cuda = be;
+            if (impl.equals("ember")) {
+                cuda.useTf32(false); // FP32 even when the JVM was started with -Dember.cuda.tf32=true
+            }
             if (impl.equals("ember_tf32") && !cuda.useTf32(true)) {
                 throw new IllegalStateException("ember_tf32 unavailable on " + device + ": " + cuda.tf32Unavailable());
             }

@@ -2,6 +2,7 @@ package dev.ember.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ember.nn.data.Datasets;
 import dev.ember.nn.data.Split;
@@ -11,6 +12,7 @@ import dev.ember.nn.train.Progress;
 import dev.ember.nn.train.RunConfig;
 import dev.ember.runtime.DeviceInfo;
 import dev.ember.runtime.Devices;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -23,9 +25,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * dropout 0.2, Adam with weight decay, 30 epochs, seed 0) through {@link Experiment#run} on the
  * device, against the same run on the CPU. Dropout masks are the same on every backend (Philox by
  * element index), so the runs differ only by float rounding in a different summation order: the
- * final training loss must agree within 2% and the test accuracy within one of 36 samples. Runs on
- * PoCL in CI and on CUDA and GPU OpenCL in the GPU check bundle; reported skipped where only the CPU
- * is present.
+ * training loss of each of the first 10 epochs must agree within 0.1%, the mean over all 30 within
+ * 1% (the last epochs' losses are small and jumpy), and the test accuracy within one of 36 samples.
+ * Runs on PoCL in CI (where an accelerator is required) and on CUDA and GPU OpenCL in the GPU check
+ * bundle; reported skipped elsewhere when only the CPU is present.
  */
 class DeviceWorkloadsTest {
     static Stream<String> accelerators() {
@@ -37,25 +40,39 @@ class DeviceWorkloadsTest {
     @ParameterizedTest(name = "wine reference run on {0} matches the CPU")
     @MethodSource("accelerators")
     void wineTrainsTheSameAsOnTheCpu(String device) {
-        Assumptions.assumeFalse(device.equals("none"), "no accelerator available: " + Devices.list());
+        if (device.equals("none")) {
+            String why = "no accelerator available: " + Devices.list();
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(why + " (CI=true requires an OpenCL platform, e.g. pocl-opencl-icd)");
+            }
+            Assumptions.abort(why);
+        }
         Split split = Datasets.reference("wine");
         RunConfig c = RunConfig.reference("wine").withSeed(0);
-        double[] cpu = run(c, split, "cpu");
-        double[] dev = run(c, split, device);
-        System.out.printf(Locale.ROOT, "wine seed 0: cpu loss %.6f acc %.4f | %s loss %.6f acc %.4f%n", cpu[0], cpu[1],
-                device, dev[0], dev[1]);
-        assertTrue(Math.abs(dev[0] - cpu[0]) <= 0.02 * Math.abs(cpu[0]) + 1e-4,
-                device + " final training loss " + dev[0] + " vs cpu " + cpu[0]);
-        assertEquals(cpu[1], dev[1], 1.0 / 36 + 1e-9, device + " test accuracy vs cpu");
-        assertTrue(dev[1] >= 0.9, device + " test accuracy " + dev[1]);
+        Run cpu = run(c, split, "cpu");
+        Run dev = run(c, split, device);
+        System.out.printf(Locale.ROOT, "wine seed 0: cpu losses %s acc %.4f | %s losses %s acc %.4f%n",
+                Arrays.toString(cpu.losses), cpu.accuracy, device, Arrays.toString(dev.losses), dev.accuracy);
+        // Early epochs, before float rounding in another summation order has had time to grow.
+        for (int e = 0; e < 10; e++) {
+            assertEquals(cpu.losses[e], dev.losses[e], 1e-3 * Math.abs(cpu.losses[e]),
+                    device + " training loss of epoch " + (e + 1));
+        }
+        double cpuMean = Arrays.stream(cpu.losses).average().orElseThrow();
+        double devMean = Arrays.stream(dev.losses).average().orElseThrow();
+        assertEquals(cpuMean, devMean, 1e-2 * cpuMean, device + " mean training loss over all epochs");
+        assertEquals(cpu.accuracy, dev.accuracy, 1.0 / 36 + 1e-9, device + " test accuracy vs cpu");
+        assertTrue(dev.accuracy >= 0.9, device + " test accuracy " + dev.accuracy);
     }
 
-    /** Final training loss and test accuracy of one run. */
-    private static double[] run(RunConfig c, Split split, String device) {
+    /** The training loss of every epoch and the test accuracy of one run. */
+    private record Run(double[] losses, double accuracy) {
+    }
+
+    private static Run run(RunConfig c, Split split, String device) {
         Experiment.Result r = Experiment.run(c, split, Devices.get(device), Progress.Mode.QUIET, System.out);
         try (var m = r.model()) {
-            List<History.Epoch> epochs = r.history().epochs();
-            return new double[] {epochs.get(epochs.size() - 1).loss(), r.test().accuracy()};
+            return new Run(r.history().epochs().stream().mapToDouble(History.Epoch::loss).toArray(), r.test().accuracy());
         }
     }
 }

@@ -59,8 +59,11 @@ public final class Plots {
         if (e instanceof VirtualMachineError vme && !(e instanceof InternalError)) {
             throw vme;
         }
-        String why = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-        return what + " skipped (" + e + ")" + (why.contains("font") ? "; install fonts (e.g. fonts-dejavu-core) to get them" : "");
+        boolean fonts = false;
+        for (Throwable t = e; t != null && !fonts; t = t.getCause() == t ? null : t.getCause()) {
+            fonts = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("font");
+        }
+        return what + " skipped (" + e + ")" + (fonts ? "; install fonts (e.g. fonts-dejavu-core) to get them" : "");
     }
 
     private Plots() {

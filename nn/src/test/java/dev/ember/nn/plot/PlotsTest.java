@@ -115,5 +115,7 @@ class PlotsTest {
         assertEquals("plots skipped (java.lang.IllegalStateException: width 0)", other);
         assertTrue(Plots.skipped("plots", new Error("Probable fatal error: No fonts found.")).contains("install fonts"));
         assertThrows(OutOfMemoryError.class, () -> Plots.skipped("plots", new OutOfMemoryError("heap")));
+        assertTrue(Plots.skipped("charts", new ExceptionInInitializerError(new RuntimeException("Fontconfig head is null")))
+                .contains("install fonts"));
     }
 }

@@ -130,8 +130,14 @@ public final class OpenClBackend implements Backend {
      * Whether gemm.cl must use its plain tile-load loops: PoCL before 4 miscompiles the
      * constant-trip form for some tile shapes, while PoCL 5 aborts on the plain form (gemm.cl's
      * header says which shapes). The driver version of a PoCL device starts with PoCL's version.
+     * {@code -Dember.opencl.gemmLoops=plain|uniform} overrides the choice (tests build the form a
+     * GPU gets on the PoCL of CI this way).
      */
     static boolean gemmPlainLoops(OpenClLoader.ClDevice dev) {
+        String forced = System.getProperty("ember.opencl.gemmLoops", "auto");
+        if (forced.equals("plain") || forced.equals("uniform")) {
+            return forced.equals("plain");
+        }
         if (!dev.platformName().contains("Portable Computing Language")) {
             return false;
         }

@@ -119,4 +119,39 @@ class OpenClGemmParityTest {
             }
         }
     }
+
+    /**
+     * gemm.cl's constant-trip tile loads (what GPUs and PoCL 4+ build) on this device too, where the
+     * backend would pick the plain loops for PoCL 3: the default tiles and the tiles NVIDIA's OpenCL
+     * tuned to on an H200. (PoCL 3.1 miscompiles this form for the 64 x 64 x 8 candidate only.)
+     */
+    @ParameterizedTest(name = "[{0}] gemm.cl's constant-trip loads compute correctly")
+    @MethodSource("devices")
+    void uniformTripLoadsComputeCorrectly(String device) {
+        OpenClBackend shared = cl();
+        String before = System.getProperty("ember.opencl.gemmLoops");
+        System.setProperty("ember.opencl.gemmLoops", "uniform");
+        OpenClBackend uniform;
+        try {
+            uniform = new OpenClBackend(shared.device());
+        } finally {
+            if (before == null) {
+                System.clearProperty("ember.opencl.gemmLoops");
+            } else {
+                System.setProperty("ember.opencl.gemmLoops", before);
+            }
+        }
+        try {
+            for (GemmConfig cfg : java.util.List.of(GemmConfig.DEFAULT, new GemmConfig(64, 64, 16, 8, 8, 4))) {
+                if (OpenClTuner.fits(uniform, cfg)) {
+                    String wrong = OpenClTuner.check(uniform, cfg);
+                    if (wrong != null) {
+                        fail(cfg + " with constant-trip loads on " + device + ": " + wrong);
+                    }
+                }
+            }
+        } finally {
+            uniform.close();
+        }
+    }
 }
