@@ -175,7 +175,7 @@ public final class OpenClBackend implements Backend {
             this.what = name + ": " + kernelName + " (" + family + ".cl" + (defines.isEmpty() ? "" : " " + defines) + ")";
             if (TRACE && traced.add("build " + what)) {
                 // Printed before the build too: a compiler may abort while building.
-                System.err.println("ember: first use of " + what + ", building");
+                System.err.println("ember: first use of " + what + " (its program is built now unless cached)");
                 System.err.flush();
             }
             this.kernel = programs.kernel(family, defines, kernelName);
