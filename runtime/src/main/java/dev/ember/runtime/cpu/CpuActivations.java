@@ -2,7 +2,10 @@ package dev.ember.runtime.cpu;
 
 import dev.ember.runtime.Activation;
 
-/** Activation functions and their derivatives over array ranges, switch hoisted out of the loops. */
+/**
+ * Activation functions and their derivatives over array ranges, switch hoisted out of the loops.
+ * Sigmoid and tanh use {@link CpuMath}'s float functions, whose vector forms give the same bits.
+ */
 final class CpuActivations {
     /**
      * Ranges shorter than this use the scalar loops even when the Vector API is present: until C2
@@ -12,15 +15,6 @@ final class CpuActivations {
     static final int VECTOR_MIN = 1 << 13;
 
     private CpuActivations() {
-    }
-
-    static float sigmoid(float x) {
-        // Two branches so neither exp overflows.
-        if (x >= 0) {
-            return (float) (1.0 / (1.0 + Math.exp(-x)));
-        }
-        double e = Math.exp(x);
-        return (float) (e / (1.0 + e));
     }
 
     /** y[yo + i] = act(x[xo + i]) for i in [0, n). */
@@ -53,13 +47,21 @@ final class CpuActivations {
                 }
             }
             case SIGMOID -> {
+                if (CpuVector.AVAILABLE && n >= VECTOR_MIN) {
+                    CpuVectorMath.sigmoid(x, xo, y, yo, n);
+                    return;
+                }
                 for (int i = 0; i < n; i++) {
-                    y[yo + i] = sigmoid(x[xo + i]);
+                    y[yo + i] = CpuMath.sigmoid(x[xo + i]);
                 }
             }
             case TANH -> {
+                if (CpuVector.AVAILABLE && n >= VECTOR_MIN) {
+                    CpuVectorMath.tanh(x, xo, y, yo, n);
+                    return;
+                }
                 for (int i = 0; i < n; i++) {
-                    y[yo + i] = (float) Math.tanh(x[xo + i]);
+                    y[yo + i] = CpuMath.tanh(x[xo + i]);
                 }
             }
         }

@@ -280,20 +280,13 @@ public final class CpuBackend implements Backend {
     @Override
     public void softmax(Storage x, Storage y, int rows, int cols) {
         float[] xs = f(x), ys = f(y);
+        boolean vector = useVectorMath(rows, cols);
         pool.parallelFor(rows, Math.max(1, GRAIN / cols), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int o = r * cols;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int c = 0; c < cols; c++) {
-                    max = Math.max(max, xs[o + c]);
-                }
-                double sum = 0;
-                for (int c = 0; c < cols; c++) {
-                    float e = (float) Math.exp(xs[o + c] - max);
-                    ys[o + c] = e;
-                    sum += e;
-                }
-                float inv = (float) (1.0 / sum);
+                float max = rowMax(xs, o, cols, vector);
+                expShifted(xs, o, max, ys, o, cols, vector);
+                float inv = (float) (1.0 / rowSum(ys, o, cols));
                 for (int c = 0; c < cols; c++) {
                     ys[o + c] *= inv;
                 }
@@ -331,6 +324,51 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /**
+     * Whether a row-wise exp over rows x cols takes {@link CpuVectorMath}: same bits either way;
+     * small inputs stay scalar because Vector API code is slow until C2 has compiled it.
+     */
+    private static boolean useVectorMath(int rows, int cols) {
+        return CpuVector.AVAILABLE && cols >= 8 && (long) rows * cols >= CpuActivations.VECTOR_MIN;
+    }
+
+    /** Largest of v[o .. o + n) under Math.max's rules (order-independent, so both forms agree). */
+    private static float rowMax(float[] v, int o, int n, boolean vector) {
+        if (vector) {
+            return CpuVectorMath.max(v, o, n);
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < n; c++) {
+            max = Math.max(max, v[o + c]);
+        }
+        return max;
+    }
+
+    /** dst[d + i] = e^(src[s + i] - shift) for i in [0, n), in the vector or the scalar form. */
+    private static void expShifted(float[] src, int s, float shift, float[] dst, int d, int n, boolean vector) {
+        if (vector) {
+            CpuVectorMath.expShifted(src, s, shift, dst, d, n);
+        } else {
+            CpuMath.expShifted(src, s, shift, dst, d, n);
+        }
+    }
+
+    /** Sum of v[o .. o + n) in float64, in four interleaved running sums (a fixed order). */
+    private static double rowSum(float[] v, int o, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += v[o + i];
+            s1 += v[o + i + 1];
+            s2 += v[o + i + 2];
+            s3 += v[o + i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += v[o + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
     // ---- losses ----------------------------------------------------------------------------------
 
     @Override
@@ -339,6 +377,7 @@ public final class CpuBackend implements Backend {
         double[] rowLoss = new double[rows];
         int[] bad = new int[rows];
         float invRows = 1f / rows;
+        boolean vector = useVectorMath(rows, cols);
         pool.parallelFor(rows, Math.max(1, GRAIN / cols), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int o = r * cols;
@@ -349,17 +388,10 @@ public final class CpuBackend implements Backend {
                     java.util.Arrays.fill(g, o, o + cols, 0f);
                     continue;
                 }
-                float max = Float.NEGATIVE_INFINITY;
-                for (int c = 0; c < cols; c++) {
-                    max = Math.max(max, z[o + c]);
-                }
+                float max = rowMax(z, o, cols, vector);
                 // One exp per element: keep exp(z - max) in the gradient row, then scale it.
-                double sum = 0;
-                for (int c = 0; c < cols; c++) {
-                    double e = Math.exp(z[o + c] - max);
-                    g[o + c] = (float) e;
-                    sum += e;
-                }
+                expShifted(z, o, max, g, o, cols, vector);
+                double sum = rowSum(g, o, cols);
                 rowLoss[r] = (max - z[o + label]) + Math.log(sum);
                 float scale = (float) (invRows / sum);
                 for (int c = 0; c < cols; c++) {
@@ -392,7 +424,7 @@ public final class CpuBackend implements Backend {
                 double zi = z[i], ti = t[i];
                 // max(z, 0) - z t + log(1 + exp(-|z|)): finite for any z.
                 acc += Math.max(zi, 0) - zi * ti + Math.log1p(Math.exp(-Math.abs(zi)));
-                g[i] = (CpuActivations.sigmoid(z[i]) - t[i]) * invN;
+                g[i] = (CpuMath.sigmoid(z[i]) - t[i]) * invN;
             }
             return acc;
         });
