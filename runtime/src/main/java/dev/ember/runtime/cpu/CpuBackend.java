@@ -347,9 +347,9 @@ public final class CpuBackend implements Backend {
     /** dst[d + i] = e^(src[s + i] - shift) for i in [0, n), in the vector or the scalar form. */
     private static void expShifted(float[] src, int s, float shift, float[] dst, int d, int n, boolean vector) {
         if (vector) {
-            CpuVectorMath.expShifted(src, s, shift, dst, d, n);
+            CpuVectorMath.expArgs(src, s, false, 1f, shift, dst, d, n);
         } else {
-            CpuMath.expShifted(src, s, shift, dst, d, n);
+            CpuMath.expArgs(src, s, false, 1f, shift, dst, d, n);
         }
     }
 

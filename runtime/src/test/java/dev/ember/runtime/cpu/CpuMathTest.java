@@ -106,7 +106,7 @@ class CpuMathTest {
     }
 
     @Test
-    void vectorLanesMatchTheScalarFunctionsBitForBit() {
+    void vectorExpMatchesTheScalarOneBitForBit() {
         assumeTrue(CpuVector.AVAILABLE, "needs --add-modules jdk.incubator.vector");
         long seed = System.nanoTime();
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -116,10 +116,14 @@ class CpuMathTest {
                 float[] got = new float[n + from], want = new float[n + from];
                 String at = " (n=" + n + ", from=" + from + ", seed=" + seed + ")";
                 float shift = n == 1 ? 0f : x[from + 1] / 4;
-
-                CpuVectorMath.expShifted(x, from, shift, got, from, n);
-                CpuMath.expShifted(x, from, shift, want, from, n);
-                assertBits(x, want, got, "exp" + at);
+                // The arguments the callers use: softmax (1, shift), sigmoid (-1), tanh (2 |x|); and others.
+                float[][] args = {{0, 1f, shift}, {0, -1f, 0f}, {0, 1f, 0f}, {1, 2f, 0f}, {1, -0.5f, -3f}};
+                for (float[] a : args) {
+                    boolean abs = a[0] != 0;
+                    CpuVectorMath.expArgs(x, from, abs, a[1], a[2], got, from, n);
+                    CpuMath.expArgs(x, from, abs, a[1], a[2], want, from, n);
+                    assertBits(x, want, got, "exp(" + (abs ? "|x|" : "x") + " * " + a[1] + " - " + a[2] + ")" + at);
+                }
 
                 float m = Float.NEGATIVE_INFINITY;
                 for (int i = 0; i < n; i++) {
@@ -134,18 +138,35 @@ class CpuMathTest {
                 }
                 assertEquals(Float.floatToIntBits(m), Float.floatToIntBits(CpuVectorMath.max(noNan, from, n)),
                         "max without NaN" + at);
+            }
+        }
+    }
 
-                CpuVectorMath.tanh(x, from, got, 0, n);
+    /**
+     * The activation loops (vector exp above {@link CpuActivations#VECTOR_MIN} values, in blocks
+     * of {@link CpuActivations#EXP_BLOCK}) give each value the scalar function's bits, in place too.
+     */
+    @Test
+    void activationLoopsMatchTheScalarFunctionsBitForBit() {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float alpha = 1.3f;
+        for (int n : new int[] {1, 33, CpuActivations.VECTOR_MIN + 1001, 3 * CpuActivations.EXP_BLOCK + 7}) {
+            float[] x = values(rnd, n + 3, -100, 100);
+            for (dev.ember.runtime.Activation act : new dev.ember.runtime.Activation[] {
+                dev.ember.runtime.Activation.SIGMOID, dev.ember.runtime.Activation.TANH}) {
+                float[] want = new float[n];
                 for (int i = 0; i < n; i++) {
-                    want[i] = CpuMath.tanh(x[from + i]);
+                    float v = x[3 + i];
+                    want[i] = act == dev.ember.runtime.Activation.SIGMOID ? CpuMath.sigmoid(v) : CpuMath.tanh(v);
                 }
-                assertBits(x, want, got, "tanh" + at);
-
-                CpuVectorMath.sigmoid(x, from, got, 0, n);
-                for (int i = 0; i < n; i++) {
-                    want[i] = CpuMath.sigmoid(x[from + i]);
-                }
-                assertBits(x, want, got, "sigmoid" + at);
+                String at = " (n=" + n + ", seed=" + seed + ")";
+                float[] got = new float[n + 2];
+                CpuActivations.forward(act, alpha, x, 3, got, 2, n);
+                assertBits(x, want, java.util.Arrays.copyOfRange(got, 2, n + 2), act + at);
+                float[] inPlace = x.clone();
+                CpuActivations.forward(act, alpha, inPlace, 3, inPlace, 3, n);
+                assertBits(x, want, java.util.Arrays.copyOfRange(inPlace, 3, n + 3), act + " in place" + at);
             }
         }
     }
