@@ -113,7 +113,8 @@ INLINE ember_i64 get_global_size(int d) { return (ember_i64)get_num_groups(d) * 
 #define EMBER_FOR_EACH(i, n) \
     for (ember_i64 i = get_global_id(0); i < (ember_i64)(n); i += get_global_size(0))
 
-/* Sigmoid with two branches so neither exp overflows (mirrors CpuActivations.sigmoid). */
+/* Sigmoid with two branches so neither exp overflows, and results down to the subnormals are kept
+ * (the CPU backend's CpuMath.sigmoid is 1 / (1 + exp(-x)) alone and flushes below 3e-39 to 0). */
 INLINE float ember_sigmoid(float x) {
     if (x >= 0.0f) {
         return 1.0f / (1.0f + EXPF(-x));

@@ -59,8 +59,9 @@ class PhiloxTest {
     @Test
     void uniformsMatchesUniformAtAnyOffset() {
         long seed = 0x1234_5678_9abc_def0L;
-        for (long start : new long[] {0, 1, 2, 3, 5, 4097, (1L << 32) - 2}) {
-            for (int len : new int[] {1, 3, 4, 7, 33}) {
+        // 2^34 - 4 starts block 2^32 - 1; the next block's counter carries into its second word.
+        for (long start : new long[] {0, 1, 2, 3, 5, 4097, (1L << 32) - 2, (1L << 34) - 4, (1L << 34) - 7}) {
+            for (int len : new int[] {1, 3, 4, 7, 8, 9, 17, 33, 64}) {
                 float[] out = new float[len + 2];
                 Philox.uniforms(seed, start, out, 1, len);
                 for (int i = 0; i < len; i++) {

@@ -70,6 +70,12 @@ final class CpuActivations {
      */
     private static void expActivation(Activation act, float[] x, int xo, float[] y, int yo, int n) {
         boolean abs = act == Activation.TANH;
+        if (!CpuMath.HARDWARE_FMA) {
+            for (int i = 0; i < n; i++) {
+                y[yo + i] = abs ? CpuMath.tanh(x[xo + i]) : CpuMath.sigmoid(x[xo + i]);
+            }
+            return;
+        }
         float scale = abs ? 2f : -1f;
         boolean vector = CpuVector.AVAILABLE && n >= VECTOR_MIN;
         float[][] scratch = EXP_SCRATCH.get();

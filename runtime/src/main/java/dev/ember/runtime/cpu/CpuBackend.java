@@ -27,8 +27,7 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    static final String NO_VECTOR = "no Vector API (start java with --add-modules jdk.incubator.vector), so GEMM runs"
-            + " as plain loops, about 10x slower";
+    static final String NO_VECTOR = CpuVector.MISSING + ", so GEMM runs as plain loops, about 10x slower";
 
     static String describe(int threads) {
         return "pure Java on " + System.getProperty("os.arch") + ", " + threads + " thread" + (threads == 1 ? "" : "s")

@@ -14,13 +14,22 @@ package dev.ember.runtime.cpu;
  * in it. Accuracy against float64, worst over 20M random inputs: exp 1.01 ulp, tanh 1.33,
  * sigmoid 2.48 (the tests allow 1.5, 2 and 3).
  *
- * <p>exp follows Cephes' expf: x = n ln 2 + r with |r| <= ln 2 / 2, exp(r) by a degree-7
+ * <p>exp follows Cephes' expf: x = n ln 2 + r with |r| about ln 2 / 2 at most, exp(r) by a degree-7
  * polynomial (1 + r + r^2 P(r)), and 2^n applied as two exact powers of two so that n = 128 (x up
  * to ln(Float.MAX_VALUE)) and results down in the subnormal range come out right.
  */
 final class CpuMath {
+    /**
+     * Whether the JIT uses the CPU's fused multiply-add (HotSpot's UseFMA: x86 with FMA3, every
+     * AArch64). Without it Math.fma and FloatVector.fma fall back to BigDecimal arithmetic, about a
+     * microsecond a call, so then exp, tanh and sigmoid take Math.exp and Math.tanh instead and
+     * {@link CpuVector#AVAILABLE} is false. A JVM that cannot say (not HotSpot, no jdk.management
+     * module) is taken to have it. Asking costs about 35 ms once per JVM.
+     */
+    static final boolean HARDWARE_FMA = hardwareFma();
+
     static final float LOG2E = 1.44269504088896341f;
-    /** ln 2 split in two: LN2_HI has few enough bits that n * LN2_HI is exact for |n| <= 150. */
+    /** ln 2 split in two (Cody and Waite), so that r = x - n ln 2 keeps its low bits. */
     static final float LN2_HI = 0.693359375f;
     static final float LN2_LO = -2.12194440e-4f;
     /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer, kept in the low bits. */
@@ -43,7 +52,7 @@ final class CpuMath {
     static final float P3 = 4.1665795894e-2f;
     static final float P4 = 1.6666665459e-1f;
     static final float P5 = 5.0000001201e-1f;
-    /** tanh: below this |x| a polynomial in x^2 (Cephes' tanhf), above it 1 - 2 / (exp(2|x|) + 1). */
+    /** tanh: up to this |x| a polynomial in x^2 (Cephes' tanhf), above it 1 - 2 / (exp(2|x|) + 1). */
     static final float TANH_SMALL = 0.625f;
     static final float T0 = -5.70498872745e-3f;
     static final float T1 = 2.06390887954e-2f;
@@ -54,8 +63,21 @@ final class CpuMath {
     private CpuMath() {
     }
 
+    private static boolean hardwareFma() {
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean vm = java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            return vm == null || !"false".equals(vm.getVMOption("UseFMA").getValue());
+        } catch (RuntimeException | LinkageError e) {
+            return true;
+        }
+    }
+
     /** e^x; NaN for NaN, +inf above {@link #EXP_MAX}, 0 below {@link #EXP_MIN}. */
     static float exp(float x) {
+        if (!HARDWARE_FMA) {
+            return (float) Math.exp(x);
+        }
         float xc = Math.min(Math.max(x, CLAMP_LO), CLAMP_HI);
         float t = Math.fma(xc, LOG2E, ROUND);
         float n = t - ROUND;
@@ -72,9 +94,13 @@ final class CpuMath {
         return y * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((ni - n1 + 127) << 23);
     }
 
-    /** e^(fma(v, scale, -shift)) with v = |x| if abs, else x: the argument every caller needs, one rounding. */
+    /**
+     * e^(v * scale - shift) with v = |x| if abs, else x: the argument every caller needs. scale
+     * must be a power of two (callers use 1, -1 and 2), so the product is exact and the argument
+     * is rounded once.
+     */
     static float expArg(float x, boolean abs, float scale, float shift) {
-        return exp(Math.fma(abs ? Math.abs(x) : x, scale, -shift));
+        return exp((abs ? Math.abs(x) : x) * scale - shift);
     }
 
     /** dst[d + i] = expArg(src[s + i], abs, scale, shift) for i in [0, n). */
@@ -86,6 +112,9 @@ final class CpuMath {
 
     /** tanh(x), odd (tanh(-0) = -0) and bounded by 1 in magnitude; NaN for NaN. */
     static float tanh(float x) {
+        if (!HARDWARE_FMA) {
+            return (float) Math.tanh(x);
+        }
         return tanhFinish(x, expArg(x, true, 2f, 0f));
     }
 
@@ -116,6 +145,9 @@ final class CpuMath {
 
     /** 1 / (1 + e^-x): 0 for x below about -88.7 (where e^-x overflows), 1 for large x; NaN for NaN. */
     static float sigmoid(float x) {
+        if (!HARDWARE_FMA) {
+            return (float) (1.0 / (1.0 + Math.exp(-x)));
+        }
         return sigmoidFinish(expArg(x, false, -1f, 0f));
     }
 

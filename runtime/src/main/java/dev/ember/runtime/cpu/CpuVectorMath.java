@@ -60,7 +60,7 @@ final class CpuVectorMath {
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, src, s + i);
-            exp((abs ? v.abs() : v).fma(scale, -shift)).intoArray(dst, d + i);
+            exp((abs ? v.abs() : v).mul(scale).sub(shift)).intoArray(dst, d + i);
         }
         for (; i < n; i++) {
             dst[d + i] = CpuMath.expArg(src[s + i], abs, scale, shift);

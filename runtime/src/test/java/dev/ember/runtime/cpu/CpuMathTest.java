@@ -5,7 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ember.runtime.Activation;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -34,13 +43,18 @@ class CpuMathTest {
         return v;
     }
 
-    /** Error of got against the float64 value ref, in ulps of the float nearest to ref. */
+    /**
+     * Error of got against the float64 value ref, in ulps of the float nearest to ref; where that
+     * float is a power of two, the smaller ulp of the binade below counts (else errors just under
+     * a power of two would be under-reported by half).
+     */
     private static double ulps(float got, double ref) {
         float nearest = (float) ref;
         if (Float.isInfinite(nearest) || Float.isNaN(nearest)) {
             return Float.compare(got, nearest) == 0 ? 0 : Double.POSITIVE_INFINITY;
         }
-        return Math.abs(got - ref) / Math.ulp(nearest);
+        float mag = Math.abs(nearest);
+        return Math.abs(got - ref) / Math.min(Math.ulp(mag), Math.max(Math.ulp(Math.nextDown(mag)), Float.MIN_VALUE));
     }
 
     private static void checkUlps(String what, float[] x, DoubleUnaryOperator ref, java.util.function.IntFunction<Float> got,
@@ -78,6 +92,7 @@ class CpuMathTest {
         assertEquals(Float.POSITIVE_INFINITY, CpuMath.exp(Math.nextUp(CpuMath.EXP_MAX)));
         assertTrue(Float.isFinite(CpuMath.exp(CpuMath.EXP_MAX)), "exp(EXP_MAX) must be finite");
         assertEquals(0f, CpuMath.exp(Math.nextDown(CpuMath.EXP_MIN)));
+        assertEquals(Float.MIN_VALUE, CpuMath.exp(CpuMath.EXP_MIN), "exp(EXP_MIN) is the smallest subnormal");
         assertEquals(0f, CpuMath.exp(Float.NEGATIVE_INFINITY));
         assertEquals(1f, CpuMath.exp(0f));
         assertEquals(1f, CpuMath.exp(-0f));
@@ -92,11 +107,11 @@ class CpuMathTest {
         assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(CpuMath.tanh(-0f)), "tanh(-0) = -0");
         assertEquals(1f, CpuMath.tanh(Float.POSITIVE_INFINITY));
         assertEquals(-1f, CpuMath.tanh(Float.NEGATIVE_INFINITY));
-        // sigmoid(x) for x < -88.72 is below 3e-39 and may flush to 0: compare on the normal range only.
-        float[] s = values(new SplittableRandom(seed + 1), 200_000, -87, 30);
+        // sigmoid(x) for x < -88.72 is below 3e-39 and flushes to 0: compare above that only.
+        float[] s = values(new SplittableRandom(seed + 1), 200_000, -88.7, 30);
         for (int i = 0; i < s.length; i++) {
-            if (s[i] < -87f) {
-                s[i] = -87f;
+            if (s[i] < -88.7f) {
+                s[i] = -88.7f;
             }
         }
         checkUlps("sigmoid", s, v -> 1 / (1 + Math.exp(-v)), i -> CpuMath.sigmoid(s[i]), 3, seed);
@@ -110,7 +125,12 @@ class CpuMathTest {
         assumeTrue(CpuVector.AVAILABLE, "needs --add-modules jdk.incubator.vector");
         long seed = System.nanoTime();
         SplittableRandom rnd = new SplittableRandom(seed);
-        for (int n : new int[] {1, 7, 8, 9, 33, 127, 1000, 100_003}) {
+        // The large size repeated, so that the comparison also runs on C2's compiled code (C1 and
+        // the interpreter do not intrinsify the Vector API).
+        int[] sizes = new int[37];
+        System.arraycopy(new int[] {1, 7, 8, 9, 33, 127, 1000}, 0, sizes, 0, 7);
+        Arrays.fill(sizes, 7, sizes.length, 100_003);
+        for (int n : sizes) {
             for (int from : new int[] {0, 5}) {
                 float[] x = values(rnd, n + from, -110, 95);
                 float[] got = new float[n + from], want = new float[n + from];
@@ -154,19 +174,73 @@ class CpuMathTest {
         for (int n : new int[] {1, 33, CpuActivations.VECTOR_MIN + 1001, 3 * CpuActivations.EXP_BLOCK + 7}) {
             float[] x = values(rnd, n + 3, -100, 100);
             for (dev.ember.runtime.Activation act : new dev.ember.runtime.Activation[] {
-                dev.ember.runtime.Activation.SIGMOID, dev.ember.runtime.Activation.TANH}) {
+                Activation.SIGMOID, Activation.TANH}) {
                 float[] want = new float[n];
                 for (int i = 0; i < n; i++) {
                     float v = x[3 + i];
-                    want[i] = act == dev.ember.runtime.Activation.SIGMOID ? CpuMath.sigmoid(v) : CpuMath.tanh(v);
+                    want[i] = act == Activation.SIGMOID ? CpuMath.sigmoid(v) : CpuMath.tanh(v);
                 }
                 String at = " (n=" + n + ", seed=" + seed + ")";
                 float[] got = new float[n + 2];
                 CpuActivations.forward(act, alpha, x, 3, got, 2, n);
-                assertBits(x, want, java.util.Arrays.copyOfRange(got, 2, n + 2), act + at);
+                assertBits(x, want, Arrays.copyOfRange(got, 2, n + 2), act + at);
                 float[] inPlace = x.clone();
                 CpuActivations.forward(act, alpha, inPlace, 3, inPlace, 3, n);
-                assertBits(x, want, java.util.Arrays.copyOfRange(inPlace, 3, n + 3), act + " in place" + at);
+                assertBits(x, want, Arrays.copyOfRange(inPlace, 3, n + 3), act + " in place" + at);
+            }
+        }
+    }
+
+    /**
+     * Under -XX:-UseFMA, Math.fma would be BigDecimal arithmetic: exp, tanh and sigmoid must take
+     * Math's functions instead (their results are compared bit for bit in the child, which the fma
+     * forms would miss on some of the inputs), and the Vector API paths must be off.
+     */
+    @Test
+    void withoutHardwareFmaMathsFunctionsAreUsed() throws Exception {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Set<String> cp = new LinkedHashSet<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
+        for (Class<?> c : List.of(CpuMathTest.class, CpuMath.class)) {
+            cp.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        }
+        Process p = new ProcessBuilder(javaBin.toString(), "-XX:-UseFMA", "--add-modules", "jdk.incubator.vector", "-cp",
+                String.join(File.pathSeparator, cp), NoFmaChild.class.getName()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish");
+        assertEquals(0, p.exitValue(), "child JVM exit code; output:\n" + out);
+        assertTrue(out.contains("no-fma ok"), out);
+    }
+
+    /** The child of {@link #withoutHardwareFmaMathsFunctionsAreUsed}. */
+    public static final class NoFmaChild {
+        public static void main(String[] args) {
+            require(!CpuMath.HARDWARE_FMA, "HARDWARE_FMA is true under -XX:-UseFMA");
+            require(!CpuVector.AVAILABLE && CpuVector.MISSING.contains("fused multiply-add"),
+                    "Vector API paths on without FMA: " + CpuVector.MISSING);
+            SplittableRandom rnd = new SplittableRandom(7);
+            int n = 20_000;
+            float[] x = new float[n], y = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) (rnd.nextDouble() * 40 - 20);
+                require(Float.floatToIntBits(CpuMath.exp(x[i])) == Float.floatToIntBits((float) Math.exp(x[i])),
+                        "exp(" + x[i] + ")");
+            }
+            CpuActivations.forward(Activation.TANH, 0f, x, 0, y, 0, n);
+            for (int i = 0; i < n; i++) {
+                require(Float.floatToIntBits(y[i]) == Float.floatToIntBits((float) Math.tanh(x[i])), "tanh(" + x[i] + ")");
+            }
+            CpuActivations.forward(Activation.SIGMOID, 0f, x, 0, y, 0, n);
+            for (int i = 0; i < n; i++) {
+                float want = (float) (1.0 / (1.0 + Math.exp(-x[i])));
+                require(Float.floatToIntBits(y[i]) == Float.floatToIntBits(want), "sigmoid(" + x[i] + ")");
+            }
+            System.out.println("no-fma ok");
+        }
+
+        private static void require(boolean ok, String what) {
+            if (!ok) {
+                System.out.println("FAILED: " + what);
+                System.exit(1);
             }
         }
     }

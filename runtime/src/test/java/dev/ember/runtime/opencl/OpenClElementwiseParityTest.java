@@ -13,11 +13,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * scale, axpy, clamp and bias add must match bit for bit (0 ulp: same float operations, no
  * contraction). Elu goes through float expm1 where the CPU rounds a double result once: on PoCL
  * (measured) within 1 ulp. Sigmoid and tanh use float exp/tanh on the device and the CPU
- * backend's own float functions on the host (CpuMath: at most 2.48 and 1.33 ulp from the exact
- * value), so their budgets are the sum of both sides' errors: on PoCL 5 and 3 ulp (PoCL measured
- * within about 2.5 and 1 of the exact value; sigmoid's exp, add and divide each round). On other
- * OpenCL devices the budget is what the OpenCL 1.2 accuracy table allows (expm1 3 ulp, exp 3 ulp,
- * tanh 5 ulp) plus the float arithmetic after them and, for sigmoid and tanh, the CPU's share.
+ * backend's own float functions on the host (CpuMath: worst seen 2.48 and 1.33 ulp from the exact
+ * value), so their budgets add both sides' errors: on PoCL 5 and 3 ulp (PoCL measured within
+ * about 2.5 and 1 of the exact value; sigmoid's exp, add and divide each round). On other OpenCL
+ * devices the budget is what the OpenCL 1.2 accuracy table allows (expm1 3 ulp, exp 3 ulp, tanh
+ * 5 ulp, divide 2.5) plus the float arithmetic after them and, for sigmoid and tanh, the CPU's
+ * share. Inputs stay within [-40, 40]: below -88.7 the CPU's sigmoid flushes to 0 where the
+ * device returns a subnormal.
  */
 class OpenClElementwiseParityTest {
     static final int[] SIZES = {1, 7, 33, 127, 1000};
@@ -32,7 +34,7 @@ class OpenClElementwiseParityTest {
             case IDENTITY, RELU, LEAKY_RELU -> 0;
             case ELU -> pocl ? 1 : 4;
             case TANH -> pocl ? 3 : 7;
-            case SIGMOID -> pocl ? 5 : 8;
+            case SIGMOID -> pocl ? 5 : 9;
         };
     }
 
