@@ -35,7 +35,7 @@ def numpy_run(n, threads):
 
 def jmh_run(jar, java, n, trans, forks, threads, out, tag=0):
     json_path = os.path.join(out, f"jmh_n{n}_{trans}_t{threads}_{tag}.json")
-    cmd = [java, "-Djmh.ignoreLock=true", "-jar", jar, "GemmBenchmark.gemm", "-p", f"n={n}", "-p", f"trans={trans}", "-p", "device=cpu", "-p", "mode=resident",
+    cmd = [java, "-Djmh.ignoreLock=true", "-jar", jar, r"\.GemmBenchmark\.gemm$", "-p", f"n={n}", "-p", f"trans={trans}", "-p", "device=cpu", "-p", "mode=resident",
            "-f", str(forks), "-wi", "5", "-i", "5", "-w", "1", "-r", "1",
            "-jvmArgsAppend", f"-Dember.cpu.threads={threads}", "-rf", "json", "-rff", json_path]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)

@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * tanh, writes dx: 12 bytes per element; elu reads x and y: 16). {@code with_transfers} uploads the inputs from and
  * downloads the output to host arrays inside the timed call, as a naive caller would.
  */
-@Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(jvmArgs = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

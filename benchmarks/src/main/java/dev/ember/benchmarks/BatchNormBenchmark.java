@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * read, dx written: 12 bytes per element); the per-column vectors are counted too.
  * {@code with_transfers} uploads the inputs and downloads the output each time.
  */
-@Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(jvmArgs = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

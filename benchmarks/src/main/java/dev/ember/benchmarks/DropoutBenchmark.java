@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * Inverted dropout at p = 0.5 with the Philox mask generated on the device: reads x, writes y
  * (8 bytes per element; the mask is computed, not read). The backward op is the same kernel.
  */
-@Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(jvmArgs = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

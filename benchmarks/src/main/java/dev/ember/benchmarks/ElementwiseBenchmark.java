@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code axpy} (y += alpha x, 12 bytes) and {@code clamp} (8 bytes). {@code with_transfers}
  * uploads the inputs and downloads the result around each op.
  */
-@Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(jvmArgs = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

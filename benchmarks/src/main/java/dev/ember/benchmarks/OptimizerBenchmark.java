@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * param, grad, m, v and write param, m, v (28). {@code with_transfers} keeps parameters and state
  * on the host and moves them in and out around each update.
  */
-@Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(jvmArgs = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

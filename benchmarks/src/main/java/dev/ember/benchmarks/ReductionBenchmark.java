@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * matrix read plus the results written. {@code with_transfers} uploads the matrix each time and
  * downloads the per-row or per-column results.
  */
-@Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(jvmArgs = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

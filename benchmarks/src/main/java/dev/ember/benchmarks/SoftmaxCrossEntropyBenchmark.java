@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * Softmax cross-entropy with its gradient, rows x classes: reads logits and labels, writes the
  * gradient (4·(2·R·C + R) bytes). The loss read-back is part of the op.
  */
-@Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(jvmArgs = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * input gradient for the first layer). {@code with_transfers} uploads the batch and labels from
  * the host each step; the loss is read back in both modes.
  */
-@Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(jvmArgs = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * Host-to-device and device-to-host copies of a whole tensor from/to a Java array (4 bytes per
  * element moved), and device-to-device copies (8 bytes per element: read plus write).
  */
-@Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(jvmArgs = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
