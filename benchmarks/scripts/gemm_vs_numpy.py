@@ -5,8 +5,9 @@ The host is shared, so its load drifts within seconds. For each thread count, ea
 --forks JMH forks (one JVM launch each, 5 x 1 s warm-up, 5 x 1 s measured) is preceded by a numpy
 run at the same thread count, and the ratio is taken fork by fork. Prints per fork: wall-clock
 GFLOP/s, GFLOP per process-CPU-second (insensitive to other processes taking the cores) and the
-numpy GFLOP/s next to it; then the medians, the fork spread ((max - min) / median) and the median
-of the per-fork ratios.
+numpy GFLOP/s next to it; then the medians, the fork spreads ((max - min) / median) of both sides
+(numpy's is what the host alone does to a kernel that does not change) and the median of the
+per-fork ratios.
 
 Usage: gemm_vs_numpy.py [--jar benchmarks/target/benchmarks.jar] [--n 1024] [--trans NN]
                         [--forks 5] [--threads 1,2] [--out DIR]
@@ -75,7 +76,8 @@ def main():
         print(f"n={args.n} {args.trans} threads={t} SUMMARY: ember median {med:.1f} GFLOP/s "
               f"(fork spread {100 * (max(walls) - min(walls)) / med:.0f}%), per CPU-s median "
               f"{statistics.median(cpus):.1f} (spread {100 * (max(cpus) - min(cpus)) / statistics.median(cpus):.0f}%), "
-              f"numpy median {statistics.median(nps):.1f}, median per-fork ratio "
+              f"numpy median {statistics.median(nps):.1f} (spread "
+              f"{100 * (max(nps) - min(nps)) / statistics.median(nps):.0f}%: the host's own share), median per-fork ratio "
               f"{statistics.median(r[0] / r[2] for r in rows):.2f}", flush=True)
 
 
