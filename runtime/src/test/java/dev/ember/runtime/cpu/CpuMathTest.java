@@ -198,6 +198,8 @@ class CpuMathTest {
      */
     @Test
     void withoutHardwareFmaMathsFunctionsAreUsed() throws Exception {
+        assumeTrue(java.lang.management.ManagementFactory.getPlatformMXBean(
+                com.sun.management.HotSpotDiagnosticMXBean.class) != null, "needs a HotSpot JVM (UseFMA)");
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         Set<String> cp = new LinkedHashSet<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
         for (Class<?> c : List.of(CpuMathTest.class, CpuMath.class)) {
