@@ -41,6 +41,13 @@ public final class BenchCommand {
     /** First guess of the cost of one forked JMH JVM on the 2-core machine (start, class loading, setup). */
     static final double FORK_OVERHEAD_S = 2.0;
     static final int QUICK_WARMUP = 2, QUICK_MEASURE = 3;
+    /**
+     * Shortest quick-mode warm-up iteration. Each config runs in a fresh JVM, and Vector API code
+     * runs 20-50x slower until C2 has compiled it: with two 50 ms warm-up iterations, softmax
+     * cross-entropy at 1024x1000 measured 8.6 ms against 1.2-1.4 ms warm. Two of 200 ms cost about
+     * 15 s more over the 64 quick configs.
+     */
+    static final long QUICK_MIN_WARMUP_MS = 200;
 
     private BenchCommand() {
     }
@@ -114,7 +121,8 @@ public final class BenchCommand {
             iterMs = quickIterationMs(QUICK_BUDGET_S, configs, FORK_OVERHEAD_S);
         }
         String settings = String.format(Locale.ROOT, "%d fork(s), %d x %d ms warmup, %d x %d ms measurement per config%s",
-                forks, warmIt, iterMs, measIt, iterMs, a.full() ? "" : " (iteration time re-fitted to the budget as the run goes)");
+                forks, warmIt, warmupMs(a.full(), iterMs), measIt, iterMs,
+                a.full() ? "" : " (measurement iteration time re-fitted to the budget as the run goes)");
 
         Path dir = a.out() != null ? a.out()
                 : Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -177,7 +185,7 @@ public final class BenchCommand {
                     .param("device", devices.toArray(String[]::new))
                     .param(p.op().sizeParam(), p.sizes().toArray(String[]::new))
                     .forks(forks)
-                    .warmupIterations(warmIt).warmupTime(TimeValue.milliseconds(iterMs))
+                    .warmupIterations(warmIt).warmupTime(TimeValue.milliseconds(warmupMs(a.full(), iterMs)))
                     .measurementIterations(measIt).measurementTime(TimeValue.milliseconds(iterMs))
                     .jvmArgsAppend(forkJvmArgs())
                     .resultFormat(ResultFormatType.JSON).result(result.toString())
@@ -196,7 +204,7 @@ public final class BenchCommand {
             }
             double secs = (System.nanoTime() - t0) * 1e-9;
             doneConfigs += expected;
-            iterationSeconds += expected * (warmIt + measIt) * iterMs / 1000.0;
+            iterationSeconds += expected * (warmIt * warmupMs(a.full(), iterMs) + measIt * iterMs) / 1000.0;
             iterationMs.put(name, iterMs);
             if (got < expected) {
                 failures.add(name + ": " + (expected - got) + " of " + expected + " configs failed, see " + log);
@@ -262,14 +270,23 @@ public final class BenchCommand {
         return failures.isEmpty() ? 0 : 1;
     }
 
+    /** Warm-up iteration length: the measurement's, but at least {@link #QUICK_MIN_WARMUP_MS} in quick mode. */
+    static long warmupMs(boolean full, long iterMs) {
+        return full ? iterMs : Math.max(iterMs, QUICK_MIN_WARMUP_MS);
+    }
+
     /**
-     * Iteration length that fits {@code budgetS} seconds for {@code configs} forks costing
-     * {@code overheadS} each besides their iterations, between 50 and 400 ms.
+     * Measurement iteration length that fits {@code budgetS} seconds for {@code configs} forks
+     * costing {@code overheadS} each besides their iterations, between 50 and 400 ms; the warm-up
+     * iterations are as long, or {@link #QUICK_MIN_WARMUP_MS} when that is longer.
      */
     static long quickIterationMs(double budgetS, int configs, double overheadS) {
-        double perConfig = budgetS / Math.max(1, configs) - overheadS;
-        long ms = Math.round(perConfig / (QUICK_WARMUP + QUICK_MEASURE) * 1000);
-        return Math.max(50, Math.min(400, ms));
+        double perConfigMs = (budgetS / Math.max(1, configs) - overheadS) * 1000;
+        double ms = perConfigMs / (QUICK_WARMUP + QUICK_MEASURE);
+        if (ms < QUICK_MIN_WARMUP_MS) {
+            ms = (perConfigMs - QUICK_WARMUP * QUICK_MIN_WARMUP_MS) / QUICK_MEASURE;
+        }
+        return Math.max(50, Math.min(400, Math.round(ms)));
     }
 
     /** Runtime flags plus every -Dember.* property of this JVM, for the forked JMH JVMs. */

@@ -74,6 +74,7 @@ public class GemmBenchmark {
     public void setUp() {
         problem = new GemmProblem(Devices.get(device), trans.charAt(0) == 'T', trans.charAt(1) == 'T', n, n, n);
         problem.validate();
+        BenchSupport.warmUp(problem.device, 1000, () -> problem.run(mode));
     }
 
     @TearDown(Level.Trial)

@@ -52,6 +52,7 @@ public class SoftmaxCrossEntropyBenchmark {
         labels = dev.fromArray(hLabels, rows);
         grad = dev.empty(rows, cols);
         validate();
+        BenchSupport.warmUp(dev, 1000, () -> Ops.softmaxCrossEntropy(logits, labels, grad));
     }
 
     private void validate() {

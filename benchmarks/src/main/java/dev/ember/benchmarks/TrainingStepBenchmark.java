@@ -108,6 +108,10 @@ public class TrainingStepBenchmark {
             throw new IllegalStateException("training step " + size + " on " + device + ": loss did not fall by 10% in "
                     + VALIDATION_STEPS + " steps on one batch (" + first + " -> " + last + ", best " + best + ")");
         }
+        // Some fifteen ops per step, each compiled on its own: in a fresh JVM the CPU step took
+        // 20-50 ms for its first 0.5-1 s against 2-3 ms warm (the quick selection measured 24-42
+        // steps/s).
+        BenchSupport.warmUp(dev, 200, this::trainStep);
     }
 
     private float trainStep() {

@@ -34,6 +34,13 @@ class BenchCommandTest {
         assertEquals(400, few);
         assertTrue(many < few && many >= 50, "many configs: " + many);
         assertEquals(50, BenchCommand.quickIterationMs(10, 40, 2)); // over budget: shortest iterations
+        // 1 s per config: 2 warm-up iterations of at least 200 ms leave 600 ms for 3 measured ones.
+        assertEquals(200, BenchCommand.quickIterationMs(60, 30, 1));
+        // 0.7 s per config: the warm-up floor takes 400 ms, the 3 measured iterations share the rest.
+        assertEquals(100, BenchCommand.quickIterationMs(42, 30, 0.7));
+        assertEquals(200, BenchCommand.warmupMs(false, 50));
+        assertEquals(300, BenchCommand.warmupMs(false, 300));
+        assertEquals(1000, BenchCommand.warmupMs(true, 1000));
     }
 
     @Test
