@@ -13,12 +13,13 @@ final class BenchSupport {
     }
 
     /**
-     * Runs {@code op} in set-up for up to {@link #WARM_UP_NANOS} (at most {@code maxCalls}
-     * times), waiting for the device after each call: OpenCL and CUDA ops only enqueue, and a
-     * loop that waited only at the end queued a thousand 0.5 s PoCL GEMMs. In a fresh JVM the CPU backend's Vector API code runs
-     * 5-50x slower until C2 has compiled it, and the compiler threads share the two cores with
-     * the benchmark's own: the GEMM at n = 256 took about 0.9 s to warm up, a training step 0.5-1
-     * s, while the quick selection warms up each config for 2 x 200 ms. JMH's own warm-up follows.
+     * Runs {@code op} in set-up for up to {@link #WARM_UP_NANOS} (at most {@code maxCalls} times),
+     * waiting for the device after each call: OpenCL and CUDA ops only enqueue, and a loop that
+     * waited only at the end queued a thousand 0.5 s PoCL GEMMs. Why: in a fresh JVM the CPU
+     * backend's Vector API code runs 5-50x slower until C2 has compiled it, and the compiler
+     * threads share the two cores with the benchmark's own (the GEMM at n = 256 took about 0.9 s
+     * to warm up, a training step 0.5-1 s), while the quick selection warms each config up for
+     * 2 x 200 ms. JMH's own warm-up iterations follow.
      */
     static void warmUp(Device dev, int maxCalls, Runnable op) {
         long until = System.nanoTime() + WARM_UP_NANOS;
