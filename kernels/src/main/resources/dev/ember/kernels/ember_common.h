@@ -154,6 +154,18 @@ INLINE float ember_group_sum(LOCAL_PTR float *scratch, float v, int lid, int n) 
     return total;
 }
 
+/* Sum of partial[0..count) by one work-group of n work-items: each strides over the array, then
+ * ember_group_sum combines them (same fixed order on every run). The second pass of the two-pass
+ * sums (reduce.cl's sum_final) and of the losses (losses.cl's loss_finish). */
+INLINE float ember_group_sum_array(LOCAL_PTR float *scratch, GLOBAL const float *partial, int count, int lid,
+                                   int n) {
+    float acc = 0.0f;
+    for (int i = lid; i < count; i += n) {
+        acc += partial[i];
+    }
+    return ember_group_sum(scratch, acc, lid, n);
+}
+
 /* Maximum of v over the work-group (NaN-ignoring fmax), same contract as ember_group_sum. */
 INLINE float ember_group_max(LOCAL_PTR float *scratch, float v, int lid, int n) {
     scratch[lid] = v;

@@ -135,11 +135,7 @@ KERNEL void mse_partial(GLOBAL const float *p, GLOBAL const float *t, GLOBAL flo
 KERNEL void loss_finish(GLOBAL const float *partial, const int count, const float inv_n, GLOBAL float *stats) {
     LOCAL_ARRAY float red[RED_WG];
     int lid = get_local_id(0);
-    float acc = 0.0f;
-    for (int i = lid; i < count; i += RED_WG) {
-        acc += partial[i];
-    }
-    float total = ember_group_sum(red, acc, lid, RED_WG);
+    float total = ember_group_sum_array(red, partial, count, lid, RED_WG);
     if (lid == 0) {
         stats[0] = total * inv_n;
     }

@@ -51,11 +51,7 @@ KERNEL void sum_partial(GLOBAL const float *x, const ember_i64 n, const ember_i6
 KERNEL void sum_final(GLOBAL const float *partial, const int count, GLOBAL float *out, const int out_index) {
     LOCAL_ARRAY float scratch[RED_WG];
     int lid = get_local_id(0);
-    float acc = 0.0f;
-    for (int i = lid; i < count; i += RED_WG) {
-        acc += partial[i];
-    }
-    float total = ember_group_sum(scratch, acc, lid, RED_WG);
+    float total = ember_group_sum_array(scratch, partial, count, lid, RED_WG);
     if (lid == 0) {
         out[out_index] = total;
     }
