@@ -9,9 +9,14 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Why this shape (measured on AVX2/FMA, JDK 25, C2): each accumulator is its own local
  * variable, since C2 keeps those in ymm registers whereas a {@code FloatVector[]} lives on the heap
- * (about 30x slower). C2's register allocator spills once a tile needs 12 accumulators: 4x24, 6x16,
- * 3x32 and 5x16 ran at 20-40 GFLOP/s in isolation against 80-88 for 4x16, 3x24 and 2x32 (8-9
- * accumulators). 4x16 is kept because 16 divides the common layer widths (256, 784, 1024).
+ * (about 30x slower). Tiles of 10 or more accumulators spill: 4x24, 6x16, 3x32 and 5x16 ran at
+ * 20-40 GFLOP/s in isolation against 80-88 for 4x16, 3x24 and 2x32 (8-9 accumulators). The
+ * disassembly shows why: C2's register-pressure scheduler ({@code OptoRegScheduling}) issues an
+ * iteration's A broadcasts ahead of the FMAs that use them (three at once for 6x16, all five for
+ * 5x16), which needs a 17th ymm register, so one accumulator goes through the stack every k step.
+ * Under {@code -XX:-OptoRegScheduling} the 6x16 loop has no spill, but the whole 1024^3 product
+ * was only about 6% faster than with this kernel (RESULTS.md), too little to ask users for a JVM
+ * flag. 4x16 is kept; 16 also divides the common layer widths (256, 784, 1024).
  */
 final class CpuGemmKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
