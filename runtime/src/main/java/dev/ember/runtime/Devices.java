@@ -67,7 +67,10 @@ public final class Devices {
         return cached;
     }
 
-    /** Information about one device by name (with or without index); never throws for unknown kinds. */
+    /**
+     * Information about one device by name (with or without index); never throws for unknown kinds
+     * (a null or blank name is an {@link IllegalArgumentException}).
+     */
     public static DeviceInfo info(String name) {
         String n = normalise(name);
         for (DeviceInfo d : list()) {
@@ -89,9 +92,15 @@ public final class Devices {
     }
 
     private static String normalise(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("device name is " + (name == null ? "null" : "empty")
+                    + "; expected cpu, opencl[:i] or cuda[:i]");
+        }
         String n = name.trim().toLowerCase(Locale.ROOT);
         if ((n.equals("opencl") || n.equals("cuda"))) {
             n = n + ":0";
+        } else if (n.equals("cpu:0")) {
+            n = "cpu"; // there is one CPU device; accept the indexed spelling the others use
         }
         return n;
     }
@@ -128,7 +137,13 @@ public final class Devices {
             forced = System.getenv("EMBER_DEVICE");
         }
         if (forced != null && !forced.isBlank()) {
-            return get(forced);
+            try {
+                return get(forced);
+            } catch (IllegalArgumentException e) {
+                String from = System.getProperty("ember.device") != null && !System.getProperty("ember.device").isBlank()
+                        ? "-Dember.device" : "EMBER_DEVICE";
+                throw new IllegalArgumentException(from + "=" + forced + ": " + e.getMessage(), e);
+            }
         }
         for (DeviceInfo d : list()) {
             if (d.available() && d.kind().equals("cuda")) {

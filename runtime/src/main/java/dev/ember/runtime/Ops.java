@@ -4,7 +4,10 @@ package dev.ember.runtime;
  * The ops of Ember, with argument checking. Every op checks ranks, shapes, devices and values
  * and throws {@link IllegalArgumentException} naming the op and the offending shapes or values;
  * then it hands raw storage and dimensions to the tensors' {@link Backend}. Outputs are passed in,
- * so a training loop allocates nothing per step.
+ * so a training loop allocates nothing per step. An output may be an input of an elementwise op,
+ * softmax or batch norm (in place); gemm's C, softmax cross-entropy's gradient and the optimizers'
+ * tensors must each be a tensor of their own, since those ops read an input after writing the
+ * output.
  */
 public final class Ops {
     private Ops() {
@@ -44,6 +47,39 @@ public final class Ops {
         if (a.size() != b.size() || (a.rank() == b.rank() && !java.util.Arrays.equals(a.shape(), b.shape()))) {
             throw new IllegalArgumentException(op + ": " + an + " " + a.shapeString() + " and " + bn + " "
                     + b.shapeString() + " differ in shape");
+        }
+    }
+
+    /**
+     * Checks that tensors of one op agree pairwise ({@link #sameSize} is not transitive: 12 and 3x4
+     * agree, as do 12 and 2x6, but 3x4 and 2x6 do not). {@code names} and {@code ts} correspond; null
+     * tensors (optional arguments) are skipped.
+     */
+    private static void sameSizes(String op, String[] names, Tensor... ts) {
+        for (int i = 0; i < ts.length; i++) {
+            for (int j = i + 1; j < ts.length; j++) {
+                if (ts[i] != null && ts[j] != null) {
+                    sameSize(op, names[i], ts[i], names[j], ts[j]);
+                }
+            }
+        }
+    }
+
+    /**
+     * Rejects an output that is the same tensor as an input which the op still reads after it has
+     * begun writing the output (a product, a row-wise loss, an optimizer's separate state).
+     */
+    private static void distinct(String op, String outName, Tensor out, String inName, Tensor in) {
+        if (out != null && in != null && out.storage() == in.storage()) {
+            throw new IllegalArgumentException(op + ": " + outName + " and " + inName + " are the same tensor ("
+                    + in.shapeString() + "); " + outName + " must be a separate tensor");
+        }
+    }
+
+    /** Checks a hyperparameter that PyTorch also requires to be non-negative (and, here, finite). */
+    private static void nonNegative(String op, String name, float v) {
+        if (!(v >= 0) || !Float.isFinite(v)) {
+            throw new IllegalArgumentException(op + ": " + name + " must be finite and >= 0, got " + v);
         }
     }
 
@@ -123,6 +159,26 @@ public final class Ops {
         finite(op, "alpha", alpha);
         finite(op, "beta", beta);
         finite(op, "activation alpha", actAlpha);
+        distinct(op, "C", c, "A", a);
+        distinct(op, "C", c, "B", b);
+        distinct(op, "C", c, "bias", bias);
+        if (alpha == 0f) {
+            // BLAS: with alpha = 0, A and B are not read, so an Inf or NaN in them does not reach C.
+            Storage cs = c.storage();
+            long size = c.size();
+            if (beta == 0f) {
+                be.fill(cs, 0, size, 0f);
+            } else if (beta != 1f) {
+                be.scale(beta, cs, cs, size);
+            }
+            if (bias != null) {
+                be.biasAdd(cs, bias.storage(), cs, m, n);
+            }
+            if (act != Activation.IDENTITY) {
+                be.activation(act, actAlpha, cs, cs, size);
+            }
+            return;
+        }
         be.gemm(transA, transB, m, n, ka, alpha, a.storage(), b.storage(), beta, c.storage(),
                 bias == null ? null : bias.storage(), act, actAlpha);
     }
@@ -171,13 +227,13 @@ public final class Ops {
         be.activation(act, alpha, x.storage(), y.storage(), x.size());
     }
 
+    private static final String[] ACTIVATION_BACKWARD_NAMES = {"x", "y", "dy", "dx"};
+
     /** dx = dy * act'(x), with y = act(x) as computed in the forward pass. */
     public static void activationBackward(Activation act, float alpha, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         String op = ACTIVATION_BACKWARD_OPS[act.ordinal()];
         Backend be = sameDevice(op, x, y, dy, dx);
-        sameSize(op, "x", x, "y", y);
-        sameSize(op, "x", x, "dy", dy);
-        sameSize(op, "x", x, "dx", dx);
+        sameSizes(op, ACTIVATION_BACKWARD_NAMES, x, y, dy, dx);
         be.activationBackward(act, alpha, x.storage(), y.storage(), dy.storage(), dx.storage(), x.size());
     }
 
@@ -193,10 +249,11 @@ public final class Ops {
         binary("mul", BinaryOp.MUL, a, b, out);
     }
 
+    private static final String[] BINARY_NAMES = {"a", "b", "out"};
+
     private static void binary(String op, BinaryOp kind, Tensor a, Tensor b, Tensor out) {
         Backend be = sameDevice(op, a, b, out);
-        sameSize(op, "a", a, "b", b);
-        sameSize(op, "a", a, "out", out);
+        sameSizes(op, BINARY_NAMES, a, b, out);
         be.binary(kind, a.storage(), b.storage(), out.storage(), a.size());
     }
 
@@ -204,6 +261,7 @@ public final class Ops {
     public static void scale(float s, Tensor x, Tensor out) {
         Backend be = sameDevice("scale", x, out);
         sameSize("scale", "x", x, "out", out);
+        finite("scale", "s", s);
         be.scale(s, x.storage(), out.storage(), x.size());
     }
 
@@ -211,6 +269,7 @@ public final class Ops {
     public static void axpy(float alpha, Tensor x, Tensor y) {
         Backend be = sameDevice("axpy", x, y);
         sameSize("axpy", "x", x, "y", y);
+        finite("axpy", "alpha", alpha);
         be.axpy(alpha, x.storage(), y.storage(), x.size());
     }
 
@@ -279,7 +338,7 @@ public final class Ops {
     /**
      * Softmax cross-entropy of {@code logits} (rows x classes) against integer {@code labels}
      * (one per row, stored as floats), mean over rows. Writes d(loss)/d(logits) into {@code grad}
-     * and returns the loss.
+     * and returns the loss. {@code grad} must be a tensor of its own.
      */
     public static float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor grad) {
         String op = "softmaxCrossEntropy";
@@ -287,6 +346,9 @@ public final class Ops {
         rank2(op, "logits", logits);
         vectorOf(op, "labels", labels, logits.rows(), "one per row of logits", logits);
         sameSize(op, "logits", logits, "grad", grad);
+        // Each row's label logit is read after the row's gradient is written.
+        distinct(op, "grad", grad, "logits", logits);
+        distinct(op, "grad", grad, "labels", labels);
         try (Tensor stats = logits.device().empty(2)) {
             be.softmaxCrossEntropy(logits.storage(), labels.storage(), grad.storage(), stats.storage(),
                     logits.rows(), logits.cols());
@@ -302,12 +364,14 @@ public final class Ops {
         }
     }
 
+    private static final String[] BCE_NAMES = {"logits", "targets", "grad"};
+    private static final String[] MSE_NAMES = {"pred", "target", "grad"};
+
     /** Binary cross-entropy on logits against targets in [0, 1], mean over elements; returns the loss. */
     public static float bceWithLogits(Tensor logits, Tensor targets, Tensor grad) {
         String op = "bceWithLogits";
         Backend be = sameDevice(op, logits, targets, grad);
-        sameSize(op, "logits", logits, "targets", targets);
-        sameSize(op, "logits", logits, "grad", grad);
+        sameSizes(op, BCE_NAMES, logits, targets, grad);
         try (Tensor stats = logits.device().empty(1)) {
             be.bceWithLogits(logits.storage(), targets.storage(), grad.storage(), stats.storage(), logits.size());
             return readScalar(be, stats, 0);
@@ -318,8 +382,7 @@ public final class Ops {
     public static float mse(Tensor pred, Tensor target, Tensor grad) {
         String op = "mse";
         Backend be = sameDevice(op, pred, target, grad);
-        sameSize(op, "pred", pred, "target", target);
-        sameSize(op, "pred", pred, "grad", grad);
+        sameSizes(op, MSE_NAMES, pred, target, grad);
         try (Tensor stats = pred.device().empty(1)) {
             be.mse(pred.storage(), target.storage(), grad.storage(), stats.storage(), pred.size());
             return readScalar(be, stats, 0);
@@ -368,6 +431,8 @@ public final class Ops {
                 x.rows(), x.cols());
     }
 
+    private static final String[] BN_BACKWARD_NAMES = {"x", "dy", "dx"};
+
     /** Training-mode batch-norm backward (batch statistics mean and var of x). */
     public static void batchNormBackward(Tensor x, Tensor mean, Tensor var, Tensor gamma, float eps, Tensor dy,
                                          Tensor dx, Tensor dgamma, Tensor dbeta) {
@@ -380,8 +445,7 @@ public final class Ops {
         vectorOf(op, "gamma", gamma, x.cols(), per, x);
         vectorOf(op, "dgamma", dgamma, x.cols(), per, x);
         vectorOf(op, "dbeta", dbeta, x.cols(), per, x);
-        sameSize(op, "x", x, "dy", dy);
-        sameSize(op, "x", x, "dx", dx);
+        sameSizes(op, BN_BACKWARD_NAMES, x, dy, dx);
         positiveEps(op, eps);
         be.batchNormBackward(x.storage(), mean.storage(), var.storage(), gamma.storage(), eps, dy.storage(),
                 dx.storage(), dgamma.storage(), dbeta.storage(), x.rows(), x.cols());
@@ -395,18 +459,38 @@ public final class Ops {
         }
     }
 
+    private static final String[] SGD_NAMES = {"param", "grad", "velocity"};
+    private static final String[] ADAM_NAMES = {"param", "grad", "m", "v"};
+
+    /**
+     * Checks that an optimizer's tensors are pairwise distinct: each is read and written per
+     * element, and a shared one would mix the parameter, its gradient and the running statistics.
+     */
+    private static void allDistinct(String op, String[] names, Tensor... ts) {
+        for (int i = 0; i < ts.length; i++) {
+            for (int j = i + 1; j < ts.length; j++) {
+                distinct(op, names[j], ts[j], names[i], ts[i]);
+            }
+        }
+    }
+
     /** SGD with momentum, Nesterov and weight decay (PyTorch semantics); velocity may be null when momentum is 0. */
     public static void sgd(Tensor param, Tensor grad, Tensor velocity, float lr, float momentum, float weightDecay,
                            boolean nesterov, boolean firstStep) {
         String op = "sgd";
         Backend be = sameDevice(op, param, grad, velocity);
         lr(op, lr);
+        nonNegative(op, "momentum", momentum);
+        nonNegative(op, "weight decay", weightDecay);
         sameSize(op, "param", param, "grad", grad);
+        distinct(op, "param", param, "grad", grad);
         if (momentum != 0f) {
             if (velocity == null) {
                 throw new IllegalArgumentException(op + ": momentum " + momentum + " needs a velocity tensor");
             }
-            sameSize(op, "param", param, "velocity", velocity);
+            sameSizes(op, SGD_NAMES, param, grad, velocity);
+            distinct(op, "velocity", velocity, "param", param);
+            distinct(op, "velocity", velocity, "grad", grad);
         } else if (nesterov) {
             throw new IllegalArgumentException(op + ": Nesterov needs a non-zero momentum");
         }
@@ -420,9 +504,10 @@ public final class Ops {
         String op = decoupled ? "adamw" : "adam";
         Backend be = sameDevice(op, param, grad, m, v);
         lr(op, lr);
-        sameSize(op, "param", param, "grad", grad);
-        sameSize(op, "param", param, "m", m);
-        sameSize(op, "param", param, "v", v);
+        sameSizes(op, ADAM_NAMES, param, grad, m, v);
+        allDistinct(op, ADAM_NAMES, param, grad, m, v);
+        nonNegative(op, "eps", eps);
+        nonNegative(op, "weight decay", weightDecay);
         if (step < 1) {
             throw new IllegalArgumentException(op + ": step counts from 1, got " + step);
         }
@@ -433,13 +518,19 @@ public final class Ops {
                 weightDecay, decoupled, step);
     }
 
+    private static final String[] RMSPROP_NAMES = {"param", "grad", "sq"};
+    private static final String[] ADAGRAD_NAMES = {"param", "grad", "sum"};
+
     public static void rmsprop(Tensor param, Tensor grad, Tensor sq, float lr, float alpha, float eps,
                                float weightDecay) {
         String op = "rmsprop";
         Backend be = sameDevice(op, param, grad, sq);
         lr(op, lr);
-        sameSize(op, "param", param, "grad", grad);
-        sameSize(op, "param", param, "sq", sq);
+        sameSizes(op, RMSPROP_NAMES, param, grad, sq);
+        allDistinct(op, RMSPROP_NAMES, param, grad, sq);
+        nonNegative(op, "alpha", alpha);
+        nonNegative(op, "eps", eps);
+        nonNegative(op, "weight decay", weightDecay);
         be.rmspropUpdate(param.storage(), grad.storage(), sq.storage(), param.size(), lr, alpha, eps, weightDecay);
     }
 
@@ -447,8 +538,10 @@ public final class Ops {
         String op = "adagrad";
         Backend be = sameDevice(op, param, grad, sum);
         lr(op, lr);
-        sameSize(op, "param", param, "grad", grad);
-        sameSize(op, "param", param, "sum", sum);
+        sameSizes(op, ADAGRAD_NAMES, param, grad, sum);
+        allDistinct(op, ADAGRAD_NAMES, param, grad, sum);
+        nonNegative(op, "eps", eps);
+        nonNegative(op, "weight decay", weightDecay);
         be.adagradUpdate(param.storage(), grad.storage(), sum.storage(), param.size(), lr, eps, weightDecay);
     }
 }

@@ -34,7 +34,12 @@ public final class Tensor implements AutoCloseable {
         return shape.length;
     }
 
+    /** The length of dimension {@code i}, counting from 0. */
     public int dim(int i) {
+        if (i < 0 || i >= shape.length) {
+            throw new IllegalArgumentException("dim: tensor " + shapeString() + " has rank " + shape.length
+                    + ", no dimension " + i);
+        }
         return shape[i];
     }
 
@@ -84,34 +89,41 @@ public final class Tensor implements AutoCloseable {
     }
 
     public void copyTo(float[] dst) {
+        Storage s = storage();
         if (dst.length < size) {
             throw new IllegalArgumentException("copyTo: array of " + dst.length + " is smaller than tensor " + shapeString());
         }
-        device.backend().download(storage(), 0, dst, 0, (int) size);
+        device.backend().download(s, 0, dst, 0, (int) size);
     }
 
     /** Overwrites all values from {@code src}, whose length must equal {@link #size()}. */
     public Tensor copyFrom(float[] src) {
+        Storage s = storage();
         if (src.length != size) {
             throw new IllegalArgumentException("copyFrom: " + src.length + " values for tensor " + shapeString()
                     + " of " + size + " elements");
         }
-        device.backend().upload(src, 0, storage(), 0, src.length);
+        device.backend().upload(src, 0, s, 0, src.length);
         return this;
     }
 
     /** Overwrites elements [offset, offset + length) from {@code src[srcOffset..]}. */
     public Tensor copyFrom(float[] src, int srcOffset, long offset, int length) {
-        if (srcOffset < 0 || length < 0 || srcOffset + length > src.length || offset < 0 || offset + length > size) {
+        Storage s = storage();
+        // long sums: an int srcOffset + length near Integer.MAX_VALUE would wrap and pass the check.
+        if (srcOffset < 0 || length < 0 || (long) srcOffset + length > src.length || offset < 0
+                || offset + length > size) {
             throw new IllegalArgumentException("copyFrom: range " + offset + "+" + length + " from array offset "
                     + srcOffset + " does not fit tensor " + shapeString() + " / array of " + src.length);
         }
-        device.backend().upload(src, srcOffset, storage(), offset, length);
+        device.backend().upload(src, srcOffset, s, offset, length);
         return this;
     }
 
     /** Copies all values of {@code src} (same size, any device) into this tensor. */
     public Tensor copyFrom(Tensor src) {
+        storage();
+        src.storage();
         if (src.size != size) {
             throw new IllegalArgumentException("copyFrom: tensor " + src.shapeString() + " does not match "
                     + shapeString());
@@ -147,8 +159,9 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("reshape: " + shapeString() + " (" + size + " elements) cannot become "
                     + Shapes.toString(s));
         }
+        Storage from = storage(); // before allocating, so a closed tensor leaks nothing
         Tensor out = device.empty(s);
-        device.backend().copy(storage(), 0, out.storage(), 0, size);
+        device.backend().copy(from, 0, out.storage(), 0, size);
         return out;
     }
 

@@ -1,6 +1,7 @@
 package dev.ember.runtime.ops;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -156,7 +157,8 @@ class BadInputTest {
     void outOfRangeArguments(TestDevice td) {
         Device dev = td.open();
         try (Tensor a = dev.zeros(3, 4); Tensor b = dev.zeros(4, 3); Tensor c = dev.zeros(3, 3);
-             Tensor v = dev.zeros(4)) {
+             Tensor v = dev.zeros(4); Tensor g = dev.zeros(3, 4); Tensor m = dev.zeros(3, 4);
+             Tensor s2 = dev.zeros(3, 4)) {
             bad(() -> Ops.gemm(false, false, Float.NaN, a, b, 0f, c), "gemm", "alpha", "NaN");
             bad(() -> Ops.gemm(false, false, 1f, a, b, Float.POSITIVE_INFINITY, c), "gemm", "beta", "Infinity");
             bad(() -> Ops.dropout(1L, 1f, a, a), "dropout", "1.0");
@@ -169,12 +171,95 @@ class BadInputTest {
             bad(() -> Ops.gemm(false, false, 1f, a, b, 0f, c, null, Activation.LEAKY_RELU, Float.NaN), "gemm",
                     "NaN");
             bad(() -> Ops.sgd(a, a, null, -0.1f, 0f, 0f, false, true), "sgd", "learning rate", "-0.1");
-            bad(() -> Ops.sgd(a, a, null, 0.1f, 0.9f, 0f, false, true), "sgd", "momentum", "velocity");
-            bad(() -> Ops.sgd(a, a, null, 0.1f, 0f, 0f, true, true), "sgd", "Nesterov");
-            bad(() -> Ops.adam(a, a, a, a, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, false, 0), "adam", "step", "0");
-            bad(() -> Ops.adam(a, a, a, a, 0.1f, 1f, 0.99f, 1e-8f, 0f, true, 1), "adamw", "betas", "1.0");
+            bad(() -> Ops.sgd(a, g, null, 0.1f, 0.9f, 0f, false, true), "sgd", "momentum", "velocity");
+            bad(() -> Ops.sgd(a, g, null, 0.1f, 0f, 0f, true, true), "sgd", "Nesterov");
+            bad(() -> Ops.sgd(a, g, m, 0.1f, Float.NaN, 0f, false, true), "sgd", "momentum", "NaN");
+            bad(() -> Ops.sgd(a, g, m, 0.1f, -0.5f, 0f, false, true), "sgd", "momentum", "-0.5");
+            bad(() -> Ops.sgd(a, g, null, 0.1f, 0f, -1e-4f, false, true), "sgd", "weight decay", "-1.0E-4");
+            bad(() -> Ops.adam(a, g, m, s2, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, false, 0), "adam", "step", "0");
+            bad(() -> Ops.adam(a, g, m, s2, 0.1f, 1f, 0.99f, 1e-8f, 0f, true, 1), "adamw", "betas", "1.0");
+            bad(() -> Ops.adam(a, g, m, s2, 0.1f, 0.9f, 0.99f, -1f, 0f, false, 1), "adam", "eps", "-1.0");
+            bad(() -> Ops.adam(a, g, m, s2, 0.1f, 0.9f, 0.99f, Float.NaN, 0f, false, 1), "adam", "eps", "NaN");
+            bad(() -> Ops.adam(a, g, m, s2, 0.1f, 0.9f, 0.99f, 1e-8f, Float.POSITIVE_INFINITY, true, 1), "adamw",
+                    "weight decay", "Infinity");
+            bad(() -> Ops.rmsprop(a, g, m, 0.1f, -0.99f, 1e-8f, 0f), "rmsprop", "alpha", "-0.99");
+            bad(() -> Ops.rmsprop(a, g, m, 0.1f, 0.99f, Float.NaN, 0f), "rmsprop", "eps", "NaN");
+            bad(() -> Ops.adagrad(a, g, m, 0.1f, -1e-10f, 0f), "adagrad", "eps", "-1.0E-10");
+            bad(() -> Ops.adagrad(a, g, m, 0.1f, 1e-10f, -2f), "adagrad", "weight decay", "-2.0");
+            bad(() -> Ops.scale(Float.NaN, a, a), "scale", "NaN");
+            bad(() -> Ops.axpy(Float.NEGATIVE_INFINITY, a, g), "axpy", "alpha", "-Infinity");
             bad(() -> Ops.rmsprop(a, a, a, Float.NaN, 0.99f, 1e-8f, 0f), "rmsprop", "learning rate", "NaN");
             bad(() -> Ops.adagrad(a, a, a, Float.POSITIVE_INFINITY, 1e-8f, 0f), "adagrad", "learning rate");
+        }
+    }
+
+    /**
+     * An output that is the same tensor as an input the op still reads is refused: the product
+     * and the softmax cross-entropy would read values they had already overwritten, and an
+     * optimizer would mix its parameter, gradient and running statistics.
+     */
+    @DeviceTest
+    void aliasedOutputsAreRefused(TestDevice td) {
+        Device dev = td.open();
+        try (Tensor sq = dev.zeros(4, 4); Tensor other = dev.zeros(4, 4); Tensor row = dev.zeros(1, 4);
+             Tensor x = dev.zeros(4, 1); Tensor labels = dev.zeros(3); Tensor logits = dev.zeros(3, 5);
+             Tensor one = dev.zeros(1, 1); Tensor p = dev.zeros(6); Tensor g = dev.zeros(6); Tensor m = dev.zeros(6)) {
+            bad(() -> Ops.gemm(false, false, 1f, sq, other, 0f, sq), "gemm", "C and A", "4x4");
+            bad(() -> Ops.gemm(true, true, 1f, other, sq, 1f, sq), "gemm", "C and B", "4x4");
+            bad(() -> Ops.gemm(false, false, 1f, sq, sq, 0f, sq), "gemm", "same tensor");
+            bad(() -> Ops.gemm(true, false, 1f, x, x, 0f, one, one, Activation.IDENTITY, 0f), "gemm", "C and bias");
+            bad(() -> Ops.gemm(false, false, 1f, row, other, 0f, row), "gemm", "C and A", "1x4");
+            try (Tensor w = dev.zeros(1, 4); Tensor c = dev.zeros(1, 4)) {
+                bad(() -> Ops.gemm(false, false, 1f, w, other, 0f, c, c, Activation.RELU, 0f), "gemm", "C and bias");
+            }
+            bad(() -> Ops.softmaxCrossEntropy(logits, labels, logits), "softmaxCrossEntropy", "grad and logits", "3x5");
+            bad(() -> Ops.softmaxCrossEntropy(one, one, one), "softmaxCrossEntropy", "grad and logits");
+            bad(() -> Ops.adam(p, g, m, m, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, false, 1), "adam", "v and m", "[6]");
+            bad(() -> Ops.adam(p, g, p, m, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, true, 1), "adamw", "m and param");
+            bad(() -> Ops.sgd(p, g, p, 0.1f, 0.9f, 0f, false, true), "sgd", "velocity and param");
+            bad(() -> Ops.sgd(p, p, null, 0.1f, 0f, 0f, false, true), "sgd", "param and grad");
+            bad(() -> Ops.rmsprop(p, g, g, 0.1f, 0.99f, 1e-8f, 0f), "rmsprop", "sq and grad");
+            bad(() -> Ops.adagrad(p, g, p, 0.1f, 1e-10f, 0f), "adagrad", "sum and param");
+            // In-place elementwise ops and softmax stay allowed.
+            assertDoesNotThrow(() -> Ops.add(sq, other, sq));
+            assertDoesNotThrow(() -> Ops.softmax(sq, sq));
+            assertDoesNotThrow(() -> Ops.activation(Activation.RELU, 0f, sq, sq));
+        }
+    }
+
+    /** Shape agreement is checked between every pair, not only against the first tensor. */
+    @DeviceTest
+    void shapesAgreePairwise(TestDevice td) {
+        Device dev = td.open();
+        try (Tensor v12 = dev.zeros(12); Tensor m34 = dev.zeros(3, 4); Tensor m26 = dev.zeros(2, 6)) {
+            bad(() -> Ops.add(v12, m34, m26), "add", "3x4", "2x6");
+            bad(() -> Ops.mul(m34, v12, m26), "mul", "3x4", "2x6");
+            bad(() -> Ops.activationBackward(Activation.TANH, 0f, v12, m34, m26, v12), "activationBackward(tanh)",
+                    "3x4", "2x6");
+            bad(() -> Ops.mse(v12, m34, m26), "mse", "3x4", "2x6");
+            bad(() -> Ops.bceWithLogits(v12, m26, m34), "bceWithLogits", "2x6", "3x4");
+            bad(() -> Ops.adam(v12, m34, m26, v12, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, false, 1), "adam", "3x4", "2x6");
+        }
+    }
+
+    /** Tensor accessors: a closed tensor is reported before any argument, and ranges cannot overflow. */
+    @DeviceTest
+    void tensorAccessors(TestDevice td) {
+        Device dev = td.open();
+        long live = dev.liveBytes();
+        Tensor dead = dev.zeros(3, 4);
+        dead.close();
+        refused(IllegalStateException.class, () -> dead.reshapedCopy(4, 3), "3x4", "closed");
+        refused(IllegalStateException.class, () -> dead.copyTo(new float[2]), "3x4", "closed");
+        refused(IllegalStateException.class, () -> dead.copyFrom(new float[5]), "3x4", "closed");
+        refused(IllegalStateException.class, () -> dead.copyFrom(new float[5], 0, 0, 99), "3x4", "closed");
+        assertEquals(live, dev.liveBytes(), "a refused reshapedCopy must not leave its result allocated");
+        try (Tensor t = dev.zeros(2, 3)) {
+            bad(() -> t.copyFrom(new float[4], Integer.MAX_VALUE, 0, 2), "copyFrom", "2147483647", "2x3");
+            bad(() -> t.copyFrom(new float[4], 3, 0, Integer.MAX_VALUE), "copyFrom", "2x3");
+            bad(() -> t.dim(2), "dim", "2x3", "rank 2", "2");
+            bad(() -> t.dim(-1), "dim", "2x3", "-1");
+            assertEquals(3, t.dim(1));
         }
     }
 

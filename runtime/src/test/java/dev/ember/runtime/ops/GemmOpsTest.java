@@ -120,6 +120,52 @@ class GemmOpsTest {
         }
     }
 
+    /**
+     * BLAS semantics for alpha = 0: A and B are not read, so Inf and NaN in them do not reach C,
+     * which becomes act(beta * C + bias) (beta = 0 still ignores NaN in C).
+     */
+    @DeviceTest
+    void alphaZeroDoesNotReadAOrB(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        int[][] shapes = {{1, 1, 1}, {7, 33, 5}, {33, 7, 127}};
+        int combo = 0;
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0, withBias = (combo & 1) == 0;
+                float beta = new float[] {0f, 1f, -0.5f}[combo % 3];
+                Activation act = new Activation[] {Activation.IDENTITY, Activation.RELU, Activation.TANH}[combo % 3];
+                combo++;
+                float[] a = rand.uniform(m * k, -1, 1), b = rand.uniform(k * n, -1, 1);
+                a[rand.nextInt(a.length)] = Float.POSITIVE_INFINITY;
+                b[rand.nextInt(b.length)] = Float.NaN;
+                float[] c = rand.uniform(m * n, -1, 1), bias = rand.uniform(n, -2, 2);
+                double[] c0 = Ref.d(c);
+                if (beta == 0f) {
+                    java.util.Arrays.fill(c, Float.NaN);
+                }
+                try (Tensor ta2 = dev.fromArray(a, ta ? k : m, ta ? m : k);
+                     Tensor tb2 = dev.fromArray(b, tb ? n : k, tb ? k : n);
+                     Tensor tc = dev.fromArray(c, m, n); Tensor tbias = dev.fromArray(bias, n)) {
+                    Ops.gemm(ta, tb, 0f, ta2, tb2, beta, tc, withBias ? tbias : null, act, 0f);
+                    double[] pre = new double[m * n];
+                    double scale = 0;
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            int e = i * n + j;
+                            pre[e] = (beta == 0f ? 0 : beta * c0[e]) + (withBias ? bias[j] : 0);
+                            scale = Math.max(scale, Math.abs(pre[e]));
+                        }
+                    }
+                    Tolerance.of("gemm alpha=0", 1e-6 * scale, 1e-5).check(rand, describe(ta, tb, m, n, k, 0f, beta)
+                            + " bias=" + withBias + " act=" + act + ", Inf in A, NaN in B"
+                            + (beta == 0f ? ", NaN in C" : ""), Ref.act(act, 0f, pre), tc.toArray(), n);
+                }
+            }
+        }
+    }
+
     @DeviceTest
     void fusedBiasAndActivationEpilogue(TestDevice td) {
         Device dev = td.open();
