@@ -28,12 +28,10 @@ public final class EmberMain {
         return switch (cmd) {
             case "bench" -> BenchCommand.run(rest);
             case "results" -> ResultsCommand.run(rest);
-            case "tune" -> {
-                // Tunes the OpenCL GEMM tiles of every (or each named) OpenCL device; exits 1 when none was tuned.
-                dev.ember.runtime.opencl.OpenClTuner.main(rest);
-                yield 0;
-            }
+            // Tunes the OpenCL GEMM tiles of every (or each named) OpenCL device; exits 1 when none was tuned.
+            case "tune" -> dev.ember.runtime.opencl.OpenClTuner.run(rest, System.out, System.err);
             case "help", "--help", "-h" -> {
+                int code = delegate(cmd, args); // the nn command line's usage first: it has the header
                 System.out.println("""
                           bench [--quick|--full] [--devices ..] [--ops ..] [--sizes ..] [--out DIR] [--json]
                                                          run the JMH suites on every available device; table + report
@@ -41,7 +39,7 @@ public final class EmberMain {
                           tune [--size N] [opencl:i ..]  tune the OpenCL GEMM tiles of a device (stored in the cache)
                           test                           (launcher) run the whole test suite
                           gpu-bundle                     (launcher) build the self-contained GPU check archive""");
-                yield delegate(cmd, args);
+                yield code;
             }
             default -> delegate(cmd, args);
         };

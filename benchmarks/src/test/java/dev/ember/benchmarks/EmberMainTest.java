@@ -38,6 +38,30 @@ class EmberMainTest {
     }
 
     @Test
+    void tuneRefusesBadArgumentsInOneLine() {
+        int[] rc = new int[1];
+        for (String[] args : new String[][] {{"tune", "--size", "abc"}, {"tune", "--size", "-3"}, {"tune", "--size"},
+            {"tune", "--sizes", "64"}}) {
+            String err = capture(true, () -> rc[0] = EmberMain.run(args));
+            assertEquals(2, rc[0], String.join(" ", args));
+            assertEquals(1, err.strip().lines().count(), err);
+            assertTrue(err.startsWith("ember tune: ") && !err.contains("Exception"), err);
+        }
+        String err = capture(true, () -> rc[0] = EmberMain.run(new String[] {"tune", "--size", "16", "opencl:97"}));
+        assertEquals(1, rc[0]);
+        assertTrue(err.contains("no OpenCL device tuned") && err.contains("opencl:97"), err);
+    }
+
+    @Test
+    void helpStartsWithTheUsageLine() {
+        int[] rc = new int[1];
+        String out = capture(false, () -> rc[0] = EmberMain.run(new String[] {"help"}));
+        assertEquals(0, rc[0]);
+        assertTrue(out.startsWith("usage: ember"), out);
+        assertTrue(out.contains("bench [--quick") && out.contains("tune [--size N]"), out);
+    }
+
+    @Test
     void withoutTheNnCliDevicesStillWorksAndOtherCommandsFailInOneLine() throws Exception {
         boolean cliPresent;
         try {

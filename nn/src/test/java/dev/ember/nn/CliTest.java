@@ -57,7 +57,10 @@ class CliTest {
         for (String f : new String[] {"model.safetensors", "history.csv", "loss.png", "accuracy.png", "confusion.png"}) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
-        assertEquals(6, Files.readAllLines(dir.resolve("history.csv")).size());
+        List<String> history = Files.readAllLines(dir.resolve("history.csv"));
+        assertEquals(6, history.size());
+        assertTrue(history.get(1).startsWith("1,") && history.get(5).startsWith("5,"), "epochs count from 1: "
+                + history);
 
         Result e = run("evaluate", "--model", dir.resolve("model.safetensors").toString(), "--data", "wine", "--json");
         assertEquals(0, e.code, e.err);
@@ -126,12 +129,87 @@ class CliTest {
                 "--header");
         assertEquals(0, p.code, p.err);
         List<String> lines = p.out.lines().toList();
-        assertEquals("prediction,probability", lines.get(0));
+        // One probability per class, named, as for more classes; they sum to 1 and the larger one
+        // is the prediction's.
+        assertEquals("prediction,p_" + bc.classNames().get(0) + ",p_" + bc.classNames().get(1), lines.get(0));
+        for (int i = 1; i <= 2; i++) {
+            String[] f = lines.get(i).split(",");
+            double p0 = Double.parseDouble(f[1]), p1 = Double.parseDouble(f[2]);
+            assertEquals(1.0, p0 + p1, 2e-6, lines.get(i));
+            assertEquals(bc.classNames().get(p1 > p0 ? 1 : 0), f[0], lines.get(i));
+        }
         assertEquals(bc.classNames().get((int) bc.targets()[0]), lines.get(1).split(",")[0], p.out);
         assertEquals(bc.classNames().get((int) bc.targets()[19]), lines.get(2).split(",")[0], p.out);
         Result e = run("evaluate", "--model", dir.resolve("model.safetensors").toString(), "--data", "breast-cancer");
         assertEquals(0, e.code, e.err);
         assertTrue(e.out.contains("test accuracy") && e.out.contains("malignant"), e.out);
+    }
+
+    /** A labelled file need not hold the model's every class; its features must match the model's. */
+    @Test
+    void evaluateTakesTheClassesFromTheModel(@TempDir Path dir) throws Exception {
+        Result t = run("train", "--data", "wine", "--epochs", "5", "--out", dir.toString(), "--quiet");
+        assertEquals(0, t.code, t.err);
+        String model = dir.resolve("model.safetensors").toString();
+        Dataset wine = Datasets.load("wine");
+        StringBuilder two = new StringBuilder(), bad = new StringBuilder();
+        int rows = 0;
+        for (int r = 0; r < wine.rows(); r++) {
+            int label = (int) wine.targets()[r];
+            float[] row = wine.row(r);
+            StringBuilder line = new StringBuilder();
+            for (float v : row) {
+                line.append(v).append(',');
+            }
+            if (label < 2) {
+                two.append(line).append(label).append('\n');
+                rows++;
+            }
+            if (r < 3) {
+                bad.append(line).append(r == 2 ? 5 : label).append('\n');
+            }
+        }
+        Path f = dir.resolve("classes01.csv");
+        Files.writeString(f, two);
+        Result e = run("evaluate", "--model", model, "--data", f.toString(), "--json");
+        assertEquals(0, e.code, e.err);
+        Map<String, Object> m = json(e.out);
+        assertEquals((long) rows, ((Number) m.get("rows")).longValue());
+        assertEquals(3, ((List<?>) m.get("confusion_matrix")).size(), "the model's three classes: " + e.out);
+        Path g = dir.resolve("label5.csv");
+        Files.writeString(g, bad);
+        oneLineError(run("evaluate", "--model", model, "--data", g.toString()), "has label 5 (row 3)");
+        oneLineError(run("evaluate", "--model", model, "--data", "digits"), "takes 13 features");
+    }
+
+    /** Mistakes in train's arguments stop it before any training output. */
+    @Test
+    void trainArgumentsAreCheckedBeforeTraining(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("taken.csv");
+        Files.writeString(file, "1,2\n");
+        String[][] cases = {
+            {"is a file, not a directory", "--data", "iris", "--out", file.toString()},
+            {"cannot create the directory", "--data", "iris", "--out", file.resolve("sub").toString()},
+            {"--task must be classification or regression, got 'foo'", "--data", file.toString(), "--task", "foo"},
+            {"--task applies to CSV files", "--data", "wine", "--task", "regression"},
+            {"--label-column applies to CSV files", "--data", "wine", "--label-column", "0"},
+            {"bad layer spec ','", "--data", "wine", "--layers", ","},
+            {"bad layer spec '32,'", "--data", "wine", "--layers", "32,"},
+            {"momentum must be in [0, 1), got -0.5", "--data", "wine", "--optimizer", "sgd", "--momentum", "-0.5"},
+            {"--momentum must be in [0, 1), got -1.0", "--data", "wine", "--optimizer", "sgd", "--momentum", "-1"},
+            {"unknown optimizer 'foo'", "--data", "wine", "--optimizer", "foo"},
+            {"gamma must be positive and finite, got -1.0", "--data", "wine", "--schedule", "exp:-1"},
+            {"gamma must be positive and finite, got 0.0", "--data", "wine", "--schedule", "step:5:0"},
+            {"add --patience 0", "--data", "diabetes", "--validation", "0"},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[c.length];
+            args[0] = "train";
+            System.arraycopy(c, 1, args, 1, c.length - 1);
+            Result r = run(args);
+            oneLineError(r, c[0]);
+            assertEquals("", r.out, "nothing printed before the error: " + String.join(" ", args));
+        }
     }
 
     private static void oneLineError(Result r, String expect) {

@@ -84,7 +84,14 @@ public final class Cli {
         } catch (UsageException | IllegalArgumentException e) {
             err.println("ember: " + e.getMessage());
             return 2;
-        } catch (IOException | UncheckedIOException | IllegalStateException e) {
+        } catch (IOException e) {
+            err.println("ember: " + describe(e));
+            return 1;
+        } catch (UncheckedIOException e) {
+            err.println("ember: " + (e.getCause() != null && e.getMessage().equals(e.getCause().toString())
+                    ? describe(e.getCause()) : e.getMessage()));
+            return 1;
+        } catch (IllegalStateException e) {
             err.println("ember: " + e.getMessage());
             return 1;
         } catch (RuntimeException | OutOfMemoryError e) {
@@ -92,6 +99,27 @@ public final class Cli {
             err.println("ember: internal error: " + e);
             return 1;
         }
+    }
+
+    /**
+     * An I/O error as a sentence: the file system exceptions' own messages are often just the
+     * path ("ember: /proc/nope"), which says nothing about what went wrong.
+     */
+    static String describe(IOException e) {
+        String what = switch (e) {
+            case java.nio.file.NoSuchFileException x -> "no such file or directory";
+            case java.nio.file.AccessDeniedException x -> "permission denied";
+            case java.nio.file.FileAlreadyExistsException x -> "already exists";
+            case java.nio.file.NotDirectoryException x -> "not a directory";
+            case java.nio.file.DirectoryNotEmptyException x -> "directory not empty";
+            case java.nio.file.FileSystemException x -> x.getReason() == null ? "file system error" : x.getReason();
+            default -> null;
+        };
+        if (what == null) {
+            return e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+        java.nio.file.FileSystemException f = (java.nio.file.FileSystemException) e;
+        return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": " + what;
     }
 
     private void usage(PrintStream s) {
@@ -108,8 +136,8 @@ public final class Cli {
                       [--batchnorm] [--batch-size N] [--epochs N] [--seed N] [--patience N]
                       [--validation FRACTION] [--init torch|auto|he|glorot] [--clip-norm X]
                       [--device cpu|cuda|opencl] [--out DIR] [--json] [--quiet]
-                  evaluate --model FILE --data NAME|FILE.csv [--label-column N] [--header] [--json]
-                  predict --model FILE --input FEATURES.csv [--header]""");
+                  evaluate --model FILE --data NAME|FILE.csv [--label-column N] [--header] [--json] [--device D]
+                  predict --model FILE --input FEATURES.csv [--header] [--device D]""");
     }
 
     // ---- devices --------------------------------------------------------------------------------
@@ -142,13 +170,23 @@ public final class Cli {
     private static Data loadTrainData(Args a) {
         String data = a.require("data");
         Path p = Path.of(data);
+        String task = a.has("task") ? a.get("task").trim().toLowerCase(Locale.ROOT) : "classification";
+        if (!task.equals("classification") && !task.equals("regression")) {
+            throw new UsageException("--task must be classification or regression, got '" + a.get("task") + "'");
+        }
         if (Files.isRegularFile(p)) {
-            boolean regression = "regression".equalsIgnoreCase(a.get("task"));
+            boolean regression = task.equals("regression");
             Dataset d = Csv.read(p, a.flag("header"), a.intValue("label-column", -1), !regression);
             return new Data(Splits.random(d, 0.2, 42, false).standardized(regression), false, d.name());
         }
         if (data.contains("/") || data.toLowerCase(Locale.ROOT).endsWith(".csv")) {
             throw new UsageException("data file " + data + " does not exist");
+        }
+        for (String csvOnly : new String[] {"task", "label-column", "header"}) {
+            if (a.has(csvOnly)) {
+                throw new UsageException("--" + csvOnly + " applies to CSV files; " + data
+                        + " is a bundled data set with its own label and task");
+            }
         }
         return new Data(Datasets.reference(data), true, data);
     }
@@ -158,7 +196,7 @@ public final class Cli {
         if (s.isEmpty() || s.equalsIgnoreCase("none")) {
             return new int[0];
         }
-        String[] parts = s.split(",");
+        String[] parts = s.split(",", -1); // -1 keeps empty parts, so "," and "32," are errors
         int[] h = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
             try {
@@ -189,8 +227,17 @@ public final class Cli {
         dev.ember.runtime.Activation.parse(c.activation());
         dev.ember.nn.optim.LrSchedule.parse(c.schedule());
         dev.ember.nn.Init.parse(c.init());
+        if (a.has("momentum") && c.momentum() == dev.ember.nn.optim.Optimizer.DEFAULT_MOMENTUM) {
+            throw new UsageException("--momentum must be in [0, 1), got " + c.momentum());
+        }
+        dev.ember.nn.optim.Optimizer.check(c.optimizer(), c.momentum());
         if (c.patience() > 0 && c.validation() <= 0) {
-            throw new UsageException("--patience needs a validation fraction (--validation 0.2)");
+            throw new UsageException(a.has("patience")
+                    ? "--patience needs a validation fraction (--validation 0.2)"
+                    : (a.has("validation") ? "--validation " + a.get("validation") : "validation " + c.validation())
+                    + " leaves no validation part, but this configuration"
+                    + " stops early with patience " + c.patience() + "; add --patience 0 to train without early"
+                    + " stopping");
         }
         if (c.dropout() < 0 || c.dropout() >= 1) {
             throw new UsageException("--dropout must be in [0, 1), got " + c.dropout());
@@ -202,6 +249,7 @@ public final class Cli {
         Data data = loadTrainData(a);
         RunConfig c = config(a, data.named ? RunConfig.reference(data.name) : RunConfig.defaults());
         Device device = device(a);
+        Path outDir = a.has("out") ? outputDirectory(a.get("out")) : null;
         boolean quiet = a.flag("quiet");
         boolean json = a.flag("json");
         PrintStream log = json ? err : out;
@@ -225,9 +273,8 @@ public final class Cli {
                 log.printf(Locale.ROOT, "trained %d epochs in %.2f s (%.0f samples/s)%n", r.history().epochs().size(),
                         r.history().seconds(), r.history().samplesPerSecond());
             }
-            if (a.has("out")) {
-                Path dir = Path.of(a.get("out"));
-                Files.createDirectories(dir);
+            if (outDir != null) {
+                Path dir = outDir;
                 SavedModel saved = new SavedModel(model, r.loss().name(), data.name, split.train().featureNames(),
                         split.train().classNames(), split.featureScaler(), split.targetScaler());
                 ModelFile.save(dir.resolve("model.safetensors"), saved);
@@ -259,6 +306,26 @@ public final class Cli {
             }
         }
         return 0;
+    }
+
+    /**
+     * Creates (if needed) and returns the output directory, before any training, so that a bad
+     * path fails at once rather than after the last epoch.
+     */
+    private static Path outputDirectory(String name) {
+        Path dir = Path.of(name);
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new UsageException("--out " + name + " is a file, not a directory");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UsageException("--out " + name + ": cannot create the directory: " + describe(e));
+        }
+        if (!Files.isWritable(dir)) {
+            throw new UsageException("--out " + name + ": the directory is not writable");
+        }
+        return dir;
     }
 
     private void writePlots(Path dir, History h, Evaluation ev, List<String> classNames, String name) {
@@ -360,7 +427,12 @@ public final class Cli {
             } else {
                 raw = Splits.reference(Datasets.load(data)).test();
             }
-            Dataset d = raw;
+            int in = sm.model().inputSize();
+            if (raw.cols() != in) {
+                throw new UsageException("model " + a.get("model") + " takes " + in + " features, data " + raw.name()
+                        + " has " + raw.cols());
+            }
+            Dataset d = withModelClasses(raw, sm, task, a.get("model"));
             if (sm.featureScaler() != null) {
                 d = d.withFeatures(sm.featureScaler().transform(d.features(), d.rows(), d.cols()));
             }
@@ -386,6 +458,33 @@ public final class Cli {
         return 0;
     }
 
+    /**
+     * The data with the model's class count: a labelled file need not contain the highest class
+     * (a subset, a single example), so the classes come from the model, not from the largest label.
+     */
+    private static Dataset withModelClasses(Dataset d, SavedModel sm, Task task, String modelFile) {
+        if (task == Task.REGRESSION) {
+            return d;
+        }
+        int classes = task == Task.BINARY ? 2 : sm.model().outputSize();
+        if (d.classes() > classes) {
+            int bad = 0;
+            for (int r = 0; r < d.rows(); r++) {
+                if (d.targets()[r] >= classes) {
+                    bad = r;
+                    break;
+                }
+            }
+            throw new UsageException("data " + d.name() + " has label " + (int) d.targets()[bad] + " (row " + (bad + 1)
+                    + ") but model " + modelFile + " has " + classes + " classes");
+        }
+        if (d.classes() == classes) {
+            return d;
+        }
+        List<String> names = sm.classNames().size() == classes ? sm.classNames() : null;
+        return new Dataset(d.name(), d.features(), d.rows(), d.cols(), d.targets(), classes, d.featureNames(), names);
+    }
+
     // ---- predict --------------------------------------------------------------------------------
 
     private int predict(Args a) throws IOException {
@@ -407,11 +506,13 @@ public final class Cli {
                     }
                 }
                 case BINARY -> {
-                    out.println("prediction,probability");
+                    // One probability column per class, as for more classes (a lone "probability"
+                    // column read as the prediction's, but it was class 1's).
+                    out.println("prediction,p_" + name(names, 0) + ",p_" + name(names, 1));
                     for (int r = 0; r < t.rows(); r++) {
-                        double prob = 1 / (1 + Math.exp(-y[r]));
+                        double p1 = 1 / (1 + Math.exp(-y[r]));
                         int c = y[r] > 0 ? 1 : 0;
-                        out.printf(Locale.ROOT, "%s,%.6f%n", name(names, c), prob);
+                        out.printf(Locale.ROOT, "%s,%.6f,%.6f%n", name(names, c), 1 - p1, p1);
                     }
                 }
                 case CLASSIFICATION -> {

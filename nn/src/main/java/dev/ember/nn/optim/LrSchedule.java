@@ -19,11 +19,20 @@ public interface LrSchedule {
         if (stepSize < 1) {
             throw new IllegalArgumentException("step schedule: step size must be >= 1, got " + stepSize);
         }
+        checkGamma("step", gamma);
         return (base, epoch, epochs) -> (float) (base * Math.pow(gamma, epoch / stepSize));
     }
 
     static LrSchedule exponential(float gamma) {
+        checkGamma("exponential", gamma);
         return (base, epoch, epochs) -> (float) (base * Math.pow(gamma, epoch));
+    }
+
+    /** A decay factor must keep the rate finite and positive (PyTorch does not check; a negative one flips the sign). */
+    private static void checkGamma(String kind, float gamma) {
+        if (!(gamma > 0) || !Float.isFinite(gamma)) {
+            throw new IllegalArgumentException(kind + " schedule: gamma must be positive and finite, got " + gamma);
+        }
     }
 
     static LrSchedule cosine() {

@@ -95,14 +95,38 @@ public abstract class Optimizer implements AutoCloseable {
         return norm;
     }
 
+    /** The optimizer names {@link #create} accepts, for messages and for checking a name early. */
+    public static final List<String> NAMES = List.of("sgd", "nesterov", "adam", "adamw", "rmsprop", "adagrad");
+
+    /**
+     * Checks an optimizer name and its momentum before any training, with the message
+     * {@link #create} would give. {@code momentum} is {@link #DEFAULT_MOMENTUM} for the default.
+     */
+    public static void check(String name, float momentum) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        if (!NAMES.contains(n) && !n.equals("sgd_nesterov")) {
+            throw new IllegalArgumentException("unknown optimizer '" + name
+                    + "' (expected sgd, nesterov, adam, adamw, rmsprop or adagrad)");
+        }
+        if (momentum != DEFAULT_MOMENTUM && !(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
+    }
+
+    /** The momentum argument of {@link #create} that selects the optimizer's default (0.9 for SGD). */
+    public static final float DEFAULT_MOMENTUM = -1f;
+
     /**
      * An optimizer by name: sgd (momentum 0.9 unless given), nesterov, adam, adamw, rmsprop, adagrad.
-     * {@code momentum} < 0 means the default for the optimizer.
+     * {@code momentum} {@link #DEFAULT_MOMENTUM} means the default for the optimizer; any other
+     * value must be in [0, 1).
      */
     public static Optimizer create(String name, List<Parameter> params, float lr, float weightDecay, float momentum) {
+        check(name, momentum);
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
-            case "sgd" -> new Sgd(params, lr, momentum < 0 ? 0.9f : momentum, weightDecay, false);
-            case "nesterov", "sgd_nesterov" -> new Sgd(params, lr, momentum < 0 ? 0.9f : momentum, weightDecay, true);
+            case "sgd" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? 0.9f : momentum, weightDecay, false);
+            case "nesterov", "sgd_nesterov" ->
+                    new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? 0.9f : momentum, weightDecay, true);
             case "adam" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
             case "adamw" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, true);
             case "rmsprop" -> new RmsProp(params, lr, 0.99f, 1e-8f, weightDecay);

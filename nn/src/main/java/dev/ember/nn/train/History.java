@@ -75,11 +75,14 @@ public final class History {
         return s;
     }
 
-    /** CSV with header epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds (empty cells for NaN). */
+    /**
+     * CSV with header epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds (empty cells for NaN).
+     * Epochs count from 1 here, as on the console, in the plots and in {@code best_epoch}.
+     */
     public String toCsv() {
         StringBuilder sb = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n");
         for (Epoch e : epochs) {
-            sb.append(e.epoch).append(',').append(num(e.loss)).append(',').append(num(e.accuracy)).append(',')
+            sb.append(e.epoch + 1).append(',').append(num(e.loss)).append(',').append(num(e.accuracy)).append(',')
                     .append(num(e.valLoss)).append(',').append(num(e.valAccuracy)).append(',').append(num(e.lr))
                     .append(',').append(String.format(Locale.ROOT, "%.4f", e.seconds)).append('\n');
         }

@@ -289,37 +289,63 @@ public final class OpenClTuner {
      * and rewrites their tuning files.
      */
     public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * The {@code ember tune} command: {@code [--size N] [opencl:i ..]}. Returns the exit code: 0
+     * when a device was tuned, 1 when none was, 2 for a mistake in the arguments (one line on
+     * {@code err}).
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         int size = -1;
         List<String> names = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--size") && i + 1 < args.length) {
-                size = Integer.parseInt(args[++i]);
+            if (args[i].equals("--size")) {
+                String v = i + 1 < args.length ? args[++i] : "";
+                try {
+                    size = Integer.parseInt(v.trim());
+                } catch (NumberFormatException e) {
+                    size = -1;
+                }
+                if (size < 1) {
+                    err.println("ember tune: --size must be a positive integer, got '" + v + "'");
+                    return 2;
+                }
+            } else if (args[i].startsWith("-")) {
+                err.println("ember tune: unknown option " + args[i] + " (usage: ember tune [--size N] [opencl:i ..])");
+                return 2;
             } else {
-                names.add(args[i]);
+                names.add(args[i].trim().toLowerCase(Locale.ROOT));
             }
         }
         OpenClProvider provider = new OpenClProvider();
         int tuned = 0;
+        List<String> seen = new ArrayList<>();
         for (DeviceInfo info : provider.probe()) {
             if (!info.available()) {
-                System.out.println(info);
+                out.println(info);
                 continue;
             }
+            seen.add(info.name());
             if (!names.isEmpty() && !names.contains(info.name())) {
                 continue;
             }
             try (OpenClBackend be = (OpenClBackend) provider.open(Integer.parseInt(info.name().substring(7)))) {
                 int n = size > 0 ? size : defaultSize(be);
-                System.out.println("tuning GEMM on " + info.name() + " " + be.device().name() + " at " + n + "^3:");
-                Result r = tune(be, GemmConfig.CANDIDATES, n, System.out);
+                out.println("tuning GEMM on " + info.name() + " " + be.device().name() + " at " + n + "^3:");
+                Result r = tune(be, GemmConfig.CANDIDATES, n, out);
                 save(be, r);
-                System.out.printf(Locale.ROOT, "  best: %s (%.2f GFLOP/s), saved to %s%n", r.best(), r.gflops(), tuningFile(be));
+                out.printf(Locale.ROOT, "  best: %s (%.2f GFLOP/s), saved to %s%n", r.best(), r.gflops(), tuningFile(be));
                 tuned++;
             }
         }
         if (tuned == 0) {
-            System.out.println("no OpenCL device tuned");
-            System.exit(1);
+            err.println("ember tune: no OpenCL device tuned" + (names.isEmpty() ? "" : " (asked for "
+                    + String.join(", ", names) + "; available: " + (seen.isEmpty() ? "none" : String.join(", ", seen))
+                    + ")"));
+            return 1;
         }
+        return 0;
     }
 }
