@@ -182,6 +182,35 @@ class CliTest {
         oneLineError(run("evaluate", "--model", model, "--data", "digits"), "takes 13 features");
     }
 
+    /** A CSV's test part: its fraction, seed and stratification come from flags. */
+    @Test
+    void csvSplitFlags(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 41; i++) {
+            int label = i < 21 ? 0 : i < 34 ? 1 : 2; // 21 / 13 / 7 rows
+            csv.append(r.nextGaussian() + label).append(',').append(r.nextGaussian()).append(',').append(label)
+                    .append('\n');
+        }
+        Path f = dir.resolve("three.csv");
+        Files.writeString(f, csv);
+        Result t = run("train", "--data", f.toString(), "--epochs", "2", "--test-fraction", "0.25", "--stratify",
+                "--split-seed", "7");
+        assertEquals(0, t.code, t.err);
+        // ceil(0.25 * 41) = 11 test rows; stratified by largest remainder: 21 -> 5.63, 13 -> 3.49, 7 -> 1.88
+        // gives 5 + 3 + 1 = 9, and the two largest remainders (0.88, 0.63) add one each: 6 / 3 / 2.
+        assertTrue(t.out.contains("30 train / 11 test rows"), t.out);
+        String[] cm = t.out.substring(t.out.indexOf("confusion matrix")).lines().skip(1).limit(3)
+                .map(String::trim).toArray(String[]::new);
+        int[] perClass = new int[3];
+        for (int c = 0; c < 3; c++) {
+            for (String v : cm[c].split("\\s+")) {
+                perClass[c] += Integer.parseInt(v);
+            }
+        }
+        assertEquals("[6, 3, 2]", java.util.Arrays.toString(perClass), t.out);
+    }
+
     /** Mistakes in train's arguments stop it before any training output. */
     @Test
     void trainArgumentsAreCheckedBeforeTraining(@TempDir Path dir) throws Exception {
@@ -201,6 +230,9 @@ class CliTest {
             {"gamma must be positive and finite, got -1.0", "--data", "wine", "--schedule", "exp:-1"},
             {"gamma must be positive and finite, got 0.0", "--data", "wine", "--schedule", "step:5:0"},
             {"add --patience 0", "--data", "diabetes", "--validation", "0"},
+            {"--test-fraction must be in (0, 1), got 1.5", "--data", file.toString(), "--test-fraction", "1.5"},
+            {"--stratify applies to CSV files", "--data", "wine", "--stratify"},
+            {"--stratify needs classes", "--data", file.toString(), "--task", "regression", "--stratify"},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length];

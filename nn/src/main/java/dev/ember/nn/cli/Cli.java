@@ -42,8 +42,8 @@ import java.util.Set;
 public final class Cli {
     private static final Set<String> TRAIN_FLAGS = Set.of("data", "label-column", "task", "layers", "activation",
             "loss", "optimizer", "lr", "momentum", "schedule", "weight-decay", "dropout", "batch-size", "epochs", "seed",
-            "device", "out", "patience", "validation", "init", "clip-norm");
-    private static final Set<String> TRAIN_SWITCHES = Set.of("header", "json", "quiet", "batchnorm");
+            "device", "out", "patience", "validation", "init", "clip-norm", "test-fraction", "split-seed");
+    private static final Set<String> TRAIN_SWITCHES = Set.of("header", "json", "quiet", "batchnorm", "stratify");
     private static final Set<String> EVAL_FLAGS = Set.of("model", "data", "label-column", "device");
     private static final Set<String> EVAL_SWITCHES = Set.of("header", "json", "quiet");
     private static final Set<String> PREDICT_FLAGS = Set.of("model", "input", "device");
@@ -130,6 +130,7 @@ public final class Cli {
                                                  reference configuration (wine, iris, breast-cancer, digits,
                                                  diabetes, fashion-mnist)
                       [--label-column N] [--header] [--task classification|regression]   (CSV input)
+                      [--test-fraction 0.2] [--split-seed 42] [--stratify]   (CSV input: the test part)
                       [--layers 32,32] [--activation relu] [--loss auto|cross_entropy|bce|mse]
                       [--optimizer sgd|nesterov|adam|adamw|rmsprop|adagrad] [--lr X] [--momentum X]
                       [--schedule constant|step[:N[:G]]|exp[:G]|cosine] [--weight-decay X] [--dropout P]
@@ -176,13 +177,24 @@ public final class Cli {
         }
         if (Files.isRegularFile(p)) {
             boolean regression = task.equals("regression");
+            float testFraction = a.floatValue("test-fraction", 0.2f);
+            if (!(testFraction > 0 && testFraction < 1)) {
+                throw new UsageException("--test-fraction must be in (0, 1), got " + a.get("test-fraction"));
+            }
+            if (regression && a.flag("stratify")) {
+                throw new UsageException("--stratify needs classes; --task regression has none");
+            }
             Dataset d = Csv.read(p, a.flag("header"), a.intValue("label-column", -1), !regression);
-            return new Data(Splits.random(d, 0.2, 42, false).standardized(regression), false, d.name());
+            // The float flag read back as the decimal the user typed (0.2f is not 0.2).
+            double fraction = Double.parseDouble(Float.toString(testFraction));
+            Split split = Splits.random(d, fraction, a.longValue("split-seed", 42), a.flag("stratify"));
+            return new Data(split.standardized(regression), false, d.name());
         }
         if (data.contains("/") || data.toLowerCase(Locale.ROOT).endsWith(".csv")) {
             throw new UsageException("data file " + data + " does not exist");
         }
-        for (String csvOnly : new String[] {"task", "label-column", "header"}) {
+        for (String csvOnly : new String[] {"task", "label-column", "header", "test-fraction", "split-seed",
+            "stratify"}) {
             if (a.has(csvOnly)) {
                 throw new UsageException("--" + csvOnly + " applies to CSV files; " + data
                         + " is a bundled data set with its own label and task");
