@@ -262,8 +262,17 @@ public final class Csv {
         return m0 == 0x1f && m1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(b, 1 << 16), 1 << 16) : b;
     }
 
-    private static BufferedReader reader(InputStream in) {
-        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    /**
+     * A UTF-8 reader over {@code in} that drops a leading byte-order mark (Excel writes one), so it
+     * reaches neither the first cell nor the first header name.
+     */
+    private static BufferedReader reader(InputStream in) throws IOException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        r.mark(1);
+        if (r.read() != '\uFEFF') {
+            r.reset();
+        }
+        return r;
     }
 
     private static int parseCount(String s, String source, int column) {

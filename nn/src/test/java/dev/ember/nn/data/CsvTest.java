@@ -104,6 +104,24 @@ class CsvTest {
         assertEquals("z", d.name());
     }
 
+    /** Excel's "CSV UTF-8" starts with the byte-order mark EF BB BF; it is not part of the first cell. */
+    @Test
+    void leadingByteOrderMarkIsDropped() throws IOException {
+        Dataset plain = Csv.read(write("bom.csv", "\uFEFF1,2,1\n3,4,0\n"), false, -1, true);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, plain.features());
+        Dataset named = Csv.read(write("bomh.csv", "\uFEFFa,b,y\n1,2,1\n3,4,0\n"), true, -1, true);
+        assertEquals(List.of("a", "b"), named.featureNames());
+        Dataset sk = Csv.readSklearn(write("bomsk.csv", "\uFEFF2,2,no,yes\n1,2,0\n3,4,1\n"), true);
+        assertEquals(2, sk.rows());
+        Path gz = dir.resolve("bom.csv.gz");
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            o.write("\uFEFF5,6,1\n7,8,0\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals(5f, Csv.read(gz, false, -1, true).features()[0]);
+        // only a leading mark is dropped: one inside the data is still an error
+        assertError(write("bom2.csv", "1,2,1\n\uFEFF3,4,0\n"), false, -1, true, "line 2", "column 1");
+    }
+
     @Test
     void sklearnHeaderIsCheckedAgainstData() throws IOException {
         Dataset d = Csv.readSklearn(write("toy.csv", "2,2,no,yes\n1,2,0\n3,4,1\n"), true);
