@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,10 +23,18 @@ import java.util.zip.GZIPInputStream;
  * the 1-based line and the 1-based column. Gzipped files are recognised by their magic bytes.
  * Also reads scikit-learn's bundled files, whose first line is {@code n_samples,n_features,class
  * names...} (Boston adds a second line of quoted column names), and whitespace-separated tables.
+ * Text is UTF-8; a leading byte-order mark is dropped, and a file that is not UTF-8 is reported as
+ * such with the line where that shows. {@link #openText} and {@link #checkText} give other readers
+ * the same handling.
  */
 public final class Csv {
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    /**
+     * Decoded in place of bytes that are not UTF-8, so the line holding them can be named. A
+     * noncharacter rather than U+FFFD, which a valid file may contain.
+     */
+    private static final char NOT_UTF8 = '\uFFFF';
 
     private Csv() {
     }
@@ -73,7 +83,7 @@ public final class Csv {
     static Dataset readSklearn(InputStream raw, String source, String name, boolean classification,
                                List<String> featureNames) throws IOException {
         BufferedReader r = reader(raw);
-        String first = r.readLine();
+        String first = line(r, source, 1);
         if (first == null) {
             throw new IllegalArgumentException(source + ": empty file");
         }
@@ -91,7 +101,7 @@ public final class Csv {
             }
         }
         r.mark(1 << 16);
-        String second = r.readLine();
+        String second = line(r, source, 2);
         boolean namesLine = second != null && second.trim().startsWith("\"");
         List<String> names = featureNames;
         int skipped = 1;
@@ -123,7 +133,7 @@ public final class Csv {
         BufferedReader r = reader(raw);
         List<String> names = null;
         for (int i = 0; i < skip; i++) {
-            String line = r.readLine();
+            String line = line(r, source, i + 1);
             if (line == null) {
                 throw new IllegalArgumentException(source + ": file ends at line " + (i + 1) + " before any data");
             }
@@ -144,7 +154,7 @@ public final class Csv {
         int lineNo = firstLine - 1;
         String line;
         while ((line = r.readLine()) != null) {
-            lineNo++;
+            checkText(line, source, ++lineNo);
             if (line.isBlank()) {
                 continue;
             }
@@ -249,7 +259,54 @@ public final class Csv {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("No such file: " + file);
         }
-        return maybeGunzip(Files.newInputStream(file));
+        InputStream in = Files.newInputStream(file);
+        try {
+            return maybeGunzip(in);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a text file the way this class reads one: gunzipped when it starts with gzip's magic
+     * bytes, decoded as UTF-8, a leading byte-order mark dropped. Pass each line to
+     * {@link #checkText}, which reports bytes that were not UTF-8.
+     *
+     * @throws IllegalArgumentException when {@code file} is not a regular file
+     */
+    public static BufferedReader openText(Path file) throws IOException {
+        InputStream in = open(file);
+        try {
+            return reader(in);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Returns {@code line} (line {@code lineNo} of {@code source}, read from {@link #openText})
+     * after checking that it was UTF-8 text: invalid byte sequences or a NUL (a binary file, or
+     * UTF-16 as Excel's "Unicode text" writes it) raise an {@link IllegalArgumentException} that
+     * says so, naming the file and line.
+     */
+    public static String checkText(String line, String source, int lineNo) {
+        int bad = line.indexOf(NOT_UTF8);
+        if (bad >= 0) {
+            throw new IllegalArgumentException(source + " line " + lineNo + ": not UTF-8 text (the bytes at character "
+                    + (bad + 1) + " are not valid UTF-8; save the file as UTF-8)");
+        }
+        if (line.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(source + " line " + lineNo + ": not UTF-8 text (it contains NUL "
+                    + "bytes: a binary file, or UTF-16 text; save the file as UTF-8)");
+        }
+        return line;
+    }
+
+    private static String line(BufferedReader r, String source, int lineNo) throws IOException {
+        String line = r.readLine();
+        return line == null ? null : checkText(line, source, lineNo);
     }
 
     /** Wraps a stream in a gzip decoder when it starts with the gzip magic bytes 1f 8b. */
@@ -267,7 +324,9 @@ public final class Csv {
      * reaches neither the first cell nor the first header name.
      */
     private static BufferedReader reader(InputStream in) throws IOException {
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE).replaceWith(String.valueOf(NOT_UTF8));
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, utf8), 1 << 16);
         r.mark(1);
         if (r.read() != '\uFEFF') {
             r.reset();

@@ -122,6 +122,29 @@ class CsvTest {
         assertError(write("bom2.csv", "1,2,1\n\uFEFF3,4,0\n"), false, -1, true, "line 2", "column 1");
     }
 
+    private Path writeBytes(String name, byte[] bytes) throws IOException {
+        Path f = dir.resolve(name);
+        Files.write(f, bytes);
+        return f;
+    }
+
+    @Test
+    void textThatIsNotUtf8IsReportedWithItsLine() throws IOException {
+        // Latin-1 bytes: e9 alone is not UTF-8
+        assertError(writeBytes("latin1.csv", "x,y\n1,0\n2,\u00e9\n".getBytes(StandardCharsets.ISO_8859_1)),
+                true, -1, true, "latin1.csv line 3", "not UTF-8");
+        assertError(writeBytes("latin1h.csv", "caf\u00e9,y\n1,0\n".getBytes(StandardCharsets.ISO_8859_1)),
+                true, -1, true, "latin1h.csv line 1", "not UTF-8");
+        // UTF-16 with its byte-order mark (ff fe is not UTF-8), and without (NUL bytes)
+        assertError(writeBytes("u16.csv", "1,2,0\n".getBytes(StandardCharsets.UTF_16)), false, -1, true,
+                "u16.csv line 1", "not UTF-8");
+        assertError(writeBytes("u16le.csv", "1,2,0\n".getBytes(StandardCharsets.UTF_16LE)), false, -1, true,
+                "u16le.csv line 1", "NUL");
+        // a replacement character that the file really holds is text, not an encoding error
+        Dataset d = Csv.read(write("fffd.csv", "a\uFFFD,y\n1,0\n2,1\n"), true, -1, true);
+        assertEquals(List.of("a\uFFFD"), d.featureNames());
+    }
+
     @Test
     void sklearnHeaderIsCheckedAgainstData() throws IOException {
         Dataset d = Csv.readSklearn(write("toy.csv", "2,2,no,yes\n1,2,0\n3,4,1\n"), true);
