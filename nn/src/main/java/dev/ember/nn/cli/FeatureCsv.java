@@ -1,8 +1,9 @@
 package dev.ember.nn.cli;
 
+import dev.ember.nn.data.Csv;
+
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +12,8 @@ import java.util.List;
 /**
  * Reads a features-only CSV for {@code predict}: one row per line, comma-separated finite numbers,
  * optional header line, blank lines skipped. A bad cell is reported with file, line and column.
+ * The file is opened like training data ({@link Csv#openText}): gzip, a byte-order mark and text
+ * that is not UTF-8 are handled the same way.
  */
 final class FeatureCsv {
     private FeatureCsv() {
@@ -24,11 +27,11 @@ final class FeatureCsv {
             throw new UsageException("input file " + file + " does not exist");
         }
         List<float[]> rows = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader r = Csv.openText(file)) {
             String line;
             int lineNo = 0;
             while ((line = r.readLine()) != null) {
-                lineNo++;
+                Csv.checkText(line, file.toString(), ++lineNo);
                 if ((header && lineNo == 1) || line.isBlank()) {
                     continue;
                 }
@@ -51,6 +54,9 @@ final class FeatureCsv {
                 }
                 rows.add(v);
             }
+        } catch (IOException e) {
+            // e.g. a truncated .gz; the stream's own message does not name the file
+            throw new IOException("cannot read " + file + ": " + e.getMessage(), e);
         }
         if (rows.isEmpty()) {
             throw new IllegalArgumentException(file + ": no data rows");
