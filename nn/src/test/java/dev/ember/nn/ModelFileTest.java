@@ -1,6 +1,7 @@
 package dev.ember.nn;
 
 import dev.ember.nn.data.StandardScaler;
+import dev.ember.nn.io.Json;
 import dev.ember.nn.io.SafeTensors;
 import dev.ember.nn.io.SafeTensorsFile;
 import dev.ember.nn.io.TensorData;
@@ -11,6 +12,9 @@ import dev.ember.runtime.Devices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -178,5 +182,107 @@ class ModelFileTest {
         Files.write(junk, new byte[] {1, 2, 3});
         e = assertThrows(Exception.class, () -> ModelFile.load(junk, CPU));
         assertTrue(e.getMessage().contains("junk.safetensors"), e.getMessage());
+    }
+
+    /** The header JSON of a safetensors file. */
+    private static String headerOf(byte[] file) {
+        long n = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        return new String(file, 8, (int) n, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes {@code dst}: {@code src} with the header JSON text {@code from} replaced by {@code to},
+     * re-padded to 8 bytes with the length prefix rewritten; the tensor bytes are unchanged.
+     */
+    private static Path editHeader(Path src, Path dst, String from, String to) throws Exception {
+        byte[] all = Files.readAllBytes(src);
+        String header = headerOf(all);
+        assertTrue(header.contains(from), "header lacks " + from + ": " + header);
+        byte[] h = header.replace(from, to).stripTrailing().getBytes(StandardCharsets.UTF_8);
+        int padded = (h.length + 7) & ~7;
+        byte[] data = Arrays.copyOfRange(all, 8 + header.getBytes(StandardCharsets.UTF_8).length, all.length);
+        ByteBuffer b = ByteBuffer.allocate(8 + padded + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(padded).put(h);
+        while (b.position() < 8 + padded) {
+            b.put((byte) ' ');
+        }
+        Files.write(dst, b.put(data).array());
+        SafeTensors.read(dst); // still a valid safetensors file: only the model check may refuse it
+        return dst;
+    }
+
+    /** {@code src} with metadata {@code key} set to {@code value} in place of its saved value. */
+    private static Path editMetadata(Path src, Path dst, String key, String value) throws Exception {
+        String old = SafeTensors.read(src).metadata().get(key);
+        return editHeader(src, dst, Json.quote(key) + ":" + Json.quote(old), Json.quote(key) + ":" + Json.quote(value));
+    }
+
+    private static void assertLoadFails(Path f, String... parts) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.load(f, CPU));
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' lacks '" + p + "'");
+        }
+    }
+
+    @Test
+    void scalerOfAnotherWidthThanTheModelIsRefusedAtLoad(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("m.safetensors");
+        StandardScaler four = StandardScaler.ofDouble(new double[] {1, 2, 3, 4}, new double[] {1, 1, 1, 1});
+        StandardScaler two = StandardScaler.ofDouble(new double[] {1, 2}, new double[] {1, 1});
+        try (Sequential m = model(1)) {
+            ModelFile.save(f, new SavedModel(m, "cross_entropy", null, null, null, four, null));
+            Path refused = dir.resolve("refused.safetensors");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.save(refused,
+                    new SavedModel(m, "cross_entropy", null, null, null, two, null)));
+            assertTrue(e.getMessage().contains(ModelFile.FEATURE_SCALER), e.getMessage());
+            assertTrue(Files.notExists(refused));
+        }
+        ModelFile.load(f, CPU).close();
+        Path bad = editMetadata(f, dir.resolve("narrow.safetensors"), ModelFile.FEATURE_SCALER,
+                "{\"mean\":[1.0,2.0],\"std\":[1.0,1.0]}");
+        assertLoadFails(bad, ModelFile.FEATURE_SCALER, "has 2 columns", "4 input features");
+
+        Path r = dir.resolve("reg.safetensors");
+        try (Sequential m = Sequential.builder(2).dense(1).build(CPU, 1)) {
+            ModelFile.save(r, new SavedModel(m, "mse", null, null, null, two, StandardScaler.ofDouble(
+                    new double[] {5}, new double[] {2})));
+        }
+        ModelFile.load(r, CPU).close();
+        String wideTarget = SafeTensors.read(r).metadata().get(ModelFile.FEATURE_SCALER);
+        assertLoadFails(editMetadata(r, dir.resolve("target.safetensors"), ModelFile.TARGET_SCALER, wideTarget),
+                ModelFile.TARGET_SCALER, "has 2 columns", "1 outputs");
+    }
+
+    @Test
+    void classNamesMustCountTheModelsClasses(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("ce.safetensors");
+        try (Sequential m = model(1)) {
+            ModelFile.save(f, new SavedModel(m, "cross_entropy", null, null, List.of("x", "y", "z"), null, null));
+        }
+        assertLoadFails(editMetadata(f, dir.resolve("ce2.safetensors"), ModelFile.CLASS_NAMES, "[\"x\",\"y\"]"),
+                ModelFile.CLASS_NAMES, "lists 2 names", "has 3 classes");
+        // no names at all is allowed (outputs are then numbered)
+        ModelFile.load(editMetadata(f, dir.resolve("ce0.safetensors"), ModelFile.CLASS_NAMES, "[]"), CPU).close();
+
+        // binary cross-entropy: one output, two classes
+        Path b = dir.resolve("bce.safetensors");
+        try (Sequential m = Sequential.builder(4).dense(1).build(CPU, 1)) {
+            ModelFile.save(b, new SavedModel(m, "bce", null, null, List.of("benign", "malignant"), null, null));
+        }
+        try (SavedModel s = ModelFile.load(b, CPU)) {
+            assertEquals(List.of("benign", "malignant"), s.classNames());
+        }
+        assertLoadFails(editMetadata(b, dir.resolve("bce1.safetensors"), ModelFile.CLASS_NAMES, "[\"benign\"]"),
+                ModelFile.CLASS_NAMES, "lists 1 names", "has 2 classes (one output");
+        assertLoadFails(editMetadata(b, dir.resolve("bce3.safetensors"), ModelFile.CLASS_NAMES, "[\"a\",\"b\",\"c\"]"),
+                ModelFile.CLASS_NAMES, "lists 3 names", "has 2 classes");
+        // a regression model has no classes
+        assertLoadFails(editMetadata(b, dir.resolve("mse.safetensors"), ModelFile.LOSS, "mse"),
+                ModelFile.CLASS_NAMES, "lists 2 names", "has 0 classes (regression");
+        assertLoadFails(editMetadata(b, dir.resolve("loss.safetensors"), ModelFile.LOSS, "hinge"),
+                ModelFile.LOSS, "hinge");
+        assertLoadFails(editMetadata(b, dir.resolve("fn.safetensors"), ModelFile.FEATURE_NAMES, "[\"a\"]"),
+                ModelFile.FEATURE_NAMES, "lists 1 names", "4 input features");
     }
 }

@@ -27,7 +27,8 @@ import java.util.TreeSet;
  * PyTorch-written file of this architecture loads here with {@link #loadWeights}. The architecture,
  * loss, names and scalers go into the header metadata as JSON strings under {@code ember.*} keys.
  * Saving is atomic; loading checks every tensor's presence, shape and dtype by name, rejects
- * unexpected tensors, and never returns a partly loaded model.
+ * unexpected tensors and metadata that contradicts the model, and never returns a partly loaded
+ * model.
  */
 public final class ModelFile {
     public static final String FORMAT = "ember.format";
@@ -46,7 +47,12 @@ public final class ModelFile {
     private ModelFile() {
     }
 
+    /**
+     * Saves {@code m} atomically. Metadata that contradicts the model (a scaler or name list of the
+     * wrong width, an unknown loss) is refused, as {@link #load} would refuse it.
+     */
     public static void save(Path file, SavedModel m) throws IOException {
+        ModelChecks.metadata(file.toString(), m);
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         m.model().stateDict().forEach((name, t) -> tensors.put(name, new TensorData(t.shape(), t.toArray())));
         Map<String, String> meta = new LinkedHashMap<>();
@@ -67,7 +73,10 @@ public final class ModelFile {
         SafeTensors.write(file, tensors, meta);
     }
 
-    /** Reads a model saved by {@link #save}: architecture from the metadata, then every weight checked. */
+    /**
+     * Reads a model saved by {@link #save}: architecture from the metadata, then every weight
+     * checked, then the scalers, names and loss checked against the model.
+     */
     @SuppressWarnings("unchecked")
     public static SavedModel load(Path file, Device device) throws IOException {
         SafeTensorsFile f = SafeTensors.read(file);
@@ -90,9 +99,11 @@ public final class ModelFile {
         }
         try {
             copyWeights(f, model);
-            return new SavedModel(model, f.metadata().getOrDefault(LOSS, "mse"), f.metadata().get(DATA),
+            SavedModel s = new SavedModel(model, f.metadata().getOrDefault(LOSS, "mse"), f.metadata().get(DATA),
                     stringList(f, FEATURE_NAMES), stringList(f, CLASS_NAMES), scaler(f, FEATURE_SCALER),
                     scaler(f, TARGET_SCALER));
+            ModelChecks.metadata(f.source(), s);
+            return s;
         } catch (RuntimeException e) {
             model.close();
             throw e;
