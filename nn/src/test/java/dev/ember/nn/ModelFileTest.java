@@ -285,4 +285,47 @@ class ModelFileTest {
         assertLoadFails(editMetadata(b, dir.resolve("fn.safetensors"), ModelFile.FEATURE_NAMES, "[\"a\"]"),
                 ModelFile.FEATURE_NAMES, "lists 1 names", "4 input features");
     }
+
+    /** {@code src} with float {@code index} of tensor {@code name} overwritten by {@code value} in the data bytes. */
+    @SuppressWarnings("unchecked")
+    private static Path poke(Path src, Path dst, String name, int index, float value) throws Exception {
+        byte[] all = Files.readAllBytes(src);
+        String header = headerOf(all);
+        Map<String, Object> entry = (Map<String, Object>) ((Map<String, Object>) Json.parse(header)).get(name);
+        long begin = (Long) ((List<Object>) entry.get("data_offsets")).get(0);
+        int at = 8 + header.getBytes(StandardCharsets.UTF_8).length + (int) begin + 4 * index;
+        ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).putFloat(at, value);
+        Files.write(dst, all);
+        return dst;
+    }
+
+    @Test
+    void nonFiniteWeightsAreRefusedNamingTensorAndFirstIndex(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("m.safetensors");
+        try (Sequential m = model(1)) {
+            ModelFile.save(f, new SavedModel(m, "cross_entropy", null, null, null, null, null));
+        }
+        Path nan = poke(poke(f, dir.resolve("nan.safetensors"), "0.weight", 9, Float.NaN),
+                dir.resolve("nan.safetensors"), "0.weight", 13, Float.POSITIVE_INFINITY);
+        assertLoadFails(nan, "'0.weight'", "NaN at index 9", "element [2, 1] of shape [6, 4]");
+        Path inf = poke(f, dir.resolve("inf.safetensors"), "2.running_var", 3, Float.NEGATIVE_INFINITY);
+        assertLoadFails(inf, "'2.running_var'", "-Infinity at index 3");
+        try (Sequential m = model(1)) {
+            float[] w = m.stateDict().get("4.bias").toArray();
+            w[2] = Float.NaN;
+            m.stateDict().get("4.bias").copyFrom(w);
+            Path g = dir.resolve("g.safetensors");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.save(g,
+                    new SavedModel(m, "cross_entropy", null, null, null, null, null)));
+            assertTrue(e.getMessage().contains("'4.bias' holds NaN at index 2"), e.getMessage());
+            assertTrue(Files.notExists(g));
+        }
+        // loading into an existing model refuses too, and leaves its weights as they were
+        try (Sequential m = model(2)) {
+            float[] w = m.stateDict().get("0.weight").toArray();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.loadWeights(nan, m));
+            assertTrue(e.getMessage().contains("nan.safetensors"), e.getMessage());
+            assertArrayEquals(w, m.stateDict().get("0.weight").toArray());
+        }
+    }
 }

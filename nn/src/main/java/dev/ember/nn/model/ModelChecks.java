@@ -2,15 +2,17 @@ package dev.ember.nn.model;
 
 import dev.ember.nn.Sequential;
 import dev.ember.nn.data.StandardScaler;
+import dev.ember.nn.io.TensorData;
 import dev.ember.nn.loss.Loss;
 import dev.ember.nn.train.Task;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Consistency checks between a model and what its file says besides weights. A scaler or a name
- * list of the wrong width would otherwise load and fail, or mislabel outputs, at prediction time.
- * Messages start with the file and name the metadata key and both counts.
+ * Checks of what a model file holds: weights must be finite, and the metadata must agree with the
+ * model (a scaler or name list of the wrong width would otherwise load and fail, or mislabel
+ * outputs, at prediction time). Messages start with the file and name the tensor or metadata key.
  */
 final class ModelChecks {
     private ModelChecks() {
@@ -55,5 +57,27 @@ final class ModelChecks {
             throw new IllegalArgumentException(source + ": metadata " + key + " lists " + names.size()
                     + " names " + names + ", the model has " + expected + " " + what);
         }
+    }
+
+    /** Throws when {@code t} holds a NaN or an infinity, naming the tensor and the first such element. */
+    static void finite(String source, String name, TensorData t) {
+        float[] v = t.data();
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new IllegalArgumentException(source + ": tensor '" + name + "' holds " + v[i] + " at index "
+                        + i + " (element " + element(i, t.shape()) + " of shape " + Arrays.toString(t.shape())
+                        + "); a model with non-finite weights cannot be used");
+            }
+        }
+    }
+
+    /** The multi-index of flat row-major index {@code i}, e.g. [1, 2]. */
+    private static String element(int i, int[] shape) {
+        int[] at = new int[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            at[d] = i % shape[d];
+            i /= shape[d];
+        }
+        return Arrays.toString(at);
     }
 }

@@ -26,9 +26,9 @@ import java.util.TreeSet;
  * {@code safetensors.torch.load_file} and loads into the same PyTorch architecture, and a
  * PyTorch-written file of this architecture loads here with {@link #loadWeights}. The architecture,
  * loss, names and scalers go into the header metadata as JSON strings under {@code ember.*} keys.
- * Saving is atomic; loading checks every tensor's presence, shape and dtype by name, rejects
- * unexpected tensors and metadata that contradicts the model, and never returns a partly loaded
- * model.
+ * Saving is atomic; loading checks every tensor's presence, shape, dtype and finiteness by name,
+ * rejects unexpected tensors and metadata that contradicts the model, and never returns a partly
+ * loaded model.
  */
 public final class ModelFile {
     public static final String FORMAT = "ember.format";
@@ -48,13 +48,18 @@ public final class ModelFile {
     }
 
     /**
-     * Saves {@code m} atomically. Metadata that contradicts the model (a scaler or name list of the
-     * wrong width, an unknown loss) is refused, as {@link #load} would refuse it.
+     * Saves {@code m} atomically. Non-finite weights and metadata that contradicts the model (a
+     * scaler or name list of the wrong width, an unknown loss) are refused, as {@link #load} would
+     * refuse them.
      */
     public static void save(Path file, SavedModel m) throws IOException {
         ModelChecks.metadata(file.toString(), m);
         Map<String, TensorData> tensors = new LinkedHashMap<>();
-        m.model().stateDict().forEach((name, t) -> tensors.put(name, new TensorData(t.shape(), t.toArray())));
+        m.model().stateDict().forEach((name, t) -> {
+            TensorData data = new TensorData(t.shape(), t.toArray());
+            ModelChecks.finite(file.toString(), name, data);
+            tensors.put(name, data);
+        });
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(FORMAT, FORMAT_VALUE);
         meta.put(ARCHITECTURE, Json.write(m.model().spec()));
@@ -115,7 +120,7 @@ public final class ModelFile {
         copyWeights(SafeTensors.read(file), model);
     }
 
-    /** Checks every tensor first, then copies, so a mismatch leaves the model untouched. */
+    /** Checks every tensor (presence, shape, finite values), then copies: a problem leaves the model untouched. */
     private static void copyWeights(SafeTensorsFile f, Sequential model) {
         Map<String, Tensor> state = model.stateDict();
         List<String> problems = new ArrayList<>();
@@ -141,6 +146,7 @@ public final class ModelFile {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(f.source() + " does not match the model: " + String.join("; ", problems));
         }
+        found.forEach((name, data) -> ModelChecks.finite(f.source(), name, data));
         found.forEach((name, data) -> state.get(name).copyFrom(data.data()));
     }
 
