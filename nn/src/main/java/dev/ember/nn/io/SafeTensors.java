@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,14 +28,16 @@ import java.util.TreeSet;
  * little-endian header length N, N bytes of UTF-8 JSON
  * {@code {"__metadata__":{...},"name":{"dtype":"F32","shape":[..],"data_offsets":[b,e]},...}}
  * padded with spaces to a multiple of 8, then the little-endian tensor bytes, offsets relative to
- * the end of the header. F32 tensors are read into memory; tensors of the format's other dtypes
- * (PyTorch's int64 {@code num_batches_tracked}, float16 weights, ...) are validated and listed in
- * {@link SafeTensorsFile#otherDtypes()} but not decoded. Ember writes F32 only.
+ * the end of the header. F32 and I64 tensors are read into memory (I64 holds counters such as
+ * PyTorch's {@code num_batches_tracked}); tensors of the format's other dtypes (float16 weights,
+ * ...) are validated and listed in {@link SafeTensorsFile#otherDtypes()} but not decoded. Ember
+ * writes F32 and I64.
  *
- * <p>Writing follows the reference serializer byte for byte (tensors sorted by name, compact JSON
- * with {@code __metadata__} first, space padding); metadata keys are written in sorted order so the
- * output is deterministic. Saving is atomic: a temporary file in the target directory is written,
- * forced to disk and renamed over the target, so an interrupted save leaves the previous file.
+ * <p>Writing follows the reference serializer byte for byte (tensors sorted by descending dtype,
+ * so I64 before F32, then by name; compact JSON with {@code __metadata__} first, space padding);
+ * metadata keys are written in sorted order so the output is deterministic. Saving is atomic: a
+ * temporary file in the target directory is written, forced to disk and renamed over the target,
+ * so an interrupted save leaves the previous file.
  * Reading validates the header length, UTF-8, JSON, dtypes, shapes, offsets (contiguous, no
  * overlap or gap) and the total file size, and reports problems with the file name.
  */
@@ -55,14 +58,25 @@ public final class SafeTensors {
     /** Writes {@code tensors} (F32) and string {@code metadata} (may be null or empty) atomically to {@code file}. */
     public static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata)
             throws IOException {
-        write(file, tensors, metadata, n -> { });
+        write(file, tensors, Map.of(), metadata, n -> { });
+    }
+
+    /** Writes F32 {@code tensors}, I64 {@code int64s} (names distinct from the F32 ones) and {@code metadata}. */
+    public static void write(Path file, Map<String, TensorData> tensors, Map<String, I64Data> int64s,
+                             Map<String, String> metadata) throws IOException {
+        write(file, tensors, int64s, metadata, n -> { });
     }
 
     static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata,
                       WriteObserver observer) throws IOException {
+        write(file, tensors, Map.of(), metadata, observer);
+    }
+
+    static void write(Path file, Map<String, TensorData> tensors, Map<String, I64Data> int64s,
+                      Map<String, String> metadata, WriteObserver observer) throws IOException {
         Objects.requireNonNull(file, "file");
-        byte[] header = header(tensors, metadata);
-        List<TensorData> order = sorted(tensors).values().stream().toList();
+        List<Item> order = ordered(tensors, int64s);
+        byte[] header = header(order, metadata);
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         // Not Files.createTempFile: that would give the saved model mode 0600 instead of the umask default.
@@ -84,12 +98,21 @@ public final class SafeTensors {
                         flush(ch, buf, written, observer);
                     }
                 }
-                for (TensorData t : order) {
-                    for (float v : t.data()) {
-                        if (buf.remaining() < 4) {
-                            flush(ch, buf, written, observer);
+                for (Item t : order) {
+                    if (t.f32() != null) {
+                        for (float v : t.f32().data()) {
+                            if (buf.remaining() < 4) {
+                                flush(ch, buf, written, observer);
+                            }
+                            buf.putFloat(v);
                         }
-                        buf.putFloat(v);
+                    } else {
+                        for (long v : t.i64().data()) {
+                            if (buf.remaining() < 8) {
+                                flush(ch, buf, written, observer);
+                            }
+                            buf.putLong(v);
+                        }
                     }
                 }
                 flush(ch, buf, written, observer);
@@ -131,10 +154,17 @@ public final class SafeTensors {
 
     /** The complete file contents for {@code tensors} and {@code metadata} (for tests and streams). */
     public static byte[] toBytes(Map<String, TensorData> tensors, Map<String, String> metadata) {
-        byte[] header = header(tensors, metadata);
+        return toBytes(tensors, Map.of(), metadata);
+    }
+
+    /** The complete file contents for F32 {@code tensors}, I64 {@code int64s} and {@code metadata}. */
+    public static byte[] toBytes(Map<String, TensorData> tensors, Map<String, I64Data> int64s,
+                                 Map<String, String> metadata) {
+        List<Item> order = ordered(tensors, int64s);
+        byte[] header = header(order, metadata);
         long dataBytes = 0;
-        for (TensorData t : tensors.values()) {
-            dataBytes += 4L * t.size();
+        for (Item t : order) {
+            dataBytes += t.bytes();
         }
         long total = 8 + header.length + dataBytes;
         if (total > Integer.MAX_VALUE - 16) {
@@ -142,30 +172,70 @@ public final class SafeTensors {
         }
         ByteBuffer b = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(header.length).put(header);
-        for (TensorData t : sorted(tensors).values()) {
-            for (float v : t.data()) {
-                b.putFloat(v);
+        for (Item t : order) {
+            if (t.f32() != null) {
+                for (float v : t.f32().data()) {
+                    b.putFloat(v);
+                }
+            } else {
+                for (long v : t.i64().data()) {
+                    b.putLong(v);
+                }
             }
         }
         return b.array();
     }
 
-    /** Tensors ordered as the reference serializer orders them (all F32: by name, bytewise UTF-8). */
-    private static Map<String, TensorData> sorted(Map<String, TensorData> tensors) {
-        Objects.requireNonNull(tensors, "tensors");
-        TreeMap<String, TensorData> m = new TreeMap<>((a, b) -> Arrays.compareUnsigned(
-                a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
-        for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
-            String name = Objects.requireNonNull(e.getKey(), "tensor name");
-            if (name.equals("__metadata__")) {
-                throw new IllegalArgumentException("SafeTensors: '__metadata__' is reserved and cannot name a tensor");
-            }
-            m.put(name, Objects.requireNonNull(e.getValue(), "tensor " + name));
+    /** A tensor to write: exactly one of {@code f32} and {@code i64} is set. */
+    private record Item(String name, TensorData f32, I64Data i64) {
+        String dtype() {
+            return f32 != null ? "F32" : "I64";
         }
-        return m;
+
+        int[] shape() {
+            return f32 != null ? f32.shape() : i64.shape();
+        }
+
+        long bytes() {
+            return f32 != null ? 4L * f32.size() : 8L * i64.size();
+        }
     }
 
-    static byte[] header(Map<String, TensorData> tensors, Map<String, String> metadata) {
+    /**
+     * Tensors ordered as the reference serializer orders them: by descending dtype (its dtype enum
+     * lists I64 after F32, so I64 comes first), then by name, bytewise UTF-8.
+     */
+    private static List<Item> ordered(Map<String, TensorData> tensors, Map<String, I64Data> int64s) {
+        Objects.requireNonNull(tensors, "tensors");
+        Objects.requireNonNull(int64s, "int64s");
+        List<Item> items = new ArrayList<>();
+        for (Map.Entry<String, I64Data> e : int64s.entrySet()) {
+            String name = checkName(e.getKey());
+            if (tensors.containsKey(name)) {
+                throw new IllegalArgumentException("SafeTensors: tensor name '" + name + "' is given both as F32 and "
+                        + "as I64");
+            }
+            items.add(new Item(name, null, Objects.requireNonNull(e.getValue(), "tensor " + name)));
+        }
+        for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+            String name = checkName(e.getKey());
+            items.add(new Item(name, Objects.requireNonNull(e.getValue(), "tensor " + name), null));
+        }
+        Comparator<String> utf8 = (a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8),
+                b.getBytes(StandardCharsets.UTF_8));
+        items.sort(Comparator.comparing((Item t) -> t.f32() != null).thenComparing(Item::name, utf8));
+        return items;
+    }
+
+    private static String checkName(String name) {
+        Objects.requireNonNull(name, "tensor name");
+        if (name.equals("__metadata__")) {
+            throw new IllegalArgumentException("SafeTensors: '__metadata__' is reserved and cannot name a tensor");
+        }
+        return name;
+    }
+
+    private static byte[] header(List<Item> order, Map<String, String> metadata) {
         StringBuilder j = new StringBuilder("{");
         boolean first = true;
         if (metadata != null && !metadata.isEmpty()) {
@@ -174,14 +244,14 @@ public final class SafeTensors {
             first = false;
         }
         long offset = 0;
-        for (Map.Entry<String, TensorData> e : sorted(tensors).entrySet()) {
+        for (Item e : order) {
             if (!first) {
                 j.append(',');
             }
             first = false;
-            long end = offset + 4L * e.getValue().size();
-            j.append(Json.quote(e.getKey())).append(":{\"dtype\":\"F32\",\"shape\":");
-            Json.write(j, e.getValue().shape());
+            long end = offset + e.bytes();
+            j.append(Json.quote(e.name())).append(":{\"dtype\":\"").append(e.dtype()).append("\",\"shape\":");
+            Json.write(j, e.shape());
             j.append(",\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
             offset = end;
         }
@@ -277,19 +347,26 @@ public final class SafeTensors {
                     + (dataStart + expected > bytes.length ? " (truncated)" : " (trailing bytes)"));
         }
         Map<String, TensorData> tensors = new LinkedHashMap<>();
+        Map<String, I64Data> int64s = new LinkedHashMap<>();
         Map<String, String> others = new LinkedHashMap<>();
         for (Entry e : entries) {
-            if (!e.dtype.equals("F32")) {
-                others.put(e.name, e.dtype + " " + Arrays.toString(e.shape));
-                continue;
-            }
-            float[] data = new float[(int) ((e.end - e.begin) / 4)];
             ByteBuffer slice = ByteBuffer.wrap(bytes, (int) (dataStart + e.begin), (int) (e.end - e.begin))
                     .order(ByteOrder.LITTLE_ENDIAN);
-            slice.asFloatBuffer().get(data);
-            tensors.put(e.name, new TensorData(e.shape, data));
+            switch (e.dtype) {
+                case "F32" -> {
+                    float[] data = new float[(int) ((e.end - e.begin) / 4)];
+                    slice.asFloatBuffer().get(data);
+                    tensors.put(e.name, new TensorData(e.shape, data));
+                }
+                case "I64" -> {
+                    long[] data = new long[(int) ((e.end - e.begin) / 8)];
+                    slice.asLongBuffer().get(data);
+                    int64s.put(e.name, new I64Data(e.shape, data));
+                }
+                default -> others.put(e.name, e.dtype + " " + Arrays.toString(e.shape));
+            }
         }
-        return new SafeTensorsFile(source, tensors, metadata, others);
+        return new SafeTensorsFile(source, tensors, metadata, others, int64s);
     }
 
     private record Entry(String name, String dtype, int[] shape, long begin, long end) {

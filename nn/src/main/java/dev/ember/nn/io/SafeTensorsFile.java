@@ -7,29 +7,43 @@ import java.util.Map;
 
 /**
  * The contents of a safetensors file: its F32 tensors in file (offset) order, the string metadata
- * of {@code __metadata__} (empty when absent), and the names of tensors of other dtypes with
- * their dtype and shape (e.g. {@code "I64 []"}), which are not decoded. {@link #require} is the
+ * of {@code __metadata__} (empty when absent), the names of tensors of dtypes other than F32 and
+ * I64 with their dtype and shape (e.g. {@code "F16 [2]"}), which are not decoded, and its I64
+ * tensors (counters such as PyTorch's {@code num_batches_tracked}). {@link #require} is the
  * checked lookup a model loader uses, so a missing tensor, a wrong shape or a wrong dtype is
  * reported by name.
  */
 public record SafeTensorsFile(String source, Map<String, TensorData> tensors, Map<String, String> metadata,
-                              Map<String, String> otherDtypes) {
+                              Map<String, String> otherDtypes, Map<String, I64Data> int64s) {
     public SafeTensorsFile {
         tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
         otherDtypes = Collections.unmodifiableMap(new LinkedHashMap<>(otherDtypes));
+        int64s = Collections.unmodifiableMap(new LinkedHashMap<>(int64s));
+    }
+
+    /** A file without I64 tensors. */
+    public SafeTensorsFile(String source, Map<String, TensorData> tensors, Map<String, String> metadata,
+                           Map<String, String> otherDtypes) {
+        this(source, tensors, metadata, otherDtypes, Map.of());
     }
 
     /** A file whose tensors are all F32. */
     public SafeTensorsFile(String source, Map<String, TensorData> tensors, Map<String, String> metadata) {
-        this(source, tensors, metadata, Map.of());
+        this(source, tensors, metadata, Map.of(), Map.of());
+    }
+
+    /** The dtype and shape of a tensor that is not F32, e.g. "I64 []", or null. */
+    private String notF32(String name) {
+        I64Data l = int64s.get(name);
+        return l != null ? "I64 " + Arrays.toString(l.shape()) : otherDtypes.get(name);
     }
 
     /** The F32 tensor called {@code name}, or an exception saying it has another dtype or listing the names present. */
     public TensorData get(String name) {
         TensorData t = tensors.get(name);
-        if (t == null && otherDtypes.containsKey(name)) {
-            throw new IllegalArgumentException(source + ": tensor '" + name + "' is " + otherDtypes.get(name)
+        if (t == null && notF32(name) != null) {
+            throw new IllegalArgumentException(source + ": tensor '" + name + "' is " + notF32(name)
                     + "; Ember loads float32 (F32) tensors only (convert with tensor.float() in PyTorch)");
         }
         if (t == null) {
@@ -42,6 +56,28 @@ public record SafeTensorsFile(String source, Map<String, TensorData> tensors, Ma
     /** The tensor called {@code name}, which must have exactly {@code shape}. */
     public TensorData require(String name, int... shape) {
         TensorData t = get(name);
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new IllegalArgumentException(source + ": tensor '" + name + "' has shape "
+                    + Arrays.toString(t.shape()) + ", the model expects " + Arrays.toString(shape));
+        }
+        return t;
+    }
+
+    /**
+     * The I64 tensor called {@code name} with exactly {@code shape}, or null when the file has no
+     * tensor of that name; a tensor of that name with another dtype or shape is an exception.
+     */
+    public I64Data int64(String name, int... shape) {
+        I64Data t = int64s.get(name);
+        if (t == null) {
+            if (tensors.containsKey(name) || otherDtypes.containsKey(name)) {
+                String has = tensors.containsKey(name) ? "F32 " + Arrays.toString(tensors.get(name).shape())
+                        : otherDtypes.get(name);
+                throw new IllegalArgumentException(source + ": tensor '" + name + "' is " + has + ", expected I64 "
+                        + Arrays.toString(shape));
+            }
+            return null;
+        }
         if (!Arrays.equals(t.shape(), shape)) {
             throw new IllegalArgumentException(source + ": tensor '" + name + "' has shape "
                     + Arrays.toString(t.shape()) + ", the model expects " + Arrays.toString(shape));

@@ -149,6 +149,51 @@ class SafeTensorsTest {
         assertEquals(0, headerLen % 8);
     }
 
+    /**
+     * I64 tensors (PyTorch's num_batches_tracked) are written as the reference serializer orders
+     * them: by descending dtype, so all I64 before all F32, each group by name; offsets stay
+     * contiguous and the values are 8-byte little-endian.
+     */
+    @Test
+    void int64TensorsAreWrittenFirstAndRoundTrip() throws IOException {
+        Map<String, TensorData> f = new LinkedHashMap<>();
+        f.put("z", new TensorData(new int[] {2}, new float[] {2, 3}));
+        f.put("a", new TensorData(new int[] {1}, new float[] {1}));
+        Map<String, I64Data> l = new LinkedHashMap<>();
+        l.put("c", new I64Data(new int[] {2}, new long[] {-1, 1L << 40}));
+        l.put("b.num_batches_tracked", I64Data.scalar(7));
+        byte[] bytes = SafeTensors.toBytes(f, l, null);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int n = (int) b.getLong(0);
+        assertEquals("{\"b.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]},"
+                + "\"c\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[8,24]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[24,28]},"
+                + "\"z\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[28,36]}}",
+                new String(bytes, 8, n, StandardCharsets.UTF_8).stripTrailing());
+        assertEquals(0, n % 8);
+        assertEquals(8 + n + 36, bytes.length);
+        assertEquals(7, b.getLong(8 + n));
+        assertEquals(-1, b.getLong(8 + n + 8));
+        assertEquals(1L << 40, b.getLong(8 + n + 16));
+        assertEquals(1f, b.getFloat(8 + n + 24));
+
+        Path file = dir.resolve("i64.safetensors");
+        SafeTensors.write(file, f, l, Map.of("k", "v"));
+        SafeTensorsFile r = SafeTensors.read(file);
+        assertEquals(l, r.int64s());
+        assertEquals(f, r.tensors());
+        assertTrue(r.otherDtypes().isEmpty());
+        assertEquals(I64Data.scalar(7), r.int64("b.num_batches_tracked"));
+        assertEquals(null, r.int64("absent"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.int64("c", 3));
+        assertTrue(e.getMessage().contains("'c' has shape [2]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> r.int64("a"));
+        assertTrue(e.getMessage().contains("'a' is F32 [1], expected I64 []"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> r.get("c"));
+        assertTrue(e.getMessage().contains("'c' is I64 [2]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SafeTensors.toBytes(f, Map.of("a", I64Data.scalar(1)), null));
+    }
+
     @Test
     void atomicSaveLeavesPreviousFileWhenWriteFails() throws IOException {
         Path f = dir.resolve("model.safetensors");
