@@ -6,6 +6,7 @@ import dev.ember.runtime.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A layer with Torch7's split: {@link #updateOutput} computes the output from the input,
@@ -61,6 +62,14 @@ public abstract class Module implements AutoCloseable {
 
     /** Non-trainable state saved with the model (BatchNorm's running statistics). */
     public Map<String, Tensor> stateBuffers() {
+        return new LinkedHashMap<>();
+    }
+
+    /**
+     * Integer state saved with the model as int64 scalars, by local name (BatchNorm's
+     * {@code num_batches_tracked}); the values are live, so loading a model sets them.
+     */
+    public Map<String, AtomicLong> counters() {
         return new LinkedHashMap<>();
     }
 

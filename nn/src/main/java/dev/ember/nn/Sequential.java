@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A chain of modules, numbered like PyTorch's {@code nn.Sequential} (parameters "0.weight",
@@ -145,6 +146,18 @@ public final class Sequential extends Module {
                 m.put(i + "." + p.name(), p.value());
             }
             for (Map.Entry<String, Tensor> e : l.stateBuffers().entrySet()) {
+                m.put(i + "." + e.getKey(), e.getValue());
+            }
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** Every layer's counters, named "index.local" like PyTorch ("1.num_batches_tracked"). */
+    @Override
+    public Map<String, AtomicLong> counters() {
+        Map<String, AtomicLong> m = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            for (Map.Entry<String, AtomicLong> e : layers.get(i).counters().entrySet()) {
                 m.put(i + "." + e.getKey(), e.getValue());
             }
         }

@@ -123,6 +123,7 @@ class ModelFileTest {
             torchNames.remove("1.num_batches_tracked");
             assertEquals(torchNames, new java.util.TreeSet<>(m.stateDict().keySet()), "PyTorch's state_dict names");
             ModelFile.loadWeights(f, m);
+            assertEquals(1234, m.counters().get("1.num_batches_tracked").get());
             m.train(false);
             // x = (1, 2, 3): linear -> (1, 1); batch norm (eval) -> ((1-1)/2*2+0.5, (1-1)/1*1+0) = (0.5, 0)
             float[] y = m.predict(new float[] {1, 2, 3}, 1, 1);
@@ -327,5 +328,55 @@ class ModelFileTest {
             assertTrue(e.getMessage().contains("nan.safetensors"), e.getMessage());
             assertArrayEquals(w, m.stateDict().get("0.weight").toArray());
         }
+    }
+
+    /**
+     * PyTorch's state_dict has BatchNorm's num_batches_tracked (an int64 scalar counting training
+     * forward passes); without it, strict load_state_dict reports a missing key.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void batchNormCounterIsSavedAsInt64ScalarAndLoadedBack(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bn.safetensors");
+        float[] x = LayerGradientTest.random(5, 7 * 4);
+        try (Sequential m = model(1)) {
+            m.train(true);
+            for (int i = 0; i < 3; i++) {
+                m.forward(CPU.fromArray(x, 7, 4));
+            }
+            m.predict(x, 7, 7); // evaluation mode: not counted
+            assertEquals(3, m.counters().get("2.num_batches_tracked").get());
+            ModelFile.save(f, new SavedModel(m, "cross_entropy", null, null, null, null, null));
+        }
+        byte[] all = Files.readAllBytes(f);
+        String header = headerOf(all);
+        Map<String, Object> entry = (Map<String, Object>) ((Map<String, Object>) Json.parse(header))
+                .get("2.num_batches_tracked");
+        assertEquals("I64", entry.get("dtype"));
+        assertEquals(List.of(), entry.get("shape"));
+        // the reference serializer puts 8-byte dtypes first, so the counter starts the data
+        assertEquals(List.of(0L, 8L), entry.get("data_offsets"));
+        int data = 8 + header.getBytes(StandardCharsets.UTF_8).length;
+        assertEquals(3, ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).getLong(data));
+        try (SavedModel s = ModelFile.load(f, CPU)) {
+            assertEquals(3, s.model().counters().get("2.num_batches_tracked").get());
+        }
+
+        // a file saved before the counter existed loads, counting from 0
+        SafeTensorsFile raw = SafeTensors.read(f);
+        Path old = dir.resolve("old.safetensors");
+        SafeTensors.write(old, raw.tensors(), raw.metadata());
+        try (SavedModel s = ModelFile.load(old, CPU)) {
+            assertEquals(0, s.model().counters().get("2.num_batches_tracked").get());
+        }
+        byte[] negative = all.clone();
+        ByteBuffer.wrap(negative).order(ByteOrder.LITTLE_ENDIAN).putLong(data, -2);
+        Path neg = dir.resolve("neg.safetensors");
+        Files.write(neg, negative);
+        assertLoadFails(neg, "'2.num_batches_tracked' is -2");
+        Path f32 = editHeader(f, dir.resolve("f32.safetensors"),
+                "\"2.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[]",
+                "\"2.num_batches_tracked\":{\"dtype\":\"F32\",\"shape\":[2]");
+        assertLoadFails(f32, "'2.num_batches_tracked' is F32 [2], expected I64 []");
     }
 }

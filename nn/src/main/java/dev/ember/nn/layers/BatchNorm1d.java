@@ -10,12 +10,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Batch normalisation over the rows of a rows x features input, like PyTorch's
  * {@code nn.BatchNorm1d}: training mode normalises with the batch mean and population variance and
  * updates running statistics with momentum 0.1 (running variance from the unbiased batch
- * variance); evaluation mode normalises with the running statistics.
+ * variance); evaluation mode normalises with the running statistics. Like PyTorch's
+ * {@code num_batches_tracked}, it counts the training-mode forward passes, which model files save.
  */
 public final class BatchNorm1d extends Module {
     private final int features;
@@ -31,6 +33,7 @@ public final class BatchNorm1d extends Module {
     private final Tensor runningVar;
     private final Tensor batchMean;
     private final Tensor batchVar;
+    private final AtomicLong batchesTracked = new AtomicLong();
 
     public BatchNorm1d(Device device, int features, float eps, float momentum) {
         super(device);
@@ -72,6 +75,7 @@ public final class BatchNorm1d extends Module {
             Ops.axpy(momentum, batchMean, runningMean);
             Ops.scale(1f - momentum, runningVar, runningVar);
             Ops.axpy(momentum * unbias, batchVar, runningVar);
+            batchesTracked.incrementAndGet();
         } else {
             Ops.batchNorm(x, runningMean, runningVar, gamma, beta, eps, y);
         }
@@ -116,6 +120,13 @@ public final class BatchNorm1d extends Module {
         Map<String, Tensor> m = new LinkedHashMap<>();
         m.put("running_mean", runningMean);
         m.put("running_var", runningVar);
+        return m;
+    }
+
+    @Override
+    public Map<String, AtomicLong> counters() {
+        Map<String, AtomicLong> m = new LinkedHashMap<>();
+        m.put("num_batches_tracked", batchesTracked);
         return m;
     }
 

@@ -3,6 +3,7 @@ package dev.ember.nn.model;
 import dev.ember.nn.Sequential;
 import dev.ember.nn.SequentialBuilder;
 import dev.ember.nn.data.StandardScaler;
+import dev.ember.nn.io.I64Data;
 import dev.ember.nn.io.Json;
 import dev.ember.nn.io.SafeTensors;
 import dev.ember.nn.io.SafeTensorsFile;
@@ -19,16 +20,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Model files in the safetensors format. Tensors carry PyTorch {@code nn.Sequential} state_dict
  * names ("0.weight", "0.bias", "1.running_mean", ...), so the file opens with
- * {@code safetensors.torch.load_file} and loads into the same PyTorch architecture, and a
+ * {@code safetensors.torch.load_file} and loads into the same PyTorch architecture (with strict
+ * {@code load_state_dict}: BatchNorm's int64 {@code num_batches_tracked} is saved too), and a
  * PyTorch-written file of this architecture loads here with {@link #loadWeights}. The architecture,
  * loss, names and scalers go into the header metadata as JSON strings under {@code ember.*} keys.
  * Saving is atomic; loading checks every tensor's presence, shape, dtype and finiteness by name,
  * rejects unexpected tensors and metadata that contradicts the model, and never returns a partly
- * loaded model.
+ * loaded model. A file without {@code num_batches_tracked} (written before Ember saved it) still
+ * loads, keeping the model's count.
  */
 public final class ModelFile {
     public static final String FORMAT = "ember.format";
@@ -40,9 +44,6 @@ public final class ModelFile {
     public static final String FEATURE_SCALER = "ember.feature_scaler";
     public static final String TARGET_SCALER = "ember.target_scaler";
     static final String FORMAT_VALUE = "ember-sequential/1";
-
-    /** PyTorch buffers with no Ember counterpart that a file may contain (ignored on load). */
-    private static final Set<String> IGNORED_SUFFIXES = Set.of("num_batches_tracked");
 
     private ModelFile() {
     }
@@ -60,6 +61,8 @@ public final class ModelFile {
             ModelChecks.finite(file.toString(), name, data);
             tensors.put(name, data);
         });
+        Map<String, I64Data> int64s = new LinkedHashMap<>();
+        m.model().counters().forEach((name, c) -> int64s.put(name, I64Data.scalar(c.get())));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(FORMAT, FORMAT_VALUE);
         meta.put(ARCHITECTURE, Json.write(m.model().spec()));
@@ -75,7 +78,7 @@ public final class ModelFile {
         if (m.targetScaler() != null) {
             meta.put(TARGET_SCALER, scalerJson(m.targetScaler()));
         }
-        SafeTensors.write(file, tensors, meta);
+        SafeTensors.write(file, tensors, int64s, meta);
     }
 
     /**
@@ -132,22 +135,41 @@ public final class ModelFile {
                 problems.add(ex.getMessage().replace(f.source() + ": ", ""));
             }
         }
+        Map<String, AtomicLong> counters = model.counters();
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String name : counters.keySet()) {
+            try {
+                // Absent (a file from before Ember saved it): kept as is, as PyTorch's BatchNorm does.
+                I64Data d = f.int64(name);
+                if (d != null && d.data()[0] < 0) {
+                    problems.add("counter '" + name + "' is " + d.data()[0] + ", a count cannot be negative");
+                } else if (d != null) {
+                    counts.put(name, d.data()[0]);
+                }
+            } catch (IllegalArgumentException ex) {
+                problems.add(ex.getMessage().replace(f.source() + ": ", ""));
+            }
+        }
+        Set<String> known = new LinkedHashSet<>(state.keySet());
+        known.addAll(counters.keySet());
         Set<String> extra = new TreeSet<>();
         Set<String> inFile = new LinkedHashSet<>(f.tensors().keySet());
         inFile.addAll(f.otherDtypes().keySet());
+        inFile.addAll(f.int64s().keySet());
         for (String name : inFile) {
-            if (!state.containsKey(name) && !IGNORED_SUFFIXES.contains(name.substring(name.lastIndexOf('.') + 1))) {
+            if (!known.contains(name)) {
                 extra.add(name);
             }
         }
         if (!extra.isEmpty()) {
-            problems.add("unexpected tensors " + extra + " (the model has " + state.keySet() + ")");
+            problems.add("unexpected tensors " + extra + " (the model has " + known + ")");
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(f.source() + " does not match the model: " + String.join("; ", problems));
         }
         found.forEach((name, data) -> ModelChecks.finite(f.source(), name, data));
         found.forEach((name, data) -> state.get(name).copyFrom(data.data()));
+        counts.forEach((name, n) -> counters.get(name).set(n));
     }
 
     private static String scalerJson(StandardScaler s) {
