@@ -19,6 +19,7 @@ public final class BufferCache implements AutoCloseable {
 
     private final Device device;
     private final LinkedHashMap<Integer, Map<String, Tensor>> byRows = new LinkedHashMap<>(8, 0.75f, true);
+    private boolean closed;
 
     public BufferCache(Device device) {
         this.device = device;
@@ -53,6 +54,10 @@ public final class BufferCache implements AutoCloseable {
     }
 
     private Map<String, Tensor> setFor(int rows) {
+        if (closed) {
+            // A closed module's buffers would be allocated again and never released.
+            throw new IllegalStateException("the work buffers of a closed module cannot be used");
+        }
         Map<String, Tensor> set = byRows.get(rows);
         if (set == null) {
             if (byRows.size() >= MAX_SIZES) {
@@ -68,6 +73,7 @@ public final class BufferCache implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         byRows.values().forEach(m -> m.values().forEach(Tensor::close));
         byRows.clear();
     }

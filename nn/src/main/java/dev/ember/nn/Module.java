@@ -19,6 +19,7 @@ public abstract class Module implements AutoCloseable {
     protected final Device device;
     protected final BufferCache buffers;
     protected boolean training = true;
+    private boolean closed;
 
     protected Module(Device device) {
         this.device = device;
@@ -40,7 +41,19 @@ public abstract class Module implements AutoCloseable {
     }
 
     public final Tensor forward(Tensor input) {
+        checkOpen();
         return updateOutput(input);
+    }
+
+    /** Throws {@link IllegalStateException} naming this module once it is closed. */
+    protected final void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(describe() + " is closed");
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
     }
 
     /**
@@ -94,9 +107,10 @@ public abstract class Module implements AutoCloseable {
         }
     }
 
-    /** Releases work buffers; subclasses release their parameters too. */
+    /** Releases work buffers; subclasses release their parameters too. Closing twice does nothing more. */
     @Override
     public void close() {
+        closed = true;
         buffers.close();
     }
 }

@@ -84,6 +84,7 @@ public final class Sequential extends Module {
 
     @Override
     public Tensor updateOutput(Tensor x) {
+        checkOpen();
         checkInput("Sequential", x, inputSize);
         Tensor cur = x;
         for (int i = 0; i < exec.size(); i++) {
@@ -97,8 +98,13 @@ public final class Sequential extends Module {
     /** Backward through all layers after {@link #forward}; returns d(loss)/d(input) when asked. */
     @Override
     public Tensor backward(Tensor input, Tensor gradOutput, boolean needGradInput) {
+        checkOpen();
         if (lastOutput == null) {
             throw new IllegalStateException("Sequential: backward before forward");
+        }
+        if (gradOutput.rank() != 2 || gradOutput.rows() != lastOutput.rows() || gradOutput.cols() != lastOutput.cols()) {
+            throw new IllegalArgumentException("Sequential.backward: the gradient is " + gradOutput.shapeString()
+                    + " but the last forward's output is " + lastOutput.shapeString());
         }
         Tensor g = gradOutput;
         for (int i = exec.size() - 1; i >= 0; i--) {
@@ -196,6 +202,11 @@ public final class Sequential extends Module {
      * {@code batch} rows) and returns the outputs; restores the previous mode.
      */
     public float[] predict(float[] x, int rows, int batch) {
+        checkOpen();
+        if (batch < 1 || rows < 0) {
+            throw new IllegalArgumentException("predict: batch size must be >= 1 and rows >= 0, got batch " + batch
+                    + ", rows " + rows);
+        }
         if (x.length != (long) rows * inputSize) {
             throw new IllegalArgumentException("predict: " + x.length + " values are not " + rows + " rows of "
                     + inputSize + " features");

@@ -97,6 +97,37 @@ class LayerGradientTest {
         }
     }
 
+    /**
+     * Evaluation mode (frozen batch norm, input gradients of a trained model): the running
+     * statistics are constants of the forward, and the backward must differentiate that forward,
+     * not the last training batch's.
+     */
+    @Test
+    void batchNormInEvaluationModeMatchesFiniteDifferences() {
+        long seed = 14;
+        try (Sequential m = Sequential.builder(5).dense(6, "tanh").batchNorm().dense(3).build(CPU, seed)) {
+            // Running statistics and gamma/beta away from their initial 0/1, from training batches.
+            for (int step = 0; step < 5; step++) {
+                try (Tensor x = CPU.fromArray(random(seed + 10 + step, 8 * 5), 8, 5)) {
+                    m.forward(x);
+                }
+            }
+            for (Parameter p : m.parameters()) {
+                if (p.name().startsWith("1.")) {
+                    float[] v = random(seed + p.name().length(), (int) p.value().size());
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = p.name().endsWith("weight") ? 1f + 0.5f * v[i] : 0.3f * v[i];
+                    }
+                    p.value().copyFrom(v);
+                }
+            }
+            m.eval();
+            int rows = 4;
+            float[] labels = {2, 0, 1, 2};
+            check(m, Loss.parse("cross_entropy"), random(seed, rows * 5), labels, rows, 0, seed);
+        }
+    }
+
     @Test
     void crossEntropyAndLeakyReluMatchFiniteDifferences() {
         long seed = 12;

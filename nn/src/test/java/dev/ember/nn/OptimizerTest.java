@@ -1,5 +1,6 @@
 package dev.ember.nn;
 
+import dev.ember.nn.optim.LrSchedule;
 import dev.ember.nn.optim.Optimizer;
 import dev.ember.runtime.Device;
 import dev.ember.runtime.Devices;
@@ -10,6 +11,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Optimizers against float64 re-implementations of PyTorch's update rules over several steps
@@ -107,6 +109,33 @@ class OptimizerTest {
             assertThrows(IllegalArgumentException.class, () -> Optimizer.create("adamx", ps, 0.1f, 0f, -1f));
             assertThrows(IllegalArgumentException.class, () -> Optimizer.create("sgd", ps, -1f, 0f, -1f));
             assertThrows(IllegalArgumentException.class, () -> Optimizer.create("nesterov", ps, 0.1f, 0f, 0f));
+            IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
+                    () -> Optimizer.create("sgd", ps, 0.1f, 0f, -0.5f));
+            assertTrue(m.getMessage().contains("momentum") && m.getMessage().contains("-0.5"), m.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> Optimizer.create("sgd", ps, 0.1f, 0f, 1f));
+            for (float bad : new float[] {-1f, 0f, Float.NaN, Float.POSITIVE_INFINITY}) {
+                IllegalArgumentException c = assertThrows(IllegalArgumentException.class,
+                        () -> Optimizer.clipGradNorm(ps, bad));
+                assertTrue(c.getMessage().contains("maxNorm") && c.getMessage().contains(String.valueOf(bad)),
+                        c.getMessage());
+            }
+            for (String s : new String[] {"cosine:5", "step:10:0.5:junk", "constant:1", "exp:0.9:2", "exp:-1",
+                "step:3:0", "step:0"}) {
+                assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse(s), s);
+            }
+        }
+    }
+
+    @Test
+    void aClosedOptimizerRefusesToStep() {
+        try (Tensor w = CPU.zeros(2); Tensor g = CPU.fromArray(new float[] {1f, -1f}, 2)) {
+            Optimizer opt = Optimizer.create("adam", List.of(new Parameter("w", w, g)), 0.1f, 0f, -1f);
+            opt.step();
+            long live = CPU.liveBytes();
+            opt.close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, opt::step);
+            assertTrue(e.getMessage().contains("adam") && e.getMessage().contains("closed"), e.getMessage());
+            assertTrue(CPU.liveBytes() < live, "closing released the moments and stepping did not bring them back");
         }
     }
 }

@@ -46,6 +46,31 @@ class SequentialTest {
         }
     }
 
+    /** A closed model refuses work instead of allocating buffers it will never free; misuse names itself. */
+    @Test
+    void closedModelsAndBadArgumentsAreRefused() {
+        Sequential m = Sequential.builder(4).dense(3, "relu").dense(2).build(CPU, 1);
+        try (Tensor x = CPU.fromArray(new float[8], 2, 4); Tensor g5 = CPU.zeros(2, 5)) {
+            m.forward(x);
+            IllegalArgumentException b = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> m.backward(g5));
+            assertTrue(b.getMessage().contains("2x5") && b.getMessage().contains("2x2"), b.getMessage());
+            IllegalArgumentException p = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> m.predict(new float[8], 2, 0));
+            assertTrue(p.getMessage().contains("predict") && p.getMessage().contains("batch"), p.getMessage());
+            long live = CPU.liveBytes();
+            m.close();
+            long closed = CPU.liveBytes();
+            assertTrue(closed < live);
+            for (org.junit.jupiter.api.function.Executable call : new org.junit.jupiter.api.function.Executable[] {
+                () -> m.forward(x), () -> m.predict(new float[8], 2, 2), () -> m.layers().get(0).forward(x)}) {
+                IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, call);
+                assertTrue(e.getMessage().contains("closed"), e.getMessage());
+            }
+            assertEquals(closed, CPU.liveBytes(), "a closed model allocated nothing");
+        }
+    }
+
     @Test
     void mismatchedLayerSizesAreRejected() {
         Linear a = new Linear(CPU, 4, 5, true, Init.AUTO, null, 1);

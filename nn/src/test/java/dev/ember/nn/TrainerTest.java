@@ -133,6 +133,48 @@ class TrainerTest {
         }
     }
 
+    /** Mistakes that would train nothing, or fail mid-epoch, are refused before the first batch. */
+    @Test
+    void fitRefusesAForeignOptimizerAndBatchNormBatchesOfOne() {
+        Dataset d = blobs(3, 103);
+        TrainConfig c = TrainConfig.defaults().withEpochs(1).withBatchSize(16).withProgress(Progress.Mode.QUIET);
+        try (Sequential m = Sequential.builder(5).dense(8, "relu").dense(3).build(CPU, 1);
+             Sequential other = Sequential.builder(5).dense(8, "relu").dense(3).build(CPU, 2);
+             Optimizer opt = new Adam(other.parameters(), 0.01f)) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new Trainer(m, Loss.parse("cross_entropy"), opt, c, null).fit(d, null));
+            assertTrue(e.getMessage().contains("4 of its 4 tensors") && e.getMessage().contains("model.parameters()"),
+                    e.getMessage());
+        }
+        // 103 rows in batches of 17 leave a last batch of 1.
+        try (Sequential m = Sequential.builder(5).dense(8, "relu").batchNorm().dense(3).build(CPU, 1);
+             Optimizer opt = new Adam(m.parameters(), 0.01f)) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new Trainer(m, Loss.parse("cross_entropy"), opt, c.withBatchSize(17), null).fit(d, null));
+            assertTrue(e.getMessage().contains("103 training rows in batches of 17 leave a batch of 1"), e.getMessage());
+            assertEquals(0, opt.steps(), "nothing trained");
+            new Trainer(m, Loss.parse("cross_entropy"), opt, c, null).fit(d, null); // 103 % 16 = 7: fine
+        }
+    }
+
+    @Test
+    void aFinalSoftmaxOrSigmoidBeforeALogitsLossIsWarnedAbout() {
+        Dataset d = blobs(4, 40);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        TrainConfig c = TrainConfig.defaults().withEpochs(1).withBatchSize(16).withProgress(Progress.Mode.PLAIN);
+        try (Sequential m = Sequential.builder(5).dense(3).softmax().build(CPU, 1);
+             Optimizer opt = new Adam(m.parameters(), 0.01f)) {
+            new Trainer(m, Loss.parse("cross_entropy"), opt, c, new PrintStream(buf, true)).fit(d, null);
+        }
+        assertTrue(buf.toString().contains("warning: the model ends in Softmax"), buf.toString());
+        buf.reset();
+        try (Sequential m = Sequential.builder(5).dense(3).build(CPU, 1);
+             Optimizer opt = new Adam(m.parameters(), 0.01f)) {
+            new Trainer(m, Loss.parse("cross_entropy"), opt, c, new PrintStream(buf, true)).fit(d, null);
+        }
+        assertFalse(buf.toString().contains("warning"), buf.toString());
+    }
+
     @Test
     void progressPlainLinesAndQuiet() {
         Dataset d = blobs(4, 40);

@@ -34,6 +34,9 @@ public final class BatchNorm1d extends Module {
     private final Tensor batchMean;
     private final Tensor batchVar;
     private final AtomicLong batchesTracked = new AtomicLong();
+    /** Constant 0 and 1 per feature for the evaluation-mode backward; allocated on its first use. */
+    private Tensor zeros;
+    private Tensor ones;
 
     public BatchNorm1d(Device device, int features, float eps, float momentum) {
         super(device);
@@ -85,8 +88,32 @@ public final class BatchNorm1d extends Module {
     @Override
     public Tensor backward(Tensor x, Tensor gradOutput, boolean needGradInput) {
         Tensor gx = buffers.get("dx", x.rows(), features);
-        Ops.batchNormBackward(x, batchMean, batchVar, gamma, eps, gradOutput, gx, gradGamma, gradBeta);
+        if (training) {
+            Ops.batchNormBackward(x, batchMean, batchVar, gamma, eps, gradOutput, gx, gradGamma, gradBeta);
+        } else {
+            evalBackward(x, gradOutput, gx);
+        }
         return needGradInput ? gx : null;
+    }
+
+    /**
+     * Backward of the evaluation-mode forward, whose statistics are constants (frozen batch norm,
+     * input gradients of a trained model): with xhat = (x - running_mean) / sqrt(running_var + eps),
+     * dgamma = column sums of dy * xhat, dbeta = column sums of dy, dx = dy * gamma /
+     * sqrt(running_var + eps). Written with the batch-norm forward op (xhat is the forward with
+     * gamma 1 and beta 0; dx is the forward of dy with mean 0), so every backend runs it.
+     */
+    private void evalBackward(Tensor x, Tensor dy, Tensor dx) {
+        if (zeros == null) {
+            zeros = device.zeros(features);
+            ones = device.empty(features).fill(1f);
+        }
+        Tensor xhat = buffers.get("xhat", x.rows(), features);
+        Ops.batchNorm(x, runningMean, runningVar, ones, zeros, eps, xhat);
+        Ops.mul(dy, xhat, xhat);
+        Ops.biasGrad(xhat, gradGamma, false);
+        Ops.biasGrad(dy, gradBeta, false);
+        Ops.batchNorm(dy, zeros, runningVar, gamma, zeros, eps, dx);
     }
 
     @Override
@@ -148,8 +175,11 @@ public final class BatchNorm1d extends Module {
     @Override
     public void close() {
         super.close();
-        for (Tensor t : new Tensor[] {gamma, beta, gradGamma, gradBeta, runningMean, runningVar, batchMean, batchVar}) {
-            t.close();
+        for (Tensor t : new Tensor[] {gamma, beta, gradGamma, gradBeta, runningMean, runningVar, batchMean, batchVar,
+            zeros, ones}) {
+            if (t != null) {
+                t.close();
+            }
         }
     }
 }

@@ -44,7 +44,16 @@ public interface LrSchedule {
      * times 0.1), "exp" / "exponential" (exp:0.95, default 0.95) or "cosine".
      */
     static LrSchedule parse(String s) {
-        String[] p = s.trim().toLowerCase(Locale.ROOT).split(":");
+        String[] p = s.trim().toLowerCase(Locale.ROOT).split(":", -1);
+        int allowed = switch (p[0]) {
+            case "step" -> 3;
+            case "exp", "exponential" -> 2;
+            default -> 1;
+        };
+        if (p.length > allowed) {
+            throw new IllegalArgumentException("bad schedule '" + s + "': " + p[0] + " takes at most " + (allowed - 1)
+                    + " value" + (allowed == 2 ? "" : "s") + " (expected constant, step[:N[:GAMMA]], exp[:GAMMA] or cosine)");
+        }
         try {
             return switch (p[0]) {
                 case "constant", "none" -> constant();

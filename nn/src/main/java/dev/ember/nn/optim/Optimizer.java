@@ -22,6 +22,7 @@ public abstract class Optimizer implements AutoCloseable {
     protected final float weightDecay;
     protected int steps;
     private final Map<Tensor, Tensor[]> state = new IdentityHashMap<>();
+    private boolean closed;
 
     protected Optimizer(List<Parameter> params, float lr, float weightDecay) {
         if (!(lr >= 0) || !Float.isFinite(lr)) {
@@ -53,6 +54,10 @@ public abstract class Optimizer implements AutoCloseable {
 
     /** One update of every parameter from its current gradient. */
     public final void step() {
+        if (closed) {
+            // Stepping on would silently start the moments again from zero, and leak them.
+            throw new IllegalStateException(name() + " optimizer is closed");
+        }
         steps++;
         for (Parameter p : params) {
             update(p, stateOf(p));
@@ -81,6 +86,9 @@ public abstract class Optimizer implements AutoCloseable {
      * {@code clip_grad_norm_}); returns the norm before clipping.
      */
     public static float clipGradNorm(List<Parameter> params, float maxNorm) {
+        if (!(maxNorm > 0) || !Float.isFinite(maxNorm)) {
+            throw new IllegalArgumentException("clipGradNorm: maxNorm must be positive and finite, got " + maxNorm);
+        }
         double sq = 0;
         for (Parameter p : params) {
             sq += Ops.sumSquares(p.grad());
@@ -138,8 +146,24 @@ public abstract class Optimizer implements AutoCloseable {
 
     public abstract String name();
 
+    /** Whether {@code value} is one of the tensors this optimizer updates. */
+    public boolean updates(Tensor value) {
+        for (Parameter p : params) {
+            if (p.value() == value) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The parameters this optimizer updates, in its order. */
+    public List<Parameter> parameters() {
+        return params;
+    }
+
     @Override
     public void close() {
+        closed = true;
         List<Tensor[]> all = new ArrayList<>(state.values());
         state.clear();
         all.forEach(s -> {

@@ -29,6 +29,7 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final TrainConfig config;
     private final Progress progress;
+    private final PrintStream out;
     private final Task task;
 
     public Trainer(Sequential model, Loss loss, Optimizer optimizer, TrainConfig config, PrintStream out) {
@@ -36,12 +37,62 @@ public final class Trainer {
         this.loss = loss;
         this.optimizer = optimizer;
         this.config = config;
-        this.progress = new Progress(out == null ? System.out : out, config.progress());
+        this.out = out == null ? System.out : out;
+        this.progress = new Progress(this.out, config.progress());
         this.task = Task.of(loss);
     }
 
     public Task task() {
         return task;
+    }
+
+    /**
+     * The optimizer must update this model's tensors: one made from another model's parameters
+     * would step those and leave this model untrained, with no error (a subset is fine: frozen layers).
+     */
+    private void checkOptimizer() {
+        java.util.Set<Tensor> own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        model.parameters().forEach(p -> own.add(p.value()));
+        long foreign = optimizer.parameters().stream().filter(p -> !own.contains(p.value())).count();
+        if (foreign > 0) {
+            throw new IllegalArgumentException("the " + optimizer.name() + " optimizer updates " + foreign + " of its "
+                    + optimizer.parameters().size() + " tensors that are not this model's parameters; create it"
+                    + " from model.parameters()");
+        }
+    }
+
+    /**
+     * BatchNorm1d cannot train on a batch of one row (no variance; PyTorch refuses it too), which
+     * the last partial batch can be: said before the first epoch rather than in the middle of one.
+     */
+    private void checkBatchNormBatches(int rows) {
+        boolean bn = model.layers().stream().anyMatch(l -> l instanceof dev.ember.nn.layers.BatchNorm1d);
+        int bs = config.batchSize();
+        if (bn && (bs == 1 || rows % bs == 1)) {
+            throw new IllegalArgumentException("BatchNorm1d needs at least 2 rows in every training batch, but "
+                    + rows + " training rows in batches of " + bs + " leave a batch of 1; use another batch size"
+                    + (bs > 1 ? " (e.g. " + (bs + 1) + ")" : ""));
+        }
+    }
+
+    /**
+     * The losses take logits and apply softmax or the sigmoid themselves, so a model that already
+     * ends in one trains on squashed outputs, slowly and badly, without any error (Keras warns here).
+     */
+    private void warnOnOutputActivation() {
+        java.util.List<dev.ember.nn.Module> ls = model.layers();
+        dev.ember.nn.Module last = ls.isEmpty() ? null : ls.get(ls.size() - 1);
+        String ends = null;
+        if (last instanceof dev.ember.nn.layers.Softmax) {
+            ends = "Softmax";
+        } else if (last instanceof dev.ember.nn.layers.ActivationLayer a
+                && a.activation() == dev.ember.runtime.Activation.SIGMOID) {
+            ends = "Sigmoid";
+        }
+        if (ends != null && task != Task.REGRESSION && config.progress() != Progress.Mode.QUIET) {
+            out.println("warning: the model ends in " + ends + ", but " + loss.name() + " takes logits and applies "
+                    + (task == Task.BINARY ? "the sigmoid" : "softmax") + " itself; remove the final " + ends);
+        }
     }
 
     /** Checks that the model's output matches the data and the loss; throws a clear message otherwise. */
@@ -87,6 +138,9 @@ public final class Trainer {
         if (validation != null) {
             checkCompatible(model, task, validation);
         }
+        checkOptimizer();
+        checkBatchNormBatches(train.rows());
+        warnOnOutputActivation();
         if (config.patience() > 0 && validation == null) {
             throw new IllegalArgumentException("early stopping (patience " + config.patience()
                     + ") needs validation data or a validation fraction");
