@@ -37,7 +37,9 @@ import java.util.TreeSet;
  * so I64 before F32, then by name; compact JSON with {@code __metadata__} first, space padding);
  * metadata keys are written in sorted order so the output is deterministic. Saving is atomic: a
  * temporary file in the target directory is written, forced to disk and renamed over the target,
- * so an interrupted save leaves the previous file.
+ * so an interrupted save leaves the previous file. A failed save or read names the caller's file
+ * and the cause (the temporary file's name means nothing to the user) and keeps the original
+ * exception as its cause; a failed save removes its temporary file.
  * Reading validates the header length, UTF-8, JSON, dtypes, shapes, offsets (contiguous, no
  * overlap or gap) and the total file size, and reports problems with the file name.
  */
@@ -79,13 +81,22 @@ public final class SafeTensors {
         byte[] header = header(order, metadata);
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
+        if (Files.isDirectory(abs)) {
+            throw new IOException("cannot save " + file + ": it is a directory");
+        }
+        if (!Files.isDirectory(dir)) {
+            Path shown = file.getParent() != null ? file.getParent() : dir;
+            throw new IOException("cannot save " + file + ": " + (Files.exists(dir) ? shown + " is not a directory"
+                    : "directory " + shown + " does not exist"));
+        }
         // Not Files.createTempFile: that would give the saved model mode 0600 instead of the umask default.
         Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime())
                 + Long.toHexString(Thread.currentThread().threadId()) + ".tmp");
-        FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+        boolean created = false;
         boolean moved = false;
         try {
-            try (FileChannel ch = channel) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+                created = true;
                 ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
                 long[] written = {0};
                 buf.putLong(header.length);
@@ -118,18 +129,29 @@ public final class SafeTensors {
                 flush(ch, buf, written, observer);
                 ch.force(true);
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("Cannot save " + file + " atomically: the file system does not support an "
-                        + "atomic rename in " + dir, e);
-            }
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             moved = true;
             syncDirectory(dir);
+        } catch (IOException e) {
+            // The exception names the hidden temporary file; the user chose `file`.
+            String why = e instanceof AtomicMoveNotSupportedException
+                    ? "the file system does not support an atomic rename in " + dir
+                    : IoErrors.reason(e);
+            throw new IOException("cannot save " + file + ": " + why
+                    + (Files.exists(abs) ? " (the previous file is unchanged)" : ""), e);
         } finally {
-            if (!moved) {
-                Files.deleteIfExists(tmp);
+            if (created && !moved) {
+                deleteQuietly(tmp);
             }
+        }
+    }
+
+    /** Removes a failed save's temporary file; a failure here must not hide the save's own error. */
+    private static void deleteQuietly(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+            // Nothing more can be done: the directory refuses changes, and the save's error says why.
         }
     }
 
@@ -265,16 +287,33 @@ public final class SafeTensors {
 
     /** Reads and validates a safetensors file. */
     public static SafeTensorsFile read(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException("cannot load " + file + ": it is a directory, not a safetensors file");
+        }
         long size;
+        byte[] bytes;
         try {
             size = Files.size(file);
-        } catch (NoSuchFileException e) {
-            throw new NoSuchFileException(file.toString(), null, "model file not found");
+        } catch (IOException e) {
+            throw loadFailed(file, e);
         }
         if (size > Integer.MAX_VALUE - 16) {
             throw new IOException(file + ": " + size + " bytes is larger than this reader supports (2 GiB)");
         }
-        return parse(Files.readAllBytes(file), file.toString());
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw loadFailed(file, e);
+        }
+        return parse(bytes, file.toString());
+    }
+
+    /** Names {@code file} and the cause; a missing file stays a {@link NoSuchFileException} for callers that test for it. */
+    private static IOException loadFailed(Path file, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return new NoSuchFileException(file.toString(), null, "model file not found");
+        }
+        return new IOException("cannot load " + file + ": " + IoErrors.reason(e), e);
     }
 
     /**

@@ -208,7 +208,9 @@ class SafeTensorsTest {
                         throw new IOException("simulated disk full after " + n + " bytes");
                     }
                 }));
-        assertTrue(e.getMessage().contains("simulated"));
+        assertEquals("cannot save " + f + ": simulated disk full after 65536 bytes (the previous file is unchanged)",
+                e.getMessage());
+        assertTrue(e.getCause().getMessage().startsWith("simulated"), "original kept as the cause");
         assertArrayEquals(before, Files.readAllBytes(f), "previous file intact");
         assertEquals("1", SafeTensors.read(f).requireMetadata("version"));
         try (Stream<Path> s = Files.list(dir)) {
@@ -225,9 +227,44 @@ class SafeTensorsTest {
     }
 
     @Test
-    void saveFailsCleanlyWhenDirectoryIsMissing() {
+    void saveFailsCleanlyWhenDirectoryIsMissing() throws IOException {
         Path f = dir.resolve("no-such-dir").resolve("m.safetensors");
-        assertThrows(IOException.class, () -> SafeTensors.write(f, one("w", new int[] {1}, 1), null));
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.write(f, one("w", new int[] {1}, 1), null));
+        assertEquals("cannot save " + f + ": directory " + f.getParent() + " does not exist", e.getMessage());
+        Path plain = dir.resolve("plain.txt");
+        Files.writeString(plain, "x");
+        Path under = plain.resolve("m.safetensors");
+        e = assertThrows(IOException.class, () -> SafeTensors.write(under, one("w", new int[] {1}, 1), null));
+        assertEquals("cannot save " + under + ": " + plain + " is not a directory", e.getMessage());
+        Path sub = Files.createDirectory(dir.resolve("sub"));
+        e = assertThrows(IOException.class, () -> SafeTensors.write(sub, one("w", new int[] {1}, 1), null));
+        assertEquals("cannot save " + sub + ": it is a directory", e.getMessage());
+        assertTrue(Files.isDirectory(sub));
+    }
+
+    /** A file system error names the hidden temporary file; the message must name the user's file and the cause. */
+    @Test
+    void fileSystemErrorDuringSaveNamesTheTargetNotTheTemporaryFile() throws IOException {
+        Path f = dir.resolve("full.safetensors");
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.write(f, one("w", new int[] {4}, 1, 2, 3, 4),
+                Map.of(), null, n -> {
+                    throw new java.nio.file.FileSystemException(dir.resolve(".full.safetensors.1.tmp").toString(),
+                            null, "No space left on device");
+                }));
+        assertEquals("cannot save " + f + ": no space left on device", e.getMessage());
+        assertTrue(e.getCause() instanceof java.nio.file.FileSystemException);
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of(), s.toList(), "no temporary file and no target left behind");
+        }
+    }
+
+    @Test
+    void readingADirectoryOrMissingFileNamesIt() {
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.read(dir));
+        assertEquals("cannot load " + dir + ": it is a directory, not a safetensors file", e.getMessage());
+        Path missing = dir.resolve("gone.safetensors");
+        e = assertThrows(java.nio.file.NoSuchFileException.class, () -> SafeTensors.read(missing));
+        assertTrue(e.getMessage().startsWith(missing.toString()), e.getMessage());
     }
 
     private void assertCorrupt(byte[] b, String... parts) throws IOException {
