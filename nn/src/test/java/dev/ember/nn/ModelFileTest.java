@@ -185,6 +185,25 @@ class ModelFileTest {
         assertTrue(e.getMessage().contains("junk.safetensors"), e.getMessage());
     }
 
+    @Test
+    void saveAndLoadErrorsNameTheUsersFile(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("nope").resolve("m.safetensors");
+        try (Sequential m = Sequential.builder(4).dense(3).build(CPU, 1)) {
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> ModelFile.save(f,
+                    new SavedModel(m, "cross_entropy", null, null, null, null, null)));
+            assertEquals("cannot save " + f + ": directory " + f.getParent() + " does not exist", e.getMessage());
+            // a null loss is refused at save like an unknown one, not with a NullPointerException
+            Path g = dir.resolve("g.safetensors");
+            IllegalArgumentException n = assertThrows(IllegalArgumentException.class, () -> ModelFile.save(g,
+                    new SavedModel(m, null, null, null, null, null, null)));
+            assertTrue(n.getMessage().startsWith(g + ": metadata " + ModelFile.LOSS + ": no loss given"),
+                    n.getMessage());
+            assertTrue(Files.notExists(g));
+        }
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> ModelFile.load(dir, CPU));
+        assertTrue(e.getMessage().startsWith("cannot load " + dir + ": it is a directory"), e.getMessage());
+    }
+
     /** The header JSON of a safetensors file. */
     private static String headerOf(byte[] file) {
         long n = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong(0);

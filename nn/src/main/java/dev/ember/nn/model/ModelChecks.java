@@ -21,6 +21,11 @@ final class ModelChecks {
     /** Throws an {@link IllegalArgumentException} when the metadata of {@code s} contradicts its model. */
     static void metadata(String source, SavedModel s) {
         Sequential m = s.model();
+        if (s.loss() == null) {
+            // Loss.parse would fail with a bare NullPointerException; the loss decides how outputs are read.
+            throw new IllegalArgumentException(source + ": metadata " + ModelFile.LOSS + ": no loss given; a saved "
+                    + "model needs the loss it was trained with (mse, bce or cross_entropy)");
+        }
         Task task;
         try {
             task = Task.of(Loss.parse(s.loss()));
