@@ -19,7 +19,14 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
     public static final String JMH_JSON = "jmh.json";
     public static final String ENV_JSON = "env.json";
 
-    /** Reads a report directory written by {@code ember bench}. */
+    /** Environment fields the Markdown summary and the roof% column cannot do without. */
+    static final List<String> REQUIRED_ENV = List.of("date", "cpu_model", "cpus", "os", "jdk", "selection",
+            "jmh_settings", "roofline");
+
+    /**
+     * Reads a report directory written by {@code ember bench}; a file that cannot be read or
+     * parsed is named in the {@link IllegalArgumentException} or {@link IOException}.
+     */
     public static Report load(Path dir) throws IOException {
         Path jmh = dir.resolve(JMH_JSON);
         Path env = dir.resolve(ENV_JSON);
@@ -27,14 +34,56 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
             throw new IllegalArgumentException(dir + " is not a bench report directory (needs " + JMH_JSON + " and "
                     + ENV_JSON + ")");
         }
-        Map<String, Object> e = Json.object(Json.parse(Files.readString(env)), ENV_JSON);
+        Map<String, Object> e;
         List<Roofline> roofs = new ArrayList<>();
-        if (e.get("roofline") instanceof List<?> l) {
-            for (Object o : l) {
-                roofs.add(Roofline.fromJson(Json.object(o, "roofline entry")));
+        try {
+            e = Json.object(Json.parse(read(env)), ENV_JSON);
+            if (e.get("roofline") instanceof List<?> l) {
+                for (Object o : l) {
+                    roofs.add(Roofline.fromJson(Json.object(o, "roofline entry")));
+                }
             }
+        } catch (IllegalArgumentException x) {
+            throw new IllegalArgumentException(env + ": " + x.getMessage(), x);
         }
-        return new Report(e, roofs, JmhResults.parse(Files.readString(jmh)));
+        List<ResultRow> rows;
+        try {
+            rows = JmhResults.parse(read(jmh));
+        } catch (IllegalArgumentException x) {
+            throw new IllegalArgumentException(jmh + ": " + x.getMessage(), x);
+        }
+        return new Report(e, roofs, rows);
+    }
+
+    private static String read(Path file) throws IOException {
+        try {
+            return Files.readString(file);
+        } catch (IOException x) {
+            throw new IOException("cannot read " + file + ": " + dev.ember.nn.io.IoErrors.reason(x), x);
+        }
+    }
+
+    /**
+     * Throws an {@link IllegalArgumentException} naming the file when the report in {@code dir}
+     * cannot make a results table: no benchmark rows (every benchmark failed, or an empty
+     * jmh.json), or env.json without the fields of {@link #REQUIRED_ENV} or without a roofline for
+     * a measured device. Publishing such a report would replace every row with "?" and blanks.
+     */
+    public void requireComplete(Path dir) {
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException(dir.resolve(JMH_JSON) + " holds no benchmark results; a report "
+                    + "without rows cannot replace the published table");
+        }
+        List<String> missing = REQUIRED_ENV.stream().filter(k -> env.get(k) == null).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(dir.resolve(ENV_JSON) + " lacks " + String.join(", ", missing)
+                    + " (written by ember bench; the results table needs them)");
+        }
+        List<String> noRoof = rows.stream().map(ResultRow::device).distinct().filter(d -> roofFor(d) == null).toList();
+        if (!noRoof.isEmpty()) {
+            throw new IllegalArgumentException(dir.resolve(ENV_JSON) + " has no roofline entry for "
+                    + String.join(", ", noRoof) + ", measured in " + JMH_JSON);
+        }
     }
 
     public Roofline roofFor(String device) {

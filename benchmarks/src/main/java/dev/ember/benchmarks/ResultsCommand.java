@@ -7,7 +7,9 @@ import java.nio.file.Path;
 
 /**
  * {@code ember results DIR [--file PATH]}: regenerates the generated block of
- * benchmarks/RESULTS.md (or PATH) from a report directory written by {@code ember bench}.
+ * benchmarks/RESULTS.md (or PATH) from a report directory written by {@code ember bench}. A
+ * report without rows or without the environment the table needs is refused, leaving the file as
+ * it was.
  */
 public final class ResultsCommand {
     static final String USAGE = "usage: ember results DIR [--file benchmarks/RESULTS.md]";
@@ -53,6 +55,7 @@ public final class ResultsCommand {
         }
         try {
             Report report = Report.load(dir);
+            report.requireComplete(dir);
             ResultsFile.update(file, report.markdown("##", dir.toString()));
             out.println("updated " + file + " from " + dir + " (" + report.rows().size() + " rows)");
             return 0;

@@ -45,4 +45,47 @@ class ResultsCommandTest {
         assertEquals(2, ResultsCommand.run(new String[] {"a", "b"}, o, e));
         assertEquals(2, ResultsCommand.run(new String[] {"a", "--file", tmp.resolve("no/such/R.md").toString()}, o, e));
     }
+
+    /** Runs {@code ember results} on {@code dir}; returns stderr after checking exit 1 and RESULTS.md untouched. */
+    private static String refused(Path dir, Path md) throws Exception {
+        String before = Files.readString(md);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = ResultsCommand.run(new String[] {dir.toString(), "--file", md.toString()},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+        assertEquals(1, rc, err.toString());
+        assertEquals(before, Files.readString(md), "RESULTS.md must be left as it was");
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        return err.toString();
+    }
+
+    @Test
+    void incompleteOrCorruptReportsAreRefusedNamingTheFile(@TempDir Path tmp) throws Exception {
+        Path dir = Fixtures.reportDir(tmp);
+        Path md = tmp.resolve("RESULTS.md");
+        Files.writeString(md, "# R\n\n" + ResultsFile.START + "\n| gemm | 1024 | keep me |\n" + ResultsFile.END + "\n");
+        Path jmh = dir.resolve(Report.JMH_JSON), env = dir.resolve(Report.ENV_JSON);
+        String goodJmh = Files.readString(jmh), goodEnv = Files.readString(env);
+
+        Files.writeString(jmh, "[]");
+        Files.writeString(env, "{}");
+        String e = refused(dir, md);
+        assertTrue(e.contains(jmh + " holds no benchmark results"), e);
+
+        Files.writeString(jmh, goodJmh);
+        e = refused(dir, md);
+        assertTrue(e.contains(env + " lacks date, cpu_model, cpus, os, jdk, selection, jmh_settings, roofline"), e);
+
+        Files.writeString(env, goodEnv.replace("\"device\": \"opencl:0\"", "\"device\": \"opencl:1\""));
+        e = refused(dir, md);
+        assertTrue(e.contains(env + " has no roofline entry for opencl:0"), e);
+
+        Files.writeString(env, goodEnv);
+        Files.writeString(jmh, "garbage");
+        e = refused(dir, md);
+        assertTrue(e.contains(jmh + ": invalid JSON at character 0"), e);
+        Files.writeString(jmh, goodJmh);
+        Files.writeString(env, "{\"date\": ");
+        e = refused(dir, md);
+        assertTrue(e.contains(env + ": invalid JSON"), e);
+    }
 }
