@@ -21,7 +21,8 @@ public record BenchArgs(boolean full, List<String> devices, List<String> ops, Li
                                [--sizes 1M,4M,...] [--out DIR] [--json]
               --quick     compact selection on every available device, about 3 minutes (default)
               --full      every op, size and mode (long)
-              --devices   devices to measure (unavailable ones are skipped with the reason)
+              --devices   devices to measure: cpu, cuda[:i], opencl[:i] (an unknown name is an error;
+                          an unavailable device is skipped with the reason)
               --ops       ops or groups: %s
                           groups: %s
               --sizes     sizes replacing each op's defaults where they parse (1M, 1024x10, 784-256-128-10@128, 1024)

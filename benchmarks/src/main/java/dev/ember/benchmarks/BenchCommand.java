@@ -1,5 +1,6 @@
 package dev.ember.benchmarks;
 
+import dev.ember.nn.io.IoErrors;
 import dev.ember.nn.plot.Plots;
 import dev.ember.runtime.DeviceInfo;
 import dev.ember.runtime.Devices;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -66,9 +68,12 @@ public final class BenchCommand {
                 return 0;
             }
             plan = Suite.plan(a.full(), a.ops(), a.sizes());
+            if (a.devices() != null) {
+                checkDevices(a.devices(), Devices.list());
+            }
         } catch (IllegalArgumentException e) {
             err.println("ember bench: " + e.getMessage());
-            err.println(BenchArgs.usage());
+            err.println("try 'ember bench --help'");
             return 2;
         }
         System.setProperty("java.awt.headless", "true");
@@ -130,7 +135,7 @@ public final class BenchCommand {
         try {
             Files.createDirectories(raw);
         } catch (IOException e) {
-            err.println("ember bench: cannot create report directory " + dir + ": " + e.getMessage());
+            err.println("ember bench: cannot create report directory " + dir + ": " + IoErrors.reason(e));
             return 1;
         }
         out.printf(Locale.ROOT, "ember bench (%s): %d configs on %s; %s%s%n", a.full() ? "full" : "quick", configs,
@@ -268,6 +273,37 @@ public final class BenchCommand {
             out.print(report.rowsJson());
         }
         return failures.isEmpty() ? 0 : 1;
+    }
+
+    private static final Pattern DEVICE_NAME = Pattern.compile("(cpu|cuda|opencl)(:[0-9]+)?");
+
+    /**
+     * Refuses, before anything runs, a {@code --devices} entry that is not a device name or names
+     * an index that does not exist among {@code known} ({@link Devices#list()}): measuring the
+     * rest would publish a report without the device that was asked for. A device that exists but
+     * is unavailable (cuda without a GPU: its backend is listed as one unavailable entry) passes,
+     * and is skipped with its reason.
+     */
+    static void checkDevices(List<String> names, List<DeviceInfo> known) {
+        String knownText = String.join(", ", known.stream()
+                .map(d -> d.available() ? d.name() : d.name() + " (unavailable)").toList());
+        for (String name : names) {
+            String n = name.trim().toLowerCase(Locale.ROOT);
+            if (!DEVICE_NAME.matcher(n).matches()) {
+                throw new IllegalArgumentException("--devices: '" + name + "' is not a device name (cpu, cuda[:i] or "
+                        + "opencl[:i]; known here: " + knownText + ")");
+            }
+            // The spellings Devices accepts: "cuda" is cuda:0, "cpu:0" is cpu.
+            n = n.equals("cuda") || n.equals("opencl") ? n + ":0" : n.equals("cpu:0") ? "cpu" : n;
+            String kind = n.contains(":") ? n.substring(0, n.indexOf(':')) : n;
+            String full = n;
+            boolean exists = known.stream().anyMatch(d -> d.name().equals(full)
+                    || (d.kind().equals(kind) && d.name().equals(kind) && !d.available()));
+            if (!exists) {
+                throw new IllegalArgumentException("--devices: no device '" + name + "' on this machine (known: "
+                        + knownText + ")");
+            }
+        }
     }
 
     /** Warm-up iteration length: the measurement's, but at least {@link #QUICK_MIN_WARMUP_MS} in quick mode. */

@@ -6,18 +6,68 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import dev.ember.runtime.DeviceInfo;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BenchCommandTest {
-    @Test
-    void usageErrorsReturnTwoWithTheMessageAndUsage() {
+    /** Runs {@code ember bench} with {@code args}; returns {exit code, stderr}. */
+    private static Object[] bench(String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int rc = BenchCommand.run(new String[] {"--ops", "nope"}, new PrintStream(new ByteArrayOutputStream()),
-                new PrintStream(err));
-        assertEquals(2, rc);
-        assertTrue(err.toString().startsWith("ember bench: unknown op 'nope'"), err.toString());
-        assertTrue(err.toString().contains("usage: ember bench"));
+        int rc = BenchCommand.run(args, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+        return new Object[] {rc, err.toString()};
+    }
+
+    @Test
+    void usageErrorsReturnTwoWithOneLineAndAHint() {
+        Object[] r = bench("--ops", "nope");
+        assertEquals(2, r[0]);
+        List<String> lines = ((String) r[1]).lines().toList();
+        assertTrue(lines.get(0).startsWith("ember bench: unknown op 'nope'"), lines.toString());
+        assertEquals(List.of("try 'ember bench --help'"), lines.subList(1, lines.size()));
+    }
+
+    @Test
+    void unknownDevicesAreUsageErrorsBeforeAnythingRuns() {
+        for (String devices : new String[] {"bogus", "cpu,bogus", "cpu:7", "cuda:x"}) {
+            Object[] r = bench("--devices", devices, "--out", "/nonexistent/never-created");
+            assertEquals(2, r[0], devices + ": " + r[1]);
+            String bad = devices.contains(",") ? devices.substring(devices.indexOf(',') + 1) : devices;
+            assertTrue(((String) r[1]).startsWith("ember bench: --devices: ") && ((String) r[1]).contains("'" + bad
+                    + "'") && ((String) r[1]).contains("cpu"), (String) r[1]);
+            assertEquals(2, ((String) r[1]).lines().count(), (String) r[1]);
+        }
+    }
+
+    @Test
+    void deviceNamesAreCheckedAgainstTheDevicesFound() {
+        List<DeviceInfo> known = List.of(DeviceInfo.available("cpu", "cpu", false, "pure Java"),
+                DeviceInfo.available("opencl:0", "opencl", false, "PoCL"),
+                DeviceInfo.unavailable("cuda", "cuda", "no NVIDIA driver"));
+        BenchCommand.checkDevices(List.of("cpu", "CPU:0", "opencl", "opencl:0", "cuda", "cuda:1"), known);
+        String e = assertThrows(IllegalArgumentException.class,
+                () -> BenchCommand.checkDevices(List.of("cpu", "gpu"), known)).getMessage();
+        assertEquals("--devices: 'gpu' is not a device name (cpu, cuda[:i] or opencl[:i]; known here: cpu, opencl:0, "
+                + "cuda (unavailable))", e);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> BenchCommand.checkDevices(List.of("opencl:1"), known)).getMessage();
+        assertEquals("--devices: no device 'opencl:1' on this machine (known: cpu, opencl:0, cuda (unavailable))", e);
+        // a CUDA machine lists each GPU: an index past them does not exist
+        List<DeviceInfo> gpus = List.of(DeviceInfo.available("cpu", "cpu", false, "pure Java"),
+                DeviceInfo.available("cuda:0", "cuda", true, "H100"));
+        assertThrows(IllegalArgumentException.class, () -> BenchCommand.checkDevices(List.of("cuda:1"), gpus));
+    }
+
+    @Test
+    void reportDirectoryErrorsSayWhy(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("file.txt"), "x");
+        Path out = file.resolve("report");
+        Object[] r = bench("--devices", "cpu", "--ops", "relu", "--out", out.toString());
+        assertEquals(1, r[0], (String) r[1]);
+        assertEquals("ember bench: cannot create report directory " + out + ": not a directory", ((String) r[1]).strip());
     }
 
     @Test
