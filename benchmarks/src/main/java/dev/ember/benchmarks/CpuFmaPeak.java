@@ -47,23 +47,31 @@ final class CpuFmaPeak {
                 jdk.incubator.vector.VectorOperators.ADD);
     }
 
-    /** Best FLOP/s over six rounds of {@code threads} threads each running the kernel for about 50 ms. */
+    /** Rounds of {@link #measure}; short rounds, so that some fall between other jobs' bursts. */
+    static final int ROUNDS = 25;
+    static final double ROUND_SECONDS = 0.02;
+
+    /**
+     * Best FLOP/s over {@link #ROUNDS} rounds of {@code threads} threads each running the kernel for
+     * about 20 ms (about 0.8 s in all). On a shared host other jobs can only pull a round down, so
+     * the best round is the closest to the hardware's peak.
+     */
     static double measure(int threads) throws InterruptedException {
         // Many short calls first, so the kernel is compiled by C2 as a method (not run interpreted,
-        // where the Vector API allocates per operation), then calibrate one call to about 50 ms.
+        // where the Vector API allocates per operation), then calibrate one call to a round's length.
         long warmEnd = System.nanoTime() + 300_000_000L;
         while (System.nanoTime() < warmEnd) {
             sink += kernel(2_000);
         }
-        long iters = 1 << 16;
+        long iters = 1 << 14;
         for (int w = 0; w < 3; w++) {
             long t0 = System.nanoTime();
             sink += kernel(iters);
             double s = (System.nanoTime() - t0) * 1e-9;
-            iters = Math.max(1 << 16, (long) (iters * 0.05 / Math.max(s, 1e-6)));
+            iters = Math.max(1 << 14, (long) (iters * ROUND_SECONDS / Math.max(s, 1e-6)));
         }
         double best = 0;
-        for (int round = 0; round < 6; round++) { // best of several: the host is shared
+        for (int round = 0; round < ROUNDS; round++) {
             final long n = iters;
             Thread[] ts = new Thread[threads];
             long t0 = System.nanoTime();

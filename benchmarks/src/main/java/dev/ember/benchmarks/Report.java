@@ -143,12 +143,14 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
             b.append("| ").append(r.device()).append(" | ").append(fmt(r.peakFlops() / 1e9)).append(" | ")
                     .append(r.peakMethod()).append(" | ").append(fmt(r.copyBytes() / 1e9)).append(" |\n");
         }
-        b.append("\nroof% is the row's rate as a share of its roofline bound: GFLOP/s over the peak for FLOP-counted ")
-                .append("ops (GEMM, training step), GB/s over the copy bandwidth for memory-bound ops. Work is counted ")
-                .append("once per op (2·M·N·K for GEMM; bytes read plus written); with_transfers rows count the same ")
-                .append("work, so their rate shows what a caller who copies to and from host arrays gets. ")
-                .append("Above 100% means the op beat the reference copy: on the CPU the copy is one thread's ")
-                .append("System.arraycopy of 64 MB, while ops run on every thread and small sizes stay in cache.\n\n");
+        b.append("\nEach limit is the best of several short runs, measured at the start and again at the end of ")
+                .append("the run, keeping the higher: other jobs on the machine can only slow a measurement down. ")
+                .append("The copy is of a 64 MB array (on the CPU every thread copies a slice), so it measures ")
+                .append("memory bandwidth. roof% in the table is the row's rate as a share of its roofline bound: ")
+                .append("GFLOP/s over the peak for FLOP-counted ops (GEMM, training step), GB/s over the copy ")
+                .append("bandwidth for memory-bound ops. Work is counted once per op (2·M·N·K for GEMM; bytes read ")
+                .append("plus written); with_transfers rows count the same work, so their rate shows what a caller ")
+                .append("who copies to and from host arrays gets.\n\n");
         b.append(h).append("# Results (median time per op)\n\n");
         b.append(rows.isEmpty() ? "No results.\n" : table.markdown());
         List<String> cross = table.crossovers();

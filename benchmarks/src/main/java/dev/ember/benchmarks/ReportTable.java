@@ -12,7 +12,10 @@ import java.util.Set;
 /**
  * The one comparison table: a line per (op, size, mode), for each device its median time, rate
  * and share of the roofline bound, then each accelerator's speedup over the CPU. Rendered as
- * aligned text for the console and as Markdown for the report.
+ * aligned text for the console and as Markdown for the report, each followed by {@link #legend}.
+ * A share above 100% is shown as "&gt;100%": the figure exceeds what was measured as the limit
+ * (data that stays in cache is not bound by the memory bandwidth the copy measures), so its
+ * exact value means nothing.
  */
 public final class ReportTable {
     /** One table line: the rows of every device for one op, size and mode. */
@@ -23,6 +26,9 @@ public final class ReportTable {
             return cpu == null || d == null ? Double.NaN : cpu.seconds() / d.seconds();
         }
     }
+
+    /** The roof% cell of a rate above the measured limit. */
+    static final String ABOVE = ">100%";
 
     private final List<String> devices;
     private final List<Line> lines;
@@ -108,9 +114,7 @@ public final class ReportTable {
                 }
                 c.add(time(r.seconds()));
                 c.add(rate(r));
-                Roofline roof = roofline.get(d);
-                double pct = roof == null ? Double.NaN : roof.percent(r.flopRate(), r.byteRate());
-                c.add(Double.isFinite(pct) ? String.format(Locale.ROOT, "%.0f%%", pct) : "-");
+                c.add(roofCell(r, roofline.get(d)));
             }
             if (devices.contains("cpu")) {
                 for (String d : accelerators()) {
@@ -121,6 +125,30 @@ public final class ReportTable {
             out.add(c);
         }
         return out;
+    }
+
+    /** The roof% cell: the share in percent, "&gt;100%" above the measured limit, "-" when nothing applies. */
+    static String roofCell(ResultRow r, Roofline roof) {
+        double pct = roof == null ? Double.NaN : roof.percent(r.flopRate(), r.byteRate());
+        if (!Double.isFinite(pct)) {
+            return "-";
+        }
+        // Rounded as shown: 100.4% prints as 100%, the limit itself.
+        return Math.round(pct) > 100 ? ABOVE : String.format(Locale.ROOT, "%.0f%%", pct);
+    }
+
+    /**
+     * What roof% is relative to, printed under the table; it explains "&gt;100%" too when a cell
+     * shows it.
+     */
+    public String legend() {
+        String s = "roof%: rate as a share of the device's measured limit: its peak FLOP rate for GFLOP/s rows, "
+                + "its copy bandwidth (a 64 MB array, memory-bound) for GB/s rows.";
+        if (cells().stream().anyMatch(c -> c.contains(ABOVE))) {
+            s += " " + ABOVE + ": faster than that limit, so the share means nothing: data that stays in cache is "
+                    + "not bound by memory bandwidth, and a peak measured while other jobs ran reads low.";
+        }
+        return s;
     }
 
     /** Aligned plain-text table. */
@@ -142,7 +170,7 @@ public final class ReportTable {
         }
         b.append(rule).append('\n');
         cells.forEach(c -> appendRow(b, c, w));
-        return b.toString();
+        return b.append(legend()).append('\n').toString();
     }
 
     private static void appendRow(StringBuilder b, List<String> c, int[] w) {
@@ -172,7 +200,7 @@ public final class ReportTable {
         for (List<String> c : cells()) {
             b.append("| ").append(String.join(" | ", c)).append(" |\n");
         }
-        return b.toString();
+        return b.append('\n').append(legend()).append('\n').toString();
     }
 
     /** Median time with three significant figures and a unit from ns to s. */

@@ -34,11 +34,35 @@ class ReportTableTest {
         assertTrue(g.contains("53.7 GFLOP/s") && g.contains("4.00x"), g);
         // every line has the same column positions: the header's width bounds each row
         int width = lines[1].length();
-        for (String l : lines) {
+        for (String l : java.util.Arrays.copyOf(lines, lines.length - 1)) {
             assertTrue(l.length() <= width, l);
         }
+        assertTrue(lines[lines.length - 1].startsWith("roof%: rate as a share of the device's measured limit"),
+                lines[lines.length - 1]);
+        assertTrue(!text.contains(">100%"), "no share above 100% here, so no explanation of it: " + text);
         String step = java.util.Arrays.stream(lines).filter(l -> l.startsWith("train_step")).findFirst().orElseThrow();
         assertTrue(step.trim().endsWith("-"), "no opencl figure, no speedup: " + step);
+    }
+
+    @Test
+    void sharesAboveTheMeasuredLimitAreShownAsSuchAndExplained() throws Exception {
+        List<ResultRow> rows = JmhResults.parse(Fixtures.text("jmh-fixture.json"));
+        // a copy bandwidth below relu 1M's 8.39 GB/s (cache-resident data beats memory bandwidth)
+        ReportTable t = new ReportTable(rows, List.of(new Roofline("cpu", 1e11, "fma", 5e9),
+                new Roofline("opencl:0", 1e13, "gemm", 4e11)));
+        String relu = t.text().lines().filter(l -> l.startsWith("relu") && l.contains(" 1M ")).findFirst()
+                .orElseThrow();
+        assertTrue(relu.matches(".* 8\\.39 GB/s +>100% .*"), relu);
+        assertTrue(t.legend().contains(">100%: faster than that limit"), t.legend());
+        assertTrue(t.markdown().contains("| 8.39 GB/s | >100% |"), t.markdown());
+        assertTrue(t.markdown().strip().endsWith(t.legend()), t.markdown());
+
+        ResultRow r = new ResultRow("relu", "1M", "cpu", "", 1, Double.NaN, 1.004e9, 1);
+        Roofline roof = new Roofline("cpu", 1e11, "fma", 1e9);
+        assertEquals("100%", ReportTable.roofCell(r, roof)); // the limit itself, as rounded
+        assertEquals(">100%", ReportTable.roofCell(new ResultRow("relu", "1M", "cpu", "", 1, Double.NaN, 1.006e9, 1),
+                roof));
+        assertEquals("-", ReportTable.roofCell(r, null));
     }
 
     @Test

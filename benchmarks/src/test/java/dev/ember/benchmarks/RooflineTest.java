@@ -1,6 +1,7 @@
 package dev.ember.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -24,7 +25,33 @@ class RooflineTest {
         assertEquals("cpu", r.device());
         assertTrue(r.peakFlops() > 0 && Double.isFinite(r.peakFlops()), r.toString());
         assertTrue(r.copyBytes() > 0 && Double.isFinite(r.copyBytes()), r.toString());
-        assertTrue(r.peakMethod().contains("FMA"), r.peakMethod());
+        assertTrue(r.peakMethod().contains("FMA") && r.peakMethod().contains("best of"), r.peakMethod());
+    }
+
+    @Test
+    void theHigherOfTwoMeasurementsIsKeptPerLimit() {
+        Roofline start = new Roofline("cpu", 29.3e9, "fma at start", 12e9);
+        Roofline end = new Roofline("cpu", 130e9, "fma at end", 11e9);
+        assertEquals(new Roofline("cpu", 130e9, "fma at end", 12e9), start.higher(end));
+        assertEquals(new Roofline("cpu", 130e9, "fma at end", 12e9), end.higher(start));
+        Roofline unmeasured = new Roofline("cpu", Double.NaN, "not measured", Double.NaN);
+        assertEquals(end, unmeasured.higher(end));
+        assertEquals(end, end.higher(unmeasured));
+        assertThrows(IllegalArgumentException.class, () -> start.higher(new Roofline("opencl:0", 1, "-", 1)));
+    }
+
+    @Test
+    void cpuCopyBandwidthCopiesEverySliceOnItsOwnThread() {
+        // an odd length: the slices must cover every element exactly once
+        float[] a = new float[1_000_003];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i + 1;
+        }
+        float[] b = new float[a.length];
+        Roofline.parallelCopy(a, b, 3);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, b);
+        double rate = Roofline.cpuCopyBandwidth(2, 1 << 20);
+        assertTrue(rate > 0 && Double.isFinite(rate), "2 threads: " + rate);
     }
 
     @Test
