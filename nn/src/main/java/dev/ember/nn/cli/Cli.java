@@ -106,20 +106,11 @@ public final class Cli {
      * path ("ember: /proc/nope"), which says nothing about what went wrong.
      */
     static String describe(IOException e) {
-        String what = switch (e) {
-            case java.nio.file.NoSuchFileException x -> "no such file or directory";
-            case java.nio.file.AccessDeniedException x -> "permission denied";
-            case java.nio.file.FileAlreadyExistsException x -> "already exists";
-            case java.nio.file.NotDirectoryException x -> "not a directory";
-            case java.nio.file.DirectoryNotEmptyException x -> "directory not empty";
-            case java.nio.file.FileSystemException x -> x.getReason() == null ? "file system error" : x.getReason();
-            default -> null;
-        };
-        if (what == null) {
-            return e.getMessage() == null ? e.toString() : e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": "
+                    + dev.ember.nn.io.IoErrors.reason(e);
         }
-        java.nio.file.FileSystemException f = (java.nio.file.FileSystemException) e;
-        return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": " + what;
+        return dev.ember.nn.io.IoErrors.reason(e);
     }
 
     private void usage(PrintStream s) {
