@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a features-only CSV for {@code predict}: one row per line, comma-separated finite numbers,
- * optional header line, blank lines skipped. A bad cell is reported with file, line and column.
+ * Reads a features-only CSV for {@code predict}: one row per line, comma-separated numbers as
+ * {@link Csv#parseCell} reads them, optional header line, blank lines skipped. A bad cell is
+ * reported with file, line and column.
  * The file is opened like training data ({@link Csv#openText}): gzip, a byte-order mark and text
  * that is not UTF-8 are handled the same way.
  */
@@ -42,15 +43,8 @@ final class FeatureCsv {
                 }
                 float[] v = new float[expectedCols];
                 for (int c = 0; c < cells.length; c++) {
-                    try {
-                        v[c] = Float.parseFloat(cells[c].trim());
-                        if (!Float.isFinite(v[c])) {
-                            throw new NumberFormatException();
-                        }
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException(file + ": line " + lineNo + ", column " + (c + 1)
-                                + ": '" + cells[c].trim() + "' is not a finite number");
-                    }
+                    // the same cells as training data: "1f", hex, NaN and Infinity are refused
+                    v[c] = Csv.parseCell(cells[c], file.toString(), lineNo, c + 1);
                 }
                 rows.add(v);
             }

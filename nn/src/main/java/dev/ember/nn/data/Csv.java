@@ -188,7 +188,12 @@ public final class Csv {
         return new Table(source, Arrays.copyOf(values, n), rows, cols, header, Arrays.copyOf(lines, rows));
     }
 
-    static float parseCell(String cell, String source, int line, int column) {
+    /**
+     * One cell as a float32: a plain decimal number (optionally with an exponent; no hex, no "1f",
+     * no NaN or Infinity), within float32 range; otherwise an {@link IllegalArgumentException}
+     * naming the source, the 1-based line and column, and the cell.
+     */
+    public static float parseCell(String cell, String source, int line, int column) {
         String s = cell.strip();
         if (s.isEmpty()) {
             throw new IllegalArgumentException(source + " line " + line + ", column " + column + ": missing value");

@@ -52,6 +52,20 @@ class FeatureCsvTest {
         assertArrayEquals(new float[] {1, 2, 3, 4}, t.values());
     }
 
+    /** Cells are read as training data reads them: no Java-only spellings, nothing non-finite. */
+    @Test
+    void cellsFollowTheTrainingDataRules() throws IOException {
+        for (String bad : new String[] {"1f", "0x1p3", "NaN", "Infinity", "1e999", "", "abc"}) {
+            Path f = write("bad.csv", ("1,2\n3," + bad + "\n").getBytes(StandardCharsets.UTF_8));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FeatureCsv.read(f, false, 2),
+                    bad);
+            assertTrue(e.getMessage().contains("bad.csv line 2, column 2"), e.getMessage());
+        }
+        FeatureCsv.Table t = FeatureCsv.read(write("ok.csv", " -1.5e2 , .25\n".getBytes(StandardCharsets.UTF_8)),
+                false, 2);
+        assertArrayEquals(new float[] {-150f, 0.25f}, t.values());
+    }
+
     @Test
     void encodingAndGzipProblemsNameTheFile() throws IOException {
         Path latin1 = write("latin1.csv", "1,2\n3,\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
