@@ -143,10 +143,19 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
             b.append("| ").append(r.device()).append(" | ").append(fmt(r.peakFlops() / 1e9)).append(" | ")
                     .append(r.peakMethod()).append(" | ").append(fmt(r.copyBytes() / 1e9)).append(" |\n");
         }
-        b.append("\nEach limit is the best of several short runs, measured at the start and again at the end of ")
-                .append("the run, keeping the higher: other jobs on the machine can only slow a measurement down. ")
-                .append("The copy is of a 64 MB array (on the CPU every thread copies a slice), so it measures ")
-                .append("memory bandwidth. roof% in the table is the row's rate as a share of its roofline bound: ")
+        // Reports written before the limits were re-measured at the end say so in the CPU's method
+        // ("... best of N rounds" since then); describe what that report actually did.
+        boolean remeasured = roofline.stream().anyMatch(r -> r.device().equals("cpu")
+                && String.valueOf(r.peakMethod()).contains("best of"));
+        b.append(remeasured
+                ? "\nEach limit is the best of several short runs, measured at the start and again at the end of "
+                + "the run, keeping the higher: other jobs on the machine can only slow a measurement down. "
+                + "The copy is of a 64 MB array (on the CPU every thread copies a slice), so it measures "
+                + "memory bandwidth."
+                : "\nEach limit was measured once, briefly, at the start of the run (this report predates "
+                + "re-measuring at the end), so a busy machine can read it low. The copy is of a 64 MB array "
+                + "(on the CPU one thread's System.arraycopy), so it measures memory bandwidth.")
+                .append(" roof% in the table is the row's rate as a share of its roofline bound: ")
                 .append("GFLOP/s over the peak for FLOP-counted ops (GEMM, training step), GB/s over the copy ")
                 .append("bandwidth for memory-bound ops. Work is counted once per op (2·M·N·K for GEMM; bytes read ")
                 .append("plus written); with_transfers rows count the same work, so their rate shows what a caller ")

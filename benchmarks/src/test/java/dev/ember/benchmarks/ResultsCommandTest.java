@@ -28,9 +28,19 @@ class ResultsCommandTest {
         for (String want : new String[] {"Machine: AMD EPYC, 2 CPUs", "JDK: Eclipse Adoptium", "Date: 2026-11-25T23:50:00Z",
             "Test GPU, driver 535.1", "cuda:0`: unavailable: no CUDA driver", "| gemm | 1024 | - |",
             "opencl:0 gemm: overtakes the CPU between 256 and 1024", "| cpu | 100.0 | Vector API FMA loop | 10.0 |",
-            "Not measured: gemm_mlp: dev.ember.benchmarks.GemmMlpBenchmark is not in this build"}) {
+            "Not measured: gemm_mlp: dev.ember.benchmarks.GemmMlpBenchmark is not in this build",
+            "predates re-measuring at the end"}) {
             assertTrue(text.contains(want), "missing '" + want + "' in\n" + text);
         }
+        // A report whose CPU limit says "best of N rounds" was measured at the start and the end.
+        String env = Files.readString(dir.resolve(Report.ENV_JSON));
+        Files.writeString(dir.resolve(Report.ENV_JSON), env.replace("\"Vector API FMA loop\"",
+                "\"Vector API FMA loop, 8 lanes, 2 threads, best of 25 rounds\""));
+        rc = ResultsCommand.run(new String[] {dir.toString(), "--file", md.toString()}, new PrintStream(out),
+                new PrintStream(err));
+        assertEquals(0, rc, err.toString());
+        text = Files.readString(md);
+        assertTrue(text.contains("at the start and again at the end") && !text.contains("predates"), text);
     }
 
     @Test

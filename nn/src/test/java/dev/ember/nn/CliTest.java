@@ -233,6 +233,8 @@ class CliTest {
             {"--test-fraction must be in (0, 1), got 1.5", "--data", file.toString(), "--test-fraction", "1.5"},
             {"--stratify applies to CSV files", "--data", "wine", "--stratify"},
             {"--stratify needs classes", "--data", file.toString(), "--task", "regression", "--stratify"},
+            {"data file mydata.csv.gz does not exist", "--data", "mydata.csv.gz", "--header"},
+            {"data file table.tsv does not exist", "--data", "table.tsv"},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length];

@@ -87,10 +87,59 @@ class ModelFileTest {
      * What safetensors.torch.save_file writes for nn.Sequential(Linear(3,2), BatchNorm1d(2), ReLU(),
      * Linear(2,1)): the batch norm adds an int64 scalar num_batches_tracked, which must not stop the load.
      */
-    @Test
-    void pytorchBatchNormFileWithInt64CounterLoads(@TempDir Path dir) throws Exception {
+    /** Writes a safetensors file by hand: {name, dtype, shape JSON, little-endian bytes} per tensor, in order. */
+    static Path writeSafetensors(Path f, Object[][] tensors) throws java.io.IOException {
         java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
         StringBuilder h = new StringBuilder("{");
+        for (Object[] t : tensors) {
+            byte[] bytes = (byte[]) t[3];
+            h.append(h.length() > 1 ? "," : "").append('"').append(t[0]).append("\":{\"dtype\":\"").append(t[1])
+                    .append("\",\"shape\":").append(t[2]).append(",\"data_offsets\":[").append(data.size())
+                    .append(',').append(data.size() + bytes.length).append("]}");
+            data.write(bytes);
+        }
+        byte[] header = h.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.file.Files.write(f, java.nio.ByteBuffer.allocate(8 + header.length + data.size())
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(header.length).put(header).put(data.toByteArray())
+                .array());
+        return f;
+    }
+
+    /**
+     * A state dict converted with {@code {k: v.float()}} holds num_batches_tracked as a float32
+     * scalar: a whole, non-negative value loads as the count; anything else is refused by name.
+     */
+    @Test
+    void aFloat32BatchNormCounterLoadsWhenItIsAWholeCount(@TempDir Path dir) throws Exception {
+        for (float count : new float[] {1234f, 2.5f, -1f}) {
+            Object[][] tensors = {
+                {"0.weight", "F32", "[2,3]", f32(1, 0, 0, 0, 1, 0)},
+                {"0.bias", "F32", "[2]", f32(0, -1)},
+                {"1.weight", "F32", "[2]", f32(2, 1)},
+                {"1.bias", "F32", "[2]", f32(0.5f, 0)},
+                {"1.running_mean", "F32", "[2]", f32(1, 1)},
+                {"1.running_var", "F32", "[2]", f32(4, 1)},
+                {"1.num_batches_tracked", "F32", "[]", f32(count)},
+                {"3.weight", "F32", "[1,2]", f32(1, 1)},
+                {"3.bias", "F32", "[1]", f32(0)},
+            };
+            Path f = writeSafetensors(dir.resolve("float-counter.safetensors"), tensors);
+            try (Sequential m = Sequential.builder(3).dense(2).batchNorm().activation("relu").dense(1).build(CPU, 3)) {
+                if (count == 1234f) {
+                    ModelFile.loadWeights(f, m);
+                    assertEquals(1234, m.counters().get("1.num_batches_tracked").get());
+                } else {
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                            () -> ModelFile.loadWeights(f, m));
+                    assertTrue(e.getMessage().contains("1.num_batches_tracked") && e.getMessage().contains("whole"),
+                            e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Test
+    void pytorchBatchNormFileWithInt64CounterLoads(@TempDir Path dir) throws Exception {
         Object[][] tensors = {
             {"0.weight", "F32", "[2,3]", f32(1, 0, 0, 0, 1, 0)},
             {"0.bias", "F32", "[2]", f32(0, -1)},
@@ -103,18 +152,7 @@ class ModelFileTest {
             {"3.weight", "F32", "[1,2]", f32(1, 1)},
             {"3.bias", "F32", "[1]", f32(0)},
         };
-        for (Object[] t : tensors) {
-            byte[] bytes = (byte[]) t[3];
-            h.append(h.length() > 1 ? "," : "").append('"').append(t[0]).append("\":{\"dtype\":\"").append(t[1])
-                    .append("\",\"shape\":").append(t[2]).append(",\"data_offsets\":[").append(data.size())
-                    .append(',').append(data.size() + bytes.length).append("]}");
-            data.write(bytes);
-        }
-        byte[] header = h.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        Path f = dir.resolve("torch-bn.safetensors");
-        java.nio.file.Files.write(f, java.nio.ByteBuffer.allocate(8 + header.length + data.size())
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(header.length).put(header).put(data.toByteArray())
-                .array());
+        Path f = writeSafetensors(dir.resolve("torch-bn.safetensors"), tensors);
         try (Sequential m = Sequential.builder(3).dense(2).batchNorm().activation("relu").dense(1).build(CPU, 3)) {
             java.util.Set<String> torchNames = new java.util.TreeSet<>();
             for (Object[] t : tensors) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,7 +114,7 @@ class OptimizerTest {
                     () -> Optimizer.create("sgd", ps, 0.1f, 0f, -0.5f));
             assertTrue(m.getMessage().contains("momentum") && m.getMessage().contains("-0.5"), m.getMessage());
             assertThrows(IllegalArgumentException.class, () -> Optimizer.create("sgd", ps, 0.1f, 0f, 1f));
-            for (float bad : new float[] {-1f, 0f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            for (float bad : new float[] {-1f, Float.NaN, Float.NEGATIVE_INFINITY}) {
                 IllegalArgumentException c = assertThrows(IllegalArgumentException.class,
                         () -> Optimizer.clipGradNorm(ps, bad));
                 assertTrue(c.getMessage().contains("maxNorm") && c.getMessage().contains(String.valueOf(bad)),
@@ -123,6 +124,22 @@ class OptimizerTest {
                 "step:3:0", "step:0"}) {
                 assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse(s), s);
             }
+            for (String s : new String[] {"linear:5", "exponetial:0.9"}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse(s));
+                assertTrue(e.getMessage().startsWith("unknown schedule '" + s + "'"), e.getMessage());
+            }
+        }
+    }
+
+    /** As PyTorch's clip_grad_norm_: infinity only measures the norm, 0 zeroes the gradients. */
+    @Test
+    void clippingAtInfinityMeasuresAndAtZeroZeroes() {
+        try (Tensor w = CPU.zeros(2); Tensor g = CPU.fromArray(new float[] {3f, 4f}, 2)) {
+            List<Parameter> ps = List.of(new Parameter("w", w, g));
+            assertEquals(5f, Optimizer.clipGradNorm(ps, Float.POSITIVE_INFINITY), 1e-6f);
+            assertArrayEquals(new float[] {3f, 4f}, g.toArray());
+            assertEquals(5f, Optimizer.clipGradNorm(ps, 0f), 1e-6f);
+            assertArrayEquals(new float[] {0f, 0f}, g.toArray());
         }
     }
 

@@ -154,6 +154,33 @@ class TrainerTest {
             assertTrue(e.getMessage().contains("103 training rows in batches of 17 leave a batch of 1"), e.getMessage());
             assertEquals(0, opt.steps(), "nothing trained");
             new Trainer(m, Loss.parse("cross_entropy"), opt, c, null).fit(d, null); // 103 % 16 = 7: fine
+            // 13 rows in batches of 3: 4 and 2 leave a batch of one as well; the suggestion must not.
+            IllegalArgumentException s = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new Trainer(m, Loss.parse("cross_entropy"), opt, c.withBatchSize(3), null)
+                            .fit(blobs(5, 13), null));
+            java.util.regex.Matcher g = java.util.regex.Pattern.compile("e\\.g\\. (\\d+)").matcher(s.getMessage());
+            assertTrue(g.find(), s.getMessage());
+            int suggested = Integer.parseInt(g.group(1));
+            assertTrue(suggested >= 2 && 13 % suggested != 1, s.getMessage());
+        }
+    }
+
+    /** Restoring a snapshot brings back BatchNorm's counter too, as loading a PyTorch state_dict does. */
+    @Test
+    void snapshotAndRestoreIncludeTheCounters() {
+        try (Sequential m = Sequential.builder(5).batchNorm().dense(3).build(CPU, 1);
+             Tensor x = CPU.fromArray(new float[20], 4, 5)) {
+            m.forward(x);
+            m.forward(x);
+            Map<String, float[]> snap = Trainer.snapshot(m);
+            m.forward(x);
+            assertEquals(3, m.counters().get("0.num_batches_tracked").get());
+            m.counters().get("0.num_batches_tracked").set((1L << 40) + 7); // restore is exact far above 2^24
+            Map<String, float[]> big = Trainer.snapshot(m);
+            Trainer.restore(m, snap);
+            assertEquals(2, m.counters().get("0.num_batches_tracked").get());
+            Trainer.restore(m, big);
+            assertEquals((1L << 40) + 7, m.counters().get("0.num_batches_tracked").get());
         }
     }
 

@@ -181,7 +181,10 @@ public final class Cli {
             Split split = Splits.random(d, fraction, a.longValue("split-seed", 42), a.flag("stratify"));
             return new Data(split.standardized(regression), false, d.name());
         }
-        if (data.contains("/") || data.toLowerCase(Locale.ROOT).endsWith(".csv")) {
+        String key = data.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        boolean known = Datasets.knownNames().contains(key);
+        if (!known && (data.contains("/") || data.contains("."))) {
+            // mydata.csv.gz, data.tsv, ../x: a file the user meant, not a data set name
             throw new UsageException("data file " + data + " does not exist");
         }
         for (String csvOnly : new String[] {"task", "label-column", "header", "test-fraction", "split-seed",

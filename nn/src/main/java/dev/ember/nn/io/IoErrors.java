@@ -30,8 +30,13 @@ public final class IoErrors {
             // Plain IOExceptions from reads and writes carry the strerror text as their message ("File too large").
             default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         };
-        // strerror capitalises its text as a sentence; it follows a colon here. "CPU ..." stays as is.
-        if (why.length() > 1 && Character.isUpperCase(why.charAt(0)) && Character.isLowerCase(why.charAt(1))) {
+        // strerror capitalises its text as a sentence; it follows a colon here. "CPU ..." stays as is,
+        // and so does a message that starts with a file name ("Bad.safetensors: ..."), which must
+        // keep its case to name the file.
+        int space = why.indexOf(' ');
+        String first = space < 0 ? why : why.substring(0, space);
+        boolean path = first.indexOf('/') >= 0 || first.indexOf('.') >= 0 || first.indexOf('\\') >= 0;
+        if (!path && why.length() > 1 && Character.isUpperCase(why.charAt(0)) && Character.isLowerCase(why.charAt(1))) {
             why = Character.toLowerCase(why.charAt(0)) + why.substring(1);
         }
         return why;

@@ -139,6 +139,18 @@ public final class ModelFile {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String name : counters.keySet()) {
             try {
+                TensorData asFloat = f.tensors().get(name);
+                if (asFloat != null && asFloat.data().length == 1) {
+                    // A state dict converted with {k: v.float()} holds the count as float32: take
+                    // it when it is still a whole, non-negative number.
+                    float v = asFloat.data()[0];
+                    if (v >= 0 && v == Math.rint(v) && Float.isFinite(v)) {
+                        counts.put(name, (long) v);
+                    } else {
+                        problems.add("counter '" + name + "' is " + v + " (F32), not a whole count");
+                    }
+                    continue;
+                }
                 // Absent (a file from before Ember saved it): kept as is, as PyTorch's BatchNorm does.
                 I64Data d = f.int64(name);
                 if (d != null && d.data()[0] < 0) {

@@ -48,7 +48,9 @@ public interface LrSchedule {
         int allowed = switch (p[0]) {
             case "step" -> 3;
             case "exp", "exponential" -> 2;
-            default -> 1;
+            case "constant", "none", "cosine", "cos" -> 1;
+            default -> throw new IllegalArgumentException("unknown schedule '" + s
+                    + "' (expected constant, step[:N[:GAMMA]], exp[:GAMMA] or cosine)");
         };
         if (p.length > allowed) {
             throw new IllegalArgumentException("bad schedule '" + s + "': " + p[0] + " takes at most " + (allowed - 1)

@@ -86,8 +86,11 @@ public abstract class Optimizer implements AutoCloseable {
      * {@code clip_grad_norm_}); returns the norm before clipping.
      */
     public static float clipGradNorm(List<Parameter> params, float maxNorm) {
-        if (!(maxNorm > 0) || !Float.isFinite(maxNorm)) {
-            throw new IllegalArgumentException("clipGradNorm: maxNorm must be positive and finite, got " + maxNorm);
+        // As PyTorch's clip_grad_norm_: infinity only measures the norm (nothing is scaled), 0 zeroes
+        // the gradients; a negative maxNorm would flip them and NaN would skip clipping silently.
+        if (!(maxNorm >= 0)) {
+            throw new IllegalArgumentException("clipGradNorm: maxNorm must be >= 0 (or infinity to only measure), got "
+                    + maxNorm);
         }
         double sq = 0;
         for (Parameter p : params) {

@@ -69,9 +69,17 @@ public final class Trainer {
         boolean bn = model.layers().stream().anyMatch(l -> l instanceof dev.ember.nn.layers.BatchNorm1d);
         int bs = config.batchSize();
         if (bn && (bs == 1 || rows % bs == 1)) {
+            int near = 0;
+            for (int d = 1; d <= bs && near == 0; d++) {
+                for (int cand : new int[] {bs + d, bs - d}) {
+                    if (near == 0 && cand >= 2 && cand <= rows && rows % cand != 1) {
+                        near = cand;
+                    }
+                }
+            }
             throw new IllegalArgumentException("BatchNorm1d needs at least 2 rows in every training batch, but "
                     + rows + " training rows in batches of " + bs + " leave a batch of 1; use another batch size"
-                    + (bs > 1 ? " (e.g. " + (bs + 1) + ")" : ""));
+                    + (near > 0 ? " (e.g. " + near + ")" : ""));
         }
     }
 
@@ -236,15 +244,26 @@ public final class Trainer {
         return h;
     }
 
-    /** Host copies of every parameter and buffer. */
+    /**
+     * Host copies of every parameter and buffer, and of the counters (BatchNorm's
+     * num_batches_tracked), so that {@link #restore} brings back the whole state, as loading a
+     * PyTorch state_dict does. A counter is held as two floats of 24 bits each (exact below 2^48).
+     */
     public static Map<String, float[]> snapshot(Sequential model) {
         Map<String, float[]> m = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> m.put(k, v.toArray()));
+        model.counters().forEach((k, v) -> m.put(k, new float[] {v.get() >>> 24, v.get() & 0xFFFFFF}));
         return m;
     }
 
     public static void restore(Sequential model, Map<String, float[]> snap) {
         model.stateDict().forEach((k, v) -> v.copyFrom(snap.get(k)));
+        model.counters().forEach((k, v) -> {
+            float[] c = snap.get(k);
+            if (c != null) {
+                v.set(((long) c[0] << 24) | (long) c[1]);
+            }
+        });
     }
 
     /** Loss and metrics of the model (evaluation mode) on a whole data set. */

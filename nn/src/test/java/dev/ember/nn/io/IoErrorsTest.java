@@ -20,6 +20,10 @@ class IoErrorsTest {
         assertEquals("file system error", IoErrors.reason(new FileSystemException("/x")));
         assertEquals("file too large", IoErrors.reason(new IOException("File too large")));
         assertEquals("CPU said no", IoErrors.reason(new IOException("CPU said no")));
+        // A message that starts with the user's file keeps the file name's case.
+        assertEquals("Bad.safetensors: invalid safetensors file", IoErrors.reason(
+                new IOException("Bad.safetensors: invalid safetensors file")));
+        assertEquals("Models/m.bin: truncated", IoErrors.reason(new IOException("Models/m.bin: truncated")));
         assertEquals("IOException", IoErrors.reason(new IOException()));
     }
 }
