@@ -12,6 +12,7 @@ public final class Device implements AutoCloseable {
     private final AtomicLong liveBytes = new AtomicLong();
     private final AtomicLong peakBytes = new AtomicLong();
     private final AtomicLong liveTensors = new AtomicLong();
+    private volatile boolean closed;
 
     public Device(Backend backend) {
         this.backend = Objects.requireNonNull(backend, "backend");
@@ -30,9 +31,20 @@ public final class Device implements AutoCloseable {
         return backend.isGpu();
     }
 
-    /** The backend that runs this device's ops (for backend implementors and benchmarks). */
+    /**
+     * The backend that runs this device's ops (for backend implementors and benchmarks); throws
+     * {@link IllegalStateException} once the device is closed, since a native backend's queue and
+     * memory are gone then (using them would crash the JVM, not throw).
+     */
     public Backend backend() {
+        if (closed) {
+            throw new IllegalStateException("device " + name() + " is closed");
+        }
         return backend;
+    }
+
+    public boolean isClosed() {
+        return closed;
     }
 
     /** Bytes held by open tensors on this device. */
@@ -63,7 +75,7 @@ public final class Device implements AutoCloseable {
     public Tensor empty(int... shape) {
         int[] s = Shapes.check("empty", shape);
         long n = Shapes.size(s);
-        Storage storage = backend.allocate(n);
+        Storage storage = backend().allocate(n);
         long bytes = n * Float.BYTES;
         long live = liveBytes.addAndGet(bytes);
         peakBytes.accumulateAndGet(live, Math::max);
@@ -101,8 +113,14 @@ public final class Device implements AutoCloseable {
         backend.release(t.storageUnchecked());
     }
 
+    /**
+     * Releases the backend (queues, contexts, cached memory). Tensors of this device must not be
+     * used afterwards (closing them is still allowed); {@link Devices#get} opens a new device for the
+     * same name.
+     */
     @Override
     public void close() {
+        closed = true;
         backend.close();
     }
 

@@ -109,9 +109,10 @@ public final class Devices {
     public static synchronized Device get(String name) {
         String n = normalise(name);
         Device d = open.get(n);
-        if (d != null) {
+        if (d != null && !d.isClosed()) {
             return d;
         }
+        open.remove(n); // closed by its user (try-with-resources): open it again
         DeviceInfo info = info(n);
         if (!info.available()) {
             throw new IllegalArgumentException("device " + n + " is unavailable: " + info.reason());

@@ -172,6 +172,7 @@ public final class OpenClBackend implements Backend {
         private int arg;
 
         Launch(String family, String defines, String kernelName) {
+            open(); // a released queue or context would crash in native code
             this.what = name + ": " + kernelName + " (" + family + ".cl" + (defines.isEmpty() ? "" : " " + defines) + ")";
             if (TRACE && traced.add("build " + what)) {
                 // Printed before the build too: a compiler may abort while building.
@@ -258,6 +259,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public synchronized void upload(float[] src, int srcOffset, Storage dst, long dstOffset, int length) {
+        open();
         if (length == 0) {
             return;
         }
@@ -273,6 +275,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public synchronized void download(Storage src, long srcOffset, float[] dst, int dstOffset, int length) {
+        open();
         if (length == 0) {
             return;
         }
@@ -288,6 +291,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public synchronized void copy(Storage src, long srcOffset, Storage dst, long dstOffset, long length) {
+        open();
         if (length == 0) {
             return;
         }
@@ -310,6 +314,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public synchronized void fill(Storage dst, long offset, long length, float value) {
+        open();
         if (length == 0) {
             return;
         }
