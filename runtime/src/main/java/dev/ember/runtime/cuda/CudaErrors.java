@@ -33,7 +33,14 @@ public final class CudaErrors {
     public static final int CUDA_ERROR_NOT_FOUND = 500;
     public static final int CUDA_ERROR_ILLEGAL_ADDRESS = 700;
     public static final int CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES = 701;
+    public static final int CUDA_ERROR_LAUNCH_TIMEOUT = 702;
+    public static final int CUDA_ERROR_HARDWARE_STACK_ERROR = 714;
+    public static final int CUDA_ERROR_ILLEGAL_INSTRUCTION = 715;
+    public static final int CUDA_ERROR_MISALIGNED_ADDRESS = 716;
+    public static final int CUDA_ERROR_INVALID_ADDRESS_SPACE = 717;
+    public static final int CUDA_ERROR_INVALID_PC = 718;
     public static final int CUDA_ERROR_LAUNCH_FAILED = 719;
+    public static final int CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE = 720;
     public static final int CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED = 900;
     public static final int CUDA_ERROR_STREAM_CAPTURE_INVALIDATED = 901;
     public static final int CUDA_ERROR_SYSTEM_DRIVER_MISMATCH = 803;
@@ -56,7 +63,14 @@ public final class CudaErrors {
             Map.entry(CUDA_ERROR_NOT_FOUND, "CUDA_ERROR_NOT_FOUND"),
             Map.entry(CUDA_ERROR_ILLEGAL_ADDRESS, "CUDA_ERROR_ILLEGAL_ADDRESS"),
             Map.entry(CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES, "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"),
+            Map.entry(CUDA_ERROR_LAUNCH_TIMEOUT, "CUDA_ERROR_LAUNCH_TIMEOUT"),
+            Map.entry(CUDA_ERROR_HARDWARE_STACK_ERROR, "CUDA_ERROR_HARDWARE_STACK_ERROR"),
+            Map.entry(CUDA_ERROR_ILLEGAL_INSTRUCTION, "CUDA_ERROR_ILLEGAL_INSTRUCTION"),
+            Map.entry(CUDA_ERROR_MISALIGNED_ADDRESS, "CUDA_ERROR_MISALIGNED_ADDRESS"),
+            Map.entry(CUDA_ERROR_INVALID_ADDRESS_SPACE, "CUDA_ERROR_INVALID_ADDRESS_SPACE"),
+            Map.entry(CUDA_ERROR_INVALID_PC, "CUDA_ERROR_INVALID_PC"),
             Map.entry(CUDA_ERROR_LAUNCH_FAILED, "CUDA_ERROR_LAUNCH_FAILED"),
+            Map.entry(CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE, "CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE"),
             Map.entry(CUDA_ERROR_SYSTEM_DRIVER_MISMATCH, "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH"),
             Map.entry(CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE, "CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE"),
             Map.entry(CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED"),
@@ -83,14 +97,28 @@ public final class CudaErrors {
             case CUDA_ERROR_NO_BINARY_FOR_GPU -> "no kernel image for this GPU's architecture";
             case CUDA_ERROR_OUT_OF_MEMORY -> "out of device memory";
             case CUDA_ERROR_NOT_INITIALIZED -> "the CUDA driver is not initialised";
-            case CUDA_ERROR_ILLEGAL_ADDRESS ->
-                    "a kernel accessed an illegal address (the context is now unusable; run with -Dember.cuda.sync=true to find the op)";
-            case CUDA_ERROR_LAUNCH_FAILED -> "a kernel failed (the context is now unusable)";
+            case CUDA_ERROR_ILLEGAL_ADDRESS -> "a kernel accessed an illegal address" + STICKY;
+            case CUDA_ERROR_LAUNCH_FAILED -> "a kernel failed" + STICKY;
+            case CUDA_ERROR_HARDWARE_STACK_ERROR -> "a kernel overflowed its call stack" + STICKY;
+            case CUDA_ERROR_ILLEGAL_INSTRUCTION -> "a kernel executed an illegal instruction" + STICKY;
+            case CUDA_ERROR_MISALIGNED_ADDRESS -> "a kernel accessed a misaligned address" + STICKY;
+            case CUDA_ERROR_INVALID_ADDRESS_SPACE -> "a kernel used an address in the wrong memory space" + STICKY;
+            case CUDA_ERROR_INVALID_PC -> "a kernel jumped to an invalid program counter" + STICKY;
+            case CUDA_ERROR_LAUNCH_TIMEOUT ->
+                    "a kernel ran longer than the display watchdog allows (a GPU that also drives a display)" + STICKY;
+            case CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE -> "a cooperative launch asked for more blocks than fit at once";
             case CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, CUDA_ERROR_STREAM_CAPTURE_INVALIDATED ->
                     "the operation is not allowed while a CUDA graph is being captured";
             default -> name(code);
         };
     }
+
+    /**
+     * Errors that kill the context: kernels run asynchronously, so the op that reports one is often
+     * not the one that caused it.
+     */
+    private static final String STICKY = " (the context is now unusable; run with -Dember.cuda.sync=true, which"
+            + " waits after every op, to find the op that caused it)";
 
     /** "name: explanation" for an exception message. */
     public static String describe(int code) {

@@ -47,6 +47,14 @@ public final class OpenClBackend implements Backend {
     private final OpenClStorage dummy;
     private GemmConfig gemmConfig;
     private boolean closed;
+    /**
+     * With -Dember.opencl.sync=true every launch waits for its kernel, so that an error is reported
+     * by the op that caused it (kernels otherwise fail asynchronously, at a later op or download).
+     */
+    private final boolean sync = Boolean.getBoolean("ember.opencl.sync");
+    /** The kernels enqueued last (a ring), named in errors that surface after them. */
+    private final String[] recent = new String[4];
+    private int recentNext;
 
     OpenClBackend(OpenClLoader.ClDevice dev) {
         this(dev, OpenClPrograms.defaultCacheDir());
@@ -84,7 +92,45 @@ public final class OpenClBackend implements Backend {
         }
         this.pool = new OpenClPool(context, name);
         this.programs = new OpenClPrograms(context, dev, options, cacheDir);
-        this.dummy = pool.allocate(1);
+        try {
+            this.dummy = pool.allocate(1);
+        } catch (RuntimeException e) {
+            clReleaseCommandQueue(queue);
+            clReleaseContext(context);
+            throw e;
+        }
+    }
+
+    /** " (after k1, k2, ...)": the last kernels enqueued, oldest first, for errors that surface late. */
+    private String recentOps() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < recent.length; i++) {
+            String k = recent[(recentNext + i) % recent.length];
+            if (k != null) {
+                sb.append(sb.length() == 0 ? " (after " : ", ").append(k);
+            }
+        }
+        return sb.length() == 0 ? "" : sb.append(')').toString();
+    }
+
+    /**
+     * Runs an enqueue; when the device reports it out of memory (OpenCL drivers allocate lazily, so
+     * that shows at enqueue, not at clCreateBuffer), empties the buffer cache and tries once more.
+     * A failure names the op, the device memory held and the kernels enqueued before it.
+     */
+    private void enqueue(java.util.function.IntSupplier call, java.util.function.Supplier<String> what) {
+        int err = call.getAsInt();
+        boolean memory = err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES;
+        if (memory && pool.cachedBytes() > 0) {
+            pool.trim();
+            err = call.getAsInt();
+        }
+        if (err != CL_SUCCESS) {
+            memory = err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES;
+            throw new OpenClException(what.get() + " failed: CL error " + err + " (" + Cl.errorName(err) + ")"
+                    + (memory ? "; " + pool.liveBytes() + " bytes of device memory live, " + pool.cachedBytes()
+                    + " cached" : "") + recentOps(), err);
+        }
     }
 
     OpenClLoader.ClDevice device() {
@@ -169,11 +215,13 @@ public final class OpenClBackend implements Backend {
     final class Launch {
         private final long kernel;
         private final String what;
+        private final String kernelName;
         private int arg;
 
         Launch(String family, String defines, String kernelName) {
             open(); // a released queue or context would crash in native code
             this.what = name + ": " + kernelName + " (" + family + ".cl" + (defines.isEmpty() ? "" : " " + defines) + ")";
+            this.kernelName = kernelName;
             if (TRACE && traced.add("build " + what)) {
                 // Printed before the build too: a compiler may abort while building.
                 System.err.println("ember: first use of " + what + " (its program is built now unless cached)");
@@ -223,7 +271,13 @@ public final class OpenClBackend implements Backend {
                             + "x" + l1);
                     System.err.flush();
                 }
-                Cl.check(clEnqueueNDRangeKernel(queue, kernel, dims, null, g, l, null, null), what + " enqueue");
+                enqueue(() -> clEnqueueNDRangeKernel(queue, kernel, dims, null, g, l, null, null),
+                        () -> what + " enqueue of " + g0 + (dims == 2 ? "x" + g1 : "") + " work-items");
+                recent[recentNext] = kernelName;
+                recentNext = (recentNext + 1) % recent.length;
+                if (sync) {
+                    Cl.check(clFinish(queue), what + " (run synchronously, -Dember.opencl.sync)");
+                }
             }
         }
 
@@ -266,8 +320,9 @@ public final class OpenClBackend implements Backend {
         FloatBuffer buf = MemoryUtil.memAllocFloat(length);
         try {
             buf.put(src, srcOffset, length).flip();
-            Cl.check(clEnqueueWriteBuffer(queue, s(dst).mem, true, dstOffset * Float.BYTES, buf, null, null),
-                    name + ": upload of " + length + " floats");
+            long mem = s(dst).mem;
+            enqueue(() -> clEnqueueWriteBuffer(queue, mem, true, dstOffset * Float.BYTES, buf, null, null),
+                    () -> name + ": upload of " + length + " floats");
         } finally {
             MemoryUtil.memFree(buf);
         }
@@ -281,8 +336,11 @@ public final class OpenClBackend implements Backend {
         }
         FloatBuffer buf = MemoryUtil.memAllocFloat(length);
         try {
-            Cl.check(clEnqueueReadBuffer(queue, s(src).mem, true, srcOffset * Float.BYTES, buf, null, null),
-                    name + ": download of " + length + " floats");
+            int err = clEnqueueReadBuffer(queue, s(src).mem, true, srcOffset * Float.BYTES, buf, null, null);
+            if (err != CL_SUCCESS) {
+                // a blocking read also reports the faults of the kernels before it
+                Cl.check(err, name + ": download of " + length + " floats" + recentOps());
+            }
             buf.get(dst, dstOffset, length);
         } finally {
             MemoryUtil.memFree(buf);
@@ -309,7 +367,8 @@ public final class OpenClBackend implements Backend {
             }
             return;
         }
-        Cl.check(clEnqueueCopyBuffer(queue, a, b, srcOffset * 4, dstOffset * 4, length * 4, null, null), name + ": copy");
+        enqueue(() -> clEnqueueCopyBuffer(queue, a, b, srcOffset * 4, dstOffset * 4, length * 4, null, null),
+                () -> name + ": copy of " + length + " floats");
     }
 
     @Override
@@ -328,7 +387,10 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized void synchronize() {
         open();
-        Cl.check(clFinish(queue), name + ": clFinish");
+        int err = clFinish(queue);
+        if (err != CL_SUCCESS) {
+            Cl.check(err, name + ": waiting for the queue" + recentOps());
+        }
     }
 
     /**

@@ -105,6 +105,12 @@ class CudaKernelTableTest {
         assertTrue(why.contains("12.4") && why.contains("580") && why.contains("13.0"), why);
         assertTrue(CudaErrors.describe(CudaErrors.CUDA_ERROR_UNSUPPORTED_PTX_VERSION).contains("580"));
         assertTrue(CudaErrors.describe(CudaErrors.CUDA_ERROR_INSUFFICIENT_DRIVER).contains("580"));
+        // Every context-killing kernel fault is named and points at the synchronous mode.
+        for (int code = 714; code <= 719; code++) {
+            String d = CudaErrors.describe(code);
+            assertTrue(d.startsWith("CUDA_ERROR_") && d.contains("ember.cuda.sync"), d);
+        }
+        assertTrue(CudaErrors.describe(700).contains("ember.cuda.sync") && CudaErrors.describe(702).contains("watchdog"));
         assertTrue(CudaErrors.describe(CudaErrors.CUDA_ERROR_NO_DEVICE).startsWith("CUDA_ERROR_NO_DEVICE: no CUDA-capable"));
         assertEquals("CUresult 12345", CudaErrors.describe(12345));
     }

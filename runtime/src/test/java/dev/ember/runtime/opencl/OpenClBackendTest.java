@@ -152,6 +152,39 @@ class OpenClBackendTest {
         assertNotNull(cl.gemmConfig());
     }
 
+    @ParameterizedTest(name = "[{0}] errors after kernels name them; the synchronous mode gives the same results")
+    @MethodSource("devices")
+    void errorsNameTheKernelsBeforeThemAndSyncModeRuns(String device) {
+        OpenClBackend cl = cl();
+        dev.ember.runtime.Storage x = cl.allocate(64), y = cl.allocate(64);
+        try {
+            cl.fill(x, 0, 64, -1.5f);
+            cl.activation(dev.ember.runtime.Activation.RELU, 0f, x, y, 64);
+            // A read past the end fails at once; the message lists the kernels enqueued before it,
+            // which is what a late (asynchronous) kernel fault needs to be traced.
+            OpenClException e = assertThrows(OpenClException.class, () -> cl.download(y, 1L << 40, new float[4], 0, 4));
+            assertTrue(e.getMessage().contains("download of 4 floats") && e.getMessage().contains("(after ")
+                    && e.getMessage().contains("act_forward"), e.getMessage());
+        } finally {
+            cl.release(x);
+            cl.release(y);
+        }
+        String before = System.getProperty("ember.opencl.sync");
+        System.setProperty("ember.opencl.sync", "true");
+        try (OpenClBackend syncCl = (OpenClBackend) new OpenClProvider().open(0)) {
+            dev.ember.runtime.Storage a = syncCl.allocate(6), b = syncCl.allocate(6);
+            syncCl.upload(new float[] {-1, 2, -3, 4, -5, 6}, 0, a, 0, 6);
+            syncCl.activation(dev.ember.runtime.Activation.RELU, 0f, a, b, 6);
+            assertArrayEquals(new float[] {0, 2, 0, 4, 0, 6}, download(syncCl, b, 6));
+        } finally {
+            if (before == null) {
+                System.clearProperty("ember.opencl.sync");
+            } else {
+                System.setProperty("ember.opencl.sync", before);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "[{0}] pool buckets and reuses buffers")
     @MethodSource("devices")
     void poolReusesBuffers(String device) {
