@@ -178,21 +178,22 @@ public final class CachingAllocator<P> {
     /** Frees every cached (unused) block of the global pool back to the device. */
     public synchronized void emptyCache() {
         for (ArrayDeque<Block<?>> q : global.free.values()) {
-            for (Block<?> b : q) {
-                freeRaw(b);
+            // Each block leaves the free list before its free: if a free fails (a context killed by
+            // a kernel fault), no freed pointer can be handed out again by a later allocation.
+            for (Block<?> b; (b = q.poll()) != null; ) {
                 global.owned.remove(b);
+                freeRaw(b);
             }
-            q.clear();
         }
         global.free.clear();
     }
 
     @SuppressWarnings("unchecked")
     private void freeRaw(Block<?> b) {
-        raw.free(((Block<P>) b).ptr);
-        rawFrees++;
         reserved -= b.size;
         cached -= b.size;
+        rawFrees++;
+        raw.free(((Block<P>) b).ptr);
     }
 
     /** Starts serving allocations and releases from a new private pool (for a graph capture). */
@@ -231,14 +232,25 @@ public final class CachingAllocator<P> {
         }
     }
 
-    /** Frees every block, in use or not (when the device closes). */
+    /**
+     * Frees every block, in use or not (when the device closes). Every free is tried even when one
+     * fails (after a kernel fault each may); the allocator is empty afterwards and the first failure
+     * is rethrown.
+     */
     public synchronized void freeAll() {
+        RuntimeException first = null;
         for (Pool p : pools) {
             for (Block<?> b : p.owned) {
                 @SuppressWarnings("unchecked")
                 Block<P> bp = (Block<P>) b;
-                raw.free(bp.ptr);
                 rawFrees++;
+                try {
+                    raw.free(bp.ptr);
+                } catch (RuntimeException e) {
+                    if (first == null) {
+                        first = e;
+                    }
+                }
             }
             p.owned.clear();
             p.free.clear();
@@ -248,6 +260,9 @@ public final class CachingAllocator<P> {
         reserved = 0;
         cached = 0;
         allocated = 0;
+        if (first != null) {
+            throw first;
+        }
     }
 
     /** Bytes in blocks handed out and not yet released (bucket sizes). */

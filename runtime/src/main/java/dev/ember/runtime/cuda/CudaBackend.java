@@ -157,9 +157,18 @@ public final class CudaBackend implements Backend {
         return Map.copyOf(images);
     }
 
-    /** The device's allocator (statistics, {@link CachingAllocator#emptyCache()}). */
+    /** The device's allocator, for its statistics; empty its cache through {@link #emptyCache()}. */
     public CachingAllocator<CUdeviceptr> allocator() {
         return allocator;
+    }
+
+    /**
+     * Returns the allocator's cached blocks to the driver (PyTorch's {@code torch.cuda.empty_cache()}),
+     * under this backend's lock and with its context current, which freeing needs.
+     */
+    public synchronized void emptyCache() {
+        ready("emptyCache");
+        allocator.emptyCache();
     }
 
     private void ready(String op) {
@@ -472,6 +481,11 @@ public final class CudaBackend implements Backend {
     public synchronized void softmaxCrossEntropy(Storage logits, Storage labels, Storage grad, Storage stats, int rows,
                                                  int cols) {
         ready("softmaxCrossEntropy");
+        if (rows == 0) {
+            fill(stats, 0, 1, Float.NaN); // mean over no rows, as 0/0 on the CPU (and on OpenCL)
+            fill(stats, 1, 1, -1f);
+            return;
+        }
         ops.softmaxCrossEntropy(logits, labels, grad, stats, rows, cols);
         afterOp("softmaxCrossEntropy");
     }
@@ -688,21 +702,35 @@ public final class CudaBackend implements Backend {
             return;
         }
         ready("close");
-        try {
-            JCudaDriver.cuStreamSynchronize(stream);
-            if (cublas != null) {
-                cublas.close();
+        // Every step runs even when an earlier one fails (after a kernel fault each may), so that
+        // modules, the stream and the context are released; the first failure is thrown at the end.
+        RuntimeException first = null;
+        Runnable[] steps = {
+            () -> JCudaDriver.cuStreamSynchronize(stream),
+            () -> {
+                if (cublas != null) {
+                    cublas.close();
+                }
+            },
+            staging::close,
+            allocator::freeAll,
+            () -> modules.values().forEach(JCudaDriver::cuModuleUnload),
+            () -> JCudaDriver.cuStreamDestroy(stream),
+        };
+        for (Runnable step : steps) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
             }
-            staging.close();
-            allocator.freeAll();
-            for (CUmodule m : modules.values()) {
-                JCudaDriver.cuModuleUnload(m);
-            }
-            JCudaDriver.cuStreamDestroy(stream);
-        } finally {
-            closed = true;
-            CURRENT.remove();
-            JCudaDriver.cuDevicePrimaryCtxRelease(device);
+        }
+        closed = true;
+        CURRENT.remove();
+        JCudaDriver.cuDevicePrimaryCtxRelease(device);
+        if (first != null) {
+            throw first;
         }
     }
 

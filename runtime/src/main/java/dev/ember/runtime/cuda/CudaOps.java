@@ -139,6 +139,9 @@ final class CudaOps {
     }
 
     void columnSums(Storage x, Storage out, int rows, int cols, float beta) {
+        if (cols == 0) {
+            return; // a grid of zero blocks is CUDA_ERROR_INVALID_VALUE
+        }
         launch(CudaKernel.COLUMN_SUMS, (cols + CudaKernel.COL_TILE - 1) / CudaKernel.COL_TILE, 1, CudaKernel.COL_TILE,
                 CudaKernel.ROW_LANES, p(x), p(out), rows, cols, beta);
     }
@@ -193,14 +196,23 @@ final class CudaOps {
     }
 
     void rowArgmax(Storage x, Storage out, int rows, int cols) {
+        if (rows == 0) {
+            return;
+        }
         launch(CudaKernel.ROW_ARGMAX, rows, 1, THREADS, 1, p(x), p(out), rows, cols);
     }
 
     void softmax(Storage x, Storage y, int rows, int cols) {
+        if (rows == 0) {
+            return;
+        }
         launch(CudaKernel.SOFTMAX_ROWS, rows, 1, THREADS, 1, p(x), p(y), rows, cols);
     }
 
     void columnMeanVariance(Storage x, Storage mean, Storage var, int rows, int cols) {
+        if (cols == 0) {
+            return;
+        }
         launch(CudaKernel.COLUMN_MEAN_VAR, (cols + CudaKernel.COL_TILE - 1) / CudaKernel.COL_TILE, 1,
                 CudaKernel.COL_TILE, CudaKernel.ROW_LANES, p(x), p(mean), p(var), rows, cols);
     }

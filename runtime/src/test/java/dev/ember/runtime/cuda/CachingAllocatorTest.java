@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class CachingAllocatorTest {
 
     /** A fake device with a byte budget: malloc returns null (out of memory) past it. */
-    static final class FakeDevice implements CachingAllocator.Raw<long[]> {
+    static class FakeDevice implements CachingAllocator.Raw<long[]> {
         final long capacity;
         long used;
         long nextAddress = 0x1000;
@@ -170,6 +170,40 @@ class CachingAllocatorTest {
             a.beginPrivatePool();
             a.beginPrivatePool();
         });
+    }
+
+    /**
+     * A free that fails (a context killed by a kernel fault) must not leave freed blocks in the
+     * cache, where a later allocation would hand out a dead pointer; freeAll tries every block.
+     */
+    @Test
+    void failedFreesNeverLeaveFreedBlocksToHandOut() {
+        FakeDevice dev = new FakeDevice(1L << 30) {
+            int calls;
+
+            @Override
+            public void free(long[] ptr) {
+                super.free(ptr);
+                if (++calls % 2 == 0) { // every other free fails
+                    throw new IllegalStateException("cuMemFree: CUDA_ERROR_ILLEGAL_ADDRESS");
+                }
+            }
+        };
+        CachingAllocator<long[]> a = new CachingAllocator<>("fake", dev);
+        List<CachingAllocator.Block<long[]>> blocks = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            blocks.add(a.allocate(4096));
+        }
+        blocks.forEach(a::release);
+        assertThrows(IllegalStateException.class, a::emptyCache);
+        for (int i = 0; i < 4; i++) {
+            long[] p = a.allocate(4096).ptr();
+            assertTrue(dev.live.contains(p[0]), "allocation " + i + " handed out a freed pointer " + p[0]);
+        }
+        a.allocate(100);
+        assertThrows(IllegalStateException.class, a::freeAll); // the second free fails again
+        assertTrue(dev.live.isEmpty(), "every block was freed in spite of the failure: " + dev.live);
+        assertEquals(0, a.reservedBytes());
     }
 
     @Test

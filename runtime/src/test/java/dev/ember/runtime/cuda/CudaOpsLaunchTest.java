@@ -192,6 +192,24 @@ class CudaOpsLaunchTest {
         }
     }
 
+    /** Empty rows or columns launch nothing: a grid of zero blocks is CUDA_ERROR_INVALID_VALUE. */
+    @Test
+    void emptyShapesLaunchNoKernel() {
+        for (int[] sh : new int[][] {{0, 5}, {5, 0}}) {
+            int rows = sh[0], cols = sh[1];
+            Recorder r = new Recorder();
+            CudaOps ops = new CudaOps(SMS, r);
+            if (rows == 0) {
+                ops.rowArgmax(s(1), s(1), rows, cols);
+                ops.softmax(s(1), s(1), rows, cols);
+            } else {
+                ops.columnSums(s(1), s(1), rows, cols, 0f);
+                ops.columnMeanVariance(s(1), s(1), s(1), rows, cols);
+            }
+            assertTrue(r.launches.isEmpty(), rows + "x" + cols + ": " + r.launches);
+        }
+    }
+
     @Test
     void rowAndColumnKernelsCoverTheirShape() {
         int[][] shapes = {{1, 1}, {7, 33}, {1000, 3}, {3, 1000}, {127, 4097}};
