@@ -32,13 +32,16 @@ public final class EmberMain {
             case "tune" -> dev.ember.runtime.opencl.OpenClTuner.run(rest, System.out, System.err);
             case "help", "--help", "-h" -> {
                 int code = delegate(cmd, args); // the nn command line's usage first: it has the header
-                System.out.println("""
+                // The closing delimiter two columns left of the text keeps the commands indented
+                // like the nn command line's, under its usage line.
+                System.out.print("""
                           bench [--quick|--full] [--devices ..] [--ops ..] [--sizes ..] [--out DIR] [--json]
                                                          run the JMH suites on every available device; table + report
                           results DIR                    regenerate benchmarks/RESULTS.md from a bench report directory
                           tune [--size N] [opencl:i ..]  tune the OpenCL GEMM tiles of a device (stored in the cache)
                           test                           (launcher) run the whole test suite
-                          gpu-bundle                     (launcher) build the self-contained GPU check archive""");
+                          gpu-bundle                     (launcher) build the self-contained GPU check archive
+                        """);
                 yield code;
             }
             default -> delegate(cmd, args);

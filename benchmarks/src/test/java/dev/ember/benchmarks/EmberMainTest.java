@@ -58,7 +58,7 @@ class EmberMainTest {
         String out = capture(false, () -> rc[0] = EmberMain.run(new String[] {"help"}));
         assertEquals(0, rc[0]);
         assertTrue(out.startsWith("usage: ember"), out);
-        assertTrue(out.contains("bench [--quick") && out.contains("tune [--size N]"), out);
+        assertTrue(out.contains("\n  bench [--quick") && out.contains("\n  tune [--size N]"), out);
     }
 
     @Test
