@@ -29,6 +29,8 @@ final class OpenClPrograms implements AutoCloseable {
     private final Path dir;
     private final Map<String, Long> programs = new HashMap<>();
     private final Map<String, Long> kernels = new HashMap<>();
+    /** Families whose build failed, with the error: the same source and options fail again, so they are not rebuilt. */
+    private final Map<String, OpenClException> failedBuilds = new HashMap<>();
     private int sourceBuilds;
     private int diskLoads;
 
@@ -55,7 +57,7 @@ final class OpenClPrograms implements AutoCloseable {
         return dir;
     }
 
-    /** Programs compiled from source so far (the rest came from memory or disk). */
+    /** Compilations from source tried so far, failed ones included (the rest came from memory or disk). */
     int sourceBuilds() {
         return sourceBuilds;
     }
@@ -86,7 +88,17 @@ final class OpenClPrograms implements AutoCloseable {
         String key = family + "|" + defines;
         Long p = programs.get(key);
         if (p == null) {
-            p = build(family + ".cl", KernelSources.load(family), options(defines));
+            OpenClException failed = failedBuilds.get(key);
+            if (failed != null) {
+                // the same source and options fail the same way: report it without compiling again
+                throw new OpenClException(failed.getMessage(), failed.code());
+            }
+            try {
+                p = build(family + ".cl", KernelSources.load(family), options(defines));
+            } catch (OpenClException e) {
+                failedBuilds.put(key, e);
+                throw e;
+            }
             programs.put(key, p);
         }
         return p;
@@ -113,8 +125,8 @@ final class OpenClPrograms implements AutoCloseable {
                 // a stale binary that cannot be deleted is rebuilt from source each time
             }
         }
+        sourceBuilds++; // counted when tried, so that tests see a failed build too
         long p = fromSource(file, source, options);
-        sourceBuilds++;
         if (bin != null) {
             store(p, bin);
         }

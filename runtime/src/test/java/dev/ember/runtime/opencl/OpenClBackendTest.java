@@ -100,6 +100,20 @@ class OpenClBackendTest {
         assertTrue(e.getMessage().contains("compiler log"), e.getMessage());
     }
 
+    @ParameterizedTest(name = "[{0}] a family that fails to build is not compiled again")
+    @MethodSource("devices")
+    void aFailedBuildIsReportedAgainWithoutRecompiling(String device, @TempDir Path dir) {
+        OpenClBackend cl = cl();
+        try (OpenClPrograms programs = new OpenClPrograms(cl.context(), cl.device(), "", dir)) {
+            // every float declaration of the family becomes void: a compile error
+            OpenClException first = assertThrows(OpenClException.class, () -> programs.program("elementwise", "-Dfloat=void"));
+            assertEquals(1, programs.sourceBuilds());
+            OpenClException again = assertThrows(OpenClException.class, () -> programs.program("elementwise", "-Dfloat=void"));
+            assertEquals(first.getMessage(), again.getMessage());
+            assertEquals(1, programs.sourceBuilds(), "the second request must not compile again");
+        }
+    }
+
     @ParameterizedTest(name = "[{0}] compiled programs are cached on disk and reloaded")
     @MethodSource("devices")
     void diskCacheStoresAndReloadsBinaries(String device, @TempDir Path dir) throws Exception {
