@@ -17,6 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * "0.bias", "3.weight", ...). At construction every {@link Linear} directly followed by a fusable
  * {@link ActivationLayer} absorbs it into one fused GEMM launch; the activation keeps its index for
  * naming and summaries but is not run separately. Closing the model releases every tensor it owns.
+ *
+ * <p>A model holds its activations and work buffers, so one model runs one pass at a time:
+ * forward, backward, {@link #predict} and mode changes are serialised on the model (two threads
+ * predicting with one model take turns and both get correct results). For inference in parallel,
+ * give each thread its own model (load the same file twice).
  */
 public final class Sequential extends Module {
     private final int inputSize;
@@ -83,7 +88,7 @@ public final class Sequential extends Module {
     }
 
     @Override
-    public Tensor updateOutput(Tensor x) {
+    public synchronized Tensor updateOutput(Tensor x) {
         checkOpen();
         checkInput("Sequential", x, inputSize);
         Tensor cur = x;
@@ -97,7 +102,7 @@ public final class Sequential extends Module {
 
     /** Backward through all layers after {@link #forward}; returns d(loss)/d(input) when asked. */
     @Override
-    public Tensor backward(Tensor input, Tensor gradOutput, boolean needGradInput) {
+    public synchronized Tensor backward(Tensor input, Tensor gradOutput, boolean needGradInput) {
         checkOpen();
         if (lastOutput == null) {
             throw new IllegalStateException("Sequential: backward before forward");
@@ -114,7 +119,7 @@ public final class Sequential extends Module {
     }
 
     /** Backward from the gradient of the loss with respect to the last output (input gradient skipped). */
-    public void backward(Tensor gradOutput) {
+    public synchronized void backward(Tensor gradOutput) {
         backward(inputs[0], gradOutput, false);
     }
 
@@ -188,7 +193,7 @@ public final class Sequential extends Module {
     }
 
     @Override
-    public void train(boolean on) {
+    public synchronized void train(boolean on) {
         super.train(on);
         layers.forEach(l -> l.train(on));
     }
@@ -201,7 +206,7 @@ public final class Sequential extends Module {
      * Runs the model in evaluation mode on {@code rows} rows of host data (chunks of at most
      * {@code batch} rows) and returns the outputs; restores the previous mode.
      */
-    public float[] predict(float[] x, int rows, int batch) {
+    public synchronized float[] predict(float[] x, int rows, int batch) {
         checkOpen();
         if (batch < 1 || rows < 0) {
             throw new IllegalArgumentException("predict: batch size must be >= 1 and rows >= 0, got batch " + batch
@@ -213,6 +218,10 @@ public final class Sequential extends Module {
         }
         boolean was = training;
         train(false);
+        if ((long) rows * outputSize > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("predict: " + rows + " rows x " + outputSize + " outputs exceed a Java"
+                    + " array (2^31 - 9 values); predict in parts");
+        }
         float[] out = new float[rows * outputSize];
         try {
             float[] chunk = new float[0];

@@ -46,6 +46,43 @@ class SequentialTest {
         }
     }
 
+    /** Two threads predicting with one model take turns: every result equals the single-thread one. */
+    @Test
+    void concurrentPredictionsWithOneModelAreCorrect() throws Exception {
+        try (Sequential m = Sequential.builder(20).dense(32, "relu").dropout(0.3).dense(5).build(CPU, 3)) {
+            int rowsA = 7, rowsB = 16;
+            float[] xa = LayerGradientTest.random(1, rowsA * 20), xb = LayerGradientTest.random(2, rowsB * 20);
+            float[] ya = m.predict(xa, rowsA, 4), yb = m.predict(xb, rowsB, 16);
+            java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicReference<Throwable> error = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread[] ts = new Thread[2];
+            for (int t = 0; t < 2; t++) {
+                boolean first = t == 0;
+                ts[t] = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < 150; i++) {
+                            float[] y = first ? m.predict(xa, rowsA, 4) : m.predict(xb, rowsB, 16);
+                            if (!java.util.Arrays.equals(y, first ? ya : yb)) {
+                                wrong.incrementAndGet();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        error.compareAndSet(null, e);
+                    }
+                });
+                ts[t].start();
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            if (error.get() != null) {
+                throw new AssertionError("a prediction failed", error.get());
+            }
+            assertEquals(0, wrong.get(), "predictions that differed from the single-thread result");
+            assertTrue(m.isTraining(), "predict restores the training mode");
+        }
+    }
+
     /** A closed model refuses work instead of allocating buffers it will never free; misuse names itself. */
     @Test
     void closedModelsAndBadArgumentsAreRefused() {

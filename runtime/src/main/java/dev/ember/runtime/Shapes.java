@@ -19,10 +19,11 @@ public final class Shapes {
             if (d <= 0) {
                 throw new IllegalArgumentException(what + ": dimensions must be positive, got shape " + toString(shape));
             }
-            n *= d;
-            if (n > Integer.MAX_VALUE * 4L) {
+            // compared before multiplying: with four dimensions the product itself can pass 2^63
+            if (n > Integer.MAX_VALUE * 4L / d) {
                 throw new IllegalArgumentException(what + ": shape " + toString(shape) + " is too large");
             }
+            n *= d;
         }
         return shape.clone();
     }

@@ -273,6 +273,10 @@ public final class Trainer {
         boolean was = model.isTraining();
         model.train(false);
         int outCols = model.outputSize();
+        if ((long) data.rows() * outCols > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("evaluate: " + data.rows() + " rows x " + outCols + " outputs exceed a"
+                    + " Java array (2^31 - 9 values); evaluate in parts");
+        }
         float[] outputs = new float[data.rows() * outCols];
         double lossSum = 0;
         try (BufferCache io = new BufferCache(model.device())) {

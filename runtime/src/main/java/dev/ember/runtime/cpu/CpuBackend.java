@@ -222,11 +222,11 @@ public final class CpuBackend implements Backend {
      * adds the chunk sums in order: the result does not depend on the thread count.
      */
     private double chunkedSum(int n, ChunkSum body) {
-        int chunks = (n + GRAIN - 1) / GRAIN;
+        int chunks = (int) (((long) n + GRAIN - 1) / GRAIN); // long: n + GRAIN passes 2^31 near the limit
         double[] partial = new double[chunks];
         pool.parallelFor(chunks, 1, (c0, c1) -> {
             for (int c = c0; c < c1; c++) {
-                partial[c] = body.run(c * GRAIN, Math.min(n, (c + 1) * GRAIN));
+                partial[c] = body.run(c * GRAIN, (int) Math.min(n, (long) (c + 1) * GRAIN));
             }
         });
         double total = 0;

@@ -70,6 +70,8 @@ final class CpuGemm {
         final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
         final java.util.concurrent.atomic.AtomicInteger rows = new java.util.concurrent.atomic.AtomicInteger();
+        /** Set when a packing task threw: its task will never be done, so waiters must stop. */
+        volatile boolean failed;
     }
 
     private CpuGemm() {
@@ -110,7 +112,9 @@ final class CpuGemm {
                 int chunkTiles = CHUNK / MR;
                 int chunks = (mTiles + chunkTiles - 1) / chunkTiles;
                 pool.parallelPieces(pieces, pieces, (from, to) -> {
-                    packSharedB(plan, total, groups, transB, b, n, k, nPad, bp);
+                    if (!packSharedB(plan, total, groups, transB, b, n, k, nPad, bp)) {
+                        return;
+                    }
                     for (int ch; (ch = plan.rows.getAndIncrement()) < chunks; ) {
                         int i0 = ch * chunkTiles * MR, i1 = Math.min(m, i0 + chunkTiles * MR);
                         blocked(transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, 0, n, bp, nPad);
@@ -145,24 +149,37 @@ final class CpuGemm {
      * Claims and packs tasks of the shared op(B) until none is left, then waits for those other
      * pieces are still packing. Layout: K slice pc starts at pc * nPad and holds NR-column strips
      * of kc values each, as {@link CpuGemmPacking#packB} writes them, so the NC-column panel at jc
-     * starts at pc * nPad + jc * kc.
+     * starts at pc * nPad + jc * kc. Returns false, without waiting further, when a piece failed
+     * while packing: its task will never be done, and its exception reaches the caller.
      */
-    private static void packSharedB(PackPlan plan, int total, int groups, boolean transB, float[] b, int n, int k,
-                                    int nPad, float[] bp) {
+    private static boolean packSharedB(PackPlan plan, int total, int groups, boolean transB, float[] b, int n, int k,
+                                       int nPad, float[] bp) {
         for (int t; (t = plan.next.getAndIncrement()) < total; ) {
             int pc = t / groups * KC, jc = t % groups * NC;
             int kc = Math.min(KC, k - pc);
-            CpuGemmPacking.packB(transB, b, n, k, pc, kc, jc, Math.min(NC, n - jc), bp, pc * nPad + jc * kc, NR);
+            boolean ok = false;
+            try {
+                CpuGemmPacking.packB(transB, b, n, k, pc, kc, jc, Math.min(NC, n - jc), bp, pc * nPad + jc * kc, NR);
+                ok = true;
+            } finally {
+                if (!ok) {
+                    plan.failed = true; // the pool rethrows this piece's exception to the caller
+                }
+            }
             plan.done.incrementAndGet();
         }
         // The unfinished tasks are each held by a running thread, a few hundred microseconds at most.
         for (int spins = 0; plan.done.get() < total; spins++) {
+            if (plan.failed) {
+                return false; // the failing piece's exception reaches the caller; C is left unspecified
+            }
             if (spins < 1 << 12) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
             }
         }
+        return true;
     }
 
     /**

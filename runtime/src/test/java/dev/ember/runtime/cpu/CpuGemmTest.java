@@ -40,6 +40,26 @@ class CpuGemmTest {
         TWO.close();
     }
 
+    /**
+     * A piece that fails while packing the shared op(B) (here B is one float short, which Ops would
+     * refuse but a direct Backend call does not) must fail the call, not leave the other piece
+     * waiting forever for a task that will never be done; the pool stays usable afterwards.
+     */
+    @Test
+    void aFailureWhilePackingTheSharedBFailsTheCallInsteadOfHanging() {
+        int m = 512, n = 512, k = 512;
+        float[] a = new float[m * k], b = new float[k * n - 1], c = new float[m * n];
+        Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            Assertions.assertThrows(IndexOutOfBoundsException.class, () -> CpuGemm.gemm(TWO, false, false, m, n, k, 1f,
+                    a, b, 0f, c, null, Activation.IDENTITY, 0f));
+            float[] ok = new float[k * n];
+            Arrays.fill(a, 1f);
+            Arrays.fill(ok, 2f);
+            CpuGemm.gemm(TWO, false, false, m, n, k, 1f, a, ok, 0f, c, null, Activation.IDENTITY, 0f);
+            Assertions.assertEquals(2f * k, c[m * n - 1]);
+        });
+    }
+
     @Test
     void allTransposesShapesAndThreadCountsWithBetaZeroOverNaN() {
         for (int[] s : SHAPES) {

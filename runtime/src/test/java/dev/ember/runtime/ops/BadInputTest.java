@@ -140,6 +140,9 @@ class BadInputTest {
         bad(() -> dev.zeros(4, -1), "positive", "4x-1");
         bad(() -> dev.empty(), "empty", "rank");
         bad(() -> dev.empty(1, 2, 3, 4, 5), "empty", "rank", "1x2x3x4x5");
+        // products past 2^63 must not wrap to a small or negative size
+        bad(() -> dev.empty(Integer.MAX_VALUE, 4, Integer.MAX_VALUE, 1), "empty", "too large");
+        bad(() -> dev.empty(65536, 65536, 65536, 65536), "empty", "too large");
         bad(() -> dev.randn(1L, 0f, 1f, 0, 3), "positive", "0x3");
         bad(() -> dev.fromArray(new float[5], 2, 3), "fromArray", "5", "2x3");
         bad(() -> dev.fromArray(new float[0], 0), "fromArray", "positive");
