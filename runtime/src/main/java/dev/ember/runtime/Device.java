@@ -13,9 +13,16 @@ public final class Device implements AutoCloseable {
     private final AtomicLong peakBytes = new AtomicLong();
     private final AtomicLong liveTensors = new AtomicLong();
     private volatile boolean closed;
+    private final boolean shared;
 
+    /** A device over a backend of the caller's, which {@link #close} releases. */
     public Device(Backend backend) {
+        this(backend, false);
+    }
+
+    Device(Backend backend, boolean shared) {
         this.backend = Objects.requireNonNull(backend, "backend");
+        this.shared = shared;
     }
 
     /** Name as accepted by {@link Devices#get}, e.g. {@code cpu} or {@code opencl:0}. */
@@ -114,12 +121,17 @@ public final class Device implements AutoCloseable {
     }
 
     /**
-     * Releases the backend (queues, contexts, cached memory). Tensors of this device must not be
-     * used afterwards (closing them is still allowed); {@link Devices#get} opens a new device for the
-     * same name.
+     * Releases the backend (queues, contexts, cached memory) of a device made with
+     * {@link #Device(Backend)}; tensors of it must not be used afterwards (closing them is still
+     * allowed). The devices of {@link Devices} are shared by every user in the JVM and live as long
+     * as it does, like PyTorch's devices: closing one of those does nothing, so that a library
+     * closing "its" device (try-with-resources) cannot break another's tensors.
      */
     @Override
     public void close() {
+        if (shared) {
+            return;
+        }
         closed = true;
         backend.close();
     }

@@ -109,10 +109,9 @@ public final class Devices {
     public static synchronized Device get(String name) {
         String n = normalise(name);
         Device d = open.get(n);
-        if (d != null && !d.isClosed()) {
-            return d;
+        if (d != null) {
+            return d; // shared: closing it does nothing (Device#close)
         }
-        open.remove(n); // closed by its user (try-with-resources): open it again
         DeviceInfo info = info(n);
         if (!info.available()) {
             throw new IllegalArgumentException("device " + n + " is unavailable: " + info.reason());
@@ -121,7 +120,7 @@ public final class Devices {
         int index = n.contains(":") ? Integer.parseInt(n.substring(n.indexOf(':') + 1)) : 0;
         Backend[] b = new Backend[1];
         SignalHandlers.restoreAfter(() -> b[0] = p.open(index));
-        d = new Device(b[0]);
+        d = new Device(b[0], true);
         open.put(n, d);
         return d;
     }

@@ -1,5 +1,7 @@
 package dev.ember.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +15,20 @@ class DevicesTest {
     void cpuAcceptsTheIndexedSpelling() {
         assertSame(Devices.cpu(), Devices.get("cpu:0"));
         assertSame(Devices.cpu(), Devices.get(" CPU "));
+    }
+
+    /** The devices of Devices are shared by the JVM: one user's close() must not break another's tensors. */
+    @Test
+    void closingASharedDeviceDoesNothing() {
+        Device cpu = Devices.get("cpu");
+        try (Tensor t = cpu.fromArray(new float[] {1, 2, 3}, 3)) {
+            try (Device mine = Devices.get("cpu")) {
+                assertSame(cpu, mine);
+            } // a library's try-with-resources
+            assertFalse(cpu.isClosed());
+            assertArrayEquals(new float[] {1, 2, 3}, t.toArray());
+            assertSame(cpu, Devices.get("cpu"));
+        }
     }
 
     @Test
