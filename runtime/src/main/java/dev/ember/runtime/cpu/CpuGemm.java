@@ -16,7 +16,7 @@ import dev.ember.runtime.Activation;
  * threads of the {@link CpuPool} each take a contiguous, tile-aligned share of the rows (or of
  * the columns when C is wide and short) and run the blocked loop on it with their own packed A.
  * When the rows are split and op(B) is not too large, the threads first pack all of op(B) once,
- * together, into one shared buffer ({@link SharedB}), then take {@link #CHUNK}-row shares of C
+ * together, into one shared buffer ({@link #takeSharedB}), then take {@link #CHUNK}-row shares of C
  * from a counter until none is left, so a thread the host slows down does not hold up the others.
  */
 final class CpuGemm {
@@ -38,32 +38,54 @@ final class CpuGemm {
     /** Below this many multiply-adds the packing does not pay; a plain loop is used. */
     static final long SMALL = 1L << 15;
 
-    /** Per-thread pack buffers, grown on demand and reused across calls. */
+    /** Pack buffers of one running piece, grown on demand and reused across calls. */
     private static final class Buffers {
         float[] a = new float[0];
         float[] b = new float[0];
         final float[] tmp = new float[MR * NR];
     }
 
-    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /**
+     * Idle buffers of calling threads, most recently returned first. A pool worker keeps its own
+     * set (on the {@link CpuPool.Worker}, so it stays in that core's caches); any other thread
+     * takes a set for the call and gives it back, so the memory held follows the number of
+     * products running at once, not the number of threads that ever called (as thread-locals,
+     * every request thread of a server kept up to 18 MiB for good).
+     */
+    private static final java.util.concurrent.ConcurrentLinkedDeque<Buffers> IDLE_BUFFERS =
+            new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private static final java.util.concurrent.ConcurrentLinkedDeque<float[]> IDLE_SHARED_B =
+            new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /** Idle sets kept: enough for every thread of a pool plus callers; more are left to the GC. */
+    static final int KEEP_BUFFERS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    /** Idle shared-B buffers kept (up to 16 MiB each). */
+    static final int KEEP_SHARED_B = 2;
+
+    private static <T> void giveBack(java.util.concurrent.ConcurrentLinkedDeque<T> idle, T item, int keep) {
+        if (idle.size() < keep) {
+            idle.offerFirst(item);
+        }
+    }
+
+    /** Idle pack buffers held now (for tests of the bound). */
+    static int idleBufferSets() {
+        return IDLE_BUFFERS.size() + IDLE_SHARED_B.size();
+    }
 
     /** Largest op(B), in floats after padding to NR columns, that is packed whole and shared (16 MiB). */
     static final long SHARED_B_MAX = Long.getLong("ember.gemm.sharedb", 1L << 22);
 
     /**
-     * The calling thread's buffer for a whole packed op(B), shared by the pieces of one call. The
-     * packing is split into tasks (one K slice by NC columns each) that any running piece claims
+     * A buffer for a whole packed op(B), shared by the pieces of one call. The packing is split into tasks (one K slice by NC columns each) that any running piece claims
      * from a counter; a piece then waits only until every claimed task is finished. Every claimed
      * task is being packed by a thread that is running, so the wait ends even when the pool runs
      * the pieces one after another (the first one then packs everything): there is no barrier that
      * needs all pieces to be running at once.
      */
-    private static final class SharedB {
-        float[] data = new float[0];
-        boolean busy;
+    private static float[] takeSharedB(int length) {
+        float[] b = IDLE_SHARED_B.pollFirst();
+        return b != null && b.length >= length ? b : new float[length];
     }
-
-    private static final ThreadLocal<SharedB> SHARED_B = ThreadLocal.withInitial(SharedB::new);
 
     /** Progress of the shared op(B) packing of one call. */
     private static final class PackPlan {
@@ -94,18 +116,7 @@ final class CpuGemm {
         pieces = Math.min(pieces, units);
         int nPad = nTiles * NR;
         if (byRows && pieces >= 2 && (long) nPad * k <= SHARED_B_MAX) {
-            SharedB own = SHARED_B.get();
-            boolean mine = !own.busy;
-            float[] bp;
-            if (mine) {
-                if (own.data.length < nPad * k) {
-                    own.data = new float[nPad * k];
-                }
-                own.busy = true;
-                bp = own.data;
-            } else {
-                bp = new float[nPad * k]; // re-entered on this thread while its buffer is in use
-            }
+            float[] bp = takeSharedB(nPad * k);
             try {
                 PackPlan plan = new PackPlan();
                 int groups = (n + NC - 1) / NC, total = groups * ((k + KC - 1) / KC);
@@ -122,9 +133,7 @@ final class CpuGemm {
                     }
                 });
             } finally {
-                if (mine) {
-                    own.busy = false;
-                }
+                giveBack(IDLE_SHARED_B, bp, KEEP_SHARED_B);
             }
             return;
         }
@@ -196,7 +205,29 @@ final class CpuGemm {
     private static void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
                                 float[] b, float beta, float[] c, int i0, int i1, int j0, int j1, float[] shared,
                                 int nPad) {
-        Buffers buf = BUFFERS.get();
+        if (Thread.currentThread() instanceof CpuPool.Worker w) {
+            Buffers own = w.gemmBuffers instanceof Buffers mine ? mine : null;
+            if (own == null) {
+                own = new Buffers();
+                w.gemmBuffers = own;
+            }
+            blocked(own, transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, j0, j1, shared, nPad);
+            return;
+        }
+        Buffers buf = IDLE_BUFFERS.pollFirst();
+        if (buf == null) {
+            buf = new Buffers();
+        }
+        try {
+            blocked(buf, transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, j0, j1, shared, nPad);
+        } finally {
+            giveBack(IDLE_BUFFERS, buf, KEEP_BUFFERS);
+        }
+    }
+
+    private static void blocked(Buffers buf, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                float[] a, float[] b, float beta, float[] c, int i0, int i1, int j0, int j1,
+                                float[] shared, int nPad) {
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
         int mcMax = Math.min(MC, roundUp(i1 - i0, MR));

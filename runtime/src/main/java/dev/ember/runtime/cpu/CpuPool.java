@@ -88,7 +88,7 @@ public final class CpuPool implements AutoCloseable {
         this.parked = new boolean[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             int id = i;
-            Thread t = new Thread(() -> workerLoop(id), "ember-cpu-" + (i + 1));
+            Thread t = new Worker(() -> workerLoop(id), "ember-cpu-" + (i + 1));
             t.setDaemon(true);
             workers[i] = t;
             t.start();
@@ -97,6 +97,18 @@ public final class CpuPool implements AutoCloseable {
 
     public int threads() {
         return threads;
+    }
+
+    /**
+     * A pool thread. It carries the GEMM's pack buffers itself, so they stay in its core's caches
+     * from call to call and go away with the pool (see CpuGemm).
+     */
+    static final class Worker extends Thread {
+        Object gemmBuffers;
+
+        Worker(Runnable body, String name) {
+            super(body, name);
+        }
     }
 
     /**

@@ -41,6 +41,38 @@ class CpuGemmTest {
     }
 
     /**
+     * Pack buffers follow the number of products running at once, not the number of threads that
+     * ever called: 24 short-lived threads, each one product on each path, leave a bounded set idle.
+     */
+    @Test
+    void packBuffersStayBoundedAcrossManyCallingThreads() throws Exception {
+        int m = 256, n = 256, k = 256;
+        float[] a = new float[m * k], b = new float[k * n];
+        Arrays.fill(a, 0.5f);
+        Arrays.fill(b, 2f);
+        Thread[] ts = new Thread[24];
+        float[][] results = new float[ts.length][];
+        for (int t = 0; t < ts.length; t++) {
+            int id = t;
+            ts[t] = new Thread(() -> {
+                float[] c = new float[m * n];
+                CpuGemm.gemm(id % 2 == 0 ? TWO : ONE, false, false, m, n, k, 1f, a, b, 0f, c, null, Activation.IDENTITY, 0f);
+                results[id] = c;
+            });
+            ts[t].start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        for (float[] c : results) {
+            Assertions.assertEquals(k * 1f, c[0]);
+            Assertions.assertEquals(k * 1f, c[m * n - 1]);
+        }
+        Assertions.assertTrue(CpuGemm.idleBufferSets() <= CpuGemm.KEEP_BUFFERS + CpuGemm.KEEP_SHARED_B,
+                "idle pack buffers: " + CpuGemm.idleBufferSets());
+    }
+
+    /**
      * A piece that fails while packing the shared op(B) (here B is one float short, which Ops would
      * refuse but a direct Backend call does not) must fail the call, not leave the other piece
      * waiting forever for a task that will never be done; the pool stays usable afterwards.
