@@ -43,6 +43,8 @@ public final class CpuPool implements AutoCloseable {
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger done = new AtomicInteger();
         volatile Throwable failure;
+        /** The thread that ran the failing piece. */
+        volatile Thread failedOn;
 
         Job(long seq, int n, int pieces, Range body) {
             this.seq = seq;
@@ -60,12 +62,23 @@ public final class CpuPool implements AutoCloseable {
                     }
                 } catch (Throwable t) {
                     if (failure == null) {
+                        failedOn = Thread.currentThread();
                         failure = t;
                     }
                 } finally {
                     done.incrementAndGet();
                 }
             }
+        }
+    }
+
+    /**
+     * Added to an exception thrown on a worker when it reaches the caller, so that its report
+     * shows where the op was called from (the worker's own stack holds only pool frames).
+     */
+    static final class CallerStack extends RuntimeException {
+        CallerStack(String thread) {
+            super("rethrown in " + thread + " by the call that ran this piece on a pool worker");
         }
     }
 
@@ -167,6 +180,10 @@ public final class CpuPool implements AutoCloseable {
 
     private static void rethrow(Job j) {
         Throwable t = j.failure;
+        if (t != null && Thread.currentThread() != j.failedOn) {
+            // thrown on a worker, whose stack holds only pool frames: add where the op was called
+            t.addSuppressed(new CallerStack(Thread.currentThread().getName()));
+        }
         if (t instanceof RuntimeException r) {
             throw r;
         }

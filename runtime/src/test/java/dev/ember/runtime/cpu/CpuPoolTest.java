@@ -86,6 +86,27 @@ class CpuPoolTest {
                 }));
                 assertSame(boom, e);
             }
+            // A failure on a worker carries the caller's stack too, as a suppressed exception.
+            boolean seen = false;
+            for (int attempt = 0; attempt < 50 && !seen; attempt++) {
+                RuntimeException fresh = new RuntimeException("on a worker?");
+                Thread caller = Thread.currentThread();
+                Thread[] ranOn = new Thread[1];
+                var e = assertThrows(RuntimeException.class, () -> pool.parallelPieces(2, 2, (from, to) -> {
+                    if (Thread.currentThread() != caller) {
+                        ranOn[0] = Thread.currentThread();
+                        throw fresh;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(2_000_000); // let the worker take a piece
+                }), "attempt " + attempt);
+                if (ranOn[0] != null) {
+                    assertSame(fresh, e);
+                    assertEquals(1, e.getSuppressed().length);
+                    assertTrue(e.getSuppressed()[0].getMessage().contains(caller.getName()), e.getSuppressed()[0].getMessage());
+                    seen = true;
+                }
+            }
+            assertTrue(seen, "no piece ran on the worker in 50 calls");
             // and the pool still works afterwards
             AtomicIntegerArray hits = new AtomicIntegerArray(8);
             pool.parallelPieces(8, 2, (from, to) -> {
