@@ -18,10 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ActivationLayer} absorbs it into one fused GEMM launch; the activation keeps its index for
  * naming and summaries but is not run separately. Closing the model releases every tensor it owns.
  *
- * <p>A model holds its activations and work buffers, so one model runs one pass at a time:
- * forward, backward, {@link #predict} and mode changes are serialised on the model (two threads
- * predicting with one model take turns and both get correct results). For inference in parallel,
- * give each thread its own model (load the same file twice).
+ * <p>A model holds its activations and work buffers. Each call (forward, backward,
+ * {@link #predict}, a mode change) is serialised on the model, so two threads predicting with one
+ * model take turns and both get correct results. A training step is several calls (forward, loss,
+ * backward) that rely on the activations of its forward, so nothing else may use the model while
+ * one is in progress. For inference in parallel, give each thread its own model (load the same
+ * file twice).
  */
 public final class Sequential extends Module {
     private final int inputSize;
@@ -216,12 +218,12 @@ public final class Sequential extends Module {
             throw new IllegalArgumentException("predict: " + x.length + " values are not " + rows + " rows of "
                     + inputSize + " features");
         }
-        boolean was = training;
-        train(false);
         if ((long) rows * outputSize > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("predict: " + rows + " rows x " + outputSize + " outputs exceed a Java"
                     + " array (2^31 - 9 values); predict in parts");
         }
+        boolean was = training;
+        train(false);
         float[] out = new float[rows * outputSize];
         try {
             float[] chunk = new float[0];

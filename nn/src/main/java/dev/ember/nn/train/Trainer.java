@@ -270,13 +270,13 @@ public final class Trainer {
     public static Evaluation evaluate(Sequential model, Loss loss, Dataset data, int batchSize) {
         Task task = Task.of(loss);
         checkCompatible(model, task, data);
-        boolean was = model.isTraining();
-        model.train(false);
         int outCols = model.outputSize();
         if ((long) data.rows() * outCols > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("evaluate: " + data.rows() + " rows x " + outCols + " outputs exceed a"
                     + " Java array (2^31 - 9 values); evaluate in parts");
         }
+        boolean was = model.isTraining();
+        model.train(false);
         float[] outputs = new float[data.rows() * outCols];
         double lossSum = 0;
         try (BufferCache io = new BufferCache(model.device())) {

@@ -43,6 +43,17 @@ final class CpuGemm {
         float[] a = new float[0];
         float[] b = new float[0];
         final float[] tmp = new float[MR * NR];
+
+        Buffers() {
+            CREATED.incrementAndGet();
+        }
+    }
+
+    /** Buffer sets made so far (for the test that calling threads reuse them). */
+    private static final java.util.concurrent.atomic.AtomicLong CREATED = new java.util.concurrent.atomic.AtomicLong();
+
+    static long buffersCreated() {
+        return CREATED.get();
     }
 
     /**
@@ -50,22 +61,46 @@ final class CpuGemm {
      * set (on the {@link CpuPool.Worker}, so it stays in that core's caches); any other thread
      * takes a set for the call and gives it back, so the memory held follows the number of
      * products running at once, not the number of threads that ever called (as thread-locals,
-     * every request thread of a server kept up to 18 MiB for good).
+     * every request thread of a server kept up to 18 MiB for good). At most {@code keep} items
+     * stay idle (a counter, so racing returns cannot overshoot).
      */
-    private static final java.util.concurrent.ConcurrentLinkedDeque<Buffers> IDLE_BUFFERS =
-            new java.util.concurrent.ConcurrentLinkedDeque<>();
-    private static final java.util.concurrent.ConcurrentLinkedDeque<float[]> IDLE_SHARED_B =
-            new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private static final class Idle<T> {
+        private final java.util.concurrent.ConcurrentLinkedDeque<T> items = new java.util.concurrent.ConcurrentLinkedDeque<>();
+        private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        private final int keep;
+
+        Idle(int keep) {
+            this.keep = keep;
+        }
+
+        T take() {
+            T item = items.pollFirst();
+            if (item != null) {
+                count.decrementAndGet();
+            }
+            return item;
+        }
+
+        void giveBack(T item) {
+            for (int n; (n = count.get()) < keep; ) {
+                if (count.compareAndSet(n, n + 1)) {
+                    items.offerFirst(item);
+                    return;
+                }
+            }
+        }
+
+        int size() {
+            return items.size();
+        }
+    }
+
     /** Idle sets kept: enough for every thread of a pool plus callers; more are left to the GC. */
     static final int KEEP_BUFFERS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     /** Idle shared-B buffers kept (up to 16 MiB each). */
     static final int KEEP_SHARED_B = 2;
-
-    private static <T> void giveBack(java.util.concurrent.ConcurrentLinkedDeque<T> idle, T item, int keep) {
-        if (idle.size() < keep) {
-            idle.offerFirst(item);
-        }
-    }
+    private static final Idle<Buffers> IDLE_BUFFERS = new Idle<>(KEEP_BUFFERS);
+    private static final Idle<float[]> IDLE_SHARED_B = new Idle<>(KEEP_SHARED_B);
 
     /** Idle pack buffers held now (for tests of the bound). */
     static int idleBufferSets() {
@@ -76,14 +111,15 @@ final class CpuGemm {
     static final long SHARED_B_MAX = Long.getLong("ember.gemm.sharedb", 1L << 22);
 
     /**
-     * A buffer for a whole packed op(B), shared by the pieces of one call. The packing is split into tasks (one K slice by NC columns each) that any running piece claims
-     * from a counter; a piece then waits only until every claimed task is finished. Every claimed
+     * A buffer for a whole packed op(B), shared by the pieces of one call. The packing is split
+     * into tasks (one K slice by NC columns each) that any running piece claims from a counter; a
+     * piece then waits only until every claimed task is finished. Every claimed
      * task is being packed by a thread that is running, so the wait ends even when the pool runs
      * the pieces one after another (the first one then packs everything): there is no barrier that
      * needs all pieces to be running at once.
      */
     private static float[] takeSharedB(int length) {
-        float[] b = IDLE_SHARED_B.pollFirst();
+        float[] b = IDLE_SHARED_B.take();
         return b != null && b.length >= length ? b : new float[length];
     }
 
@@ -133,7 +169,7 @@ final class CpuGemm {
                     }
                 });
             } finally {
-                giveBack(IDLE_SHARED_B, bp, KEEP_SHARED_B);
+                IDLE_SHARED_B.giveBack(bp);
             }
             return;
         }
@@ -214,14 +250,14 @@ final class CpuGemm {
             blocked(own, transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, j0, j1, shared, nPad);
             return;
         }
-        Buffers buf = IDLE_BUFFERS.pollFirst();
+        Buffers buf = IDLE_BUFFERS.take();
         if (buf == null) {
             buf = new Buffers();
         }
         try {
             blocked(buf, transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, j0, j1, shared, nPad);
         } finally {
-            giveBack(IDLE_BUFFERS, buf, KEEP_BUFFERS);
+            IDLE_BUFFERS.giveBack(buf);
         }
     }
 

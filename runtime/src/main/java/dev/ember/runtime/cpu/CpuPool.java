@@ -42,9 +42,8 @@ public final class CpuPool implements AutoCloseable {
         final Range body;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger done = new AtomicInteger();
-        volatile Throwable failure;
-        /** The thread that ran the failing piece. */
-        volatile Thread failedOn;
+        /** The first failure, with the thread that ran its piece; set once. */
+        final java.util.concurrent.atomic.AtomicReference<Failure> failure = new java.util.concurrent.atomic.AtomicReference<>();
 
         Job(long seq, int n, int pieces, Range body) {
             this.seq = seq;
@@ -57,14 +56,11 @@ public final class CpuPool implements AutoCloseable {
         void work() {
             for (int p; (p = next.getAndIncrement()) < pieces; ) {
                 try {
-                    if (failure == null) {
+                    if (failure.get() == null) {
                         body.run((int) ((long) n * p / pieces), (int) ((long) n * (p + 1) / pieces));
                     }
                 } catch (Throwable t) {
-                    if (failure == null) {
-                        failedOn = Thread.currentThread();
-                        failure = t;
-                    }
+                    failure.compareAndSet(null, new Failure(t, Thread.currentThread()));
                 } finally {
                     done.incrementAndGet();
                 }
@@ -178,10 +174,16 @@ public final class CpuPool implements AutoCloseable {
         rethrow(j);
     }
 
+    private record Failure(Throwable error, Thread thread) {
+    }
+
     private static void rethrow(Job j) {
-        Throwable t = j.failure;
-        if (t != null && Thread.currentThread() != j.failedOn) {
-            // thrown on a worker, whose stack holds only pool frames: add where the op was called
+        Failure f = j.failure.get();
+        Throwable t = f == null ? null : f.error();
+        if (t != null && Thread.currentThread() != f.thread()
+                && java.util.Arrays.stream(t.getSuppressed()).noneMatch(s -> s instanceof CallerStack)) {
+            // thrown on a worker, whose stack holds only pool frames: add where the op was called (once,
+            // as a reused exception object would otherwise collect one per rethrow)
             t.addSuppressed(new CallerStack(Thread.currentThread().getName()));
         }
         if (t instanceof RuntimeException r) {

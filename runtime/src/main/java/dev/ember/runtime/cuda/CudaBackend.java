@@ -704,9 +704,10 @@ public final class CudaBackend implements Backend {
         ready("close");
         // Every step runs even when an earlier one fails (after a kernel fault each may), so that
         // modules, the stream and the context are released; the first failure is thrown at the end.
-        RuntimeException first = null;
+        // (JCuda's exceptions are off, so driver calls report through their return codes.)
+        String op = "close " + name;
         Runnable[] steps = {
-            () -> JCudaDriver.cuStreamSynchronize(stream),
+            () -> CudaDriver.check(op, "cuStreamSynchronize", JCudaDriver.cuStreamSynchronize(stream)),
             () -> {
                 if (cublas != null) {
                     cublas.close();
@@ -714,21 +715,29 @@ public final class CudaBackend implements Backend {
             },
             staging::close,
             allocator::freeAll,
-            () -> modules.values().forEach(JCudaDriver::cuModuleUnload),
-            () -> JCudaDriver.cuStreamDestroy(stream),
+            () -> {
+                for (CUmodule m : modules.values()) {
+                    CudaDriver.check(op, "cuModuleUnload", JCudaDriver.cuModuleUnload(m));
+                }
+            },
+            () -> CudaDriver.check(op, "cuStreamDestroy", JCudaDriver.cuStreamDestroy(stream)),
         };
-        for (Runnable step : steps) {
-            try {
-                step.run();
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
+        RuntimeException first = null;
+        try {
+            for (Runnable step : steps) {
+                try {
+                    step.run();
+                } catch (RuntimeException e) {
+                    if (first == null) {
+                        first = e;
+                    }
                 }
             }
+        } finally {
+            closed = true;
+            CURRENT.remove();
+            JCudaDriver.cuDevicePrimaryCtxRelease(device);
         }
-        closed = true;
-        CURRENT.remove();
-        JCudaDriver.cuDevicePrimaryCtxRelease(device);
         if (first != null) {
             throw first;
         }

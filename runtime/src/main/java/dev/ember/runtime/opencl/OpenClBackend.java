@@ -101,6 +101,11 @@ public final class OpenClBackend implements Backend {
         }
     }
 
+    /** Whether every launch waits for its kernel (-Dember.opencl.sync when the backend was opened). */
+    boolean synchronous() {
+        return sync;
+    }
+
     /** " (after k1, k2, ...)": the last kernels enqueued, oldest first, for errors that surface late. */
     private String recentOps() {
         StringBuilder sb = new StringBuilder();
@@ -122,14 +127,17 @@ public final class OpenClBackend implements Backend {
         int err = call.getAsInt();
         boolean memory = err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES;
         if (memory && pool.cachedBytes() > 0) {
+            // Released buffers are freed only when the commands using them finish: wait first.
+            clFinish(queue);
             pool.trim();
             err = call.getAsInt();
         }
         if (err != CL_SUCCESS) {
-            memory = err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES;
-            throw new OpenClException(what.get() + " failed: CL error " + err + " (" + Cl.errorName(err) + ")"
-                    + (memory ? "; " + pool.liveBytes() + " bytes of device memory live, " + pool.cachedBytes()
-                    + " cached" : "") + recentOps(), err);
+            String why = err == CL_MEM_OBJECT_ALLOCATION_FAILURE ? "; out of device memory with " + pool.liveBytes()
+                    + " bytes live" : err == CL_OUT_OF_RESOURCES ? "; the device is out of memory (" + pool.liveBytes()
+                    + " bytes live) or an earlier kernel failed" : "";
+            throw new OpenClException(what.get() + " failed: CL error " + err + " (" + Cl.errorName(err) + ")" + why
+                    + recentOps(), err);
         }
     }
 

@@ -96,7 +96,12 @@ final class OpenClPrograms implements AutoCloseable {
             try {
                 p = build(family + ".cl", KernelSources.load(family), options(defines));
             } catch (OpenClException e) {
-                failedBuilds.put(key, e);
+                // Only a failure of the source or options is certain to repeat; out of memory or
+                // resources while building may not.
+                if (e.code() == CL_BUILD_PROGRAM_FAILURE || e.code() == CL_INVALID_BUILD_OPTIONS
+                        || e.code() == CL_COMPILER_NOT_AVAILABLE) {
+                    failedBuilds.put(key, e);
+                }
                 throw e;
             }
             programs.put(key, p);

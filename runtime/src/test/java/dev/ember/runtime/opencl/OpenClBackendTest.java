@@ -166,10 +166,11 @@ class OpenClBackendTest {
         assertNotNull(cl.gemmConfig());
     }
 
-    @ParameterizedTest(name = "[{0}] errors after kernels name them; the synchronous mode gives the same results")
+    @ParameterizedTest(name = "[{0}] errors name the kernels enqueued before them; -Dember.opencl.sync is honoured")
     @MethodSource("devices")
     void errorsNameTheKernelsBeforeThemAndSyncModeRuns(String device) {
         OpenClBackend cl = cl();
+        assertFalse(cl.synchronous(), "asynchronous unless asked for");
         dev.ember.runtime.Storage x = cl.allocate(64), y = cl.allocate(64);
         try {
             cl.fill(x, 0, 64, -1.5f);
@@ -186,6 +187,7 @@ class OpenClBackendTest {
         String before = System.getProperty("ember.opencl.sync");
         System.setProperty("ember.opencl.sync", "true");
         try (OpenClBackend syncCl = (OpenClBackend) new OpenClProvider().open(0)) {
+            assertTrue(syncCl.synchronous(), "-Dember.opencl.sync=true read when the backend opens");
             dev.ember.runtime.Storage a = syncCl.allocate(6), b = syncCl.allocate(6);
             syncCl.upload(new float[] {-1, 2, -3, 4, -5, 6}, 0, a, 0, 6);
             syncCl.activation(dev.ember.runtime.Activation.RELU, 0f, a, b, 6);
