@@ -142,30 +142,83 @@ public final class SequentialBuilder {
             throw new IllegalArgumentException("model spec: expected type sequential, got " + spec.get("type"));
         }
         SequentialBuilder b = new SequentialBuilder(intOf(spec, "in"));
-        for (Object o : (List<Object>) spec.get("layers")) {
-            Map<String, Object> l = (Map<String, Object>) o;
+        for (Map<String, Object> l : layers(spec)) {
             String type = String.valueOf(l.get("type")).toLowerCase(Locale.ROOT);
             switch (type) {
                 case "linear" -> b.dense(intOf(l, "out"), "identity", !Boolean.FALSE.equals(l.get("bias")));
-                case "dropout" -> b.dropout(((Number) l.get("p")).doubleValue());
-                case "batchnorm1d" -> b.batchNorm(l.get("eps") instanceof Number e ? e.floatValue() : 1e-5f,
-                        l.get("momentum") instanceof Number mo ? mo.floatValue() : 0.1f);
+                case "dropout" -> b.dropout(numberOf(l, "p", null));
+                case "batchnorm1d" -> b.batchNorm((float) numberOf(l, "eps", 1e-5), (float) numberOf(l, "momentum", 0.1));
                 case "softmax" -> b.softmax();
                 default -> {
                     Activation a = Activation.parse(type);
-                    Object alpha = l.get("alpha");
-                    b.activation(a, alpha == null ? ActivationLayer.defaultAlpha(a) : ((Number) alpha).floatValue());
+                    b.activation(a, (float) numberOf(l, "alpha", (double) ActivationLayer.defaultAlpha(a)));
                 }
             }
         }
         return b.build(device, seed);
     }
 
+    /**
+     * The number of float32 parameters and buffers the spec's model holds, computed without
+     * building it, so that a model file can be checked against its data before gigabytes are
+     * allocated for a corrupt architecture.
+     */
+    public static long parameterFloats(Map<String, Object> spec) {
+        long size = intOf(spec, "in"), total = 0;
+        for (Map<String, Object> l : layers(spec)) {
+            String type = String.valueOf(l.get("type")).toLowerCase(Locale.ROOT);
+            if (type.equals("linear")) {
+                long out = intOf(l, "out");
+                // below 2^31 * 2^31 each, but the sum of many can pass 2^63: saturate
+                total = saturatingAdd(total, size * out + (Boolean.FALSE.equals(l.get("bias")) ? 0 : out));
+                size = out;
+            } else if (type.equals("batchnorm1d")) {
+                total = saturatingAdd(total, 4 * size); // weight, bias, running mean and variance
+            }
+        }
+        return total;
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long s = a + b;
+        return s < a ? Long.MAX_VALUE : s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> layers(Map<String, Object> spec) {
+        if (!(spec.get("layers") instanceof List<?> list)) {
+            throw new IllegalArgumentException("model spec: 'layers' must be a list, got " + spec.get("layers"));
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Map)) {
+                throw new IllegalArgumentException("model spec: layer " + i + " must be an object, got " + list.get(i));
+            }
+        }
+        return (List<Map<String, Object>>) list;
+    }
+
+    /** A positive whole number that fits an int (a size): 13.99 or 2^32 + 13 is refused, not truncated. */
     private static int intOf(Map<String, Object> m, String key) {
         Object v = m.get(key);
         if (!(v instanceof Number n)) {
             throw new IllegalArgumentException("model spec: missing number '" + key + "' in " + m);
         }
-        return n.intValue();
+        double d = n.doubleValue();
+        if (d != Math.rint(d) || d < 1 || d > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("model spec: '" + key + "' must be a whole number from 1 to "
+                    + Integer.MAX_VALUE + ", got " + v);
+        }
+        return (int) d;
+    }
+
+    private static double numberOf(Map<String, Object> m, String key, Double dflt) {
+        Object v = m.get(key);
+        if (v == null && dflt != null) {
+            return dflt;
+        }
+        if (!(v instanceof Number n)) {
+            throw new IllegalArgumentException("model spec: '" + key + "' must be a number, got " + v + " in " + m);
+        }
+        return n.doubleValue();
     }
 }

@@ -283,6 +283,42 @@ class ModelFileTest {
         }
     }
 
+    /**
+     * Metadata found by fuzzing: a corrupt architecture must be refused by what is wrong in it,
+     * before a model is built (a 40000 x 40000 layer from an 8 KB file ran the heap out), and never
+     * by a NullPointerException's or ClassCastException's text.
+     */
+    @Test
+    void corruptMetadataIsRefusedByWhatIsWrong(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("m.safetensors");
+        try (Sequential m = model(1)) {
+            ModelFile.save(f, new SavedModel(m, "cross_entropy", null, null, java.util.List.of("x", "y", "z"), null,
+                    null));
+        }
+        String[][] cases = {
+            {"{\"type\":\"sequential\",\"in\":40000,\"layers\":[{\"type\":\"linear\",\"out\":40000}]}",
+                "the architecture needs 1600040000 float32 values"},
+            {"{\"type\":\"sequential\",\"in\":4.5,\"layers\":[]}", "'in' must be a whole number"},
+            {"{\"type\":\"sequential\",\"in\":4294967300,\"layers\":[]}", "'in' must be a whole number"},
+            {"{\"type\":\"sequential\",\"in\":4,\"layers\":[null]}", "layer 0 must be an object"},
+            {"{\"type\":\"sequential\",\"in\":4,\"layers\":[{\"type\":\"dropout\"}]}", "'p' must be a number"},
+            {"[1]", "expected a JSON object"},
+        };
+        int i = 0;
+        for (String[] c : cases) {
+            Path bad = editMetadata(f, dir.resolve("arch" + i++ + ".safetensors"), ModelFile.ARCHITECTURE, c[0]);
+            long t0 = System.nanoTime();
+            assertLoadFails(bad, c[1]);
+            assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "refused before building: " + c[0]);
+        }
+        assertLoadFails(editMetadata(f, dir.resolve("names.safetensors"), ModelFile.CLASS_NAMES, "[\"a\",1,null]"),
+                ModelFile.CLASS_NAMES, "element 1 is 1, not a string");
+        assertLoadFails(editMetadata(f, dir.resolve("format.safetensors"), ModelFile.FORMAT, "something-else/9"),
+                "model format 'something-else/9'");
+        assertLoadFails(editHeader(f, dir.resolve("noloss.safetensors"), Json.quote(ModelFile.LOSS) + ":"
+                + Json.quote("cross_entropy"), Json.quote("ember.other") + ":" + Json.quote("x")), ModelFile.LOSS);
+    }
+
     @Test
     void scalerOfAnotherWidthThanTheModelIsRefusedAtLoad(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("m.safetensors");

@@ -50,7 +50,7 @@ final class FeatureCsv {
             }
         } catch (IOException e) {
             // e.g. a truncated .gz; the stream's own message does not name the file
-            throw new IOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new IOException("cannot read " + file + ": " + dev.ember.nn.io.IoErrors.reason(e), e);
         }
         if (rows.isEmpty()) {
             throw new IllegalArgumentException(file + ": no data rows");

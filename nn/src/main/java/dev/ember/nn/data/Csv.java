@@ -28,7 +28,12 @@ import java.util.zip.GZIPInputStream;
  * the same handling.
  */
 public final class Csv {
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    /**
+     * A plain decimal number. Written so that each digit can match in one way only: the earlier
+     * form {@code \\d+\\.?\\d*} backtracked over every split of a digit run, and a 64,000-digit
+     * cell ending in a letter took 44 s to refuse.
+     */
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     /**
      * Decoded in place of bytes that are not UTF-8, so the line holding them can be named. A
@@ -59,7 +64,7 @@ public final class Csv {
         try (InputStream in = open(file)) {
             t = parse(in, file.toString(), false, header ? 1 : 0, header);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot read " + file + ": " + dev.ember.nn.io.IoErrors.reason(e), e);
         }
         String name = file.getFileName().toString().replaceFirst("(\\.csv)?(\\.gz)?$", "");
         return toDataset(t, name, labelColumn, classification, null, null);
@@ -76,7 +81,7 @@ public final class Csv {
             String name = file.getFileName().toString().replaceFirst("(_data)?(\\.csv)?(\\.gz)?$", "");
             return readSklearn(in, file.toString(), name, classification, null);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot read " + file + ": " + dev.ember.nn.io.IoErrors.reason(e), e);
         }
     }
 
@@ -100,17 +105,25 @@ public final class Csv {
                 classNames.add(meta[i].trim());
             }
         }
-        r.mark(1 << 16);
-        String second = line(r, source, 2);
-        boolean namesLine = second != null && second.trim().startsWith("\"");
+        // Is line 2 a line of quoted column names? Peek at its first non-blank character only: a
+        // mark over the whole line failed ("Mark invalid") once a data row passed 64K characters.
+        r.mark(4096);
+        int ch, seen = 0;
+        do {
+            ch = r.read();
+        } while ((ch == ' ' || ch == '\t') && ++seen < 4096);
+        r.reset();
         List<String> names = featureNames;
         int skipped = 1;
-        if (namesLine) {
+        if (ch == '"') {
+            String second = line(r, source, 2);
             List<String> cols = unquote(second.split(",", -1));
             names = cols.subList(0, cols.size() - 1);
+            if (names.size() != nFeatures) {
+                throw new IllegalArgumentException(source + " line 2: " + names.size() + " feature names for the "
+                        + nFeatures + " features line 1 announces");
+            }
             skipped = 2;
-        } else {
-            r.reset();
         }
         Table t = parseLines(r, source, false, skipped + 1, null);
         if (t.rows() != nSamples || t.cols() != nFeatures + 1) {

@@ -48,7 +48,7 @@ public final class Idx {
         try (InputStream in = Csv.open(file)) {
             return read(in, file.toString(), -1);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read IDX file " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot read IDX file " + file + ": " + dev.ember.nn.io.IoErrors.reason(e), e);
         }
     }
 
@@ -66,7 +66,7 @@ public final class Idx {
         try (InputStream in = Csv.open(file)) {
             return read(in, file.toString(), rank);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read IDX file " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot read IDX file " + file + ": " + dev.ember.nn.io.IoErrors.reason(e), e);
         }
     }
 

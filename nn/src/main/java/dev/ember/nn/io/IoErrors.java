@@ -25,6 +25,9 @@ public final class IoErrors {
             case FileAlreadyExistsException x -> "already exists";
             case NotDirectoryException x -> "not a directory";
             case DirectoryNotEmptyException x -> "directory not empty";
+            // e.g. a gzip stream cut short: the JDK's EOFException often has no message at all
+            case java.io.EOFException x -> x.getMessage() != null ? x.getMessage()
+                    : "unexpected end of file (the file is truncated)";
             // The platform's own text (strerror), e.g. "Read-only file system", "No space left on device".
             case FileSystemException x -> x.getReason() != null ? x.getReason() : "file system error";
             // Plain IOExceptions from reads and writes carry the strerror text as their message ("File too large").

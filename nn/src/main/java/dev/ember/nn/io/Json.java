@@ -226,6 +226,11 @@ public final class Json {
                 pos++;
             }
         }
+        if (pos - start > MAX_NUMBER_CHARS) {
+            // BigInteger and Double parse in time quadratic in the length: a corrupt header with a
+            // megabyte-long number would take minutes
+            throw error("number of " + (pos - start) + " characters (at most " + MAX_NUMBER_CHARS + ")");
+        }
         String t = s.substring(start, pos);
         if (integral) {
             BigInteger b = new BigInteger(t);
@@ -233,6 +238,9 @@ public final class Json {
         }
         return Double.parseDouble(t);
     }
+
+    /** Longer numbers are refused (a long's 19 digits, a double's 17 significant ones, with room to spare). */
+    static final int MAX_NUMBER_CHARS = 400;
 
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';

@@ -93,21 +93,42 @@ public final class ModelFile {
             throw new IllegalArgumentException(file + ": no Ember architecture in the metadata (key " + ARCHITECTURE
                     + "); a plain PyTorch file needs the model built in code and ModelFile.loadWeights");
         }
+        String format = f.metadata().get(FORMAT);
+        if (format != null && !format.equals(FORMAT_VALUE)) {
+            throw new IllegalArgumentException(file + ": model format '" + format + "' (metadata " + FORMAT
+                    + "), this Ember reads " + FORMAT_VALUE);
+        }
         Map<String, Object> spec;
         try {
-            spec = (Map<String, Object>) Json.parse(arch);
+            Object parsed = Json.parse(arch);
+            if (!(parsed instanceof Map)) {
+                throw new IllegalArgumentException("expected a JSON object, got " + abbreviate(arch));
+            }
+            spec = (Map<String, Object>) parsed;
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(file + ": corrupt architecture metadata: " + e.getMessage(), e);
         }
         Sequential model;
         try {
+            long needs = SequentialBuilder.parameterFloats(spec);
+            long holds = f.tensors().values().stream().mapToLong(t -> t.data().length).sum();
+            if (needs > holds) {
+                // before building: a corrupt architecture must not allocate gigabytes first
+                throw new IllegalArgumentException("the architecture needs " + needs + " float32 values of weights,"
+                        + " the file holds " + holds);
+            }
             model = SequentialBuilder.fromSpec(spec, device, 0);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(file + ": bad architecture metadata: " + e.getMessage(), e);
         }
         try {
             copyWeights(f, model);
-            SavedModel s = new SavedModel(model, f.metadata().getOrDefault(LOSS, "mse"), f.metadata().get(DATA),
+            String loss = f.metadata().get(LOSS);
+            if (loss == null) {
+                throw new IllegalArgumentException(f.source() + ": metadata has no " + LOSS + " entry (the loss the"
+                        + " model was trained with, which decides how its outputs are read)");
+            }
+            SavedModel s = new SavedModel(model, loss, f.metadata().get(DATA),
                     stringList(f, FEATURE_NAMES), stringList(f, CLASS_NAMES), scaler(f, FEATURE_SCALER),
                     scaler(f, TARGET_SCALER));
             ModelChecks.metadata(f.source(), s);
@@ -116,6 +137,10 @@ public final class ModelFile {
             model.close();
             throw e;
         }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 
     /** Loads weights (from Ember or PyTorch) into an existing model of the same architecture. */
@@ -198,17 +223,25 @@ public final class ModelFile {
             return null;
         }
         try {
-            Map<String, Object> m = (Map<String, Object>) Json.parse(v);
-            return StandardScaler.ofDouble(doubles((List<Object>) m.get("mean")), doubles((List<Object>) m.get("std")));
+            if (!(Json.parse(v) instanceof Map<?, ?> m)) {
+                throw new IllegalArgumentException("expected a JSON object with 'mean' and 'std', got " + abbreviate(v));
+            }
+            return StandardScaler.ofDouble(doubles(m.get("mean"), "mean"), doubles(m.get("std"), "std"));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(f.source() + ": corrupt " + key + " metadata: " + e.getMessage(), e);
         }
     }
 
-    private static double[] doubles(List<Object> l) {
+    private static double[] doubles(Object value, String name) {
+        if (!(value instanceof List<?> l)) {
+            throw new IllegalArgumentException("'" + name + "' must be a list of numbers, got " + value);
+        }
         double[] d = new double[l.size()];
         for (int i = 0; i < d.length; i++) {
-            d[i] = ((Number) l.get(i)).doubleValue();
+            if (!(l.get(i) instanceof Number n)) {
+                throw new IllegalArgumentException("'" + name + "' element " + i + " is " + l.get(i) + ", not a number");
+            }
+            d[i] = n.doubleValue();
         }
         return d;
     }
@@ -220,9 +253,15 @@ public final class ModelFile {
             return List.of();
         }
         try {
+            if (!(Json.parse(v) instanceof List<?> list)) {
+                throw new IllegalArgumentException("expected a JSON list of strings, got " + abbreviate(v));
+            }
             List<String> out = new ArrayList<>();
-            for (Object o : (List<Object>) Json.parse(v)) {
-                out.add(String.valueOf(o));
+            for (int i = 0; i < list.size(); i++) {
+                if (!(list.get(i) instanceof String str)) {
+                    throw new IllegalArgumentException("element " + i + " is " + list.get(i) + ", not a string");
+                }
+                out.add(str);
             }
             return out;
         } catch (RuntimeException e) {

@@ -169,4 +169,33 @@ class CsvTest {
         assertEquals("CRIM", b.featureNames().get(0));
         assertEquals(24f, b.targets()[0]);
     }
+
+    /** Found by fuzzing: a long digit run is refused at once, and a long first row of a scikit-learn file reads. */
+    @Test
+    void longCellsAndRowsAreHandledQuickly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path digits = dir.resolve("digits.csv");
+        java.nio.file.Files.writeString(digits, "1".repeat(64_000) + "x,1\n");
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Csv.read(digits, false, -1, true));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("is not a number"), e.getMessage());
+        });
+        StringBuilder sk = new StringBuilder("2,40000,a,b\n");
+        for (int r = 0; r < 2; r++) {
+            sk.append("1,".repeat(40_000)).append(r).append('\n');
+        }
+        java.nio.file.Path wide = dir.resolve("wide.csv");
+        java.nio.file.Files.writeString(wide, sk);
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(wide)) {
+            Dataset d = Csv.readSklearn(in, wide.toString(), "wide", true, null);
+            org.junit.jupiter.api.Assertions.assertEquals(2, d.rows());
+            org.junit.jupiter.api.Assertions.assertEquals(40_000, d.cols());
+        }
+        java.nio.file.Path cut = dir.resolve("cut.csv.gz");
+        java.nio.file.Files.write(cut, new byte[] {0x1f, (byte) 0x8b});
+        java.io.UncheckedIOException u = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
+                () -> Csv.read(cut, false, -1, true));
+        org.junit.jupiter.api.Assertions.assertTrue(u.getMessage().contains("cut.csv.gz") && u.getMessage().contains("truncated"),
+                u.getMessage());
+    }
 }

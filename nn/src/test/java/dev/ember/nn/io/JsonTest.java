@@ -47,4 +47,16 @@ class JsonTest {
         assertEquals(m.get("s"), back.get("s"));
         assertThrows(IllegalArgumentException.class, () -> Json.write(Double.NaN));
     }
+
+    /** Found by fuzzing: a megabyte-long number in a header is refused at once, not parsed for minutes. */
+    @Test
+    void overlongNumbersAreRefusedQuickly() {
+        String doc = "{\"shape\":[" + "1".repeat(1_000_000) + "]}";
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Json.parse(doc));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("1000000 characters"), e.getMessage());
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().length() < 200, "the message does not repeat it");
+        });
+    }
 }
