@@ -87,6 +87,24 @@ class ModelFileTest {
      * What safetensors.torch.save_file writes for nn.Sequential(Linear(3,2), BatchNorm1d(2), ReLU(),
      * Linear(2,1)): the batch norm adds an int64 scalar num_batches_tracked, which must not stop the load.
      */
+    /**
+     * The tensors of a PyTorch-named 3-2-BatchNorm-ReLU-1 model as {name, dtype, shape, bytes},
+     * with {@code 1.num_batches_tracked} of the given dtype and bytes.
+     */
+    static Object[][] torchBatchNormModel(String counterDtype, byte[] counter) {
+        return new Object[][] {
+            {"0.weight", "F32", "[2,3]", f32(1, 0, 0, 0, 1, 0)},
+            {"0.bias", "F32", "[2]", f32(0, -1)},
+            {"1.weight", "F32", "[2]", f32(2, 1)},
+            {"1.bias", "F32", "[2]", f32(0.5f, 0)},
+            {"1.running_mean", "F32", "[2]", f32(1, 1)},
+            {"1.running_var", "F32", "[2]", f32(4, 1)},
+            {"1.num_batches_tracked", counterDtype, "[]", counter},
+            {"3.weight", "F32", "[1,2]", f32(1, 1)},
+            {"3.bias", "F32", "[1]", f32(0)},
+        };
+    }
+
     /** Writes a safetensors file by hand: {name, dtype, shape JSON, little-endian bytes} per tensor, in order. */
     static Path writeSafetensors(Path f, Object[][] tensors) throws java.io.IOException {
         java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
@@ -112,17 +130,7 @@ class ModelFileTest {
     @Test
     void aFloat32BatchNormCounterLoadsWhenItIsAWholeCount(@TempDir Path dir) throws Exception {
         for (float count : new float[] {1234f, 2.5f, -1f}) {
-            Object[][] tensors = {
-                {"0.weight", "F32", "[2,3]", f32(1, 0, 0, 0, 1, 0)},
-                {"0.bias", "F32", "[2]", f32(0, -1)},
-                {"1.weight", "F32", "[2]", f32(2, 1)},
-                {"1.bias", "F32", "[2]", f32(0.5f, 0)},
-                {"1.running_mean", "F32", "[2]", f32(1, 1)},
-                {"1.running_var", "F32", "[2]", f32(4, 1)},
-                {"1.num_batches_tracked", "F32", "[]", f32(count)},
-                {"3.weight", "F32", "[1,2]", f32(1, 1)},
-                {"3.bias", "F32", "[1]", f32(0)},
-            };
+            Object[][] tensors = torchBatchNormModel("F32", f32(count));
             Path f = writeSafetensors(dir.resolve("float-counter.safetensors"), tensors);
             try (Sequential m = Sequential.builder(3).dense(2).batchNorm().activation("relu").dense(1).build(CPU, 3)) {
                 if (count == 1234f) {
@@ -140,18 +148,8 @@ class ModelFileTest {
 
     @Test
     void pytorchBatchNormFileWithInt64CounterLoads(@TempDir Path dir) throws Exception {
-        Object[][] tensors = {
-            {"0.weight", "F32", "[2,3]", f32(1, 0, 0, 0, 1, 0)},
-            {"0.bias", "F32", "[2]", f32(0, -1)},
-            {"1.weight", "F32", "[2]", f32(2, 1)},
-            {"1.bias", "F32", "[2]", f32(0.5f, 0)},
-            {"1.running_mean", "F32", "[2]", f32(1, 1)},
-            {"1.running_var", "F32", "[2]", f32(4, 1)},
-            {"1.num_batches_tracked", "I64", "[]", java.nio.ByteBuffer.allocate(8)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(1234).array()},
-            {"3.weight", "F32", "[1,2]", f32(1, 1)},
-            {"3.bias", "F32", "[1]", f32(0)},
-        };
+        Object[][] tensors = torchBatchNormModel("I64", java.nio.ByteBuffer.allocate(8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(1234).array());
         Path f = writeSafetensors(dir.resolve("torch-bn.safetensors"), tensors);
         try (Sequential m = Sequential.builder(3).dense(2).batchNorm().activation("relu").dense(1).build(CPU, 3)) {
             java.util.Set<String> torchNames = new java.util.TreeSet<>();

@@ -11,22 +11,8 @@ import java.util.Objects;
  */
 public record I64Data(int[] shape, long[] data) {
     public I64Data {
-        Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(data, "data");
-        long n = 1;
-        for (int d : shape) {
-            if (d < 0) {
-                throw new IllegalArgumentException("I64Data: negative dimension in shape " + Arrays.toString(shape));
-            }
-            n *= d;
-            if (n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("I64Data: shape " + Arrays.toString(shape) + " is too large");
-            }
-        }
-        if (n != data.length) {
-            throw new IllegalArgumentException("I64Data: shape " + Arrays.toString(shape) + " needs " + n
-                    + " values, got " + data.length);
-        }
+        TensorData.checkShape("I64Data", shape, data.length);
     }
 
     /** A scalar (shape {@code []}) holding {@code value}. */

@@ -9,21 +9,26 @@ import java.util.Objects;
  */
 public record TensorData(int[] shape, float[] data) {
     public TensorData {
-        Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(data, "data");
+        checkShape("TensorData", shape, data.length);
+    }
+
+    /** Checks that {@code shape} has no negative dimension and holds exactly {@code length} values. */
+    static void checkShape(String what, int[] shape, int length) {
+        Objects.requireNonNull(shape, "shape");
         long n = 1;
         for (int d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("TensorData: negative dimension in shape " + Arrays.toString(shape));
+                throw new IllegalArgumentException(what + ": negative dimension in shape " + Arrays.toString(shape));
             }
             n *= d;
             if (n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("TensorData: shape " + Arrays.toString(shape) + " is too large");
+                throw new IllegalArgumentException(what + ": shape " + Arrays.toString(shape) + " is too large");
             }
         }
-        if (n != data.length) {
-            throw new IllegalArgumentException("TensorData: shape " + Arrays.toString(shape) + " needs " + n
-                    + " values, got " + data.length);
+        if (n != length) {
+            throw new IllegalArgumentException(what + ": shape " + Arrays.toString(shape) + " needs " + n
+                    + " values, got " + length);
         }
     }
 
