@@ -4,7 +4,8 @@ package dev.ember.runtime;
  * The ops of Ember, with argument checking. Every op checks ranks, shapes, devices and values
  * and throws {@link IllegalArgumentException} naming the op and the offending shapes or values;
  * then it hands raw storage and dimensions to the tensors' {@link Backend}. Outputs are passed in,
- * so a training loop allocates nothing per step. An output may be an input of an elementwise op,
+ * so a training loop allocates no data-sized tensor per step (the reductions and losses use a
+ * one- or two-value result tensor per call, which the device pools make cheap). An output may be an input of an elementwise op,
  * softmax or batch norm (in place); gemm's C, softmax cross-entropy's gradient and the optimizers'
  * tensors must each be a tensor of their own, since those ops read an input after writing the
  * output.
@@ -355,8 +356,18 @@ public final class Ops {
             float[] s = new float[2];
             be.download(stats.storage(), 0, s, 0, 2);
             if (s[1] >= 0) {
+                // The backends report the first bad row as a float, exact only below 2^24 rows:
+                // find it on the host (this is the error path, so the download costs nothing).
+                float[] all = labels.toArray();
                 int row = (int) s[1];
-                float label = readScalar(be, labels, row);
+                for (int r = 0; r < all.length; r++) {
+                    float l = all[r];
+                    if (!(l >= 0 && l < logits.cols()) || l != Math.rint(l)) {
+                        row = r;
+                        break;
+                    }
+                }
+                float label = all[row];
                 throw new IllegalArgumentException(op + ": label " + label + " at row " + row
                         + " is outside [0, " + logits.cols() + ") for logits " + logits.shapeString());
             }
