@@ -45,28 +45,39 @@ public interface LrSchedule {
      */
     static LrSchedule parse(String s) {
         String[] p = s.trim().toLowerCase(Locale.ROOT).split(":", -1);
-        int allowed = switch (p[0]) {
-            case "step" -> 3;
-            case "exp", "exponential" -> 2;
-            case "constant", "none", "cosine", "cos" -> 1;
-            default -> throw new IllegalArgumentException("unknown schedule '" + s
-                    + "' (expected constant, step[:N[:GAMMA]], exp[:GAMMA] or cosine)");
-        };
-        if (p.length > allowed) {
-            throw new IllegalArgumentException("bad schedule '" + s + "': " + p[0] + " takes at most " + (allowed - 1)
-                    + " value" + (allowed == 2 ? "" : "s") + " (expected constant, step[:N[:GAMMA]], exp[:GAMMA] or cosine)");
-        }
         try {
             return switch (p[0]) {
-                case "constant", "none" -> constant();
-                case "step" -> step(p.length > 1 ? Integer.parseInt(p[1]) : 10, p.length > 2 ? Float.parseFloat(p[2]) : 0.1f);
-                case "exp", "exponential" -> exponential(p.length > 1 ? Float.parseFloat(p[1]) : 0.95f);
-                case "cosine", "cos" -> cosine();
-                default -> throw new IllegalArgumentException("unknown schedule '" + s
-                        + "' (expected constant, step[:N[:GAMMA]], exp[:GAMMA] or cosine)");
+                case "constant", "none" -> {
+                    values(s, p, 0);
+                    yield constant();
+                }
+                case "step" -> {
+                    values(s, p, 2);
+                    yield step(p.length > 1 ? Integer.parseInt(p[1]) : 10, p.length > 2 ? Float.parseFloat(p[2]) : 0.1f);
+                }
+                case "exp", "exponential" -> {
+                    values(s, p, 1);
+                    yield exponential(p.length > 1 ? Float.parseFloat(p[1]) : 0.95f);
+                }
+                case "cosine", "cos" -> {
+                    values(s, p, 0);
+                    yield cosine();
+                }
+                default -> throw new IllegalArgumentException("unknown schedule '" + s + "' (expected " + FORMS + ")");
             };
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad schedule '" + s + "': " + e.getMessage());
+        }
+    }
+
+    /** The schedule spellings, for messages. */
+    String FORMS = "constant, step[:N[:GAMMA]], exp[:GAMMA] or cosine";
+
+    /** Refuses values past the {@code max} a schedule takes ("cosine:5" would otherwise drop the 5). */
+    private static void values(String s, String[] p, int max) {
+        if (p.length - 1 > max) {
+            throw new IllegalArgumentException("bad schedule '" + s + "': " + p[0] + " takes at most " + max
+                    + " value" + (max == 1 ? "" : "s") + " (expected " + FORMS + ")");
         }
     }
 }

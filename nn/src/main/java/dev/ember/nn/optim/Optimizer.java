@@ -106,19 +106,15 @@ public abstract class Optimizer implements AutoCloseable {
         return norm;
     }
 
-    /** The optimizer names {@link #create} accepts, for messages and for checking a name early. */
-    public static final List<String> NAMES = List.of("sgd", "nesterov", "adam", "adamw", "rmsprop", "adagrad");
+    /** The optimizer names {@link #create} accepts ("sgd_nesterov" is also taken for "nesterov"). */
+    private static final List<String> NAMES = List.of("sgd", "nesterov", "adam", "adamw", "rmsprop", "adagrad");
 
     /**
      * Checks an optimizer name and its momentum before any training, with the message
      * {@link #create} would give. {@code momentum} is {@link #DEFAULT_MOMENTUM} for the default.
      */
     public static void check(String name, float momentum) {
-        String n = name.trim().toLowerCase(Locale.ROOT);
-        if (!NAMES.contains(n) && !n.equals("sgd_nesterov")) {
-            throw new IllegalArgumentException("unknown optimizer '" + name
-                    + "' (expected sgd, nesterov, adam, adamw, rmsprop or adagrad)");
-        }
+        kind(name);
         if (momentum != DEFAULT_MOMENTUM && !(momentum >= 0 && momentum < 1)) {
             throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
         }
@@ -134,17 +130,26 @@ public abstract class Optimizer implements AutoCloseable {
      */
     public static Optimizer create(String name, List<Parameter> params, float lr, float weightDecay, float momentum) {
         check(name, momentum);
-        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+        return switch (kind(name)) {
             case "sgd" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? 0.9f : momentum, weightDecay, false);
-            case "nesterov", "sgd_nesterov" ->
-                    new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? 0.9f : momentum, weightDecay, true);
+            case "nesterov" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? 0.9f : momentum, weightDecay, true);
             case "adam" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
             case "adamw" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, true);
             case "rmsprop" -> new RmsProp(params, lr, 0.99f, 1e-8f, weightDecay);
             case "adagrad" -> new Adagrad(params, lr, 1e-10f, weightDecay);
-            default -> throw new IllegalArgumentException("unknown optimizer '" + name
-                    + "' (expected sgd, nesterov, adam, adamw, rmsprop or adagrad)");
+            default -> throw new IllegalStateException("optimizer " + name + " is in NAMES but not built here");
         };
+    }
+
+    /** The normalised name of a known optimizer, or an exception listing the known ones. */
+    private static String kind(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        n = n.equals("sgd_nesterov") ? "nesterov" : n;
+        if (!NAMES.contains(n)) {
+            throw new IllegalArgumentException("unknown optimizer '" + name + "' (expected "
+                    + String.join(", ", NAMES.subList(0, NAMES.size() - 1)) + " or " + NAMES.getLast() + ")");
+        }
+        return n;
     }
 
     public abstract String name();
