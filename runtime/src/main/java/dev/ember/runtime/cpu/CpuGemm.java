@@ -14,10 +14,12 @@ import dev.ember.runtime.Activation;
  * then computes every MR x NR tile of C. The first K slice applies
  * beta (and never reads C when beta is 0, so C may hold NaN); later slices accumulate. The
  * threads of the {@link CpuPool} each take a contiguous, tile-aligned share of the rows (or of
- * the columns when C is wide and short) and run the blocked loop on it with their own packed A.
- * When the rows are split and op(B) is not too large, the threads first pack all of op(B) once,
- * together, into one shared buffer ({@link #takeSharedB}), then take {@link #CHUNK}-row shares of C
- * from a counter until none is left, so a thread the host slows down does not hold up the others.
+ * the columns when C is wide and short) and run the blocked loop on it. When the rows are split
+ * and op(B) is not too large, the threads first pack all of op(B) once, together, into one shared
+ * buffer ({@link #takeShared}), then take {@link #CHUNK}-row shares of C from a counter until none
+ * is left, so a thread the host slows down does not hold up the others. A column split does the
+ * same the other way round: all of op(A) is packed once, and {@link #COL_CHUNK}-column shares are
+ * taken from a counter, each packing its own B panels.
  */
 final class CpuGemm {
     /**
@@ -35,6 +37,14 @@ final class CpuGemm {
      * 2 threads: 8-32 rows ran 8-23% faster than one fixed half per thread (RESULTS.md).
      */
     static final int CHUNK = Math.max(MR, Integer.getInteger("ember.gemm.chunk", 32) / MR * MR);
+    /**
+     * Columns of C a thread takes at a time when the threads share a packed op(A) (multiple of NR).
+     * Fixed halves lost the same way as for rows: on the step's 256 x 1024 products, whichever
+     * thread the host slowed held up the call (RESULTS.md, seventh session).
+     */
+    static final int COL_CHUNK = Math.max(NR, Integer.getInteger("ember.gemm.colchunk", 128) / NR * NR);
+    /** Rows of op(A) per shared packing task (multiple of MR). */
+    private static final int A_TASK_ROWS = 128 / MR * MR;
     /** Below this many multiply-adds the packing does not pay; a plain loop is used. */
     static final long SMALL = 1L << 15;
 
@@ -97,37 +107,47 @@ final class CpuGemm {
 
     /** Idle sets kept: enough for every thread of a pool plus callers; more are left to the GC. */
     static final int KEEP_BUFFERS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-    /** Idle shared-B buffers kept (up to 16 MiB each). */
-    static final int KEEP_SHARED_B = 2;
+    /** Idle shared operand buffers kept (up to 16 MiB each). */
+    static final int KEEP_SHARED = 2;
     private static final Idle<Buffers> IDLE_BUFFERS = new Idle<>(KEEP_BUFFERS);
-    private static final Idle<float[]> IDLE_SHARED_B = new Idle<>(KEEP_SHARED_B);
+    private static final Idle<float[]> IDLE_SHARED = new Idle<>(KEEP_SHARED);
 
     /** Idle pack buffers held now (for tests of the bound). */
     static int idleBufferSets() {
-        return IDLE_BUFFERS.size() + IDLE_SHARED_B.size();
+        return IDLE_BUFFERS.size() + IDLE_SHARED.size();
     }
 
-    /** Largest op(B), in floats after padding to NR columns, that is packed whole and shared (16 MiB). */
-    static final long SHARED_B_MAX = Long.getLong("ember.gemm.sharedb", 1L << 22);
+    /**
+     * Largest operand, in floats after padding to whole tiles, that is packed whole and shared
+     * (16 MiB, property {@code ember.gemm.shared}).
+     */
+    static final long SHARED_MAX = Long.getLong("ember.gemm.shared", 1L << 22);
 
     /**
-     * A buffer for a whole packed op(B), shared by the pieces of one call. The packing is split
-     * into tasks (one K slice by NC columns each) that any running piece claims from a counter; a
-     * piece then waits only until every claimed task is finished. Every claimed
-     * task is being packed by a thread that is running, so the wait ends even when the pool runs
-     * the pieces one after another (the first one then packs everything): there is no barrier that
-     * needs all pieces to be running at once.
+     * A buffer for a whole packed operand, shared by the pieces of one call. The packing is split
+     * into tasks (one K slice by a group of columns of op(B) or rows of op(A)) that any running
+     * piece claims from a counter; a piece then waits only until every claimed task is finished.
+     * Every claimed task is being packed by a thread that is running, so the wait ends even when
+     * the pool runs the pieces one after another (the first one then packs everything): there is
+     * no barrier that needs all pieces to be running at once.
      */
-    private static float[] takeSharedB(int length) {
-        float[] b = IDLE_SHARED_B.take();
+    private static float[] takeShared(int length) {
+        float[] b = IDLE_SHARED.take();
         return b != null && b.length >= length ? b : new float[length];
     }
 
-    /** Progress of the shared op(B) packing of one call. */
+    /** One packing task of a shared operand. */
+    @FunctionalInterface
+    private interface PackTask {
+        void pack(int task);
+    }
+
+    /** Progress of the shared operand packing of one call, and of the shares of C after it. */
     private static final class PackPlan {
         final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
-        final java.util.concurrent.atomic.AtomicInteger rows = new java.util.concurrent.atomic.AtomicInteger();
+        /** Next share of C (rows or columns) to claim once the operand is packed. */
+        final java.util.concurrent.atomic.AtomicInteger shares = new java.util.concurrent.atomic.AtomicInteger();
         /** Set when a packing task threw: its task will never be done, so waiters must stop. */
         volatile boolean failed;
     }
@@ -151,25 +171,62 @@ final class CpuGemm {
         int units = byRows ? mTiles : nTiles;
         pieces = Math.min(pieces, units);
         int nPad = nTiles * NR;
-        if (byRows && pieces >= 2 && (long) nPad * k <= SHARED_B_MAX) {
-            float[] bp = takeSharedB(nPad * k);
+        int mPad = mTiles * MR;
+        int kSlices = (k + KC - 1) / KC;
+        if (byRows && pieces >= 2 && (long) nPad * k <= SHARED_MAX) {
+            float[] bp = takeShared(nPad * k);
             try {
                 PackPlan plan = new PackPlan();
-                int groups = (n + NC - 1) / NC, total = groups * ((k + KC - 1) / KC);
+                int groups = (n + NC - 1) / NC;
+                // K slice pc starts at pc * nPad and holds NR-column strips of kc values each, as
+                // packB writes them, so the NC-column panel at jc starts at pc * nPad + jc * kc.
+                PackTask task = t -> {
+                    int pc = t / groups * KC, jc = t % groups * NC, kc = Math.min(KC, k - pc);
+                    CpuGemmPacking.packB(transB, b, n, k, pc, kc, jc, Math.min(NC, n - jc), bp, pc * nPad + jc * kc, NR);
+                };
                 int chunkTiles = CHUNK / MR;
                 int chunks = (mTiles + chunkTiles - 1) / chunkTiles;
                 pool.parallelPieces(pieces, pieces, (from, to) -> {
-                    if (!packSharedB(plan, total, groups, transB, b, n, k, nPad, bp)) {
+                    if (!packShared(plan, groups * kSlices, task)) {
                         return;
                     }
-                    for (int ch; (ch = plan.rows.getAndIncrement()) < chunks; ) {
+                    for (int ch; (ch = plan.shares.getAndIncrement()) < chunks; ) {
                         int i0 = ch * chunkTiles * MR, i1 = Math.min(m, i0 + chunkTiles * MR);
-                        blocked(transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, 0, n, bp, nPad);
+                        blocked(transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, 0, n, null, 0, bp, nPad);
                         epilogue(c, n, i0, i1, 0, n, bias, act, actAlpha);
                     }
                 });
             } finally {
-                IDLE_SHARED_B.giveBack(bp);
+                IDLE_SHARED.giveBack(bp);
+            }
+            return;
+        }
+        if (!byRows && pieces >= 2 && (long) mPad * k <= SHARED_MAX) {
+            float[] ap = takeShared(mPad * k);
+            try {
+                PackPlan plan = new PackPlan();
+                int groups = (m + A_TASK_ROWS - 1) / A_TASK_ROWS;
+                // K slice pc starts at pc * mPad and holds MR-row strips of kc values each, as packA
+                // writes them, so rows from ic (a multiple of MR) start at pc * mPad + ic * kc.
+                PackTask task = t -> {
+                    int pc = t / groups * KC, ic = t % groups * A_TASK_ROWS, kc = Math.min(KC, k - pc);
+                    CpuGemmPacking.packA(transA, a, m, k, ic, Math.min(A_TASK_ROWS, m - ic), pc, kc, alpha, ap,
+                            pc * mPad + ic * kc, MR);
+                };
+                int chunkTiles = COL_CHUNK / NR;
+                int chunks = (nTiles + chunkTiles - 1) / chunkTiles;
+                pool.parallelPieces(pieces, pieces, (from, to) -> {
+                    if (!packShared(plan, groups * kSlices, task)) {
+                        return;
+                    }
+                    for (int ch; (ch = plan.shares.getAndIncrement()) < chunks; ) {
+                        int j0 = ch * chunkTiles * NR, j1 = Math.min(n, j0 + chunkTiles * NR);
+                        blocked(transA, transB, m, n, k, alpha, a, b, beta, c, 0, m, j0, j1, ap, mPad, null, 0);
+                        epilogue(c, n, 0, m, j0, j1, bias, act, actAlpha);
+                    }
+                });
+            } finally {
+                IDLE_SHARED.giveBack(ap);
             }
             return;
         }
@@ -185,26 +242,21 @@ final class CpuGemm {
                 j0 = from * NR;
                 j1 = Math.min(n, to * NR);
             }
-            blocked(transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, j0, j1, null, 0);
+            blocked(transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, j0, j1, null, 0, null, 0);
             epilogue(c, n, i0, i1, j0, j1, bias, act, actAlpha);
         });
     }
 
     /**
-     * Claims and packs tasks of the shared op(B) until none is left, then waits for those other
-     * pieces are still packing. Layout: K slice pc starts at pc * nPad and holds NR-column strips
-     * of kc values each, as {@link CpuGemmPacking#packB} writes them, so the NC-column panel at jc
-     * starts at pc * nPad + jc * kc. Returns false, without waiting further, when a piece failed
-     * while packing: its task will never be done, and its exception reaches the caller.
+     * Claims and packs tasks of a shared operand until none is left, then waits for those other
+     * pieces are still packing. Returns false, without waiting further, when a piece failed while
+     * packing: its task will never be done, and its exception reaches the caller.
      */
-    private static boolean packSharedB(PackPlan plan, int total, int groups, boolean transB, float[] b, int n, int k,
-                                       int nPad, float[] bp) {
+    private static boolean packShared(PackPlan plan, int total, PackTask task) {
         for (int t; (t = plan.next.getAndIncrement()) < total; ) {
-            int pc = t / groups * KC, jc = t % groups * NC;
-            int kc = Math.min(KC, k - pc);
             boolean ok = false;
             try {
-                CpuGemmPacking.packB(transB, b, n, k, pc, kc, jc, Math.min(NC, n - jc), bp, pc * nPad + jc * kc, NR);
+                task.pack(t);
                 ok = true;
             } finally {
                 if (!ok) {
@@ -236,18 +288,19 @@ final class CpuGemm {
      * every C row of a tile in a different 4 KiB page, which no prefetcher crosses, and measured
      * 55-67 GFLOP/s against 70-77 for this order (kernel-only loop nests, n = 1024, one JVM).
      * Pack buffer alignment made no measurable difference (RESULTS.md), so none is enforced.
-     * With {@code shared} non-null, op(B) is already packed whole there (see {@link #packSharedB}).
+     * With {@code sharedA} (or {@code sharedB}) non-null, op(A) (or op(B)) is already packed whole
+     * there, K slice pc at pc * mPad (or pc * nPad); see {@link #gemm}.
      */
     private static void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
-                                float[] b, float beta, float[] c, int i0, int i1, int j0, int j1, float[] shared,
-                                int nPad) {
+                                float[] b, float beta, float[] c, int i0, int i1, int j0, int j1, float[] sharedA,
+                                int mPad, float[] sharedB, int nPad) {
         if (Thread.currentThread() instanceof CpuPool.Worker w) {
             Buffers own = w.gemmBuffers instanceof Buffers mine ? mine : null;
             if (own == null) {
                 own = new Buffers();
                 w.gemmBuffers = own;
             }
-            blocked(own, transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, j0, j1, shared, nPad);
+            blocked(own, transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, j0, j1, sharedA, mPad, sharedB, nPad);
             return;
         }
         Buffers buf = IDLE_BUFFERS.take();
@@ -255,7 +308,7 @@ final class CpuGemm {
             buf = new Buffers();
         }
         try {
-            blocked(buf, transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, j0, j1, shared, nPad);
+            blocked(buf, transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, j0, j1, sharedA, mPad, sharedB, nPad);
         } finally {
             IDLE_BUFFERS.giveBack(buf);
         }
@@ -263,35 +316,40 @@ final class CpuGemm {
 
     private static void blocked(Buffers buf, boolean transA, boolean transB, int m, int n, int k, float alpha,
                                 float[] a, float[] b, float beta, float[] c, int i0, int i1, int j0, int j1,
-                                float[] shared, int nPad) {
+                                float[] sharedA, int mPad, float[] sharedB, int nPad) {
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
         int mcMax = Math.min(MC, roundUp(i1 - i0, MR));
-        if (buf.a.length < mcMax * kcMax) {
+        if (sharedA == null && buf.a.length < mcMax * kcMax) {
             buf.a = new float[mcMax * kcMax];
         }
-        if (shared == null && buf.b.length < ncMax * kcMax) {
+        if (sharedB == null && buf.b.length < ncMax * kcMax) {
             buf.b = new float[NC * KC];
         }
-        float[] ap = buf.a, bp = shared == null ? buf.b : shared, tmp = buf.tmp;
+        float[] ap = sharedA == null ? buf.a : sharedA, bp = sharedB == null ? buf.b : sharedB, tmp = buf.tmp;
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean loadC = pc > 0 || beta != 0f;
                 float be = pc == 0 ? beta : 1f;
-                CpuGemmPacking.packA(transA, a, m, k, ic, mc, pc, kc, alpha, ap, 0, MR);
+                int aBase = 0;
+                if (sharedA == null) {
+                    CpuGemmPacking.packA(transA, a, m, k, ic, mc, pc, kc, alpha, ap, 0, MR);
+                } else {
+                    aBase = pc * mPad + ic * kc;
+                }
                 for (int jc = j0; jc < j1; jc += NC) {
                     int nc = Math.min(NC, j1 - jc);
                     int bo = 0;
-                    if (shared == null) {
+                    if (sharedB == null) {
                         CpuGemmPacking.packB(transB, b, n, k, pc, kc, jc, nc, bp, 0, NR);
                     } else {
                         bo = pc * nPad + jc * kc;
                     }
                     for (int ir = 0; ir < mc; ir += MR) {
                         int rows = Math.min(MR, mc - ir);
-                        int ao = ir * kc, co = (ic + ir) * n + jc;
+                        int ao = aBase + ir * kc, co = (ic + ir) * n + jc;
                         for (int jr = 0; jr < nc; jr += NR) {
                             CpuGemmKernel.kernel(kc, ap, ao, bp, bo + jr * kc, c, co + jr, n, loadC, be, rows,
                                     Math.min(NR, nc - jr), tmp);

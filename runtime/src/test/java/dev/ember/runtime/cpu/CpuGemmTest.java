@@ -26,12 +26,14 @@ class CpuGemmTest {
     /**
      * m, n, k: degenerate, odd, prime-ish, non-square, and past every block edge (KC, MC, NC, MR, NR);
      * 127^3 and 520 x 300 x 600 take the two-thread row split with a shared packed B (several K
-     * slices and NC panels in the latter).
+     * slices and NC panels in the latter); 33 x 1000 x 127, 300 x 517 x 259, 65 x 70 x 600 and
+     * 1030 x 1100 x 30 the column split with a shared packed A (the last past MC rows, so its
+     * column shares walk two row blocks of it).
      */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 517, 259}, {517, 1, 259}, {1, 1, 1000}, {7, 7, 7}, {33, 33, 33}, {127, 127, 127},
         {1000, 33, 7}, {33, 1000, 127}, {300, 517, 259}, {65, 70, 600}, {8, 3100, 40}, {4, 16, 256}, {5, 17, 257},
-        {520, 300, 600},
+        {520, 300, 600}, {1030, 1100, 30},
     };
 
     @AfterAll
@@ -70,7 +72,7 @@ class CpuGemmTest {
         // at most one set for the calling threads (reused) and one per pool worker, not 24
         Assertions.assertTrue(CpuGemm.buffersCreated() - before <= 4,
                 "buffer sets made for 24 sequential calling threads: " + (CpuGemm.buffersCreated() - before));
-        Assertions.assertTrue(CpuGemm.idleBufferSets() <= CpuGemm.KEEP_BUFFERS + CpuGemm.KEEP_SHARED_B,
+        Assertions.assertTrue(CpuGemm.idleBufferSets() <= CpuGemm.KEEP_BUFFERS + CpuGemm.KEEP_SHARED,
                 "idle pack buffers: " + CpuGemm.idleBufferSets());
     }
 
@@ -90,6 +92,22 @@ class CpuGemmTest {
             Arrays.fill(a, 1f);
             Arrays.fill(ok, 2f);
             CpuGemm.gemm(TWO, false, false, m, n, k, 1f, a, ok, 0f, c, null, Activation.IDENTITY, 0f);
+            Assertions.assertEquals(2f * k, c[m * n - 1]);
+        });
+    }
+
+    /** The same for the column split's shared op(A) (here A is one float short). */
+    @Test
+    void aFailureWhilePackingTheSharedAFailsTheCallInsteadOfHanging() {
+        int m = 256, n = 1024, k = 512;
+        float[] a = new float[m * k - 1], b = new float[k * n], c = new float[m * n];
+        Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            Assertions.assertThrows(IndexOutOfBoundsException.class, () -> CpuGemm.gemm(TWO, false, false, m, n, k, 1f,
+                    a, b, 0f, c, null, Activation.IDENTITY, 0f));
+            float[] ok = new float[m * k];
+            Arrays.fill(ok, 1f);
+            Arrays.fill(b, 2f);
+            CpuGemm.gemm(TWO, false, false, m, n, k, 1f, ok, b, 0f, c, null, Activation.IDENTITY, 0f);
             Assertions.assertEquals(2f * k, c[m * n - 1]);
         });
     }
