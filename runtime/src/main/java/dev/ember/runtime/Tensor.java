@@ -120,6 +120,35 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Overwrites this tensor with rows of a host matrix: with {@code count = dim(0)} and
+     * {@code cols = size() / count}, slice i of this tensor becomes row {@code rows[from + i]} of
+     * {@code src}, which holds row-major rows of {@code cols} values (for a rank-1 tensor each row
+     * is one value). This is how a shuffled mini-batch reaches a device without being gathered
+     * into an array first; on the CPU backend the rows are written in place by the pool's threads.
+     *
+     * @throws IllegalArgumentException when {@code rows} has fewer than {@code from + count}
+     *         entries or one of them is not a row of {@code src} (both named in the message)
+     */
+    public Tensor copyRowsFrom(float[] src, int[] rows, int from) {
+        Storage s = storage();
+        int count = shape[0];
+        int cols = (int) (size / count);
+        long srcRows = src.length / cols;
+        if (from < 0 || (long) from + count > rows.length) {
+            throw new IllegalArgumentException("copyRowsFrom: tensor " + shapeString() + " needs " + count
+                    + " row numbers from index " + from + ", but the index array has " + rows.length);
+        }
+        for (int i = from; i < from + count; i++) {
+            if (rows[i] < 0 || rows[i] >= srcRows) {
+                throw new IllegalArgumentException("copyRowsFrom: row number " + rows[i] + " at index " + i
+                        + " is outside the source, which has " + srcRows + " rows of " + cols + " values");
+            }
+        }
+        device.backend().uploadRows(src, cols, rows, from, count, s);
+        return this;
+    }
+
     /** Copies all values of {@code src} (same size, any device) into this tensor. */
     public Tensor copyFrom(Tensor src) {
         storage();

@@ -1,6 +1,8 @@
 package dev.ember.nn.data;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 
@@ -12,9 +14,10 @@ import java.util.Objects;
  *
  * <p>By default every batch has arrays of its own. A loader made with {@code reuse} hands out
  * full batches in one pair of arrays per iterator, overwritten by the next call of
- * {@code next()}: for a consumer that copies each batch to a device straight away (the
- * {@link dev.ember.nn.train.Trainer} does), which saves allocating and zeroing a batch-sized
- * array per step (400 KB for Fashion-MNIST at batch 128).
+ * {@code next()}: for a consumer that copies each batch elsewhere straight away, which saves
+ * allocating and zeroing a batch-sized array per step (400 KB for Fashion-MNIST at batch 128).
+ * The {@link dev.ember.nn.train.Trainer} skips the arrays altogether: it takes each epoch as row
+ * numbers ({@link #nextEpochRows}) and copies those rows to the device directly.
  */
 public final class DataLoader implements Iterable<DataLoader.Batch> {
     private final Dataset data;
@@ -26,6 +29,18 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
 
     /** One mini-batch: {@code x} is row-major {@code rows x cols}, {@code y} one target per row. */
     public record Batch(float[] x, float[] y, int rows, int cols) {
+    }
+
+    /**
+     * One mini-batch as row numbers of the data set: rows {@code order[from .. from + count)}, for
+     * {@link dev.ember.runtime.Tensor#copyRowsFrom}, which copies them to a device without
+     * gathering them into an array first.
+     */
+    public record Rows(int[] order, int from, int count) {
+        /** The data set's row number of the batch's i-th row. */
+        public int row(int i) {
+            return order[from + i];
+        }
     }
 
     public DataLoader(Dataset d, int batchSize, boolean shuffle, long seed) {
@@ -73,6 +88,24 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
             e = epoch++;
         }
         return epoch(e);
+    }
+
+    /**
+     * The next epoch as row numbers: the same batches as {@link #iterator()} would give, and it
+     * advances the same epoch counter.
+     */
+    public List<Rows> nextEpochRows() {
+        long e;
+        synchronized (this) {
+            e = epoch++;
+        }
+        int n = data.rows();
+        int[] order = shuffle ? Splits.splitMix64Permutation(n, seed + e) : java.util.stream.IntStream.range(0, n).toArray();
+        List<Rows> batches = new ArrayList<>(batchesPerEpoch());
+        for (int from = 0; from < n; from += batchSize) {
+            batches.add(new Rows(order, from, Math.min(batchSize, n - from)));
+        }
+        return batches;
     }
 
     /** The batches of a given epoch, without advancing the counter (same order as that epoch's iterator). */

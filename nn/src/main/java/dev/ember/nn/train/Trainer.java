@@ -155,7 +155,7 @@ public final class Trainer {
         }
         History h = new History();
         model.seedDropout(config.seed());
-        DataLoader loader = new DataLoader(train, config.batchSize(), true, Seeds.derive(config.seed(), 0x5AFF, 0), true);
+        DataLoader loader = new DataLoader(train, config.batchSize(), true, Seeds.derive(config.seed(), 0x5AFF, 0));
         int outCols = model.outputSize();
         float[] host = new float[config.batchSize() * outCols];
         float baseLr = optimizer.learningRate();
@@ -173,10 +173,11 @@ public final class Trainer {
                 double lossSum = 0;
                 long seen = 0, correct = 0;
                 int done = 0;
-                for (DataLoader.Batch b : loader) {
-                    Tensor x = io.get("x", b.rows(), b.cols()).copyFrom(b.x());
-                    Tensor y = io.vector("y", b.rows(), b.rows()).copyFrom(b.y());
-                    Tensor g = io.get("g", b.rows(), outCols);
+                for (DataLoader.Rows b : loader.nextEpochRows()) {
+                    // straight from the data set's arrays to the device (no gathered host copy)
+                    Tensor x = io.get("x", b.count(), train.cols()).copyRowsFrom(train.features(), b.order(), b.from());
+                    Tensor y = io.vector("y", b.count(), b.count()).copyRowsFrom(train.targets(), b.order(), b.from());
+                    Tensor g = io.get("g", b.count(), outCols);
                     Tensor out = model.forward(x);
                     float l = loss.compute(out, y, g);
                     if (!Float.isFinite(l)) {
@@ -185,9 +186,10 @@ public final class Trainer {
                     }
                     if (task.hasClasses()) {
                         out.copyTo(host);
-                        int[] p = task.predictClasses(host, b.rows(), outCols);
-                        for (int i = 0; i < b.rows(); i++) {
-                            if (p[i] == (int) b.y()[i]) {
+                        int[] p = task.predictClasses(host, b.count(), outCols);
+                        float[] targets = train.targets();
+                        for (int i = 0; i < b.count(); i++) {
+                            if (p[i] == (int) targets[b.row(i)]) {
                                 correct++;
                             }
                         }
@@ -197,8 +199,8 @@ public final class Trainer {
                         Optimizer.clipGradNorm(model.parameters(), config.clipNorm());
                     }
                     optimizer.step();
-                    lossSum += (double) l * b.rows();
-                    seen += b.rows();
+                    lossSum += (double) l * b.count();
+                    seen += b.count();
                     progress.batch(++done, seen, lossSum / seen);
                 }
                 h.samples += seen;
@@ -280,17 +282,18 @@ public final class Trainer {
         float[] outputs = new float[data.rows() * outCols];
         double lossSum = 0;
         try (BufferCache io = new BufferCache(model.device())) {
-            int at = 0;
             float[] host = new float[batchSize * outCols];
-            for (DataLoader.Batch b : new DataLoader(data, batchSize, false, 0, true)) {
-                Tensor x = io.get("x", b.rows(), b.cols()).copyFrom(b.x());
-                Tensor y = io.vector("y", b.rows(), b.rows()).copyFrom(b.y());
-                Tensor g = io.get("g", b.rows(), outCols);
+            int cols = data.cols();
+            // in order, so each batch is one contiguous range of the data set's arrays
+            for (int at = 0; at < data.rows(); at += batchSize) {
+                int rows = Math.min(batchSize, data.rows() - at);
+                Tensor x = io.get("x", rows, cols).copyFrom(data.features(), at * cols, 0, rows * cols);
+                Tensor y = io.vector("y", rows, rows).copyFrom(data.targets(), at, 0, rows);
+                Tensor g = io.get("g", rows, outCols);
                 Tensor out = model.forward(x);
-                lossSum += (double) loss.compute(out, y, g) * b.rows();
+                lossSum += (double) loss.compute(out, y, g) * rows;
                 out.copyTo(host);
-                System.arraycopy(host, 0, outputs, at * outCols, b.rows() * outCols);
-                at += b.rows();
+                System.arraycopy(host, 0, outputs, at * outCols, rows * outCols);
             }
         } finally {
             model.train(was);

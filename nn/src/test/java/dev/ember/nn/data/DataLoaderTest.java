@@ -106,6 +106,32 @@ class DataLoaderTest {
         assertFalse(reused.hasNext());
     }
 
+    /**
+     * Row numbers name the same batches as the array iterator, shuffled or not, and advance the
+     * same epoch counter (epochs alternate between the two forms here).
+     */
+    @Test
+    void epochRowsNameTheSameBatchesAsTheIterator() {
+        for (boolean shuffle : new boolean[] {false, true}) {
+            DataLoader arrays = new DataLoader(rows10(), 3, shuffle, 11), rowNumbers = new DataLoader(rows10(), 3, shuffle, 11);
+            for (int e = 0; e < 3; e++) {
+                Iterator<DataLoader.Batch> it = e % 2 == 0 ? arrays.iterator() : rowNumbers.iterator();
+                List<DataLoader.Rows> rows = e % 2 == 0 ? rowNumbers.nextEpochRows() : arrays.nextEpochRows();
+                assertEquals(4, rows.size());
+                for (DataLoader.Rows r : rows) {
+                    DataLoader.Batch b = it.next();
+                    assertEquals(b.rows(), r.count());
+                    for (int i = 0; i < r.count(); i++) {
+                        assertEquals(b.y()[i], (float) r.row(i), "epoch " + e + " shuffle " + shuffle);
+                    }
+                }
+                assertFalse(it.hasNext());
+            }
+            assertEquals(3, arrays.epochsStarted());
+            assertEquals(3, rowNumbers.epochsStarted());
+        }
+    }
+
     @Test
     void rejectsBadArguments() {
         assertThrows(IllegalArgumentException.class, () -> new DataLoader(rows10(), 0, false, 0));

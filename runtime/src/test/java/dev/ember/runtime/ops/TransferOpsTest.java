@@ -121,6 +121,56 @@ class TransferOpsTest {
         }
     }
 
+    /**
+     * Rows of a host matrix picked by an index array (shuffled, with repeats and a nonzero start)
+     * land one after another, bit for bit, for rank-2 and rank-1 targets; on the CPU backend
+     * 1000 x 127 and 7 x 1000 are past the size that splits the copy over the pool.
+     */
+    @DeviceTest
+    void copyRowsFromGathersHostRowsBitForBit(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        for (int[] rc : new int[][] {{1, 1}, {7, 1}, {1, 33}, {33, 7}, {127, 33}, {1000, 127}, {7, 1000}}) {
+            int count = rc[0], cols = rc[1], srcRows = count + 5, from = 3;
+            float[] src = values(rand, srcRows * cols);
+            int[] rows = new int[from + count + 2];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = rand.nextInt(srcRows);
+            }
+            float[] expect = new float[count * cols];
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(src, rows[from + i] * cols, expect, i * cols, cols);
+            }
+            try (Tensor t = cols == 1 ? dev.empty(count) : dev.empty(count, cols)) {
+                assertSame(t, t.copyRowsFrom(src, rows, from));
+                assertBits(rand, "copyRowsFrom " + count + "x" + cols + " on " + dev, expect, t.toArray());
+            }
+        }
+    }
+
+    @DeviceTest
+    void copyRowsFromNamesABadRowNumberOrAShortIndexArray(TestDevice td) {
+        Device dev = td.open();
+        float[] src = new float[10 * 3];
+        try (Tensor t = dev.empty(4, 3)) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> t.copyRowsFrom(src, new int[] {0, 9, 10, 2}, 0));
+            assertEquals("copyRowsFrom: row number 10 at index 2 is outside the source, which has 10 rows of 3 values",
+                    e.getMessage());
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> t.copyRowsFrom(src, new int[] {0, 1, -1, 2, 3}, 1));
+            assertTrue(e.getMessage().contains("row number -1 at index 2"), e.getMessage());
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> t.copyRowsFrom(src, new int[] {0, 1, 2, 3, 4}, 2));
+            assertEquals("copyRowsFrom: tensor 4x3 needs 4 row numbers from index 2, but the index array has 5",
+                    e.getMessage());
+        }
+        Tensor closed = dev.empty(2, 3);
+        closed.close();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> closed.copyRowsFrom(src, new int[] {0, 1}, 0));
+    }
+
     @DeviceTest
     void fillAndZeros(TestDevice td) {
         Device dev = td.open();
