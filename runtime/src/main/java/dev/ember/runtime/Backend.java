@@ -35,15 +35,17 @@ public interface Backend extends AutoCloseable {
     /**
      * Writes rows {@code rows[from .. from + count)} of the row-major host matrix {@code src}
      * ({@code cols} values per row) to {@code dst} from element 0, one after another (a mini-batch
-     * of a shuffled epoch). The caller has checked every index. This default gathers them on the
-     * host and uploads once; a backend whose memory is the host's writes them in place.
+     * of a shuffled epoch). The caller has checked every index. This default gathers them into a
+     * per-thread host array and uploads once; a backend whose memory is the host's writes them in
+     * place.
      */
     default void uploadRows(float[] src, int cols, int[] rows, int from, int count, Storage dst) {
-        float[] staged = new float[Math.multiplyExact(count, cols)];
+        int n = Math.multiplyExact(count, cols);
+        float[] staged = RowStaging.take(n);
         for (int i = 0; i < count; i++) {
             System.arraycopy(src, rows[from + i] * cols, staged, i * cols, cols);
         }
-        upload(staged, 0, dst, 0, staged.length);
+        upload(staged, 0, dst, 0, n);
     }
 
     void copy(Storage src, long srcOffset, Storage dst, long dstOffset, long length);
