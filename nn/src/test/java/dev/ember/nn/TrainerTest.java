@@ -257,4 +257,25 @@ class TrainerTest {
         assertEquals(2 / 3.0, r.mae(), 1e-6);
         assertEquals(1 - 2.0 / 8.0, r.r2(), 1e-6); // mean 3, SST 8, SSE 2
     }
+
+    /**
+     * evaluate() no longer goes through a DataLoader, which used to reject these; an empty data set
+     * must not come back as a NaN loss (fit's early stopping would then quietly stop on it), and a
+     * batch size below 1 must be named rather than fail on a 0-row tensor or a negative array size.
+     */
+    @Test
+    void evaluateRejectsAnEmptyDataSetAndABatchSizeBelowOne() {
+        Dataset d = blobs(4, 20);
+        try (Sequential m = Sequential.builder(5).dense(8, "relu").dense(3).build(CPU, 1)) {
+            Loss ce = Loss.parse("cross_entropy");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Trainer.evaluate(m, ce, d.subset(new int[0]), 16));
+            assertTrue(e.getMessage().contains("no rows"), e.getMessage());
+            for (int bs : new int[] {0, -1}) {
+                e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> Trainer.evaluate(m, ce, d, bs));
+                assertTrue(e.getMessage().contains("batchSize must be >= 1"), e.getMessage());
+            }
+        }
+    }
 }

@@ -272,6 +272,13 @@ public final class Trainer {
     public static Evaluation evaluate(Sequential model, Loss loss, Dataset data, int batchSize) {
         Task task = Task.of(loss);
         checkCompatible(model, task, data);
+        // (the DataLoader this used to go through checked these two)
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("evaluate: batchSize must be >= 1, got " + batchSize);
+        }
+        if (data.rows() == 0) {
+            throw new IllegalArgumentException("evaluate: data set " + data.name() + " has no rows");
+        }
         int outCols = model.outputSize();
         if ((long) data.rows() * outCols > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("evaluate: " + data.rows() + " rows x " + outCols + " outputs exceed a"
