@@ -90,6 +90,12 @@ public final class CpuBackend implements Backend {
     @Override
     public void uploadRows(float[] src, int cols, int[] rows, int from, int count, Storage dst) {
         float[] d = f(dst);
+        if (src == d) {
+            // the tensor's own array (CpuStorage.data()): rows written in place would be read
+            // after being overwritten, so gather them first as the other backends do
+            Backend.super.uploadRows(src, cols, rows, from, count, dst);
+            return;
+        }
         int grain = Math.max(1, (1 << 15) / Math.max(1, cols));
         pool.parallelFor(count, grain, (lo, hi) -> {
             for (int i = lo; i < hi; i++) {
