@@ -133,6 +133,10 @@ public final class Tensor implements AutoCloseable {
     public Tensor copyRowsFrom(float[] src, int[] rows, int from) {
         Storage s = storage();
         int count = shape[0];
+        if (size / count > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("copyRowsFrom: a slice of tensor " + shapeString() + " holds "
+                    + size / count + " values, more than a Java array can");
+        }
         int cols = (int) (size / count);
         long srcRows = src.length / cols;
         if (from < 0 || (long) from + count > rows.length) {
