@@ -136,10 +136,39 @@ final class CpuGemm {
         return b != null && b.length >= length ? b : new float[length];
     }
 
-    /** One packing task of a shared operand. */
+    /** One packing task of a shared operand, written into {@code shared}. */
     @FunctionalInterface
     private interface PackTask {
-        void pack(int task);
+        void pack(float[] shared, int task);
+    }
+
+    /** One share of C, computed from the packed operand in {@code shared}. */
+    @FunctionalInterface
+    private interface Share {
+        void run(float[] shared, int share);
+    }
+
+    /**
+     * Runs {@code pieces} pieces that first pack one operand whole ({@code tasks} packing tasks,
+     * {@code length} floats) and then take {@code shares} shares of C from a counter until none
+     * is left, so a thread the host slows down does not hold up the others.
+     */
+    private static void sharedSplit(CpuPool pool, int pieces, int length, int tasks, PackTask pack, int shares,
+                                    Share share) {
+        float[] buf = takeShared(length);
+        try {
+            PackPlan plan = new PackPlan();
+            pool.parallelPieces(pieces, pieces, (from, to) -> {
+                if (!packShared(plan, tasks, buf, pack)) {
+                    return;
+                }
+                for (int sh; (sh = plan.shares.getAndIncrement()) < shares; ) {
+                    share.run(buf, sh);
+                }
+            });
+        } finally {
+            IDLE_SHARED.giveBack(buf);
+        }
     }
 
     /** Progress of the shared operand packing of one call, and of the shares of C after it. */
@@ -174,60 +203,32 @@ final class CpuGemm {
         int mPad = mTiles * MR;
         int kSlices = (k + KC - 1) / KC;
         if (byRows && pieces >= 2 && (long) nPad * k <= SHARED_MAX) {
-            float[] bp = takeShared(nPad * k);
-            try {
-                PackPlan plan = new PackPlan();
-                int groups = (n + NC - 1) / NC;
-                // K slice pc starts at pc * nPad and holds NR-column strips of kc values each, as
-                // packB writes them, so the NC-column panel at jc starts at pc * nPad + jc * kc.
-                PackTask task = t -> {
-                    int pc = t / groups * KC, jc = t % groups * NC, kc = Math.min(KC, k - pc);
-                    CpuGemmPacking.packB(transB, b, n, k, pc, kc, jc, Math.min(NC, n - jc), bp, pc * nPad + jc * kc, NR);
-                };
-                int chunkTiles = CHUNK / MR;
-                int chunks = (mTiles + chunkTiles - 1) / chunkTiles;
-                pool.parallelPieces(pieces, pieces, (from, to) -> {
-                    if (!packShared(plan, groups * kSlices, task)) {
-                        return;
-                    }
-                    for (int ch; (ch = plan.shares.getAndIncrement()) < chunks; ) {
-                        int i0 = ch * chunkTiles * MR, i1 = Math.min(m, i0 + chunkTiles * MR);
-                        blocked(transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, 0, n, null, 0, bp, nPad);
-                        epilogue(c, n, i0, i1, 0, n, bias, act, actAlpha);
-                    }
-                });
-            } finally {
-                IDLE_SHARED.giveBack(bp);
-            }
+            // K slice pc starts at pc * nPad and holds NR-column strips of kc values each, as
+            // packB writes them, so the NC-column panel at jc starts at pc * nPad + jc * kc.
+            int groups = (n + NC - 1) / NC;
+            sharedSplit(pool, pieces, nPad * k, groups * kSlices, (bp, t) -> {
+                int pc = t / groups * KC, jc = t % groups * NC, kc = Math.min(KC, k - pc);
+                CpuGemmPacking.packB(transB, b, n, k, pc, kc, jc, Math.min(NC, n - jc), bp, pc * nPad + jc * kc, NR);
+            }, (m + CHUNK - 1) / CHUNK, (bp, share) -> {
+                int i0 = share * CHUNK, i1 = Math.min(m, i0 + CHUNK);
+                blocked(transA, transB, m, n, k, alpha, a, b, beta, c, i0, i1, 0, n, null, 0, bp, nPad);
+                epilogue(c, n, i0, i1, 0, n, bias, act, actAlpha);
+            });
             return;
         }
         if (!byRows && pieces >= 2 && (long) mPad * k <= SHARED_MAX) {
-            float[] ap = takeShared(mPad * k);
-            try {
-                PackPlan plan = new PackPlan();
-                int groups = (m + A_TASK_ROWS - 1) / A_TASK_ROWS;
-                // K slice pc starts at pc * mPad and holds MR-row strips of kc values each, as packA
-                // writes them, so rows from ic (a multiple of MR) start at pc * mPad + ic * kc.
-                PackTask task = t -> {
-                    int pc = t / groups * KC, ic = t % groups * A_TASK_ROWS, kc = Math.min(KC, k - pc);
-                    CpuGemmPacking.packA(transA, a, m, k, ic, Math.min(A_TASK_ROWS, m - ic), pc, kc, alpha, ap,
-                            pc * mPad + ic * kc, MR);
-                };
-                int chunkTiles = COL_CHUNK / NR;
-                int chunks = (nTiles + chunkTiles - 1) / chunkTiles;
-                pool.parallelPieces(pieces, pieces, (from, to) -> {
-                    if (!packShared(plan, groups * kSlices, task)) {
-                        return;
-                    }
-                    for (int ch; (ch = plan.shares.getAndIncrement()) < chunks; ) {
-                        int j0 = ch * chunkTiles * NR, j1 = Math.min(n, j0 + chunkTiles * NR);
-                        blocked(transA, transB, m, n, k, alpha, a, b, beta, c, 0, m, j0, j1, ap, mPad, null, 0);
-                        epilogue(c, n, 0, m, j0, j1, bias, act, actAlpha);
-                    }
-                });
-            } finally {
-                IDLE_SHARED.giveBack(ap);
-            }
+            // K slice pc starts at pc * mPad and holds MR-row strips of kc values each, as packA
+            // writes them, so rows from ic (a multiple of MR) start at pc * mPad + ic * kc.
+            int groups = (m + A_TASK_ROWS - 1) / A_TASK_ROWS;
+            sharedSplit(pool, pieces, mPad * k, groups * kSlices, (ap, t) -> {
+                int pc = t / groups * KC, ic = t % groups * A_TASK_ROWS, kc = Math.min(KC, k - pc);
+                CpuGemmPacking.packA(transA, a, m, k, ic, Math.min(A_TASK_ROWS, m - ic), pc, kc, alpha, ap,
+                        pc * mPad + ic * kc, MR);
+            }, (n + COL_CHUNK - 1) / COL_CHUNK, (ap, share) -> {
+                int j0 = share * COL_CHUNK, j1 = Math.min(n, j0 + COL_CHUNK);
+                blocked(transA, transB, m, n, k, alpha, a, b, beta, c, 0, m, j0, j1, ap, mPad, null, 0);
+                epilogue(c, n, 0, m, j0, j1, bias, act, actAlpha);
+            });
             return;
         }
         pool.parallelPieces(units, pieces, (from, to) -> {
@@ -252,11 +253,11 @@ final class CpuGemm {
      * pieces are still packing. Returns false, without waiting further, when a piece failed while
      * packing: its task will never be done, and its exception reaches the caller.
      */
-    private static boolean packShared(PackPlan plan, int total, PackTask task) {
+    private static boolean packShared(PackPlan plan, int total, float[] shared, PackTask task) {
         for (int t; (t = plan.next.getAndIncrement()) < total; ) {
             boolean ok = false;
             try {
-                task.pack(t);
+                task.pack(shared, t);
                 ok = true;
             } finally {
                 if (!ok) {

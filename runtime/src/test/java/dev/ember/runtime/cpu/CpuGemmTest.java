@@ -77,39 +77,28 @@ class CpuGemmTest {
     }
 
     /**
-     * A piece that fails while packing the shared op(B) (here B is one float short, which Ops would
-     * refuse but a direct Backend call does not) must fail the call, not leave the other piece
-     * waiting forever for a task that will never be done; the pool stays usable afterwards.
+     * A piece that fails while packing a shared operand (here op(B) of a tall product, then op(A)
+     * of a wide one, one float short, which Ops would refuse but a direct Backend call does not)
+     * must fail the call, not leave the other piece waiting forever for a task that will never be
+     * done; the pool stays usable afterwards.
      */
     @Test
-    void aFailureWhilePackingTheSharedBFailsTheCallInsteadOfHanging() {
-        int m = 512, n = 512, k = 512;
-        float[] a = new float[m * k], b = new float[k * n - 1], c = new float[m * n];
-        Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
-            Assertions.assertThrows(IndexOutOfBoundsException.class, () -> CpuGemm.gemm(TWO, false, false, m, n, k, 1f,
-                    a, b, 0f, c, null, Activation.IDENTITY, 0f));
-            float[] ok = new float[k * n];
-            Arrays.fill(a, 1f);
-            Arrays.fill(ok, 2f);
-            CpuGemm.gemm(TWO, false, false, m, n, k, 1f, a, ok, 0f, c, null, Activation.IDENTITY, 0f);
-            Assertions.assertEquals(2f * k, c[m * n - 1]);
-        });
-    }
-
-    /** The same for the column split's shared op(A) (here A is one float short). */
-    @Test
-    void aFailureWhilePackingTheSharedAFailsTheCallInsteadOfHanging() {
-        int m = 256, n = 1024, k = 512;
-        float[] a = new float[m * k - 1], b = new float[k * n], c = new float[m * n];
-        Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
-            Assertions.assertThrows(IndexOutOfBoundsException.class, () -> CpuGemm.gemm(TWO, false, false, m, n, k, 1f,
-                    a, b, 0f, c, null, Activation.IDENTITY, 0f));
-            float[] ok = new float[m * k];
-            Arrays.fill(ok, 1f);
-            Arrays.fill(b, 2f);
-            CpuGemm.gemm(TWO, false, false, m, n, k, 1f, ok, b, 0f, c, null, Activation.IDENTITY, 0f);
-            Assertions.assertEquals(2f * k, c[m * n - 1]);
-        });
+    void aFailureWhilePackingASharedOperandFailsTheCallInsteadOfHanging() {
+        for (int[] s : new int[][] {{512, 512, 512, 0}, {256, 1024, 512, 1}}) {
+            int m = s[0], n = s[1], k = s[2];
+            boolean shortA = s[3] == 1;
+            float[] a = new float[m * k - (shortA ? 1 : 0)], b = new float[k * n - (shortA ? 0 : 1)];
+            float[] c = new float[m * n];
+            Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+                Assertions.assertThrows(IndexOutOfBoundsException.class, () -> CpuGemm.gemm(TWO, false, false, m, n, k,
+                        1f, a, b, 0f, c, null, Activation.IDENTITY, 0f), "short " + (shortA ? "A" : "B"));
+                float[] okA = new float[m * k], okB = new float[k * n];
+                Arrays.fill(okA, 1f);
+                Arrays.fill(okB, 2f);
+                CpuGemm.gemm(TWO, false, false, m, n, k, 1f, okA, okB, 0f, c, null, Activation.IDENTITY, 0f);
+                Assertions.assertEquals(2f * k, c[m * n - 1]);
+            });
+        }
     }
 
     @Test
