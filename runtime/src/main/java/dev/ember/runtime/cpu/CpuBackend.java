@@ -84,7 +84,7 @@ public final class CpuBackend implements Backend {
     /**
      * Rows go straight into the tensor, split over the pool in pieces of at least 32K floats:
      * random rows of a large data set are memory-latency bound, and two threads gathered a
-     * Fashion-MNIST batch (128 x 784) in 40-47 us against 68-72 us for one, where gathering into
+     * Fashion-MNIST batch (128 x 784) in 35-47 us against 59-98 us for one, where gathering into
      * an array and then copying it took 90 us (RESULTS.md, seventh session).
      */
     @Override
