@@ -88,6 +88,20 @@ class BenchmarkSmokeTest {
             assertEquals(16.0 * 1000, w.bytes, 0);
             b.tearDown();
         });
+        leakFree(() -> {
+            BatchUploadBenchmark b = new BatchUploadBenchmark();
+            b.device = "cpu";
+            b.size = "7x33";
+            b.source = 20;
+            b.setUp();
+            ByteCounter w = new ByteCounter();
+            for (int i = 0; i < 4; i++) { // past the wrap (20 rows hold two batches of 7)
+                b.copyRows(w);
+                b.gatherThenCopy(w);
+            }
+            assertEquals(8 * 4.0 * 7 * 33, w.bytes, 0);
+            b.tearDown();
+        });
     }
 
     @Test
