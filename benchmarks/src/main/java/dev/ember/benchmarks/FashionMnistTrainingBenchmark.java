@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * End-to-end training throughput on Fashion-MNIST, the figure issue 5 compares with PyTorch:
  * one invocation is one epoch of {@link Trainer#fit} with the reference configuration
  * (784-256-128-10 ReLU, Adam 1e-3, batch 128, shuffled), so everything a user's epoch does is
- * timed: shuffling and gathering the batches, the uploads, forward, loss, the accuracy read-back,
+ * timed: shuffling, copying the batches' rows to the device, forward, loss, the accuracy read-back,
  * backward and the optimizer. The {@code samples} counter gives samples per second; the score is
  * epochs per second. The model keeps training across invocations, as in a real run, and the
  * warm-up epochs absorb the JIT. Needs Debian's {@code dataset-fashion-mnist} (or
