@@ -59,6 +59,8 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--out", default="benchmarks/target/gemm_vs_numpy")
     args = ap.parse_args()
+    if not os.path.isfile(args.jar):
+        raise SystemExit(f"no {args.jar}: run from the repository root after ./ember has built it (or pass --jar)")
     os.makedirs(args.out, exist_ok=True)
     threads = [int(t) for t in args.threads.split(",")]
     for t in threads:

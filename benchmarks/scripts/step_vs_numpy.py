@@ -173,9 +173,14 @@ def main():
     ap.add_argument("--device", default="cpu")
     args = ap.parse_args()
     widths, batch = parse_mlp(args.mlp)
+    if not os.path.isfile(args.jar):
+        raise SystemExit(f"no {args.jar}: run from the repository root after ./ember has built it (or pass --jar)")
     # OpenBLAS reads its thread count when it loads
     os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
-    import numpy as np
+    try:
+        import numpy as np
+    except ImportError:
+        raise SystemExit("numpy is needed for the comparison: pip install numpy (or apt-get install python3-numpy)")
 
     items = [(name, ("gemm", t, m, n, k), 2.0 * m * n * k) for name, t, m, n, k in products(widths, batch)]
     step_flop = sum(f for _, _, f in items)
