@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Times numpy float32 matmul (OpenBLAS SGEMM here) at the GEMM benchmark's sizes.
 
-Usage: numpy_sgemm.py [--threads 1,2] [--sizes 256,512,1024,2048] [--reps 7]
-Each thread count runs in a child process with OPENBLAS_NUM_THREADS set (numpy reads it at
+Usage: numpy_sgemm.py [--threads 1,2] [--sizes 256,512,1024,2048] [--reps 7] [--rep-seconds S]
+                      [--square-only]
+With --rep-seconds, each rep runs for at least S seconds (as one JMH iteration does) instead of
+about 0.02-0.05 s. Each thread count runs in a child process with OPENBLAS_NUM_THREADS set (numpy reads it at
 import), with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed so OpenBLAS picks its own kernel.
-Prints one line per (threads, shape): median and best GFLOP/s over reps, 2*M*N*K flops per op.
+Prints one line per (threads, shape): median, best, worst and mean GFLOP/s over reps, 2*M*N*K
+flops per op.
 """
 import argparse
 import os
@@ -13,19 +16,21 @@ import sys
 import time
 
 
-def shapes(sizes):
+def shapes(sizes, square_only=False):
     for n in sizes:
         yield f"square{n}", n, n, n, False, False
+    if square_only:
+        return
     # MLP at batch 128: forward X(128x784) . W^T (W stored 256x784), dX = dY . W, dW = dY^T . X
     yield "mlp_fwd", 128, 256, 784, False, True
     yield "mlp_dx", 128, 784, 256, False, False
     yield "mlp_dw", 256, 784, 128, True, False
 
 
-def child(sizes, reps):
+def child(sizes, reps, rep_seconds, square_only):
     import numpy as np
     rng = np.random.default_rng(1)
-    for name, m, n, k, ta, tb in shapes(sizes):
+    for name, m, n, k, ta, tb in shapes(sizes, square_only):
         a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
         b = rng.standard_normal((n, k) if tb else (k, n), dtype=np.float32)
         opa = a.T if ta else a
@@ -38,14 +43,20 @@ def child(sizes, reps):
         rates = []
         for _ in range(reps):
             t0 = time.perf_counter()
-            for _ in range(inner):
-                np.matmul(opa, opb, out=c)
-            dt = time.perf_counter() - t0
-            rates.append(flops * inner / dt / 1e9)
+            done = 0
+            while True:
+                for _ in range(inner):
+                    np.matmul(opa, opb, out=c)
+                done += inner
+                dt = time.perf_counter() - t0
+                if dt >= rep_seconds:
+                    break
+            rates.append(flops * done / dt / 1e9)
+        mean = sum(rates) / len(rates)
         rates.sort()
         med = rates[len(rates) // 2]
         print(f"threads={os.environ.get('OPENBLAS_NUM_THREADS')} shape={name} m={m} n={n} k={k} "
-              f"median_gflops={med:.1f} best_gflops={rates[-1]:.1f} min_gflops={rates[0]:.1f}", flush=True)
+              f"median_gflops={med:.1f} best_gflops={rates[-1]:.1f} min_gflops={rates[0]:.1f} mean_gflops={mean:.1f}", flush=True)
 
 
 def main():
@@ -53,11 +64,13 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--sizes", default="256,512,1024,2048")
     ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--rep-seconds", type=float, default=0.0)
+    ap.add_argument("--square-only", action="store_true", help="skip the MLP shapes")
     ap.add_argument("--child", action="store_true")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.child:
-        child(sizes, args.reps)
+        child(sizes, args.reps, args.rep_seconds, args.square_only)
         return
     for t in args.threads.split(","):
         env = dict(os.environ)
@@ -65,7 +78,8 @@ def main():
         env.pop("OPENBLAS_L2_SIZE", None)
         env["OPENBLAS_NUM_THREADS"] = t
         env["OMP_NUM_THREADS"] = t
-        subprocess.run([sys.executable, __file__, "--child", "--sizes", args.sizes, "--reps", str(args.reps)],
+        subprocess.run([sys.executable, __file__, "--child", "--sizes", args.sizes, "--reps", str(args.reps),
+                        "--rep-seconds", str(args.rep_seconds)] + (["--square-only"] if args.square_only else []),
                        env=env, check=True)
 
 
