@@ -231,7 +231,10 @@ public final class Tensor implements AutoCloseable {
         for (long off = 0; off < size; off += chunk.length) {
             int n = (int) Math.min(chunk.length, size - off);
             for (int i = 0; i < n; i++) {
-                chunk[i] = (float) (lo + (hi - lo) * rng.nextDouble());
+                float v = (float) (lo + (hi - lo) * rng.nextDouble());
+                // rounding to float can reach hi itself (u near 1, or few floats in [lo, hi)):
+                // keep the promised half-open range, as SplittableRandom.nextDouble(lo, hi) does
+                chunk[i] = v >= hi && lo < hi ? Math.nextDown(hi) : v;
             }
             device.backend().upload(chunk, 0, storage(), off, n);
         }

@@ -221,6 +221,18 @@ class TransferOpsTest {
                 }
             }
         }
+        // [lo, hi) is half-open even where rounding to float would land on hi: in [1000, 1000.001)
+        // the floats are 2^-14 apart, and about one draw in 16 used to round up to hi itself.
+        float lo = 1000f, hi = 1000.001f;
+        try (Tensor t = dev.rand(rand.nextLong(), lo, hi, 1000)) {
+            float[] u = t.toArray();
+            for (int i = 0; i < u.length; i++) {
+                if (!(u[i] >= lo && u[i] < hi)) {
+                    fail("rand(" + lo + ", " + hi + "): element " + i + " = " + u[i] + " outside [lo, hi); "
+                            + rand.seedNote());
+                }
+            }
+        }
         // Moments of a large normal sample: mean 0.5 +- 6 sd, std 2 within 2%.
         int n = 1 << 16;
         try (Tensor t = dev.randn(rand.nextLong(), 0.5f, 2f, n)) {
