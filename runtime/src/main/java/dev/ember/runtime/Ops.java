@@ -235,6 +235,7 @@ public final class Ops {
         String op = ACTIVATION_BACKWARD_OPS[act.ordinal()];
         Backend be = sameDevice(op, x, y, dy, dx);
         sameSizes(op, ACTIVATION_BACKWARD_NAMES, x, y, dy, dx);
+        finite(op, "alpha", alpha);
         be.activationBackward(act, alpha, x.storage(), y.storage(), dy.storage(), dx.storage(), x.size());
     }
 

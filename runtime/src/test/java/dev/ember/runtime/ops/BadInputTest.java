@@ -169,6 +169,10 @@ class BadInputTest {
             bad(() -> Ops.dropoutBackward(1L, Float.NaN, a, a), "dropoutBackward", "NaN");
             bad(() -> Ops.clamp(2f, 1f, a, a), "clamp", "2.0", "1.0");
             bad(() -> Ops.activation(Activation.ELU, Float.NaN, a, a), "activation(elu)", "alpha", "NaN");
+            bad(() -> Ops.activationBackward(Activation.LEAKY_RELU, Float.NaN, a, g, m, s2),
+                    "activationBackward(leaky_relu)", "alpha", "NaN");
+            bad(() -> Ops.activationBackward(Activation.ELU, Float.POSITIVE_INFINITY, a, g, m, s2),
+                    "activationBackward(elu)", "alpha", "Infinity");
             bad(() -> Ops.batchNorm(a, v, v, v, v, 0f, a), "batchNorm", "eps", "0.0");
             bad(() -> Ops.batchNormBackward(a, v, v, v, -1e-5f, a, a, v, v), "batchNormBackward", "eps", "-1.0E-5");
             bad(() -> Ops.gemm(false, false, 1f, a, b, 0f, c, null, Activation.LEAKY_RELU, Float.NaN), "gemm",
