@@ -6,9 +6,9 @@ package dev.ember.runtime;
  * then it hands raw storage and dimensions to the tensors' {@link Backend}. Outputs are passed in,
  * so a training loop allocates no data-sized tensor per step (the reductions and losses use a
  * one- or two-value result tensor per call, which the device pools make cheap). An output may be an input of an elementwise op,
- * softmax or batch norm (in place); gemm's C, softmax cross-entropy's gradient and the optimizers'
- * tensors must each be a tensor of their own, since those ops read an input after writing the
- * output.
+ * softmax or batch norm (in place); gemm's C, softmax cross-entropy's gradient, the optimizers'
+ * tensors, batch-norm backward's dgamma and dbeta, and columnMeanVariance's mean and var must each
+ * be a tensor of their own, since those ops read an input after writing the output.
  */
 public final class Ops {
     private Ops() {
@@ -332,6 +332,7 @@ public final class Ops {
         rank2(op, "x", x);
         vectorOf(op, "mean", mean, x.cols(), "one per column of x", x);
         vectorOf(op, "var", var, x.cols(), "one per column of x", x);
+        distinct(op, "var", var, "mean", mean); // one tensor would hold the variances only
         be.columnMeanVariance(x.storage(), mean.storage(), var.storage(), x.rows(), x.cols());
     }
 
@@ -459,8 +460,23 @@ public final class Ops {
         vectorOf(op, "dbeta", dbeta, x.cols(), per, x);
         sameSizes(op, BN_BACKWARD_NAMES, x, dy, dx);
         positiveEps(op, eps);
+        // dgamma and dbeta are written before dx is computed from gamma, mean, var, x and dy (and
+        // from dgamma and dbeta): each must be a tensor of its own. dx may be dy (in place).
+        distinct(op, "dbeta", dbeta, "dgamma", dgamma);
+        notAnInputOfBatchNormBackward(op, "dgamma", dgamma, x, mean, var, gamma, dy, dx);
+        notAnInputOfBatchNormBackward(op, "dbeta", dbeta, x, mean, var, gamma, dy, dx);
         be.batchNormBackward(x.storage(), mean.storage(), var.storage(), gamma.storage(), eps, dy.storage(),
                 dx.storage(), dgamma.storage(), dbeta.storage(), x.rows(), x.cols());
+    }
+
+    private static void notAnInputOfBatchNormBackward(String op, String name, Tensor out, Tensor x, Tensor mean,
+                                                      Tensor var, Tensor gamma, Tensor dy, Tensor dx) {
+        distinct(op, name, out, "x", x);
+        distinct(op, name, out, "mean", mean);
+        distinct(op, name, out, "var", var);
+        distinct(op, name, out, "gamma", gamma);
+        distinct(op, name, out, "dy", dy);
+        distinct(op, name, out, "dx", dx);
     }
 
     // ---- optimizer updates ----------------------------------------------------------------------

@@ -227,6 +227,22 @@ class BadInputTest {
             bad(() -> Ops.sgd(p, p, null, 0.1f, 0f, 0f, false, true), "sgd", "param and grad");
             bad(() -> Ops.rmsprop(p, g, g, 0.1f, 0.99f, 1e-8f, 0f), "rmsprop", "sq and grad");
             bad(() -> Ops.adagrad(p, g, p, 0.1f, 1e-10f, 0f), "adagrad", "sum and param");
+            // Outputs of the column statistics and of batch-norm backward that share a tensor with
+            // each other or with an input read after they are written.
+            try (Tensor bx = dev.zeros(4, 3); Tensor mean = dev.zeros(3); Tensor var = dev.zeros(3).fill(1f); Tensor gamma = dev.zeros(3);
+                 Tensor dg = dev.zeros(3); Tensor dbeta = dev.zeros(3); Tensor bdy = dev.zeros(4, 3);
+                 Tensor bdx = dev.zeros(4, 3); Tensor r1 = dev.zeros(1, 3)) {
+                bad(() -> Ops.columnMeanVariance(bx, mean, mean), "columnMeanVariance", "var and mean", "[3]");
+                bad(() -> Ops.batchNormBackward(bx, mean, var, gamma, 1e-5f, bdy, bdx, gamma, dbeta),
+                        "batchNormBackward", "dgamma and gamma", "[3]");
+                bad(() -> Ops.batchNormBackward(bx, mean, var, gamma, 1e-5f, bdy, bdx, dg, dg), "batchNormBackward",
+                        "dbeta and dgamma");
+                bad(() -> Ops.batchNormBackward(bx, mean, var, gamma, 1e-5f, bdy, bdx, dg, mean), "batchNormBackward",
+                        "dbeta and mean");
+                bad(() -> Ops.batchNormBackward(r1, mean, var, gamma, 1e-5f, r1, r1, r1, dbeta), "batchNormBackward",
+                        "dgamma and x", "1x3");
+                assertDoesNotThrow(() -> Ops.batchNormBackward(bx, mean, var, gamma, 1e-5f, bdy, bdy, dg, dbeta));
+            }
             // In-place elementwise ops and softmax stay allowed.
             assertDoesNotThrow(() -> Ops.add(sq, other, sq));
             assertDoesNotThrow(() -> Ops.softmax(sq, sq));
