@@ -126,7 +126,7 @@ INLINE float ember_sigmoid(float x) {
 /* y = act(x); alpha is the leaky-relu slope or the elu scale. */
 INLINE float ember_activate(int act, float alpha, float x) {
     switch (act) {
-        case EMBER_ACT_RELU: return x > 0.0f ? x : 0.0f;
+        case EMBER_ACT_RELU: return !(x <= 0.0f) ? x : 0.0f; /* NaN stays NaN, as Math.max and PyTorch keep it */
         case EMBER_ACT_LEAKY_RELU: return x > 0.0f ? x : alpha * x;
         case EMBER_ACT_ELU: return x > 0.0f ? x : alpha * EXPM1F(x);
         case EMBER_ACT_SIGMOID: return ember_sigmoid(x);

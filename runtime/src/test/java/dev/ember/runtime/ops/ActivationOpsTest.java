@@ -52,6 +52,46 @@ class ActivationOpsTest {
         return x;
     }
 
+    /**
+     * NaN stays NaN through every activation, as in PyTorch (a relu written x > 0 ? x : 0 turned
+     * it into 0 on OpenCL and CUDA, hiding a diverged model behind plausible outputs); the
+     * infinities give their limits. Also through gemm's fused epilogue.
+     */
+    @DeviceTest
+    void nanStaysNanAndInfinitiesGiveTheirLimits(TestDevice td) {
+        Device dev = td.open();
+        float nan = Float.NaN, inf = Float.POSITIVE_INFINITY;
+        float[] x = {nan, inf, -inf, 1.5f, -1.5f, nan, 0f, -0f, nan};
+        for (Activation act : Activation.values()) {
+            float alpha = alphaFor(act);
+            try (Tensor tx = dev.fromArray(x, 3, 3); Tensor y = dev.empty(3, 3)) {
+                Ops.activation(act, alpha, tx, y);
+                float[] out = y.toArray();
+                for (int i = 0; i < x.length; i++) {
+                    String what = "activation(" + act + ") of " + x[i] + " on " + dev.name() + ": " + out[i];
+                    if (Float.isNaN(x[i])) {
+                        org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(out[i]), what);
+                    } else if (Float.isInfinite(x[i])) {
+                        double limit = Ref.act(act, alpha, new double[] {x[i]})[0];
+                        org.junit.jupiter.api.Assertions.assertEquals(limit, out[i], 1e-6, what);
+                    }
+                }
+            }
+        }
+        // relu fused into gemm: a NaN in row 1 of A makes row 1 of C NaN, the other rows stay finite
+        float[] a = {1f, 2f, nan, 1f, -1f, 0.5f};
+        float[] b = {1f, -1f, 2f, 0.5f, 3f, -2f};
+        try (Tensor ta = dev.fromArray(a, 3, 2); Tensor tb = dev.fromArray(b, 2, 3); Tensor tc = dev.empty(3, 3)) {
+            Ops.gemm(false, false, 1f, ta, tb, 0f, tc, null, Activation.RELU, 0f);
+            float[] c = tc.toArray();
+            for (int i = 0; i < c.length; i++) {
+                boolean rowOfNan = i / 3 == 1;
+                org.junit.jupiter.api.Assertions.assertEquals(rowOfNan, Float.isNaN(c[i]),
+                        "gemm + relu on " + dev.name() + ", C[" + i / 3 + "][" + i % 3 + "] = " + c[i]);
+            }
+        }
+    }
+
     @DeviceTest
     void forwardMatchesFloat64(TestDevice td) {
         Device dev = td.open();
