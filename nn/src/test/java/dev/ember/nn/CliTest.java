@@ -235,6 +235,14 @@ class CliTest {
             {"--stratify needs classes", "--data", file.toString(), "--task", "regression", "--stratify"},
             {"data file mydata.csv.gz does not exist", "--data", "mydata.csv.gz", "--header"},
             {"data file table.tsv does not exist", "--data", "table.tsv"},
+            {"epochs must be >= 1, got 0", "--data", "wine", "--epochs", "0"},
+            {"batch size must be >= 1, got 0", "--data", "wine", "--batch-size", "0"},
+            {"validation fraction must be in [0, 1), got 1.0", "--data", "wine", "--validation", "1"},
+            {"patience must be >= 0, got -1", "--data", "wine", "--patience", "-1"},
+            {"clip norm must be >= 0, got -1.0", "--data", "wine", "--clip-norm", "-1"},
+            {"learning rate must be finite and >= 0, got -0.1", "--data", "wine", "--lr", "-0.1"},
+            {"weight decay must be finite and >= 0, got -1.0", "--data", "wine", "--weight-decay", "-1"},
+            {"Nesterov needs a non-zero momentum", "--data", "wine", "--optimizer", "nesterov", "--momentum", "0"},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length];

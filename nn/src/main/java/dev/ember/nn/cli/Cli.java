@@ -237,6 +237,12 @@ public final class Cli {
             throw new UsageException("--momentum must be in [0, 1), got " + c.momentum());
         }
         dev.ember.nn.optim.Optimizer.check(c.optimizer(), c.momentum());
+        // The trainer's and the optimizer's own checks (epochs, batch size, validation, patience,
+        // clip norm; learning rate, weight decay, Nesterov's momentum), run now rather than after
+        // the data and config lines have been printed.
+        new dev.ember.nn.train.TrainConfig(c.epochs(), c.batchSize(), c.seed(), c.validation(), 43, c.patience(),
+                true, null, c.clipNorm(), null);
+        dev.ember.nn.optim.Optimizer.create(c.optimizer(), List.of(), c.lr(), c.weightDecay(), c.momentum()).close();
         if (c.patience() > 0 && c.validation() <= 0) {
             throw new UsageException(a.has("patience")
                     ? "--patience needs a validation fraction (--validation 0.2)"
