@@ -254,6 +254,30 @@ class CliTest {
         }
     }
 
+    /**
+     * R² is undefined on a test part whose targets are all equal (one row, say): the JSON line
+     * holds null there, as JSON has no NaN, instead of the run failing after training.
+     */
+    @Test
+    void jsonWritesAnUndefinedR2AsNull(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("five.csv");
+        Files.writeString(f, "1,2,3\n2,3,5\n3,4,7\n4,5,9\n5,6,11\n");
+        Result t = run("train", "--data", f.toString(), "--task", "regression", "--epochs", "2", "--json", "--quiet",
+                "--out", dir.resolve("out").toString());
+        assertEquals(0, t.code, t.err);
+        Map<String, Object> m = json(t.out);
+        assertTrue(m.containsKey("test_r2") && m.get("test_r2") == null, t.out);
+        assertTrue(m.get("test_mse") instanceof Number, t.out);
+        Path one = dir.resolve("one.csv");
+        Files.writeString(one, "1,2,3\n");
+        Result e = run("evaluate", "--model", dir.resolve("out/model.safetensors").toString(), "--data", one.toString(),
+                "--json");
+        assertEquals(0, e.code, e.err);
+        Map<String, Object> em = json(e.out);
+        assertTrue(em.containsKey("test_r2") && em.get("test_r2") == null, e.out);
+        assertEquals(1L, ((Number) em.get("rows")).longValue(), e.out);
+    }
+
     private static void oneLineError(Result r, String expect) {
         assertEquals(2, r.code, r.out + r.err);
         assertEquals(1, r.err.lines().count(), r.err);

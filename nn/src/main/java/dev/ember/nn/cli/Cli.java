@@ -386,7 +386,8 @@ public final class Cli {
             m.put("confusion_matrix", java.util.Arrays.asList(ev.classification().confusion()));
         } else {
             Metrics.Regression r = originalUnits(ev, ts, test);
-            m.put("test_r2", r.r2());
+            // R² is NaN when the test targets are all equal (a single row, say); JSON has no NaN
+            m.put("test_r2", Double.isFinite(r.r2()) ? r.r2() : null);
             m.put("test_mse", r.mse());
             m.put("test_mae", r.mae());
         }
