@@ -216,6 +216,8 @@ class CliTest {
     void trainArgumentsAreCheckedBeforeTraining(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("taken.csv");
         Files.writeString(file, "1,2\n");
+        Path rows = dir.resolve("rows.csv");
+        Files.writeString(rows, "1,2\n2,4\n3,6\n");
         String[][] cases = {
             {"is a file, not a directory", "--data", "iris", "--out", file.toString()},
             {"cannot create the directory", "--data", "iris", "--out", file.resolve("sub").toString()},
@@ -243,6 +245,11 @@ class CliTest {
             {"learning rate must be finite and >= 0, got -0.1", "--data", "wine", "--lr", "-0.1"},
             {"weight decay must be finite and >= 0, got -1.0", "--data", "wine", "--weight-decay", "-1"},
             {"Nesterov needs a non-zero momentum", "--data", "wine", "--optimizer", "nesterov", "--momentum", "0"},
+            {"--loss cross_entropy needs class labels, but data diabetes is regression", "--data", "diabetes", "--loss",
+                "cross_entropy"},
+            {"--loss cross_entropy needs class labels", "--data", rows.toString(), "--task", "regression", "--loss",
+                "cross_entropy"},
+            {"--loss bce needs 2 classes, data wine has 3", "--data", "wine", "--loss", "bce"},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length];

@@ -257,9 +257,27 @@ public final class Cli {
         return c;
     }
 
+    /**
+     * A classification loss needs class labels and BCE two classes: said before any output. On a
+     * regression set cross-entropy built an output layer of 0 units ("dense: units must be
+     * positive, got 0").
+     */
+    private static void checkLoss(Args a, RunConfig c, Dataset train) {
+        Task task = Task.of(Loss.parse(c.resolvedLoss(train.classes())));
+        String given = a.has("loss") ? "--loss " + c.loss() : "loss " + c.loss();
+        if (task.hasClasses() && !train.isClassification()) {
+            throw new UsageException(given + " needs class labels, but data " + train.name() + " is regression");
+        }
+        if (task == Task.BINARY && train.classes() != 2) {
+            throw new UsageException(given + " needs 2 classes, data " + train.name() + " has " + train.classes()
+                    + " (cross_entropy takes any number)");
+        }
+    }
+
     private int train(Args a) throws IOException {
         Data data = loadTrainData(a);
         RunConfig c = config(a, data.named ? RunConfig.reference(data.name) : RunConfig.defaults());
+        checkLoss(a, c, data.split.train());
         Device device = device(a);
         Path outDir = a.has("out") ? outputDirectory(a.get("out")) : null;
         boolean quiet = a.flag("quiet");
