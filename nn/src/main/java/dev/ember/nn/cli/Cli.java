@@ -240,7 +240,8 @@ public final class Cli {
         // The trainer's and the optimizer's own checks (epochs, batch size, validation, patience,
         // clip norm; learning rate, weight decay, Nesterov's momentum), run now rather than after
         // the data and config lines have been printed.
-        new dev.ember.nn.train.TrainConfig(c.epochs(), c.batchSize(), c.seed(), c.validation(), 43, c.patience(),
+        long anySeed = 0; // the validation split's seed is not checked
+        new dev.ember.nn.train.TrainConfig(c.epochs(), c.batchSize(), c.seed(), c.validation(), anySeed, c.patience(),
                 true, null, c.clipNorm(), null);
         dev.ember.nn.optim.Optimizer.create(c.optimizer(), List.of(), c.lr(), c.weightDecay(), c.momentum()).close();
         if (c.patience() > 0 && c.validation() <= 0) {
