@@ -109,6 +109,32 @@ class CliTest {
         assertEquals(-1.0, Double.parseDouble(lines.get(2)), 0.3, p.out);
     }
 
+    /** --label-column takes a header name too, as a pandas user would write df["y"]. */
+    @Test
+    void labelColumnByName(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder("a,y,b\n");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(2);
+        for (int i = 0; i < 80; i++) {
+            double a = r.nextGaussian(), b = r.nextGaussian();
+            csv.append(a).append(',').append(2 * a + b + 0.1 * r.nextGaussian()).append(',').append(b).append('\n');
+        }
+        Path f = dir.resolve("named.csv");
+        Files.writeString(f, csv);
+        Result t = run("train", "--data", f.toString(), "--header", "--label-column", "y", "--task", "regression",
+                "--layers", "none", "--optimizer", "adam", "--lr", "0.05", "--epochs", "60", "--batch-size", "8",
+                "--json", "--quiet", "--out", dir.resolve("out").toString());
+        assertEquals(0, t.code, t.err);
+        assertTrue(((Number) json(t.out).get("test_r2")).doubleValue() > 0.95, t.out);
+        Result e = run("evaluate", "--model", dir.resolve("out/model.safetensors").toString(), "--data", f.toString(),
+                "--header", "--label-column", "Y", "--json");
+        assertEquals(0, e.code, e.err);
+        assertTrue(((Number) json(e.out).get("test_r2")).doubleValue() > 0.95, e.out);
+        oneLineError(run("train", "--data", f.toString(), "--label-column", "y", "--task", "regression"),
+                "--label-column y is a column name, which needs --header");
+        oneLineError(run("train", "--data", f.toString(), "--header", "--label-column", "z", "--task", "regression"),
+                "no column is named 'z' (columns: a, y, b)");
+    }
+
     @Test
     void binaryModelPredictsClassNamesAndProbabilities(@TempDir Path dir) throws Exception {
         Result t = run("train", "--data", "breast-cancer", "--epochs", "5", "--out", dir.toString(), "--quiet");

@@ -120,7 +120,7 @@ public final class Cli {
                   train --data NAME|FILE.csv     train a model; with only --data NAME it uses that data set's
                                                  reference configuration (wine, iris, breast-cancer, digits,
                                                  diabetes, fashion-mnist)
-                      [--label-column N] [--header] [--task classification|regression]   (CSV input)
+                      [--label-column N|NAME] [--header] [--task classification|regression]   (CSV input)
                       [--test-fraction 0.2] [--split-seed 42] [--stratify]   (CSV input: the test part)
                       [--layers 32,32] [--activation relu] [--loss auto|cross_entropy|bce|mse]
                       [--optimizer sgd|nesterov|adam|adamw|rmsprop|adagrad] [--lr X] [--momentum X]
@@ -128,7 +128,7 @@ public final class Cli {
                       [--batchnorm] [--batch-size N] [--epochs N] [--seed N] [--patience N]
                       [--validation FRACTION] [--init torch|auto|he|glorot] [--clip-norm X]
                       [--device cpu|cuda|opencl] [--out DIR] [--json] [--quiet]
-                  evaluate --model FILE --data NAME|FILE.csv [--label-column N] [--header] [--json] [--device D]
+                  evaluate --model FILE --data NAME|FILE.csv [--label-column N|NAME] [--header] [--json] [--device D]
                   predict --model FILE --input FEATURES.csv [--header] [--device D]""");
     }
 
@@ -175,7 +175,7 @@ public final class Cli {
             if (regression && a.flag("stratify")) {
                 throw new UsageException("--stratify needs classes; --task regression has none");
             }
-            Dataset d = Csv.read(p, a.flag("header"), a.intValue("label-column", -1), !regression);
+            Dataset d = readCsv(p, a, !regression);
             // The float flag read back as the decimal the user typed (0.2f is not 0.2).
             double fraction = Double.parseDouble(Float.toString(testFraction));
             Split split = Splits.random(d, fraction, a.longValue("split-seed", 42), a.flag("stratify"));
@@ -444,6 +444,22 @@ public final class Cli {
         return ModelFile.load(file, device);
     }
 
+    /**
+     * A CSV file with its label column given by --label-column: a 0-based index (-1 for the last,
+     * the default) or, with --header, a column name.
+     */
+    private static Dataset readCsv(Path p, Args a, boolean classification) {
+        String label = a.has("label-column") ? a.get("label-column").strip() : "-1";
+        if (label.matches("[+-]?\\d+")) {
+            return Csv.read(p, a.flag("header"), a.intValue("label-column", -1), classification);
+        }
+        if (!a.flag("header")) {
+            throw new UsageException("--label-column " + label + " is a column name, which needs --header (or give"
+                    + " the column's 0-based index)");
+        }
+        return Csv.read(p, label, classification);
+    }
+
     private int evaluate(Args a) throws IOException {
         Device device = device(a);
         try (SavedModel sm = loadModel(a, device)) {
@@ -453,7 +469,7 @@ public final class Cli {
             Path p = Path.of(data);
             Dataset raw;
             if (Files.isRegularFile(p)) {
-                raw = Csv.read(p, a.flag("header"), a.intValue("label-column", -1), task != Task.REGRESSION);
+                raw = readCsv(p, a, task != Task.REGRESSION);
             } else if (data.trim().toLowerCase(Locale.ROOT).replace('_', '-').equals("fashion-mnist")) {
                 raw = Datasets.fashionMnist(false);
             } else {

@@ -60,14 +60,67 @@ public final class Csv {
      *                       otherwise they are regression values
      */
     public static Dataset read(Path file, boolean header, int labelColumn, boolean classification) {
-        Table t;
+        return toDataset(table(file, header), baseName(file), labelColumn, classification, null, null);
+    }
+
+    /**
+     * Reads a comma-separated numeric file whose first line names the columns, taking the target
+     * from the column called {@code labelColumn} (as {@code df[name]} would; surrounding spaces and
+     * double quotes in the header are ignored, and an exact match wins over one that differs only in
+     * case).
+     *
+     * @throws IllegalArgumentException naming the file and its columns when no column, or more than
+     *                                  one column up to case, has that name
+     */
+    public static Dataset read(Path file, String labelColumn, boolean classification) {
+        Table t = table(file, true);
+        return toDataset(t, baseName(file), columnNamed(t, labelColumn), classification, null, null);
+    }
+
+    private static Table table(Path file, boolean header) {
         try (InputStream in = open(file)) {
-            t = parse(in, file.toString(), false, header ? 1 : 0, header);
+            return parse(in, file.toString(), false, header ? 1 : 0, header);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file + ": " + dev.ember.nn.io.IoErrors.reason(e), e);
         }
-        String name = file.getFileName().toString().replaceFirst("(\\.csv)?(\\.gz)?$", "");
-        return toDataset(t, name, labelColumn, classification, null, null);
+    }
+
+    private static String baseName(Path file) {
+        return file.getFileName().toString().replaceFirst("(\\.csv)?(\\.gz)?$", "");
+    }
+
+    /** The 0-based column whose header is {@code wanted}: exact, else the one equal up to case. */
+    static int columnNamed(Table t, String wanted) {
+        List<String> names = new ArrayList<>();
+        for (String h : t.header()) {
+            names.add(unquote(h.strip()));
+        }
+        String w = unquote(wanted.strip());
+        int exact = names.indexOf(w);
+        if (exact >= 0 && names.lastIndexOf(w) == exact) {
+            return exact;
+        }
+        int found = -1, count = 0;
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).equalsIgnoreCase(w)) {
+                found = i;
+                count++;
+            }
+        }
+        if (exact < 0 && count == 1) {
+            return found;
+        }
+        throw new IllegalArgumentException(t.source() + ": " + (exact >= 0 || count > 1 ? "more than one column is"
+                : "no column is") + " named '" + abbreviate(w) + "' (columns: " + listed(names) + ")");
+    }
+
+    private static String listed(List<String> names) {
+        String all = String.join(", ", names);
+        return all.length() <= 200 ? all : all.substring(0, 197) + "...";
+    }
+
+    private static String unquote(String s) {
+        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1).strip() : s;
     }
 
     /**

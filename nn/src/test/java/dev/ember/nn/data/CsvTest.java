@@ -46,6 +46,36 @@ class CsvTest {
         assertEquals("t", d.name());
     }
 
+    /** --label-column by name, as df["label"]: exact first, else unique up to case; quotes and spaces ignored. */
+    @Test
+    void labelColumnByHeaderName() throws IOException {
+        Path f = write("n.csv", "a, \"Quality\" ,b\n1.5,1,2\n-3,0,.25\n");
+        Dataset d = Csv.read(f, "Quality", true);
+        assertEquals(List.of("a", "b"), d.featureNames());
+        assertArrayEquals(new float[] {1, 0}, d.targets());
+        assertArrayEquals(new float[] {1.5f, 2, -3, 0.25f}, d.features());
+        assertArrayEquals(new float[] {1, 0}, Csv.read(f, "quality", true).targets());
+        assertArrayEquals(new float[] {2, 0.25f}, Csv.read(f, " b ", false).targets());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Csv.read(f, "label", true));
+        assertTrue(e.getMessage().contains("n.csv") && e.getMessage().contains("no column is named 'label'")
+                && e.getMessage().contains("columns: a, Quality, b"), e.getMessage());
+
+        Path twice = write("twice.csv", "y,x,Y\n1,2,3\n0,4,5\n");
+        assertArrayEquals(new float[] {1, 0}, Csv.read(twice, "y", true).targets()); // exact wins over case
+        assertArrayEquals(new float[] {3, 5}, Csv.read(twice, "Y ", false).targets());
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(write("dup.csv", "y,x,y\n1,2,3\n"), "y", false));
+        assertTrue(e.getMessage().contains("more than one column is named 'y'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(twice, "Y_", false));
+        assertTrue(e.getMessage().contains("no column is named 'Y_'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(twice, "x1", false));
+        assertTrue(e.getMessage().contains("columns: y, x, Y"), e.getMessage());
+        Path upper = write("upper.csv", "A,Y,Z\n1,2,3\n");
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(write("amb.csv", "Yy,x,yY\n1,2,3\n"), "yy", false));
+        assertTrue(e.getMessage().contains("more than one column is named 'yy'"), e.getMessage());
+        assertArrayEquals(new float[] {3}, Csv.read(upper, "z", false).targets());
+    }
+
     @Test
     void regressionLastColumnNoHeader() throws IOException {
         Dataset d = Csv.read(write("r.csv", "1,2,0.5\r\n3,4,-1.25\r\n"), false, -1, false);
