@@ -203,8 +203,24 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
+    /** A finite mean and a finite, non-negative std, as PyTorch's normal_ asks. */
+    static void checkNormal(float mean, float std) {
+        if (!Float.isFinite(mean) || !Float.isFinite(std) || std < 0) {
+            throw new IllegalArgumentException("randn: needs a finite mean and a finite std >= 0, got mean " + mean
+                    + ", std " + std);
+        }
+    }
+
+    /** Finite bounds with lo <= hi, as PyTorch's uniform_ asks (lo == hi gives lo everywhere). */
+    static void checkUniform(float lo, float hi) {
+        if (!Float.isFinite(lo) || !Float.isFinite(hi) || lo > hi) {
+            throw new IllegalArgumentException("rand: needs finite bounds with lo <= hi, got lo " + lo + ", hi " + hi);
+        }
+    }
+
     /** Fills with Normal(mean, std) from a seeded generator (host-side, so identical on every device). */
     public Tensor fillNormal(long seed, float mean, float std) {
+        checkNormal(mean, std);
         SplittableRandom rng = new SplittableRandom(seed);
         float[] chunk = new float[(int) Math.min(size, CHUNK)];
         for (long off = 0; off < size; off += chunk.length) {
@@ -226,6 +242,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Fills with Uniform[lo, hi) from a seeded generator (host-side, so identical on every device). */
     public Tensor fillUniform(long seed, float lo, float hi) {
+        checkUniform(lo, hi);
         SplittableRandom rng = new SplittableRandom(seed);
         float[] chunk = new float[(int) Math.min(size, CHUNK)];
         for (long off = 0; off < size; off += chunk.length) {
@@ -241,9 +258,13 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
-    /** Returns the memory to the device. Closing twice is allowed and does nothing. */
+    /**
+     * Returns the memory to the device. Closing twice is allowed and does nothing, also from two
+     * threads at once (synchronized: the check and the release must not interleave, or the memory
+     * would be counted and returned to the device's pool twice).
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (storage != null) {
             device.released(this);
             storage = null;

@@ -1,5 +1,6 @@
 package dev.ember.runtime.ops;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,6 +49,49 @@ class BadInputTest {
 
     private static void bad(Executable call, String... fragments) {
         refused(IllegalArgumentException.class, call, fragments);
+    }
+
+    /** rand and randn refuse what PyTorch's uniform_ and normal_ refuse, before allocating anything. */
+    @DeviceTest
+    void randomFillArgumentsAreChecked(TestDevice td) {
+        Device dev = td.open();
+        long live = dev.liveBytes();
+        bad(() -> dev.rand(1, 2f, 1f, 3, 4), "rand", "lo <= hi", "lo 2.0", "hi 1.0");
+        bad(() -> dev.rand(1, Float.NaN, 1f, 3), "rand", "lo NaN");
+        bad(() -> dev.rand(1, 0f, Float.POSITIVE_INFINITY, 3), "rand", "hi Infinity");
+        bad(() -> dev.randn(1, 0f, -1f, 3), "randn", "std >= 0", "std -1.0");
+        bad(() -> dev.randn(1, Float.NaN, 1f, 3), "randn", "mean NaN");
+        assertEquals(live, dev.liveBytes(), "a refused rand/randn must not leave a tensor behind");
+        try (Tensor t = dev.zeros(5)) {
+            bad(() -> t.fillUniform(1, 1f, -1f), "rand", "lo 1.0", "hi -1.0");
+            bad(() -> t.fillNormal(1, 0f, Float.NaN), "randn", "std NaN");
+            assertArrayEquals(new float[] {2.5f, 2.5f, 2.5f, 2.5f, 2.5f}, t.fillUniform(7, 2.5f, 2.5f).toArray());
+        }
+    }
+
+    /** Two threads closing one tensor at once release its memory once. */
+    @DeviceTest
+    void closingFromTwoThreadsAtOnceReleasesOnce(TestDevice td) throws Exception {
+        Device dev = td.open();
+        long live = dev.liveBytes(), tensors = dev.liveTensors();
+        for (int round = 0; round < 300; round++) {
+            Tensor t = dev.zeros(64);
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            Thread other = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                t.close();
+            });
+            other.start();
+            start.await();
+            t.close();
+            other.join();
+        }
+        assertEquals(live, dev.liveBytes(), "live bytes after 300 tensors each closed by two threads at once");
+        assertEquals(tensors, dev.liveTensors());
     }
 
     @DeviceTest
