@@ -65,6 +65,16 @@ class CliTest {
         Result e = run("evaluate", "--model", dir.resolve("model.safetensors").toString(), "--data", "wine", "--json");
         assertEquals(0, e.code, e.err);
         assertEquals(acc, ((Number) json(e.out).get("test_accuracy")).doubleValue(), 1e-12);
+        // the --out directory stands for its model file, as a user types it after train
+        Result byDir = run("evaluate", "--model", dir.toString(), "--data", "wine", "--json");
+        assertEquals(0, byDir.code, byDir.err);
+        assertEquals(acc, ((Number) json(byDir.out).get("test_accuracy")).doubleValue(), 1e-12);
+        oneLineError(run("evaluate", "--model", dir.resolve("..").toString(), "--data", "wine"),
+                "is a directory without a model.safetensors");
+        oneLineError(run("evaluate", "--model", dir.toString(), "--data", "wine", "--header"),
+                "--header applies to CSV files; wine is a bundled data set");
+        oneLineError(run("evaluate", "--model", dir.toString(), "--data", "wine", "--label-column", "0"),
+                "--label-column applies to CSV files");
 
         Dataset wine = Datasets.load("wine");
         StringBuilder csv = new StringBuilder();
@@ -107,6 +117,19 @@ class CliTest {
         List<String> lines = p.out.lines().toList();
         assertEquals(3.0, Double.parseDouble(lines.get(1)), 0.3, p.out);
         assertEquals(-1.0, Double.parseDouble(lines.get(2)), 0.3, p.out);
+    }
+
+    /** A header line read as data says what to do about it. */
+    @Test
+    void aHeaderWithoutHeaderFlagSuggestsIt(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("h.csv");
+        Files.writeString(f, "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n");
+        oneLineError(run("train", "--data", f.toString(), "--epochs", "1"),
+                "line 1, column 1: 'a' is not a number (if line 1 names the columns, add --header)");
+        Files.writeString(f, "1,2,0\n3,x,1\n");
+        Result r = run("train", "--data", f.toString(), "--epochs", "1");
+        oneLineError(r, "line 2, column 2: 'x' is not a number");
+        assertFalse(r.err.contains("--header"), r.err);
     }
 
     /** --label-column takes a header name too, as a pandas user would write df["y"]. */

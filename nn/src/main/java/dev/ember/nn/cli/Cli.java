@@ -40,6 +40,8 @@ import java.util.Set;
  * 2 a mistake in the command or its input), printing one clear line on stderr for errors.
  */
 public final class Cli {
+    /** The model file train writes into its --out directory; evaluate and predict accept the directory. */
+    private static final String MODEL_FILE = "model.safetensors";
     private static final Set<String> TRAIN_FLAGS = Set.of("data", "label-column", "task", "layers", "activation",
             "loss", "optimizer", "lr", "momentum", "schedule", "weight-decay", "dropout", "batch-size", "epochs", "seed",
             "device", "out", "patience", "validation", "init", "clip-norm", "test-fraction", "split-seed");
@@ -128,8 +130,9 @@ public final class Cli {
                       [--batchnorm] [--batch-size N] [--epochs N] [--seed N] [--patience N]
                       [--validation FRACTION] [--init torch|auto|he|glorot] [--clip-norm X]
                       [--device cpu|cuda|opencl] [--out DIR] [--json] [--quiet]
-                  evaluate --model FILE --data NAME|FILE.csv [--label-column N|NAME] [--header] [--json] [--device D]
-                  predict --model FILE --input FEATURES.csv [--header] [--device D]""");
+                  evaluate --model FILE|DIR --data NAME|FILE.csv [--label-column N|NAME] [--header] [--json]
+                      [--device D]
+                  predict --model FILE|DIR --input FEATURES.csv [--header] [--device D]""");
     }
 
     // ---- devices --------------------------------------------------------------------------------
@@ -308,11 +311,11 @@ public final class Cli {
                 Path dir = outDir;
                 SavedModel saved = new SavedModel(model, r.loss().name(), data.name, split.train().featureNames(),
                         split.train().classNames(), split.featureScaler(), split.targetScaler());
-                ModelFile.save(dir.resolve("model.safetensors"), saved);
+                ModelFile.save(dir.resolve(MODEL_FILE), saved);
                 r.history().writeCsv(dir.resolve("history.csv"));
                 writePlots(dir, r.history(), ev, split.train().classNames(), data.name);
                 if (!quiet) {
-                    log.println("wrote " + dir.resolve("model.safetensors") + ", history.csv and plots");
+                    log.println("wrote " + dir.resolve(MODEL_FILE) + ", history.csv and plots");
                 }
             }
             if (json) {
@@ -438,6 +441,12 @@ public final class Cli {
 
     private static SavedModel loadModel(Args a, Device device) throws IOException {
         Path file = Path.of(a.require("model"));
+        if (Files.isDirectory(file) && Files.isRegularFile(file.resolve(MODEL_FILE))) {
+            file = file.resolve(MODEL_FILE); // the --out directory of train
+        }
+        if (Files.isDirectory(file)) {
+            throw new UsageException("model " + file + " is a directory without a " + MODEL_FILE);
+        }
         if (!Files.isRegularFile(file)) {
             throw new UsageException("model file " + file + " does not exist");
         }
@@ -451,7 +460,15 @@ public final class Cli {
     private static Dataset readCsv(Path p, Args a, boolean classification) {
         String label = a.has("label-column") ? a.get("label-column").strip() : "-1";
         if (label.matches("[+-]?\\d+")) {
-            return Csv.read(p, a.flag("header"), a.intValue("label-column", -1), classification);
+            try {
+                return Csv.read(p, a.flag("header"), a.intValue("label-column", -1), classification);
+            } catch (IllegalArgumentException e) {
+                String m = String.valueOf(e.getMessage());
+                if (!a.flag("header") && m.contains(" line 1, ") && m.endsWith("is not a number")) {
+                    throw new UsageException(m + " (if line 1 names the columns, add --header)");
+                }
+                throw e;
+            }
         }
         if (!a.flag("header")) {
             throw new UsageException("--label-column " + label + " is a column name, which needs --header (or give"
@@ -470,10 +487,15 @@ public final class Cli {
             Dataset raw;
             if (Files.isRegularFile(p)) {
                 raw = readCsv(p, a, task != Task.REGRESSION);
-            } else if (data.trim().toLowerCase(Locale.ROOT).replace('_', '-').equals("fashion-mnist")) {
-                raw = Datasets.fashionMnist(false);
             } else {
-                raw = Splits.reference(Datasets.load(data)).test();
+                for (String csvOnly : new String[] {"label-column", "header"}) {
+                    if (a.has(csvOnly)) {
+                        throw new UsageException("--" + csvOnly + " applies to CSV files; " + data
+                                + " is a bundled data set with its own label");
+                    }
+                }
+                raw = data.trim().toLowerCase(Locale.ROOT).replace('_', '-').equals("fashion-mnist")
+                        ? Datasets.fashionMnist(false) : Splits.reference(Datasets.load(data)).test();
             }
             int in = sm.model().inputSize();
             if (raw.cols() != in) {

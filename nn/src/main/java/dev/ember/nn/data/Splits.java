@@ -126,8 +126,8 @@ public final class Splits {
         }
         int n = d.rows();
         if (n < 2) {
-            throw new IllegalArgumentException("Splits.random: " + d.name() + " has " + n
-                    + " rows, need at least 2 to split");
+            throw new IllegalArgumentException("Splits.random: " + d.name() + " has " + n + (n == 1 ? " row" : " rows")
+                    + "; a train/test split needs at least 2");
         }
         int nTest = (int) Math.min(n - 1, Math.max(1, (long) Math.ceil(testFraction * n - 1e-9)));
         if (!stratified) {

@@ -130,6 +130,9 @@ class SplitsTest {
         assertEquals(178, rows.size());
         assertThrows(IllegalArgumentException.class, () -> Splits.random(Datasets.load("diabetes"), 0.2, 1, true));
         assertThrows(IllegalArgumentException.class, () -> Splits.random(d, 1.0, 1, false));
+        IllegalArgumentException one = assertThrows(IllegalArgumentException.class,
+                () -> Splits.random(d.subset(new int[] {5}), 0.2, 1, false));
+        assertTrue(one.getMessage().contains("has 1 row; a train/test split needs at least 2"), one.getMessage());
     }
 
     static float[] scale(float[] x, float div) {
