@@ -106,6 +106,31 @@ class CsvTest {
         assertError(write("e.csv", "1,2,0\n3,4,1,9\n"), false, -1, true, "line 2", "column 4", "extra");
     }
 
+    /** The hand-written number check accepts exactly what the grammar's regex accepts. */
+    @Test
+    void decimalCheckAgreesWithItsRegex() {
+        java.util.regex.Pattern ref = java.util.regex.Pattern.compile("[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?");
+        String alphabet = "0123456789.+-eE x";
+        long seed = System.nanoTime();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        int accepted = 0;
+        for (int t = 0; t < 200_000; t++) {
+            StringBuilder b = new StringBuilder();
+            for (int len = rnd.nextInt(9); b.length() < len; ) {
+                // digits more often than the rest, so that valid numbers are common
+                b.append(rnd.nextInt(3) == 0 ? alphabet.charAt(rnd.nextInt(alphabet.length())) : (char) ('0' + rnd.nextInt(10)));
+            }
+            String s = b.toString();
+            boolean want = ref.matcher(s).matches();
+            assertEquals(want, Csv.isDecimal(s), "'" + s + "' (seed " + seed + ")");
+            accepted += want ? 1 : 0;
+        }
+        assertTrue(accepted > 10_000, "too few valid numbers drawn: " + accepted);
+        for (String s : new String[] {"1.", ".5", "-.5e-3", "+7E+10", "٣", "1e", "e1", ".", "+", "1.2.3", "0x1F", "1f"}) {
+            assertEquals(ref.matcher(s).matches(), Csv.isDecimal(s), s);
+        }
+    }
+
     @Test
     void nanInfinityAndJavaSuffixesAreRejected() throws IOException {
         assertError(write("n1.csv", "1,NaN,0\n"), false, -1, true, "line 1", "column 2");
