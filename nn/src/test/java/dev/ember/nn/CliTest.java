@@ -95,16 +95,25 @@ class CliTest {
         assertEquals(4, lines.get(1).split(",").length, lines.get(1));
     }
 
-    @Test
-    void trainOnACsvFileAsRegression(@TempDir Path dir) throws Exception {
-        StringBuilder csv = new StringBuilder("a,b,y\n");
-        java.util.SplittableRandom r = new java.util.SplittableRandom(1);
+    /** 80 rows of features a, b and target y = 3a - b + noise, with y in column yAt (0-2), header "a,b,y" in that order. */
+    static Path linearCsv(Path file, long seed, int yAt) throws java.io.IOException {
+        java.util.List<String> header = new java.util.ArrayList<>(List.of("a", "b"));
+        header.add(yAt, "y");
+        StringBuilder csv = new StringBuilder(String.join(",", header)).append('\n');
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         for (int i = 0; i < 80; i++) {
             double a = r.nextGaussian(), b = r.nextGaussian();
-            csv.append(a).append(',').append(b).append(',').append(3 * a - b + 0.1 * r.nextGaussian()).append('\n');
+            java.util.List<String> row = new java.util.ArrayList<>(List.of(Double.toString(a), Double.toString(b)));
+            row.add(yAt, Double.toString(3 * a - b + 0.1 * r.nextGaussian()));
+            csv.append(String.join(",", row)).append('\n');
         }
-        Path f = dir.resolve("lin.csv");
-        Files.writeString(f, csv);
+        Files.writeString(file, csv);
+        return file;
+    }
+
+    @Test
+    void trainOnACsvFileAsRegression(@TempDir Path dir) throws Exception {
+        Path f = linearCsv(dir.resolve("lin.csv"), 1, 2);
         Result t = run("train", "--data", f.toString(), "--header", "--task", "regression", "--layers", "none",
                 "--optimizer", "adam", "--lr", "0.05", "--epochs", "60", "--batch-size", "8", "--json", "--quiet",
                 "--out", dir.resolve("out").toString());
@@ -135,14 +144,7 @@ class CliTest {
     /** --label-column takes a header name too, as a pandas user would write df["y"]. */
     @Test
     void labelColumnByName(@TempDir Path dir) throws Exception {
-        StringBuilder csv = new StringBuilder("a,y,b\n");
-        java.util.SplittableRandom r = new java.util.SplittableRandom(2);
-        for (int i = 0; i < 80; i++) {
-            double a = r.nextGaussian(), b = r.nextGaussian();
-            csv.append(a).append(',').append(2 * a + b + 0.1 * r.nextGaussian()).append(',').append(b).append('\n');
-        }
-        Path f = dir.resolve("named.csv");
-        Files.writeString(f, csv);
+        Path f = linearCsv(dir.resolve("named.csv"), 2, 1);
         Result t = run("train", "--data", f.toString(), "--header", "--label-column", "y", "--task", "regression",
                 "--layers", "none", "--optimizer", "adam", "--lr", "0.05", "--epochs", "60", "--batch-size", "8",
                 "--json", "--quiet", "--out", dir.resolve("out").toString());
