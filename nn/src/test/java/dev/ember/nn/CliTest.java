@@ -349,6 +349,10 @@ class CliTest {
         oneLineError(run("train", "--data", "wine", "--layers", "32,x"), "bad layer spec '32,x'");
         oneLineError(run("train", "--data", "wine", "--device", "cuda:7"), "cuda:7");
         oneLineError(run("train", "--data", "wine", "--optimizer", "adamm"), "unknown optimizer 'adamm'");
+        oneLineError(run("train", "--data", "wine", "--optimizer", "adam", "--momentum", "0.5"),
+                "--momentum applies to sgd and nesterov; adam takes none");
+        oneLineError(run("train", "--data", "wine", "--optimizer", "RMSprop", "--momentum", "0.5"),
+                "--momentum applies to sgd and nesterov; rmsprop takes none");
         oneLineError(run("train", "--data", "wine", "--epochs", "ten"), "--epochs needs an integer");
         oneLineError(run("train", "--data", "wine", "--frobnicate"), "unknown flag --frobnicate");
         oneLineError(run("train", "--data", dir.resolve("missing.csv").toString()), "does not exist");

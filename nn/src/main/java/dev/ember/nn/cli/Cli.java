@@ -240,6 +240,11 @@ public final class Cli {
             throw new UsageException("--momentum must be in [0, 1), got " + c.momentum());
         }
         dev.ember.nn.optim.Optimizer.check(c.optimizer(), c.momentum());
+        String opt = c.optimizer().trim().toLowerCase(Locale.ROOT);
+        if (a.has("momentum") && !(opt.equals("sgd") || opt.equals("nesterov") || opt.equals("sgd_nesterov"))) {
+            // PyTorch's Adam(momentum=...) is a TypeError; silently training without it misleads
+            throw new UsageException("--momentum applies to sgd and nesterov; " + opt + " takes none");
+        }
         // The trainer's and the optimizer's own checks (epochs, batch size, validation, patience,
         // clip norm; learning rate, weight decay, Nesterov's momentum), run now rather than after
         // the data and config lines have been printed.
