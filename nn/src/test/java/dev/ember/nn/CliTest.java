@@ -75,6 +75,8 @@ class CliTest {
                 "--header applies to CSV files; wine is a bundled data set");
         oneLineError(run("evaluate", "--model", dir.toString(), "--data", "wine", "--label-column", "0"),
                 "--label-column applies to CSV files");
+        oneLineError(run("evaluate", "--model", dir.toString(), "--data", dir.resolve("mine.csv").toString(), "--header"),
+                "data file " + dir.resolve("mine.csv") + " does not exist");
 
         Dataset wine = Datasets.load("wine");
         StringBuilder csv = new StringBuilder();
@@ -135,6 +137,9 @@ class CliTest {
         Files.writeString(f, "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n");
         oneLineError(run("train", "--data", f.toString(), "--epochs", "1"),
                 "line 1, column 1: 'a' is not a number (if line 1 names the columns, add --header)");
+        Files.writeString(f, ",a,b,y\n0,1,2,0\n1,3,4,1\n"); // pandas' to_csv: an empty index header cell
+        oneLineError(run("train", "--data", f.toString(), "--epochs", "1"),
+                "line 1, column 1: missing value (if line 1 names the columns, add --header)");
         Files.writeString(f, "1,2,0\n3,x,1\n");
         Result r = run("train", "--data", f.toString(), "--epochs", "1");
         oneLineError(r, "line 2, column 2: 'x' is not a number");
@@ -350,9 +355,9 @@ class CliTest {
         oneLineError(run("train", "--data", "wine", "--device", "cuda:7"), "cuda:7");
         oneLineError(run("train", "--data", "wine", "--optimizer", "adamm"), "unknown optimizer 'adamm'");
         oneLineError(run("train", "--data", "wine", "--optimizer", "adam", "--momentum", "0.5"),
-                "--momentum applies to sgd and nesterov; adam takes none");
+                "--momentum applies to sgd and nesterov; Ember's adam has no momentum");
         oneLineError(run("train", "--data", "wine", "--optimizer", "RMSprop", "--momentum", "0.5"),
-                "--momentum applies to sgd and nesterov; rmsprop takes none");
+                "--momentum applies to sgd and nesterov; Ember's rmsprop has no momentum");
         oneLineError(run("train", "--data", "wine", "--epochs", "ten"), "--epochs needs an integer");
         oneLineError(run("train", "--data", "wine", "--frobnicate"), "unknown flag --frobnicate");
         oneLineError(run("train", "--data", dir.resolve("missing.csv").toString()), "does not exist");

@@ -106,13 +106,13 @@ public final class Device implements AutoCloseable {
 
     /** Normal(mean, std) values from a seeded generator; the same seed gives the same values on every device. */
     public Tensor randn(long seed, float mean, float std, int... shape) {
-        Tensor.checkNormal(mean, std); // before allocating, so a refused call leaks nothing
+        Tensor.checkNormal("randn", mean, std); // before allocating, so a refused call leaks nothing
         return empty(shape).fillNormal(seed, mean, std);
     }
 
     /** Uniform [lo, hi) values from a seeded generator; the same seed gives the same values on every device. */
     public Tensor rand(long seed, float lo, float hi, int... shape) {
-        Tensor.checkUniform(lo, hi); // before allocating, so a refused call leaks nothing
+        Tensor.checkUniform("rand", lo, hi); // before allocating, so a refused call leaks nothing
         return empty(shape).fillUniform(seed, lo, hi);
     }
 

@@ -204,23 +204,30 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** A finite mean and a finite, non-negative std, as PyTorch's normal_ asks. */
-    static void checkNormal(float mean, float std) {
+    static void checkNormal(String op, float mean, float std) {
         if (!Float.isFinite(mean) || !Float.isFinite(std) || std < 0) {
-            throw new IllegalArgumentException("randn: needs a finite mean and a finite std >= 0, got mean " + mean
+            throw new IllegalArgumentException(op + ": needs a finite mean and a finite std >= 0, got mean " + mean
                     + ", std " + std);
         }
     }
 
-    /** Finite bounds with lo <= hi, as PyTorch's uniform_ asks (lo == hi gives lo everywhere). */
-    static void checkUniform(float lo, float hi) {
+    /**
+     * Finite bounds with lo <= hi and a width hi - lo within float range, as PyTorch's uniform_
+     * asks (lo == hi gives lo everywhere).
+     */
+    static void checkUniform(String op, float lo, float hi) {
         if (!Float.isFinite(lo) || !Float.isFinite(hi) || lo > hi) {
-            throw new IllegalArgumentException("rand: needs finite bounds with lo <= hi, got lo " + lo + ", hi " + hi);
+            throw new IllegalArgumentException(op + ": needs finite bounds with lo <= hi, got lo " + lo + ", hi " + hi);
+        }
+        if (!Float.isFinite(hi - lo)) {
+            throw new IllegalArgumentException(op + ": hi - lo must be at most the largest float, got lo " + lo
+                    + ", hi " + hi);
         }
     }
 
     /** Fills with Normal(mean, std) from a seeded generator (host-side, so identical on every device). */
     public Tensor fillNormal(long seed, float mean, float std) {
-        checkNormal(mean, std);
+        checkNormal("fillNormal", mean, std);
         SplittableRandom rng = new SplittableRandom(seed);
         float[] chunk = new float[(int) Math.min(size, CHUNK)];
         for (long off = 0; off < size; off += chunk.length) {
@@ -242,7 +249,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Fills with Uniform[lo, hi) from a seeded generator (host-side, so identical on every device). */
     public Tensor fillUniform(long seed, float lo, float hi) {
-        checkUniform(lo, hi);
+        checkUniform("fillUniform", lo, hi);
         SplittableRandom rng = new SplittableRandom(seed);
         float[] chunk = new float[(int) Math.min(size, CHUNK)];
         for (long off = 0; off < size; off += chunk.length) {
@@ -261,7 +268,8 @@ public final class Tensor implements AutoCloseable {
     /**
      * Returns the memory to the device. Closing twice is allowed and does nothing, also from two
      * threads at once (synchronized: the check and the release must not interleave, or the memory
-     * would be counted and returned to the device's pool twice).
+     * would be counted and returned to the device's pool twice). Closing a tensor that an op on
+     * another thread is still using is not allowed: its memory may already serve another tensor.
      */
     @Override
     public synchronized void close() {

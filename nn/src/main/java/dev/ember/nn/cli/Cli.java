@@ -184,12 +184,7 @@ public final class Cli {
             Split split = Splits.random(d, fraction, a.longValue("split-seed", 42), a.flag("stratify"));
             return new Data(split.standardized(regression), false, d.name());
         }
-        String key = data.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-        boolean known = Datasets.knownNames().contains(key);
-        if (!known && (data.contains("/") || data.contains("."))) {
-            // mydata.csv.gz, data.tsv, ../x: a file the user meant, not a data set name
-            throw new UsageException("data file " + data + " does not exist");
-        }
+        checkNotAMissingFile(data);
         for (String csvOnly : new String[] {"task", "label-column", "header", "test-fraction", "split-seed",
             "stratify"}) {
             if (a.has(csvOnly)) {
@@ -243,7 +238,7 @@ public final class Cli {
         String opt = c.optimizer().trim().toLowerCase(Locale.ROOT);
         if (a.has("momentum") && !(opt.equals("sgd") || opt.equals("nesterov") || opt.equals("sgd_nesterov"))) {
             // PyTorch's Adam(momentum=...) is a TypeError; silently training without it misleads
-            throw new UsageException("--momentum applies to sgd and nesterov; " + opt + " takes none");
+            throw new UsageException("--momentum applies to sgd and nesterov; Ember's " + opt + " has no momentum");
         }
         // The trainer's and the optimizer's own checks (epochs, batch size, validation, patience,
         // clip norm; learning rate, weight decay, Nesterov's momentum), run now rather than after
@@ -458,28 +453,35 @@ public final class Cli {
         return ModelFile.load(file, device);
     }
 
+    /** mydata.csv.gz, data.tsv, ../x: a file the user meant, not a bundled data set's name. */
+    private static void checkNotAMissingFile(String data) {
+        String key = data.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        if (!Datasets.knownNames().contains(key) && (data.contains("/") || data.contains("."))) {
+            throw new UsageException("data file " + data + " does not exist");
+        }
+    }
+
     /**
      * A CSV file with its label column given by --label-column: a 0-based index (-1 for the last,
      * the default) or, with --header, a column name.
      */
     private static Dataset readCsv(Path p, Args a, boolean classification) {
         String label = a.has("label-column") ? a.get("label-column").strip() : "-1";
-        if (label.matches("[+-]?\\d+")) {
-            try {
-                return Csv.read(p, a.flag("header"), a.intValue("label-column", -1), classification);
-            } catch (IllegalArgumentException e) {
-                String m = String.valueOf(e.getMessage());
-                if (!a.flag("header") && m.contains(" line 1, ") && m.endsWith("is not a number")) {
-                    throw new UsageException(m + " (if line 1 names the columns, add --header)");
-                }
-                throw e;
-            }
-        }
-        if (!a.flag("header")) {
+        if (!label.matches("[+-]?\\d+") && !a.flag("header")) {
             throw new UsageException("--label-column " + label + " is a column name, which needs --header (or give"
                     + " the column's 0-based index)");
         }
-        return Csv.read(p, label, classification);
+        try {
+            return Csv.read(p, a.flag("header"), label, classification);
+        } catch (IllegalArgumentException e) {
+            // A header line read as data (pandas' to_csv also starts it with an empty index cell)
+            String m = String.valueOf(e.getMessage());
+            if (!a.flag("header") && m.contains(" line 1, ")
+                    && (m.endsWith("is not a number") || m.endsWith("missing value"))) {
+                throw new UsageException(m + " (if line 1 names the columns, add --header)");
+            }
+            throw e;
+        }
     }
 
     private int evaluate(Args a) throws IOException {
@@ -493,6 +495,7 @@ public final class Cli {
             if (Files.isRegularFile(p)) {
                 raw = readCsv(p, a, task != Task.REGRESSION);
             } else {
+                checkNotAMissingFile(data);
                 for (String csvOnly : new String[] {"label-column", "header"}) {
                     if (a.has(csvOnly)) {
                         throw new UsageException("--" + csvOnly + " applies to CSV files; " + data

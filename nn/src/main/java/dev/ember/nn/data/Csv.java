@@ -28,11 +28,6 @@ import java.util.zip.GZIPInputStream;
  * the same handling.
  */
 public final class Csv {
-    /**
-     * A plain decimal number. Written so that each digit can match in one way only: the earlier
-     * form {@code \\d+\\.?\\d*} backtracked over every split of a digit run, and a 64,000-digit
-     * cell ending in a letter took 44 s to refuse.
-     */
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     /**
      * Decoded in place of bytes that are not UTF-8, so the line holding them can be named. A
@@ -63,17 +58,54 @@ public final class Csv {
     }
 
     /**
-     * Reads a comma-separated numeric file whose first line names the columns, taking the target
-     * from the column called {@code labelColumn} (as {@code df[name]} would; surrounding spaces and
-     * double quotes in the header are ignored, and an exact match wins over one that differs only in
-     * case).
+     * Reads a comma-separated numeric file with the target column given as text, as a command
+     * line gives it: a 0-based position ({@code -1} for the last column) or, when the first line
+     * names the columns, a column name (as {@code df[name]} would; surrounding spaces and double
+     * quotes in the header are ignored, and an exact match wins over one that differs only in
+     * case). With a header, an integer that is also the name of a column at another position (as
+     * pandas writes integer column names) is refused as ambiguous rather than read either way.
      *
-     * @throws IllegalArgumentException naming the file and its columns when no column, or more than
-     *                                  one column up to case, has that name
+     * @throws IllegalArgumentException naming the file and its columns when the column does not
+     *                                  exist or cannot be told apart
      */
-    public static Dataset read(Path file, String labelColumn, boolean classification) {
-        Table t = table(file, true);
-        return toDataset(t, baseName(file), columnNamed(t, labelColumn), classification, null, null);
+    public static Dataset read(Path file, boolean header, String labelColumn, boolean classification) {
+        String spec = labelColumn.strip();
+        boolean position = spec.matches("[+-]?\\d+");
+        if (!position && !header) {
+            throw new IllegalArgumentException(file + ": label column '" + abbreviate(spec) + "' is a name, which needs"
+                    + " a header line (or give the column's 0-based position)");
+        }
+        Table t = table(file, header);
+        if (!position) {
+            return toDataset(t, baseName(file), columnNamed(t, spec), classification, null, null);
+        }
+        int at;
+        try {
+            at = Integer.parseInt(spec);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(t.source() + ": label column " + abbreviate(spec) + " does not exist"
+                    + " (the file has " + t.cols() + " columns, 0-based; -1 = last)");
+        }
+        if (header && at >= 0) {
+            String asName = spec.startsWith("+") ? spec.substring(1) : spec;
+            for (int c = 0; c < t.header().size(); c++) {
+                if (c != at && unquote(t.header().get(c).strip()).equals(asName)) {
+                    throw new IllegalArgumentException(t.source() + ": label column " + spec + " is ambiguous: it is"
+                            + " a 0-based position" + (at < t.cols() ? " (column '" + abbreviate(unquote(
+                            t.header().get(at).strip())) + "')" : "") + " and the name of column " + c
+                            + "; give the position you mean (columns: " + listed(names(t)) + ")");
+                }
+            }
+        }
+        return toDataset(t, baseName(file), at, classification, null, null);
+    }
+
+    private static List<String> names(Table t) {
+        List<String> names = new ArrayList<>();
+        for (String h : t.header()) {
+            names.add(unquote(h.strip()));
+        }
+        return names;
     }
 
     private static Table table(Path file, boolean header) {
@@ -90,10 +122,7 @@ public final class Csv {
 
     /** The 0-based column whose header is {@code wanted}: exact, else the one equal up to case. */
     static int columnNamed(Table t, String wanted) {
-        List<String> names = new ArrayList<>();
-        for (String h : t.header()) {
-            names.add(unquote(h.strip()));
-        }
+        List<String> names = names(t);
         String w = unquote(wanted.strip());
         int exact = names.indexOf(w);
         if (exact >= 0 && names.lastIndexOf(w) == exact) {

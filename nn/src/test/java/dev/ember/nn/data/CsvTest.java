@@ -50,30 +50,56 @@ class CsvTest {
     @Test
     void labelColumnByHeaderName() throws IOException {
         Path f = write("n.csv", "a, \"Quality\" ,b\n1.5,1,2\n-3,0,.25\n");
-        Dataset d = Csv.read(f, "Quality", true);
+        Dataset d = Csv.read(f, true, "Quality", true);
         assertEquals(List.of("a", "b"), d.featureNames());
         assertArrayEquals(new float[] {1, 0}, d.targets());
         assertArrayEquals(new float[] {1.5f, 2, -3, 0.25f}, d.features());
-        assertArrayEquals(new float[] {1, 0}, Csv.read(f, "quality", true).targets());
-        assertArrayEquals(new float[] {2, 0.25f}, Csv.read(f, " b ", false).targets());
+        assertArrayEquals(new float[] {1, 0}, Csv.read(f, true, "quality", true).targets());
+        assertArrayEquals(new float[] {2, 0.25f}, Csv.read(f, true, " b ", false).targets());
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Csv.read(f, "label", true));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Csv.read(f, true, "label", true));
         assertTrue(e.getMessage().contains("n.csv") && e.getMessage().contains("no column is named 'label'")
                 && e.getMessage().contains("columns: a, Quality, b"), e.getMessage());
 
         Path twice = write("twice.csv", "y,x,Y\n1,2,3\n0,4,5\n");
-        assertArrayEquals(new float[] {1, 0}, Csv.read(twice, "y", true).targets()); // exact wins over case
-        assertArrayEquals(new float[] {3, 5}, Csv.read(twice, "Y ", false).targets());
-        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(write("dup.csv", "y,x,y\n1,2,3\n"), "y", false));
+        assertArrayEquals(new float[] {1, 0}, Csv.read(twice, true, "y", true).targets()); // exact wins over case
+        assertArrayEquals(new float[] {3, 5}, Csv.read(twice, true, "Y ", false).targets());
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(write("dup.csv", "y,x,y\n1,2,3\n"), true, "y", false));
         assertTrue(e.getMessage().contains("more than one column is named 'y'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(twice, "Y_", false));
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(twice, true, "Y_", false));
         assertTrue(e.getMessage().contains("no column is named 'Y_'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(twice, "x1", false));
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(twice, true, "x1", false));
         assertTrue(e.getMessage().contains("columns: y, x, Y"), e.getMessage());
         Path upper = write("upper.csv", "A,Y,Z\n1,2,3\n");
-        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(write("amb.csv", "Yy,x,yY\n1,2,3\n"), "yy", false));
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(write("amb.csv", "Yy,x,yY\n1,2,3\n"), true, "yy", false));
         assertTrue(e.getMessage().contains("more than one column is named 'yy'"), e.getMessage());
-        assertArrayEquals(new float[] {3}, Csv.read(upper, "z", false).targets());
+        assertArrayEquals(new float[] {3}, Csv.read(upper, true, "z", false).targets());
+    }
+
+    /**
+     * Positions and names through one entry point: an integer is a 0-based position, unless, with
+     * a header, it also names another column (pandas writes ",0,1,2" for integer column names);
+     * then it is refused rather than read either way.
+     */
+    @Test
+    void labelColumnPositionOrNameAndTheAmbiguousCase() throws IOException {
+        Path plain = write("p.csv", "1,2,0\n3,4,1\n");
+        assertArrayEquals(new float[] {1, 3}, Csv.read(plain, false, "0", false).targets());
+        assertArrayEquals(new float[] {0, 1}, Csv.read(plain, false, "-1", true).targets());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Csv.read(plain, false, "y", true));
+        assertTrue(e.getMessage().contains("'y' is a name, which needs a header line"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(plain, false, "99999999999", true));
+        assertTrue(e.getMessage().contains("label column 99999999999 does not exist"), e.getMessage());
+
+        Path pandas = write("pd.csv", ",0,1,2\n0,1.5,2,0\n1,3.5,4,1\n");
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(pandas, true, "2", true));
+        assertTrue(e.getMessage().contains("label column 2 is ambiguous") && e.getMessage().contains("column '1'")
+                && e.getMessage().contains("name of column 3"), e.getMessage());
+        assertArrayEquals(new float[] {0, 1}, Csv.read(pandas, true, "3", true).targets()); // only a position
+        assertArrayEquals(new float[] {0, 1}, Csv.read(pandas, true, "-1", true).targets());
+        Path named = write("nm.csv", "a,2,b\n1,5,0\n2,6,1\n");
+        assertArrayEquals(new float[] {5, 6}, Csv.read(named, true, "1", false).targets()); // "1" names nothing
+        assertThrows(IllegalArgumentException.class, () -> Csv.read(named, true, "2", false));
     }
 
     @Test

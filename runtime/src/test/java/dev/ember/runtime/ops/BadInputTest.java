@@ -61,10 +61,13 @@ class BadInputTest {
         bad(() -> dev.rand(1, 0f, Float.POSITIVE_INFINITY, 3), "rand", "hi Infinity");
         bad(() -> dev.randn(1, 0f, -1f, 3), "randn", "std >= 0", "std -1.0");
         bad(() -> dev.randn(1, Float.NaN, 1f, 3), "randn", "mean NaN");
+        bad(() -> dev.rand(1, -Float.MAX_VALUE, Float.MAX_VALUE, 3), "rand", "hi - lo");
         assertEquals(live, dev.liveBytes(), "a refused rand/randn must not leave a tensor behind");
         try (Tensor t = dev.zeros(5)) {
-            bad(() -> t.fillUniform(1, 1f, -1f), "rand", "lo 1.0", "hi -1.0");
-            bad(() -> t.fillNormal(1, 0f, Float.NaN), "randn", "std NaN");
+            bad(() -> t.fillUniform(1, 1f, -1f), "fillUniform", "lo 1.0", "hi -1.0");
+            bad(() -> t.fillNormal(1, 0f, Float.NaN), "fillNormal", "std NaN");
+            // finite bounds whose width overflows float (PyTorch: to - from <= float max)
+            bad(() -> t.fillUniform(1, -3e38f, 3e38f), "fillUniform", "hi - lo", "-3.0E38");
             assertArrayEquals(new float[] {2.5f, 2.5f, 2.5f, 2.5f, 2.5f}, t.fillUniform(7, 2.5f, 2.5f).toArray());
         }
     }
