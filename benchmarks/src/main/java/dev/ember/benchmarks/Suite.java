@@ -1,5 +1,6 @@
 package dev.ember.benchmarks;
 
+import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.openjdk.jmh.annotations.Param;
 
 /** The catalogue of ops the runner knows, with the quick and full selections, and run planning. */
 public final class Suite {
@@ -21,9 +23,30 @@ public final class Suite {
 
     /** One JMH run: an op with the sizes and modes to measure and the other parameters to pin. */
     public record Planned(OpSpec op, List<String> sizes, List<String> modes, Map<String, String> params) {
-        /** Parameter combinations per device. */
+        /**
+         * Parameter combinations per device: sizes times modes times the values of every other
+         * {@code @Param} of the benchmark class that the plan leaves open, which JMH expands too
+         * (GEMM's four transpose cases in {@code --full}).
+         */
         public int configs() {
-            return sizes.size() * Math.max(1, modes.size());
+            return sizes.size() * Math.max(1, modes.size()) * openVariants();
+        }
+
+        private int openVariants() {
+            int v = 1;
+            try {
+                for (Field f : Class.forName(op.benchClass(), false, Suite.class.getClassLoader()).getFields()) {
+                    Param p = f.getAnnotation(Param.class);
+                    String name = f.getName();
+                    if (p != null && !name.equals("device") && !name.equals(op.sizeParam())
+                            && !(name.equals("mode") && !modes.isEmpty()) && !params.containsKey(name)) {
+                        v *= Math.max(1, p.value().length);
+                    }
+                }
+            } catch (ClassNotFoundException | LinkageError e) {
+                // not in this build: the runner skips it
+            }
+            return v;
         }
     }
 

@@ -72,4 +72,18 @@ class SuiteTest {
         assertTrue("dev.ember.benchmarks.ActivationBenchmark.forward".matches(Suite.byName("relu").includePattern()));
         assertFalse("dev.ember.benchmarks.ActivationBenchmark.forwardX".matches(Suite.byName("relu").includePattern()));
     }
+
+    @Test
+    void configsCountTheParametersJmhExpandsThatThePlanLeavesOpen() {
+        // --full leaves GEMM's transpose cases open: JMH runs 4 of them per size and mode, and the
+        // runner compares the results it got with this count to report failed configs.
+        Suite.Planned full = find(Suite.plan(true, List.of("gemm"), null), "gemm");
+        assertEquals(6 * 2 * 4, full.configs());
+        Suite.Planned quick = find(Suite.plan(false, List.of("gemm"), null), "gemm");
+        assertEquals(2, quick.configs()); // trans pinned to NN, resident only
+        // fixed parameters (act, optimizer) select one value; they are not multiplied
+        assertEquals(3 * 2, find(Suite.plan(true, List.of("tanh"), null), "tanh").configs());
+        assertEquals(4 * 2, find(Suite.plan(true, List.of("adam"), null), "adam").configs());
+        assertEquals(3, find(Suite.plan(true, List.of("h2d"), null), "h2d").configs());
+    }
 }
