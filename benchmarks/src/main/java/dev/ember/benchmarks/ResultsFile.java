@@ -1,8 +1,10 @@
 package dev.ember.benchmarks;
 
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * Rewrites the generated part of benchmarks/RESULTS.md, between {@link #START} and {@link #END},
@@ -33,8 +35,31 @@ public final class ResultsFile {
         return existing.substring(0, s) + block + existing.substring(e + END.length());
     }
 
+    /**
+     * Writes the merged text to a temporary file beside {@code file} and moves it over
+     * {@code file}, so that a failed write leaves the old file whole rather than truncated.
+     */
     public static void update(Path file, String generated) throws IOException {
         String existing = Files.exists(file) ? Files.readString(file) : null;
-        Files.writeString(file, merge(existing, generated));
+        String merged = merge(existing, generated);
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, merged);
+            if (existing != null) {
+                try {
+                    Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system: the new file keeps the default permissions
+                }
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 }

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ResultsFileTest {
     private static final String S = ResultsFile.START, E = ResultsFile.END;
@@ -38,5 +41,25 @@ class ResultsFileTest {
             assertTrue(e.getMessage().contains("markers"));
         }
         assertFalse(ResultsFile.merge("a", "b").contains("null"));
+    }
+
+    @Test
+    void updateReplacesTheFileWholeInsteadOfRewritingItInPlace(@TempDir Path tmp) throws Exception {
+        // Rewritten in place, a failure part-way (disk full, a killed JVM) leaves RESULTS.md
+        // truncated, hand-written sections included. A second link to the old file shows which
+        // way it was written: a replacement leaves the old text there untouched.
+        Path file = tmp.resolve("RESULTS.md");
+        String before = "# Results\n\nhand-written notes\n\n" + S + "\nold\n" + E + "\n";
+        Files.writeString(file, before);
+        var perms = java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(file, perms);
+        Path oldLink = Files.createLink(tmp.resolve("old-link"), file);
+        ResultsFile.update(file, "new");
+        assertEquals(before, Files.readString(oldLink));
+        assertEquals("# Results\n\nhand-written notes\n\n" + S + "\nnew\n" + E + "\n", Files.readString(file));
+        assertEquals(perms, Files.getPosixFilePermissions(file), "the file stays readable as it was");
+        try (var files = Files.list(tmp)) {
+            assertEquals(2, files.count(), "no temporary file is left behind");
+        }
     }
 }
