@@ -54,7 +54,9 @@ public final class Sizes {
         if (p.length != 2) {
             throw new IllegalArgumentException("size '" + s + "' is not a matrix like 1024x10");
         }
-        return new int[] {(int) positive(s, p[0], "row count"), (int) positive(s, p[1], "column count")};
+        int[] rc = {(int) positive(s, p[0], "row count"), (int) positive(s, p[1], "column count")};
+        fitsOneArray(s, (long) rc[0] * rc[1]);
+        return rc;
     }
 
     /** Parses {@code 784-256-128-10@128}. */
@@ -72,12 +74,29 @@ public final class Sizes {
         for (int i = 0; i < w.length; i++) {
             layers[i] = (int) positive(s, w[i], "layer width");
         }
-        return new Mlp(layers, (int) positive(s, t.substring(at + 1), "batch size"));
+        int batch = (int) positive(s, t.substring(at + 1), "batch size");
+        for (int i = 0; i < layers.length; i++) {
+            fitsOneArray(s, (long) batch * layers[i]);
+            if (i + 1 < layers.length) {
+                fitsOneArray(s, (long) layers[i] * layers[i + 1]);
+            }
+        }
+        return new Mlp(layers, batch);
     }
 
     /** Parses a GEMM side. */
     public static int side(String s) {
-        return (int) positive(s, s.trim(), "matrix side");
+        int n = (int) positive(s, s.trim(), "matrix side");
+        fitsOneArray(s, (long) n * n);
+        return n;
+    }
+
+    /** The suites hold each matrix (activation, weight) in one float[]: refuse one that cannot be allocated. */
+    private static void fitsOneArray(String s, long elements) {
+        if (elements > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("size '" + s + "' needs a matrix of " + elements
+                    + " elements, more than one array holds (2^31)");
+        }
     }
 
     /** Whether {@code s} parses as a size of {@code kind}. */

@@ -40,4 +40,20 @@ class SizesTest {
         assertTrue(Sizes.magnitude(Sizes.Kind.MLP, "784-1024-1024-10@256")
                 < Sizes.magnitude(Sizes.Kind.MLP, "784-1024-1024-10@1024"));
     }
+
+    @Test
+    void rejectsShapesWhoseArraysExceedTwoToThe31Elements() {
+        // the suites hold each matrix in one float[]: 65536x65536 cannot be allocated, and was
+        // accepted here only to fail in every forked JVM with a NegativeArraySizeException
+        for (String[] bad : new String[][] {{"MATRIX", "65536x65536"}, {"SIDE", "50000"},
+            {"MLP", "784-100000-10@65536"}}) {
+            Sizes.Kind k = Sizes.Kind.valueOf(bad[0]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Sizes.magnitude(k, bad[1]),
+                    bad[1]);
+            assertTrue(e.getMessage().contains("'" + bad[1] + "'") && e.getMessage().contains("2^31"), e.getMessage());
+        }
+        assertTrue(Sizes.fits(Sizes.Kind.MATRIX, "4096x4096"));
+        assertTrue(Sizes.fits(Sizes.Kind.SIDE, "46000"));
+        assertTrue(Sizes.fits(Sizes.Kind.MLP, "784-1024-1024-10@1024"));
+    }
 }
