@@ -119,7 +119,7 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
         b.append("- Selection: ").append(env("selection")).append("; ").append(env("jmh_settings")).append('\n');
         b.append("- Load average at start / end: ").append(env("load_average_start")).append(" / ")
                 .append(env("load_average_end")).append(" (other jobs shared this machine: figures are noisy")
-                .append("quick".equals(env.get("selection")) ? ", and quick-mode figures are indicative" : "")
+                .append(String.valueOf(env.get("selection")).startsWith("quick") ? ", and quick-mode figures are indicative" : "")
                 .append(")\n");
         if (env.get("skipped_ops") instanceof List<?> skipped && !skipped.isEmpty()) {
             b.append("- Not measured: ").append(String.join("; ", skipped.stream().map(String::valueOf).toList()))
