@@ -104,6 +104,17 @@ class OptimizerTest {
     }
 
     @Test
+    void onlySgdAndNesterovTakeAMomentum() {
+        for (String name : new String[] {"sgd", "nesterov", " SGD_Nesterov "}) {
+            assertTrue(Optimizer.takesMomentum(name), name);
+        }
+        for (String name : new String[] {"adam", "AdamW", "rmsprop", "adagrad"}) {
+            org.junit.jupiter.api.Assertions.assertFalse(Optimizer.takesMomentum(name), name);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Optimizer.takesMomentum("adamx"));
+    }
+
+    @Test
     void badArgumentsAreRejectedWithTheirName() {
         try (Tensor w = CPU.zeros(2); Tensor g = CPU.zeros(2)) {
             List<Parameter> ps = List.of(new Parameter("w", w, g));

@@ -235,10 +235,10 @@ public final class Cli {
             throw new UsageException("--momentum must be in [0, 1), got " + c.momentum());
         }
         dev.ember.nn.optim.Optimizer.check(c.optimizer(), c.momentum());
-        String opt = c.optimizer().trim().toLowerCase(Locale.ROOT);
-        if (a.has("momentum") && !(opt.equals("sgd") || opt.equals("nesterov") || opt.equals("sgd_nesterov"))) {
+        if (a.has("momentum") && !dev.ember.nn.optim.Optimizer.takesMomentum(c.optimizer())) {
             // PyTorch's Adam(momentum=...) is a TypeError; silently training without it misleads
-            throw new UsageException("--momentum applies to sgd and nesterov; Ember's " + opt + " has no momentum");
+            throw new UsageException("--momentum applies to sgd and nesterov; Ember's "
+                    + c.optimizer().trim().toLowerCase(Locale.ROOT) + " has no momentum");
         }
         // The trainer's and the optimizer's own checks (epochs, batch size, validation, patience,
         // clip norm; learning rate, weight decay, Nesterov's momentum), run now rather than after

@@ -83,11 +83,12 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
     /** The next epoch. */
     @Override
     public Iterator<Batch> iterator() {
-        long e;
-        synchronized (this) {
-            e = epoch++;
-        }
-        return epoch(e);
+        return epoch(takeEpoch());
+    }
+
+    /** The number of the next epoch, counted once for either form ({@link #iterator}, {@link #nextEpochRows}). */
+    private synchronized long takeEpoch() {
+        return epoch++;
     }
 
     /**
@@ -95,10 +96,7 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
      * advances the same epoch counter.
      */
     public List<Rows> nextEpochRows() {
-        long e;
-        synchronized (this) {
-            e = epoch++;
-        }
+        long e = takeEpoch();
         int n = data.rows();
         int[] order = shuffle ? Splits.splitMix64Permutation(n, seed + e) : java.util.stream.IntStream.range(0, n).toArray();
         List<Rows> batches = new ArrayList<>(batchesPerEpoch());

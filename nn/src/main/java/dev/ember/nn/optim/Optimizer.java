@@ -120,6 +120,15 @@ public abstract class Optimizer implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the named optimizer uses a momentum (sgd and nesterov); {@link #create} ignores the
+     * momentum argument of the others. Throws as {@link #check} does for an unknown name.
+     */
+    public static boolean takesMomentum(String name) {
+        String k = kind(name);
+        return k.equals("sgd") || k.equals("nesterov");
+    }
+
     /** The momentum argument of {@link #create} that selects the optimizer's default (0.9 for SGD). */
     public static final float DEFAULT_MOMENTUM = -1f;
 
