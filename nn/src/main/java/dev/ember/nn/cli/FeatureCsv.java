@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a features-only CSV for {@code predict}: one row per line, comma-separated numbers as
- * {@link Csv#parseCell} reads them, optional header line, blank lines skipped. A bad cell is
- * reported with file, line and column.
+ * Reads a features-only CSV for {@code predict}: one row per record ({@link Csv.Records}: cells
+ * may be quoted), numbers as {@link Csv#parseCell} reads them, optional header line, blank lines
+ * skipped. A bad cell is reported with file, line and column.
  * The file is opened like training data ({@link Csv#openText}): gzip, a byte-order mark and text
  * that is not UTF-8 are handled the same way.
  */
@@ -29,14 +29,13 @@ final class FeatureCsv {
         }
         List<float[]> rows = new ArrayList<>();
         try (BufferedReader r = Csv.openText(file)) {
-            String line;
-            int lineNo = 0;
-            while ((line = r.readLine()) != null) {
-                Csv.checkText(line, file.toString(), ++lineNo);
-                if ((header && lineNo == 1) || line.isBlank()) {
-                    continue;
-                }
-                String[] cells = line.split(",", -1);
+            Csv.Records records = new Csv.Records(r, file.toString());
+            if (header) {
+                records.next();
+            }
+            String[] cells;
+            while ((cells = records.next()) != null) {
+                int lineNo = records.line();
                 if (cells.length != expectedCols) {
                     throw new IllegalArgumentException(file + ": line " + lineNo + " has " + cells.length
                             + " columns, the model takes " + expectedCols + " features");

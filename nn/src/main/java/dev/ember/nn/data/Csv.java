@@ -13,19 +13,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Numeric CSV reading with validation: every cell must be a finite decimal number, and a
+ * CSV reading with validation: every feature cell must be a finite decimal number, and a
  * non-numeric, empty or missing cell raises an {@link IllegalArgumentException} naming the file,
- * the 1-based line and the 1-based column. Gzipped files are recognised by their magic bytes.
- * Also reads scikit-learn's bundled files, whose first line is {@code n_samples,n_features,class
- * names...} (Boston adds a second line of quoted column names), and whitespace-separated tables.
- * Text is UTF-8; a leading byte-order mark is dropped, and a file that is not UTF-8 is reported as
- * such with the line where that shows. {@link #openText} and {@link #checkText} give other readers
- * the same handling.
+ * the 1-based line and the 1-based column. Cells may be quoted as RFC 4180 writes them
+ * ({@code "1.5"}, {@code "Iris, setosa"}, {@code "say ""hi"""}, line breaks inside quotes); a
+ * quote left open, text after a closing quote or a quote inside an unquoted cell is an error.
+ * A classification label column may hold text instead of class indices: its labels become
+ * classes in sorted order (as scikit-learn's {@code LabelEncoder} numbers them), or the indices of
+ * given classes ({@link #read(Path, boolean, String, List)}). Gzipped files are recognised by
+ * their magic bytes. Also reads scikit-learn's bundled files, whose first line is
+ * {@code n_samples,n_features,class names...} (Boston adds a second line of quoted column names),
+ * and whitespace-separated tables. Text is UTF-8; a leading byte-order mark is dropped, and a file
+ * that is not UTF-8 is reported as such with the line where that shows. {@link #openText},
+ * {@link #checkText} and {@link Records} give other readers the same handling.
  */
 public final class Csv {
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
@@ -38,79 +46,130 @@ public final class Csv {
     private Csv() {
     }
 
-    /** A parsed numeric table: row-major values, the column count and the header names if any. */
-    record Table(String source, float[] values, int rows, int cols, List<String> header, int[] lines) {
+    /**
+     * Cells that pandas' {@code read_csv} reads as a missing value (its default {@code na_values}):
+     * in a label column they are refused as missing rather than taken as a class named "NA".
+     */
+    private static final Set<String> MISSING = Set.of("#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN",
+            "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null");
+
+    /**
+     * A parsed table: row-major values, the column count, the header names if any and each row's
+     * line. {@code label} is the column whose cells may be text (-1: none, every cell is a number);
+     * its text cells are in {@code text} (null when every label is a number) and hold NaN in
+     * {@code values}.
+     */
+    record Table(String source, float[] values, int rows, int cols, List<String> header, int[] lines, int label,
+                 TextLabels text) {
         float get(int r, int c) {
             return values[r * cols + c];
         }
     }
 
     /**
-     * Reads a comma-separated numeric file into a data set.
-     *
-     * @param header         whether the first line holds column names
-     * @param labelColumn    0-based column of the target, or -1 for the last column
-     * @param classification targets are class indices 0..k-1 (k = largest label + 1, at least 2);
-     *                       otherwise they are regression values
+     * The text cells of a label column: the distinct labels in order of first appearance, and for
+     * each row the index of its label in that list, or -1 where the row's label is a number.
      */
-    public static Dataset read(Path file, boolean header, int labelColumn, boolean classification) {
-        return toDataset(table(file, header), baseName(file), labelColumn, classification, null, null);
+    record TextLabels(List<String> distinct, int[] ids) {
+    }
+
+    /** Finds the label column once the column count (and the header, if any) is known. */
+    @FunctionalInterface
+    private interface LabelColumn {
+        /** The 0-based label column; {@code header} is null for a file without one. */
+        int resolve(List<String> header, int cols);
     }
 
     /**
-     * Reads a comma-separated numeric file with the target column given as text, as a command
-     * line gives it: a 0-based position ({@code -1} for the last column) or, when the first line
-     * names the columns, a column name (as {@code df[name]} would; surrounding spaces and double
-     * quotes in the header are ignored, and an exact match wins over one that differs only in
-     * case). With a header, an integer that is also the name of a column at another position (as
-     * pandas writes integer column names) is refused as ambiguous rather than read either way.
+     * Reads a comma-separated file into a data set.
+     *
+     * @param header         whether the first line holds column names
+     * @param labelColumn    0-based column of the target, or -1 for the last column
+     * @param classification targets are classes: class indices 0..k-1 (k = largest label + 1, at
+     *                       least 2) or, when a label is not a number, text labels numbered in sorted
+     *                       order (every label must then be text); otherwise they are regression values
+     */
+    public static Dataset read(Path file, boolean header, int labelColumn, boolean classification) {
+        Table t = table(file, header, (names, cols) -> {
+            if (labelColumn < -1 || labelColumn >= cols) {
+                throw new IllegalArgumentException(file + ": label column " + labelColumn + " does not exist (the "
+                        + "file has " + cols + " columns, 0-based; -1 = last)");
+            }
+            return labelColumn == -1 ? cols - 1 : labelColumn;
+        }, classification);
+        return toDataset(t, baseName(file), t.label(), classification, null, null, null);
+    }
+
+    /**
+     * Reads a comma-separated file with the target column given as text, as a command line gives
+     * it: a 0-based position ({@code -1} for the last column) or, when the first line names the
+     * columns, a column name (as {@code df[name]} would; surrounding spaces and double quotes in the
+     * header are ignored, and an exact match wins over one that differs only in case). With a
+     * header, an integer that is also the name of a column at another position (as pandas writes
+     * integer column names) is refused as ambiguous rather than read either way. Labels are read as
+     * by {@link #read(Path, boolean, int, boolean)}.
      *
      * @throws IllegalArgumentException naming the file and its columns when the column does not
      *                                  exist or cannot be told apart
      */
     public static Dataset read(Path file, boolean header, String labelColumn, boolean classification) {
+        return read(file, header, labelColumn, classification, null);
+    }
+
+    /**
+     * Reads a labelled file for a model that knows its classes, as {@code evaluate} does: text
+     * labels become their index in {@code classes}, and a label that is not one of them is an error
+     * naming the file, line, label and classes. Numeric labels are class indices, as in
+     * {@link #read(Path, boolean, String, boolean)}, and the data set's class count is then the
+     * file's own (a file need not hold every class; the caller checks the indices against its own).
+     */
+    public static Dataset read(Path file, boolean header, String labelColumn, List<String> classes) {
+        return read(file, header, labelColumn, true, List.copyOf(classes));
+    }
+
+    private static Dataset read(Path file, boolean header, String labelColumn, boolean classification,
+                                List<String> classes) {
         String spec = labelColumn.strip();
         boolean position = spec.matches("[+-]?\\d+");
         if (!position && !header) {
             throw new IllegalArgumentException(file + ": label column '" + abbreviate(spec) + "' is a name, which needs"
                     + " a header line (or give the column's 0-based position)");
         }
-        Table t = table(file, header);
-        if (!position) {
-            return toDataset(t, baseName(file), columnNamed(t, spec), classification, null, null);
-        }
+        String source = file.toString();
+        Table t = table(file, header, (names, cols) -> position ? position(source, spec, names, cols)
+                : columnNamed(source, names, spec), classification);
+        return toDataset(t, baseName(file), t.label(), classification, null, null, classes);
+    }
+
+    /** The column at position {@code spec}, refusing one that is also another column's name. */
+    private static int position(String source, String spec, List<String> header, int cols) {
         int at;
         try {
             at = Integer.parseInt(spec);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(t.source() + ": label column " + abbreviate(spec) + " does not exist"
-                    + " (the file has " + t.cols() + " columns, 0-based; -1 = last)");
+            at = Integer.MAX_VALUE; // beyond any file: reported below
         }
-        if (header && at >= 0) {
+        if (header != null && at >= 0) {
             String asName = spec.startsWith("+") ? spec.substring(1) : spec;
-            for (int c = 0; c < t.header().size(); c++) {
-                if (c != at && unquote(t.header().get(c).strip()).equals(asName)) {
-                    throw new IllegalArgumentException(t.source() + ": label column " + spec + " is ambiguous: it is"
-                            + " a 0-based position" + (at < t.cols() ? " (column '" + abbreviate(unquote(
-                            t.header().get(at).strip())) + "')" : "") + " and the name of column " + c
-                            + "; give the position you mean (columns: " + listed(names(t)) + ")");
+            for (int c = 0; c < header.size(); c++) {
+                if (c != at && header.get(c).equals(asName)) {
+                    throw new IllegalArgumentException(source + ": label column " + spec + " is ambiguous: it is"
+                            + " a 0-based position" + (at < cols ? " (column '" + abbreviate(header.get(at)) + "')"
+                            : "") + " and the name of column " + c + "; give the position you mean (columns: "
+                            + listed(header) + ")");
                 }
             }
         }
-        return toDataset(t, baseName(file), at, classification, null, null);
-    }
-
-    private static List<String> names(Table t) {
-        List<String> names = new ArrayList<>();
-        for (String h : t.header()) {
-            names.add(unquote(h.strip()));
+        if (at < -1 || at >= cols) {
+            throw new IllegalArgumentException(source + ": label column " + abbreviate(spec) + " does not exist"
+                    + " (the file has " + cols + " columns, 0-based; -1 = last)");
         }
-        return names;
+        return at == -1 ? cols - 1 : at;
     }
 
-    private static Table table(Path file, boolean header) {
+    private static Table table(Path file, boolean header, LabelColumn label, boolean textLabels) {
         try (InputStream in = open(file)) {
-            return parse(in, file.toString(), false, header ? 1 : 0, header);
+            return parse(in, file.toString(), false, header, label, textLabels);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file + ": " + dev.ember.nn.io.IoErrors.reason(e), e);
         }
@@ -121,8 +180,7 @@ public final class Csv {
     }
 
     /** The 0-based column whose header is {@code wanted}: exact, else the one equal up to case. */
-    static int columnNamed(Table t, String wanted) {
-        List<String> names = names(t);
+    private static int columnNamed(String source, List<String> names, String wanted) {
         String w = unquote(wanted.strip());
         int exact = names.indexOf(w);
         if (exact >= 0 && names.lastIndexOf(w) == exact) {
@@ -138,7 +196,7 @@ public final class Csv {
         if (exact < 0 && count == 1) {
             return found;
         }
-        throw new IllegalArgumentException(t.source() + ": " + (exact >= 0 || count > 1 ? "more than one column is"
+        throw new IllegalArgumentException(source + ": " + (exact >= 0 || count > 1 ? "more than one column is"
                 : "no column is") + " named '" + abbreviate(w) + "' (columns: " + listed(names) + ")");
     }
 
@@ -206,7 +264,7 @@ public final class Csv {
             }
             skipped = 2;
         }
-        Table t = parseLines(r, source, false, skipped + 1, null);
+        Table t = parseLines(new Records(r, source, skipped, false), null, (header, cols) -> cols - 1, classification);
         if (t.rows() != nSamples || t.cols() != nFeatures + 1) {
             throw new IllegalArgumentException(source + ": line 1 announces " + nSamples + " rows of " + nFeatures
                     + " features + label, the file has " + t.rows() + " rows of " + t.cols() + " columns");
@@ -214,47 +272,57 @@ public final class Csv {
         if (classification && classNames.isEmpty()) {
             classNames = null;
         }
-        return toDataset(t, name, -1, classification, names, classification ? classNames : null);
+        return toDataset(t, name, -1, classification, names, classification ? classNames : null, null);
     }
 
     /**
-     * Parses a numeric table. {@code whitespace} splits on runs of blanks instead of commas;
-     * {@code skip} leading lines are ignored (the first one is the header when {@code header}).
-     * Empty lines are skipped; every other line must have the same number of cells.
+     * Parses a table of numbers without a header. {@code whitespace} splits on runs of blanks
+     * instead of commas. Empty lines are skipped; every other line must have the same number of cells.
      */
-    static Table parse(InputStream raw, String source, boolean whitespace, int skip, boolean header)
-            throws IOException {
-        BufferedReader r = reader(raw);
-        List<String> names = null;
-        for (int i = 0; i < skip; i++) {
-            String line = line(r, source, i + 1);
-            if (line == null) {
-                throw new IllegalArgumentException(source + ": file ends at line " + (i + 1) + " before any data");
-            }
-            if (header && i == 0) {
-                names = unquote(whitespace ? WHITESPACE.split(line.trim()) : line.split(",", -1));
-            }
-        }
-        return parseLines(r, source, whitespace, skip + 1, names);
+    static Table parse(InputStream raw, String source, boolean whitespace) throws IOException {
+        return parse(raw, source, whitespace, false, null, false);
     }
 
-    private static Table parseLines(BufferedReader r, String source, boolean whitespace, int firstLine,
-                                    List<String> header) throws IOException {
+    /**
+     * Parses a table whose first record names the columns when {@code header}. With a
+     * {@code label} column, its cells may be text when {@code textLabels} (classification);
+     * otherwise a text cell there is refused as a target that is not a number.
+     */
+    private static Table parse(InputStream raw, String source, boolean whitespace, boolean header, LabelColumn label,
+                               boolean textLabels) throws IOException {
+        Records records = new Records(reader(raw), source, 0, whitespace);
+        List<String> names = null;
+        if (header) {
+            String[] cells = records.next();
+            if (cells == null) {
+                throw new IllegalArgumentException(source + ": the file is empty (a header line was expected)");
+            }
+            names = new ArrayList<>(cells.length);
+            for (String c : cells) {
+                names.add(c.strip());
+            }
+        }
+        return parseLines(records, names, label, textLabels);
+    }
+
+    private static Table parseLines(Records records, List<String> header, LabelColumn labelColumn, boolean textLabels)
+            throws IOException {
+        String source = records.source;
         int cols = header == null ? -1 : header.size();
+        int label = header == null || labelColumn == null ? -1 : labelColumn.resolve(header, cols);
         float[] values = new float[1024];
         int[] lines = new int[64];
+        int[] ids = null; // per row, the label's index in distinct (-1: a number); made at the first text label
+        Map<String, Integer> textIds = new HashMap<>();
+        List<String> distinct = new ArrayList<>();
         int n = 0;
         int rows = 0;
-        int lineNo = firstLine - 1;
-        String line;
-        while ((line = r.readLine()) != null) {
-            checkText(line, source, ++lineNo);
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] cells = whitespace ? WHITESPACE.split(line.strip()) : line.split(",", -1);
+        String[] cells;
+        while ((cells = records.next()) != null) {
+            int lineNo = records.line();
             if (cols < 0) {
                 cols = cells.length;
+                label = labelColumn == null ? -1 : labelColumn.resolve(null, cols);
             }
             if (cells.length < cols) {
                 throw new IllegalArgumentException(source + " line " + lineNo + ", column " + (cells.length + 1)
@@ -268,18 +336,191 @@ public final class Csv {
             if (n + cols > values.length) {
                 values = Arrays.copyOf(values, Math.max(values.length * 2, n + cols));
             }
-            for (int c = 0; c < cols; c++) {
-                values[n++] = parseCell(cells[c], source, lineNo, c + 1);
-            }
             if (rows == lines.length) {
                 lines = Arrays.copyOf(lines, rows * 2);
+                ids = ids == null ? null : Arrays.copyOf(ids, rows * 2);
+            }
+            int textId = -1;
+            for (int c = 0; c < cols; c++) {
+                String cell = cells[c];
+                if (c != label) {
+                    values[n++] = parseCell(cell, source, lineNo, c + 1);
+                    continue;
+                }
+                String s = cell.strip();
+                if (s.isEmpty() || isDecimal(s)) {
+                    values[n++] = parseCell(s, source, lineNo, c + 1);
+                    continue;
+                }
+                if (MISSING.contains(s)) {
+                    throw new IllegalArgumentException(source + " line " + lineNo + ", column " + (c + 1) + ": label '"
+                            + s + "' is a missing value (pandas reads it as NaN); every row needs a label");
+                }
+                if (!textLabels) {
+                    throw new IllegalArgumentException(source + " line " + lineNo + ", column " + (c + 1) + ": '"
+                            + abbreviate(s) + "' is not a number; a regression target must be numeric (text labels"
+                            + " name classes, which needs classification)");
+                }
+                if (ids == null) {
+                    ids = new int[lines.length];
+                    Arrays.fill(ids, 0, rows, -1);
+                }
+                Integer id = textIds.get(s);
+                if (id == null) {
+                    id = distinct.size();
+                    textIds.put(s, id);
+                    distinct.add(s);
+                }
+                textId = id;
+                values[n++] = Float.NaN;
+            }
+            if (ids != null) {
+                ids[rows] = textId;
             }
             lines[rows++] = lineNo;
         }
         if (rows == 0) {
             throw new IllegalArgumentException(source + ": no data rows");
         }
-        return new Table(source, Arrays.copyOf(values, n), rows, cols, header, Arrays.copyOf(lines, rows));
+        TextLabels text = ids == null ? null : new TextLabels(List.copyOf(distinct), Arrays.copyOf(ids, rows));
+        return new Table(source, Arrays.copyOf(values, n), rows, cols, header, Arrays.copyOf(lines, rows), label, text);
+    }
+
+    /**
+     * Reads records of comma-separated cells as RFC 4180 writes them: a cell in double quotes may
+     * hold commas, line breaks and doubled quotes ({@code ""} for one), and spaces around the quotes
+     * are ignored. Blank lines are skipped. A quote that is never closed, text after a closing
+     * quote, or a quote inside an unquoted cell raise an {@link IllegalArgumentException} naming
+     * the source, line and column, as does text that is not UTF-8 ({@link #checkText}). Cells are
+     * returned unquoted but not stripped. Use with {@link #openText}.
+     */
+    public static final class Records {
+        private final BufferedReader in;
+        private final String source;
+        private final boolean whitespace;
+        private int lineNo;
+        private int recordLine;
+
+        /** Records of {@code in}, whose lines are named as lines of {@code source}, counted from 1. */
+        public Records(BufferedReader in, String source) {
+            this(in, source, 0, false);
+        }
+
+        /**
+         * {@code linesRead} lines of the source precede {@code in}; {@code whitespace} splits lines
+         * on runs of blanks instead of commas, without quoting.
+         */
+        Records(BufferedReader in, String source, int linesRead, boolean whitespace) {
+            this.in = in;
+            this.source = source;
+            this.lineNo = linesRead;
+            this.whitespace = whitespace;
+        }
+
+        /** The cells of the next record, or null at the end of the input. */
+        public String[] next() throws IOException {
+            String line;
+            do {
+                line = in.readLine();
+                if (line == null) {
+                    return null;
+                }
+                checkText(line, source, ++lineNo);
+            } while (line.isBlank());
+            recordLine = lineNo;
+            if (whitespace) {
+                return WHITESPACE.split(line.strip());
+            }
+            return line.indexOf('"') < 0 ? line.split(",", -1) : quoted(line);
+        }
+
+        /** The 1-based line on which the record last returned by {@link #next} starts. */
+        public int line() {
+            return recordLine;
+        }
+
+        private String[] quoted(String line) throws IOException {
+            List<String> cells = new ArrayList<>();
+            StringBuilder cell = new StringBuilder();
+            int i = 0;
+            while (true) {
+                int column = cells.size() + 1;
+                int start = i;
+                i = skipBlanks(line, i);
+                if (i < line.length() && line.charAt(i) == '"') {
+                    int opened = lineNo;
+                    cell.setLength(0);
+                    i++;
+                    while (true) {
+                        if (i == line.length()) {
+                            String more = in.readLine();
+                            if (more == null) {
+                                throw error(opened, column, "the quoted cell is not closed (no closing double quote"
+                                        + " before the end of the file)");
+                            }
+                            checkText(more, source, ++lineNo);
+                            cell.append('\n');
+                            line = more;
+                            i = 0;
+                            continue;
+                        }
+                        char c = line.charAt(i++);
+                        if (c != '"') {
+                            cell.append(c);
+                        } else if (i < line.length() && line.charAt(i) == '"') {
+                            cell.append('"');
+                            i++;
+                        } else {
+                            break;
+                        }
+                    }
+                    int closed = i;
+                    i = skipBlanks(line, i);
+                    if (i < line.length() && line.charAt(i) != ',') {
+                        int end = line.indexOf(',', i);
+                        throw error(lineNo, column, "unexpected text '" + abbreviate(line.substring(closed,
+                                end < 0 ? line.length() : end).strip()) + "' after the closing double quote of '"
+                                + abbreviate(cell.toString()) + "' (a quote inside a quoted cell is written \"\")");
+                    }
+                    cells.add(cell.toString());
+                } else {
+                    int end = line.indexOf(',', start);
+                    end = end < 0 ? line.length() : end;
+                    String s = line.substring(start, end);
+                    if (s.indexOf('"') >= 0) {
+                        throw error(lineNo, column, "double quote inside the unquoted cell '" + abbreviate(s.strip())
+                                + "' (put the whole cell in quotes and write a quote inside it as \"\")");
+                    }
+                    cells.add(s);
+                    i = end;
+                }
+                if (i >= line.length()) {
+                    return cells.toArray(new String[0]);
+                }
+                i++; // the comma
+            }
+        }
+
+        private static int skipBlanks(String line, int i) {
+            while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
+                i++;
+            }
+            return i;
+        }
+
+        private IllegalArgumentException error(int line, int column, String what) {
+            return new IllegalArgumentException(source + " line " + line + ", column " + column + ": " + what);
+        }
+    }
+
+    /**
+     * {@code cell} as a CSV cell: as it is, unless it holds a comma, a double quote, a line break
+     * or surrounding spaces; then in double quotes, with each quote doubled (RFC 4180).
+     */
+    public static String quote(String cell) {
+        boolean plain = cell.strip().equals(cell) && cell.chars().noneMatch(c -> c == ',' || c == '"' || c == '\n'
+                || c == '\r');
+        return plain ? cell : '"' + cell.replace("\"", "\"\"") + '"';
     }
 
     /**
@@ -346,13 +587,22 @@ public final class Csv {
         return c >= '0' && c <= '9';
     }
 
-    /** Splits a table into features and a target column, validating labels for classification. */
+    /**
+     * Splits a table into features and a target column, validating labels for classification.
+     * {@code classNames} names the classes of numeric labels (their count must match the labels);
+     * {@code knownClasses}, or else {@code classNames}, gives the classes that text labels must be
+     * among; with neither, text labels are numbered in sorted order.
+     */
     static Dataset toDataset(Table t, String name, int labelColumn, boolean classification,
-                             List<String> featureNames, List<String> classNames) {
+                             List<String> featureNames, List<String> classNames, List<String> knownClasses) {
         int label = labelColumn == -1 ? t.cols() - 1 : labelColumn;
         if (label < 0 || label >= t.cols()) {
             throw new IllegalArgumentException(t.source() + ": label column " + labelColumn + " does not exist (the "
                     + "file has " + t.cols() + " columns, 0-based; -1 = last)");
+        }
+        if (t.text() != null && t.label() != label) {
+            throw new IllegalStateException(t.source() + ": text labels were read from column " + t.label()
+                    + ", not " + label);
         }
         if (t.cols() < 2) {
             throw new IllegalArgumentException(t.source() + ": need at least one feature column besides the label");
@@ -369,7 +619,7 @@ public final class Csv {
                 }
             }
             float y = t.get(r, label);
-            if (classification) {
+            if (classification && t.text() == null) {
                 if (y < 0 || y != Math.rint(y) || y > 1_000_000) {
                     throw new IllegalArgumentException(t.source() + " line " + lineOf(t, r) + ", column " + (label + 1)
                             + ": label " + y + " is not a class index (a non-negative integer)");
@@ -384,12 +634,90 @@ public final class Csv {
             h.remove(label);
             names = h;
         }
+        if (t.text() != null) {
+            List<String> classes = encode(t, knownClasses != null ? knownClasses : classNames, targets);
+            return new Dataset(name, features, t.rows(), fc, targets, classes.size(), names, classes);
+        }
         int classes = classification ? Math.max(2, maxLabel + 1) : 0;
         if (classNames != null && classNames.size() != classes) {
             throw new IllegalArgumentException(t.source() + ": header names " + classNames.size() + " classes "
                     + classNames + " but labels go up to " + maxLabel);
         }
         return new Dataset(name, features, t.rows(), fc, targets, classes, names, classNames);
+    }
+
+    /**
+     * Writes the class index of each row's text label into {@code targets} and returns the class
+     * names by index: {@code known} when given (each label must be one of them), else the distinct
+     * labels sorted by Unicode code point, as Python sorts strings (and {@code LabelEncoder} numbers
+     * classes). A column that mixes numbers and text is refused.
+     */
+    private static List<String> encode(Table t, List<String> known, float[] targets) {
+        int[] ids = t.text().ids();
+        List<String> distinct = t.text().distinct();
+        String where = ", column " + (t.label() + 1) + ": ";
+        int number = -1, text = -1;
+        for (int r = 0; r < ids.length && (number < 0 || text < 0); r++) {
+            if (ids[r] < 0 && number < 0) {
+                number = r;
+            } else if (ids[r] >= 0 && text < 0) {
+                text = r;
+            }
+        }
+        if (number >= 0) {
+            float y = t.get(number, t.label());
+            String asWritten = y == Math.rint(y) && Math.abs(y) < 1e9 ? Long.toString((long) y) : Float.toString(y);
+            throw new IllegalArgumentException(t.source() + " line " + lineOf(t, number) + where + "label " + asWritten
+                    + " is a number, but the label on line " + lineOf(t, text) + " is '"
+                    + abbreviate(distinct.get(ids[text])) + "'; labels must be all class indices or all class names");
+        }
+        List<String> classes;
+        if (known == null) {
+            classes = new ArrayList<>(distinct);
+            classes.sort(Csv::compareCodePoints);
+            if (classes.size() < 2) {
+                throw new IllegalArgumentException(t.source() + where + "every label is '" + abbreviate(classes.get(0))
+                        + "'; classification needs at least 2 classes");
+            }
+        } else {
+            classes = known;
+        }
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < classes.size(); i++) {
+            index.putIfAbsent(classes.get(i), i);
+        }
+        for (int r = 0; r < ids.length; r++) {
+            String s = distinct.get(ids[r]);
+            Integer c = index.get(s);
+            if (c == null) {
+                throw new IllegalArgumentException(t.source() + " line " + lineOf(t, r) + where + unknown(s, classes));
+            }
+            targets[r] = c;
+        }
+        return classes;
+    }
+
+    /** Why text label {@code s} is not one of {@code classes}. */
+    private static String unknown(String s, List<String> classes) {
+        if (classes.equals(Dataset.defaultClassNames(classes.size()))) {
+            return "label '" + abbreviate(s) + "' is text, but the classes have no names (only the indices 0 to "
+                    + (classes.size() - 1) + "), so the labels must be class indices";
+        }
+        return "label '" + abbreviate(s) + "' is not one of the known classes (" + listed(classes) + ")";
+    }
+
+    /** Orders strings by Unicode code point, as Python compares them (String.compareTo uses UTF-16 units). */
+    private static int compareCodePoints(String a, String b) {
+        int i = 0, j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i), cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     private static int lineOf(Table t, int r) {

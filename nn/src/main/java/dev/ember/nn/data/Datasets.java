@@ -150,13 +150,13 @@ public final class Datasets {
     private static Dataset digits() throws IOException {
         Csv.Table t;
         try (InputStream in = Csv.maybeGunzip(resource("digits.csv.gz"))) {
-            t = Csv.parse(in, resourceName("digits.csv.gz"), false, 0, false);
+            t = Csv.parse(in, resourceName("digits.csv.gz"), false);
         }
         String[] names = new String[64];
         for (int i = 0; i < 64; i++) {
             names[i] = "pixel_" + (i / 8) + "_" + (i % 8);
         }
-        Dataset d = Csv.toDataset(t, "digits", -1, true, List.of(names), null);
+        Dataset d = Csv.toDataset(t, "digits", -1, true, List.of(names), null, null);
         if (d.rows() != 1797 || d.cols() != 64 || d.classes() != 10) {
             throw new IllegalStateException("Bundled digits has unexpected shape " + d);
         }
@@ -167,10 +167,10 @@ public final class Datasets {
         Csv.Table x;
         Csv.Table y;
         try (InputStream in = Csv.maybeGunzip(resource("diabetes_data_raw.csv.gz"))) {
-            x = Csv.parse(in, resourceName("diabetes_data_raw.csv.gz"), true, 0, false);
+            x = Csv.parse(in, resourceName("diabetes_data_raw.csv.gz"), true);
         }
         try (InputStream in = Csv.maybeGunzip(resource("diabetes_target.csv.gz"))) {
-            y = Csv.parse(in, resourceName("diabetes_target.csv.gz"), true, 0, false);
+            y = Csv.parse(in, resourceName("diabetes_target.csv.gz"), true);
         }
         if (x.rows() != y.rows() || y.cols() != 1 || x.cols() != DIABETES_FEATURES.size()) {
             throw new IllegalStateException("Bundled diabetes: " + x.rows() + " x " + x.cols() + " features vs "

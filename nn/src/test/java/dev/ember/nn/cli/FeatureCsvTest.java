@@ -66,6 +66,17 @@ class FeatureCsvTest {
         assertArrayEquals(new float[] {-150f, 0.25f}, t.values());
     }
 
+    /** Quoted cells, as pandas' to_csv(quoting=QUOTE_ALL) writes them; a broken quote is still an error. */
+    @Test
+    void quotedCellsAreRead() throws IOException {
+        FeatureCsv.Table t = FeatureCsv.read(write("q.csv", "\"a, cm\",\"b\"\n\"1.5\", \"2\" \n3,\"-4e1\"\n"
+                .getBytes(StandardCharsets.UTF_8)), true, 2);
+        assertArrayEquals(new float[] {1.5f, 2, 3, -40}, t.values());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FeatureCsv.read(
+                write("open.csv", "1,2\n\"3,4\n".getBytes(StandardCharsets.UTF_8)), false, 2));
+        assertTrue(e.getMessage().contains("open.csv line 2, column 1: the quoted cell is not closed"), e.getMessage());
+    }
+
     @Test
     void encodingAndGzipProblemsNameTheFile() throws IOException {
         Path latin1 = write("latin1.csv", "1,2\n3,\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));

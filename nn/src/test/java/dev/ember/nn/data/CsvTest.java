@@ -226,6 +226,115 @@ class CsvTest {
         assertEquals(List.of("a\uFFFD"), d.featureNames());
     }
 
+    /** Text labels become classes numbered in sorted order, as LabelEncoder numbers them. */
+    @Test
+    void textLabelsAreNumberedInSortedOrder() throws IOException {
+        Path f = write("iris.csv", "\"sepal length\",\"petal width\",\"species\"\n5.1,0.2,\"setosa\"\n"
+                + "6.3,1.8, virginica\n5.9,1.5,versicolor\n4.9,0.1,setosa\n");
+        Dataset d = Csv.read(f, true, -1, true);
+        assertEquals(List.of("setosa", "versicolor", "virginica"), d.classNames());
+        assertEquals(3, d.classes());
+        assertArrayEquals(new float[] {0, 2, 1, 0}, d.targets());
+        assertArrayEquals(new float[] {5.1f, 0.2f, 6.3f, 1.8f, 5.9f, 1.5f, 4.9f, 0.1f}, d.features());
+        assertEquals(List.of("sepal length", "petal width"), d.featureNames());
+        // the label in another column, by name and by position; two classes for a binary target
+        Path yn = write("yn.csv", "buy,x\nyes,1\nno,2\nyes,3\n");
+        assertArrayEquals(new float[] {1, 0, 1}, Csv.read(yn, true, "buy", true).targets());
+        assertEquals(List.of("no", "yes"), Csv.read(yn, true, "0", true).classNames());
+        // sorted by code point as Python sorts str (U+FFFD before U+1F600; UTF-16 order has them the other way)
+        Dataset u = Csv.read(write("u.csv", "1,\uD83D\uDE00\n2,\uFFFD\n3,B\n4,a\n"), false, -1, true);
+        assertEquals(List.of("B", "a", "\uFFFD", "\uD83D\uDE00"), u.classNames());
+        assertArrayEquals(new float[] {3, 2, 0, 1}, u.targets());
+    }
+
+    /** Numeric labels keep their meaning as class indices; text must be all or nothing, and present. */
+    @Test
+    void textLabelsAreRefusedWhereTheyCannotBeClasses() throws IOException {
+        Dataset numeric = Csv.read(write("n.csv", "1,2\n3,0\n"), false, -1, true);
+        assertEquals(List.of("0", "1", "2"), numeric.classNames());
+        assertArrayEquals(new float[] {2, 0}, numeric.targets());
+        assertError(write("mixed.csv", "1,yes\n2,0\n3,no\n"), false, -1, true, "mixed.csv line 2, column 2",
+                "label 0 is a number, but the label on line 1 is 'yes'", "all class indices or all class names");
+        assertError(write("one.csv", "1,yes\n2,yes\n"), false, -1, true, "one.csv", "every label is 'yes'",
+                "at least 2 classes");
+        assertError(write("na.csv", "1,yes\n2,NA\n3,no\n"), false, -1, true, "na.csv line 2, column 2",
+                "label 'NA' is a missing value");
+        assertError(write("empty.csv", "1,yes\n2,\"\"\n"), false, -1, true, "empty.csv line 2, column 2",
+                "missing value");
+        assertError(write("reg.csv", "1,2.5\n2,high\n"), false, -1, false, "reg.csv line 2, column 2",
+                "'high' is not a number; a regression target must be numeric");
+        // a feature column stays numeric: the same error as before text labels were read
+        assertError(write("feat.csv", "x,y,label\n1,2,a\n3,abc,b\n"), true, -1, true, "feat.csv line 3, column 2",
+                "'abc' is not a number");
+        assertError(write("first.csv", "setosa,1,2\nvirginica,3,4\n"), false, -1, true, "line 1, column 1",
+                "'setosa' is not a number");
+    }
+
+    /** A model's classes, as evaluate passes them: text labels map by name, in the model's order. */
+    @Test
+    void textLabelsMapThroughKnownClasses() throws IOException {
+        Path f = write("bc.csv", "a,diagnosis\n1,benign\n2,benign\n3,malignant\n");
+        Dataset d = Csv.read(f, true, "diagnosis", List.of("malignant", "benign"));
+        assertArrayEquals(new float[] {1, 1, 0}, d.targets());
+        assertEquals(List.of("malignant", "benign"), d.classNames());
+        // a file with a single class is fine when the classes are known
+        Dataset one = Csv.read(write("b1.csv", "1,benign\n"), false, "-1", List.of("malignant", "benign"));
+        assertEquals(2, one.classes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Csv.read(
+                write("unk.csv", "a,y\n1,benign\n2,begnin\n"), true, "y", List.of("malignant", "benign")));
+        assertTrue(e.getMessage().equals(dir.resolve("unk.csv") + " line 3, column 2: label 'begnin' is not one of"
+                + " the known classes (malignant, benign)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(f, true, "-1", List.of("0", "1", "2")));
+        assertTrue(e.getMessage().contains("bc.csv line 2, column 2: label 'benign' is text, but the classes have no"
+                + " names (only the indices 0 to 2)"), e.getMessage());
+        // numeric labels are class indices, and the file's class count is its own
+        Dataset idx = Csv.read(write("i.csv", "1,1\n2,0\n"), false, "-1", List.of("a", "b", "c"));
+        assertArrayEquals(new float[] {1, 0}, idx.targets());
+        assertEquals(2, idx.classes());
+    }
+
+    /** RFC 4180 quoting: quoted numbers, header names, commas, doubled quotes and line breaks inside quotes. */
+    @Test
+    void quotedCellsAreRead() throws IOException {
+        Path f = write("q.csv", "\"a, first\", \"b\" ,\"the \"\"label\"\"\"\n\"1.5\",\" -2 \",\"Iris, setosa\"\n"
+                + "3,4,\"two\nlines\"\n\n5,\"6\",plain\n");
+        Dataset d = Csv.read(f, true, -1, true);
+        assertEquals(List.of("a, first", "b"), d.featureNames());
+        assertArrayEquals(new float[] {1.5f, -2, 3, 4, 5, 6}, d.features());
+        assertEquals(List.of("Iris, setosa", "plain", "two\nlines"), d.classNames());
+        assertArrayEquals(new float[] {0, 2, 1}, d.targets());
+        assertArrayEquals(new float[] {0.5f}, Csv.read(write("qh.csv", "\"x\",\"the \"\"label\"\"\"\n1,\"0.5\"\n"),
+                true, "the \"label\"", false).targets());
+        // a record over two lines: later lines keep their own numbers
+        assertError(write("ql.csv", "1,\"a\nb\"\n2,x\n3,\n"), false, -1, true, "ql.csv line 4, column 2", "missing");
+    }
+
+    @Test
+    void malformedQuotingIsAnError() throws IOException {
+        assertError(write("open.csv", "1,2\n3,\"4\n5,6\n"), false, -1, false, "open.csv line 2, column 2",
+                "the quoted cell is not closed");
+        assertError(write("after.csv", "1,\"2\"x,3\n"), false, -1, false, "after.csv line 1, column 2",
+                "unexpected text 'x' after the closing double quote of '2'");
+        assertError(write("inside.csv", "1,ab\"c,3\n"), false, -1, false, "inside.csv line 1, column 2",
+                "double quote inside the unquoted cell 'ab\"c'");
+    }
+
+    @Test
+    void cellsAreQuotedForWritingOnlyWhenNeeded() throws IOException {
+        assertEquals("setosa", Csv.quote("setosa"));
+        assertEquals("1", Csv.quote("1"));
+        assertEquals("\"Iris, setosa\"", Csv.quote("Iris, setosa"));
+        assertEquals("\"say \"\"hi\"\"\"", Csv.quote("say \"hi\""));
+        assertEquals("\" padded \"", Csv.quote(" padded "));
+        assertEquals("\"a\nb\"", Csv.quote("a\nb"));
+        // what quote writes, Records reads back
+        String line = String.join(",", Csv.quote("Iris, setosa"), Csv.quote("say \"hi\""), Csv.quote(" padded "));
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.StringReader(line))) {
+            assertArrayEquals(new String[] {"Iris, setosa", "say \"hi\"", " padded "},
+                    new Csv.Records(r, "s").next());
+        }
+    }
+
     @Test
     void sklearnHeaderIsCheckedAgainstData() throws IOException {
         Dataset d = Csv.readSklearn(write("toy.csv", "2,2,no,yes\n1,2,0\n3,4,1\n"), true);
