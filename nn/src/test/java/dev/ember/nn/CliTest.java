@@ -4,6 +4,7 @@ import dev.ember.nn.cli.Cli;
 import dev.ember.nn.data.Dataset;
 import dev.ember.nn.data.Datasets;
 import dev.ember.nn.io.Json;
+import dev.ember.runtime.Devices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -236,6 +238,147 @@ class CliTest {
         Files.writeString(g, bad);
         oneLineError(run("evaluate", "--model", model, "--data", g.toString()), "has label 5 (row 3)");
         oneLineError(run("evaluate", "--model", model, "--data", "digits"), "takes 13 features");
+    }
+
+    /**
+     * A CSV whose labels are species names: train numbers them in sorted order, the model keeps
+     * the names, evaluate maps a file's names through them and predict writes them.
+     */
+    @Test
+    void textLabelledCsvTrainEvaluatePredict(@TempDir Path dir) throws Exception {
+        Path iris = TextLabelsTest.irisCsv(dir.resolve("iris.csv"));
+        Path out = dir.resolve("out");
+        Result t = run("train", "--data", iris.toString(), "--header", "--epochs", "30", "--lr", "0.02", "--stratify",
+                "--out", out.toString(), "--json");
+        assertEquals(0, t.code, t.err);
+        assertTrue(t.err.contains("4 features, 3 classes (setosa, versicolor, virginica)"), t.err);
+        Map<String, Object> m = json(t.out);
+        assertEquals(List.of("setosa", "versicolor", "virginica"), m.get("classes"));
+        assertTrue(((Number) m.get("test_accuracy")).doubleValue() > 0.85, t.out);
+        assertEquals("[\"setosa\",\"versicolor\",\"virginica\"]", dev.ember.nn.io.SafeTensors.read(
+                out.resolve("model.safetensors")).metadata().get(dev.ember.nn.model.ModelFile.CLASS_NAMES));
+
+        Result e = run("evaluate", "--model", out.toString(), "--data", iris.toString(), "--header", "--json");
+        assertEquals(0, e.code, e.err);
+        Map<String, Object> em = json(e.out);
+        assertEquals(150L, ((Number) em.get("rows")).longValue());
+        assertEquals(List.of("setosa", "versicolor", "virginica"), em.get("classes"));
+        assertTrue(((Number) em.get("test_accuracy")).doubleValue() > 0.85, e.out);
+        // a file with one species only: its rows are the model's class 2, in the model's 3 x 3 matrix
+        List<String> lines = Files.readAllLines(iris);
+        Path virginica = dir.resolve("virginica.csv");
+        Files.write(virginica, lines.stream().filter(l -> !l.contains("setosa") && !l.contains("versicolor")).toList());
+        Result v = run("evaluate", "--model", out.toString(), "--data", virginica.toString(), "--header", "--json");
+        assertEquals(0, v.code, v.err);
+        List<?> cm = (List<?>) json(v.out).get("confusion_matrix");
+        assertEquals(3, cm.size(), v.out);
+        assertEquals(50L, ((List<?>) cm.get(2)).stream().mapToLong(x -> ((Number) x).longValue()).sum(), v.out);
+        // a name the model does not know
+        Path typo = dir.resolve("typo.csv");
+        Files.write(typo, List.of(lines.get(0), lines.get(1), lines.get(2).replace("\"setosa\"", "setossa")));
+        oneLineError(run("evaluate", "--model", out.toString(), "--data", typo.toString(), "--header"),
+                typo + " line 3, column 5: label 'setossa' is not one of the known classes (setosa, versicolor,"
+                        + " virginica)");
+
+        Path in = dir.resolve("in.csv");
+        Dataset bundled = Datasets.load("iris");
+        StringBuilder csv = new StringBuilder();
+        for (int r : new int[] {0, 50, 100}) { // one of each species
+            float[] row = bundled.row(r);
+            for (int c = 0; c < row.length; c++) {
+                csv.append(c == 0 ? "" : ",").append('"').append(row[c]).append('"');
+            }
+            csv.append('\n');
+        }
+        Files.writeString(in, csv);
+        Result p = run("predict", "--model", out.toString(), "--input", in.toString());
+        assertEquals(0, p.code, p.err);
+        List<String> rows = p.out.lines().toList();
+        assertEquals("prediction,p_setosa,p_versicolor,p_virginica", rows.get(0));
+        assertEquals(List.of("setosa", "versicolor", "virginica"), rows.subList(1, 4).stream()
+                .map(l -> l.split(",")[0]).toList(), p.out);
+    }
+
+    /**
+     * Two text classes train a binary (BCE, one output) model; predict names both classes, quoting
+     * a name with a comma so that its output is still CSV.
+     */
+    @Test
+    void twoTextClassesTrainABinaryModel(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder("a,b,answer\n");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int i = 0; i < 120; i++) {
+            double a = r.nextGaussian(), b = r.nextGaussian();
+            csv.append(a).append(',').append(b).append(',').append(a + b > 0 ? "yes" : "\"no, thanks\"").append('\n');
+        }
+        Path f = dir.resolve("yn.csv");
+        Files.writeString(f, csv);
+        Path out = dir.resolve("out");
+        Result t = run("train", "--data", f.toString(), "--header", "--epochs", "30", "--lr", "0.05", "--out",
+                out.toString(), "--json", "--quiet");
+        assertEquals(0, t.code, t.err);
+        Map<String, Object> m = json(t.out);
+        assertEquals(List.of("no, thanks", "yes"), m.get("classes"));
+        assertTrue(((String) m.get("config")).contains("loss=auto"), t.out);
+        assertTrue(((Number) m.get("test_accuracy")).doubleValue() > 0.85, t.out);
+        try (var s = dev.ember.nn.model.ModelFile.load(out.resolve("model.safetensors"), Devices.cpu())) {
+            assertEquals("bce", s.loss());
+            assertEquals(1, s.model().outputSize());
+        }
+        Path in = dir.resolve("in.csv");
+        Files.writeString(in, "2,2\n-2,-2\n");
+        Result p = run("predict", "--model", out.toString(), "--input", in.toString());
+        assertEquals(0, p.code, p.err);
+        try (java.io.BufferedReader br = new java.io.BufferedReader(new java.io.StringReader(p.out))) {
+            dev.ember.nn.data.Csv.Records records = new dev.ember.nn.data.Csv.Records(br, "predict output");
+            assertArrayEquals(new String[] {"prediction", "p_no, thanks", "p_yes"}, records.next());
+            assertEquals("yes", records.next()[0]);
+            assertEquals("no, thanks", records.next()[0]);
+        }
+    }
+
+    /**
+     * A model whose file has no class names (saved before they were kept, or from code that gave
+     * none) predicts as before, with numbered classes, and refuses text labels in evaluate clearly.
+     */
+    @Test
+    void aModelWithoutClassNamesPredictsNumberedClasses(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 60; i++) {
+            int label = i % 3;
+            csv.append(r.nextGaussian() + 2 * label).append(',').append(r.nextGaussian()).append(',').append(label)
+                    .append('\n');
+        }
+        Path f = dir.resolve("three.csv");
+        Files.writeString(f, csv);
+        Path out = dir.resolve("out");
+        Result t = run("train", "--data", f.toString(), "--epochs", "10", "--out", out.toString(), "--quiet");
+        assertEquals(0, t.code, t.err);
+        Path model = out.resolve("model.safetensors");
+        Path in = dir.resolve("in.csv");
+        Files.writeString(in, "0,0\n4,0\n");
+        Result withNames = run("predict", "--model", model.toString(), "--input", in.toString());
+        assertEquals(0, withNames.code, withNames.err);
+        assertTrue(withNames.out.startsWith("prediction,p_0,p_1,p_2\n"), withNames.out);
+
+        dev.ember.nn.io.SafeTensorsFile raw = dev.ember.nn.io.SafeTensors.read(model);
+        Map<String, String> meta = new java.util.LinkedHashMap<>(raw.metadata());
+        assertEquals("[\"0\",\"1\",\"2\"]", meta.remove(dev.ember.nn.model.ModelFile.CLASS_NAMES));
+        Path old = dir.resolve("old.safetensors");
+        dev.ember.nn.io.SafeTensors.write(old, raw.tensors(), meta);
+        Result p = run("predict", "--model", old.toString(), "--input", in.toString());
+        assertEquals(0, p.code, p.err);
+        assertEquals(withNames.out, p.out);
+        Result e = run("evaluate", "--model", old.toString(), "--data", f.toString(), "--json");
+        assertEquals(0, e.code, e.err);
+        assertEquals(List.of("0", "1", "2"), json(e.out).get("classes"));
+        Path text = dir.resolve("text.csv");
+        Files.writeString(text, "0,0,low\n4,0,high\n");
+        oneLineError(run("evaluate", "--model", old.toString(), "--data", text.toString()),
+                "line 1, column 3: label 'low' is text, but the classes have no names (only the indices 0 to 2)");
+        oneLineError(run("train", "--data", text.toString(), "--task", "regression"),
+                "line 1, column 3: 'low' is not a number; a regression target must be numeric");
     }
 
     /** A CSV's test part: its fraction, seed and stratification come from flags. */

@@ -178,7 +178,7 @@ public final class Cli {
             if (regression && a.flag("stratify")) {
                 throw new UsageException("--stratify needs classes; --task regression has none");
             }
-            Dataset d = readCsv(p, a, !regression);
+            Dataset d = readCsv(p, a, !regression, null);
             // The float flag read back as the decimal the user typed (0.2f is not 0.2).
             double fraction = Double.parseDouble(Float.toString(testFraction));
             Split split = Splits.random(d, fraction, a.longValue("split-seed", 42), a.flag("stratify"));
@@ -292,8 +292,8 @@ public final class Cli {
         if (!quiet) {
             log.println("data " + data.name + ": " + split.train().rows() + " train / " + split.test().rows()
                     + " test rows, " + split.train().cols() + " features, "
-                    + (split.train().isClassification() ? split.train().classes() + " classes" : "regression")
-                    + "; device " + device.name());
+                    + (split.train().isClassification() ? split.train().classes() + " classes" + named(
+                    split.train().classNames()) : "regression") + "; device " + device.name());
             log.println("config " + c);
         }
         long t0 = System.nanoTime();
@@ -331,7 +331,7 @@ public final class Cli {
                     m.put("best_epoch", r.history().bestEpoch() + 1);
                 }
                 m.put("final_train_loss", r.history().last().loss());
-                metrics(m, ev, split.targetScaler(), split.test());
+                metrics(m, ev, split.train().classNames(), split.targetScaler(), split.test());
                 m.put("train_seconds", r.history().seconds());
                 m.put("total_seconds", total);
                 m.put("samples_per_second", r.history().samplesPerSecond());
@@ -340,6 +340,20 @@ public final class Cli {
             }
         }
         return 0;
+    }
+
+    /**
+     * " (setosa, versicolor, virginica)" for classes with names, "" for classes that are only
+     * numbered: text labels show which index each became, as LabelEncoder's classes_ does.
+     */
+    private static String named(List<String> classNames) {
+        for (int c = 0; c < classNames.size(); c++) {
+            if (!classNames.get(c).equals(Integer.toString(c))) {
+                String all = String.join(", ", classNames);
+                return " (" + (all.length() <= 200 ? all : all.substring(0, 197) + "...") + ")";
+            }
+        }
+        return "";
     }
 
     /**
@@ -400,11 +414,14 @@ public final class Cli {
         return Metrics.regression(p, t);
     }
 
-    private static void metrics(Map<String, Object> m, Evaluation ev, StandardScaler ts, Dataset test) {
+    /** Test metrics into a JSON object; {@code classNames} orders the confusion matrix's rows and columns. */
+    private static void metrics(Map<String, Object> m, Evaluation ev, List<String> classNames, StandardScaler ts,
+                                Dataset test) {
         m.put("test_loss", ev.loss());
         if (ev.classification() != null) {
             m.put("test_accuracy", ev.accuracy());
             m.put("test_macro_f1", ev.classification().macroF1());
+            m.put("classes", classNames);
             m.put("confusion_matrix", java.util.Arrays.asList(ev.classification().confusion()));
         } else {
             Metrics.Regression r = originalUnits(ev, ts, test);
@@ -463,16 +480,18 @@ public final class Cli {
 
     /**
      * A CSV file with its label column given by --label-column: a 0-based index (-1 for the last,
-     * the default) or, with --header, a column name.
+     * the default) or, with --header, a column name. Text labels are numbered in sorted order, or
+     * by their place in {@code classes} (a model's) when that is given.
      */
-    private static Dataset readCsv(Path p, Args a, boolean classification) {
+    private static Dataset readCsv(Path p, Args a, boolean classification, List<String> classes) {
         String label = a.has("label-column") ? a.get("label-column").strip() : "-1";
         if (!label.matches("[+-]?\\d+") && !a.flag("header")) {
             throw new UsageException("--label-column " + label + " is a column name, which needs --header (or give"
                     + " the column's 0-based index)");
         }
         try {
-            return Csv.read(p, a.flag("header"), label, classification);
+            return classes == null ? Csv.read(p, a.flag("header"), label, classification)
+                    : Csv.read(p, a.flag("header"), label, classes);
         } catch (IllegalArgumentException e) {
             // A header line read as data (pandas' to_csv also starts it with an empty index cell)
             String m = String.valueOf(e.getMessage());
@@ -493,7 +512,7 @@ public final class Cli {
             Path p = Path.of(data);
             Dataset raw;
             if (Files.isRegularFile(p)) {
-                raw = readCsv(p, a, task != Task.REGRESSION);
+                raw = readCsv(p, a, task != Task.REGRESSION, task == Task.REGRESSION ? null : classNames(sm, task));
             } else {
                 checkNotAMissingFile(data);
                 for (String csvOnly : new String[] {"label-column", "header"}) {
@@ -529,7 +548,7 @@ public final class Cli {
                 m.put("data", d.name());
                 m.put("rows", d.rows());
                 m.put("device", device.name());
-                metrics(m, ev, sm.targetScaler(), d);
+                metrics(m, ev, task == Task.REGRESSION ? List.of() : classNames(sm, task), sm.targetScaler(), d);
                 out.println(Json.write(m));
             }
         }
@@ -559,8 +578,24 @@ public final class Cli {
         if (d.classes() == classes) {
             return d;
         }
-        List<String> names = sm.classNames().size() == classes ? sm.classNames() : null;
-        return new Dataset(d.name(), d.features(), d.rows(), d.cols(), d.targets(), classes, d.featureNames(), names);
+        return new Dataset(d.name(), d.features(), d.rows(), d.cols(), d.targets(), classes, d.featureNames(),
+                classNames(sm, task));
+    }
+
+    /**
+     * The model's class names, numbered 0..k-1 when it has none (a file saved without them), as
+     * {@link Dataset} numbers a CSV's numeric classes.
+     */
+    private static List<String> classNames(SavedModel sm, Task task) {
+        int classes = task == Task.BINARY ? 2 : sm.model().outputSize();
+        if (sm.classNames().size() == classes) {
+            return sm.classNames();
+        }
+        List<String> numbered = new java.util.ArrayList<>(classes);
+        for (int c = 0; c < classes; c++) {
+            numbered.add(Integer.toString(c));
+        }
+        return numbered;
     }
 
     // ---- predict --------------------------------------------------------------------------------
@@ -586,17 +621,17 @@ public final class Cli {
                 case BINARY -> {
                     // One probability column per class, as for more classes (a lone "probability"
                     // column read as the prediction's, but it was class 1's).
-                    out.println("prediction,p_" + name(names, 0) + ",p_" + name(names, 1));
+                    out.println("prediction," + Csv.quote("p_" + name(names, 0)) + "," + Csv.quote("p_" + name(names, 1)));
                     for (int r = 0; r < t.rows(); r++) {
                         double p1 = 1 / (1 + Math.exp(-y[r]));
                         int c = y[r] > 0 ? 1 : 0;
-                        out.printf(Locale.ROOT, "%s,%.6f,%.6f%n", name(names, c), 1 - p1, p1);
+                        out.printf(Locale.ROOT, "%s,%.6f,%.6f%n", Csv.quote(name(names, c)), 1 - p1, p1);
                     }
                 }
                 case CLASSIFICATION -> {
                     StringBuilder h = new StringBuilder("prediction");
                     for (int c = 0; c < k; c++) {
-                        h.append(",p_").append(name(names, c));
+                        h.append(',').append(Csv.quote("p_" + name(names, c)));
                     }
                     out.println(h);
                     int[] cls = task.predictClasses(y, t.rows(), k);
@@ -608,7 +643,7 @@ public final class Cli {
                         for (int c = 0; c < k; c++) {
                             sum += Math.exp(y[r * k + c] - max);
                         }
-                        StringBuilder sb = new StringBuilder(name(names, cls[r]));
+                        StringBuilder sb = new StringBuilder(Csv.quote(name(names, cls[r])));
                         for (int c = 0; c < k; c++) {
                             sb.append(String.format(Locale.ROOT, ",%.6f", Math.exp(y[r * k + c] - max) / sum));
                         }
