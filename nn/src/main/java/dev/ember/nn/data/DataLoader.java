@@ -10,13 +10,8 @@ import java.util.Objects;
  * Mini-batches over a data set. Each call of {@link #iterator()} is a new epoch: with shuffling,
  * epoch {@code e} (counting from 0 per loader) visits rows in the order of
  * {@link Splits#splitMix64Permutation} seeded {@code seed + e}, so a run is reproducible from
- * the seed alone. The last, partial batch is kept.
- *
- * <p>By default every batch has arrays of its own. A loader made with {@code reuse} hands out
- * full batches in one pair of arrays per iterator, overwritten by the next call of
- * {@code next()}: for a consumer that copies each batch elsewhere straight away, which saves
- * allocating and zeroing a batch-sized array per step (400 KB for Fashion-MNIST at batch 128).
- * The {@link dev.ember.nn.train.Trainer} skips the arrays altogether: it takes each epoch as row
+ * the seed alone. The last, partial batch is kept. Every batch has arrays of its own; the
+ * {@link dev.ember.nn.train.Trainer} skips the arrays altogether: it takes each epoch as row
  * numbers ({@link #nextEpochRows}) and copies those rows to the device directly.
  */
 public final class DataLoader implements Iterable<DataLoader.Batch> {
@@ -24,7 +19,6 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
     private final int batchSize;
     private final boolean shuffle;
     private final long seed;
-    private final boolean reuse;
     private long epoch;
 
     /** One mini-batch: {@code x} is row-major {@code rows x cols}, {@code y} one target per row. */
@@ -44,11 +38,6 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
     }
 
     public DataLoader(Dataset d, int batchSize, boolean shuffle, long seed) {
-        this(d, batchSize, shuffle, seed, false);
-    }
-
-    /** @param reuse whether full batches share one pair of arrays per iterator (see the class comment) */
-    public DataLoader(Dataset d, int batchSize, boolean shuffle, long seed, boolean reuse) {
         this.data = Objects.requireNonNull(d, "dataset");
         if (batchSize < 1) {
             throw new IllegalArgumentException("DataLoader: batchSize must be >= 1, got " + batchSize);
@@ -59,7 +48,6 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
         this.batchSize = batchSize;
         this.shuffle = shuffle;
         this.seed = seed;
-        this.reuse = reuse;
     }
 
     /** Batches per epoch, counting the partial last one. */
@@ -96,9 +84,8 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
      * advances the same epoch counter.
      */
     public List<Rows> nextEpochRows() {
-        long e = takeEpoch();
+        int[] order = order(takeEpoch());
         int n = data.rows();
-        int[] order = shuffle ? Splits.splitMix64Permutation(n, seed + e) : java.util.stream.IntStream.range(0, n).toArray();
         List<Rows> batches = new ArrayList<>(batchesPerEpoch());
         for (int from = 0; from < n; from += batchSize) {
             batches.add(new Rows(order, from, Math.min(batchSize, n - from)));
@@ -106,13 +93,17 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
         return batches;
     }
 
+    /** The row order of epoch {@code e}: seeded by {@code seed + e} when shuffling, else 0, 1, 2, ... */
+    private int[] order(long e) {
+        int n = data.rows();
+        return shuffle ? Splits.splitMix64Permutation(n, seed + e) : java.util.stream.IntStream.range(0, n).toArray();
+    }
+
     /** The batches of a given epoch, without advancing the counter (same order as that epoch's iterator). */
     public Iterator<Batch> epoch(long e) {
-        final int[] order = shuffle ? Splits.splitMix64Permutation(data.rows(), seed + e) : null;
+        final int[] order = order(e);
         return new Iterator<>() {
             private int next;
-            private float[] xFull;
-            private float[] yFull;
 
             @Override
             public boolean hasNext() {
@@ -126,22 +117,12 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
                 }
                 int rows = Math.min(batchSize, data.rows() - next);
                 int cols = data.cols();
-                float[] x, y;
-                if (reuse && rows == batchSize) {
-                    if (xFull == null) {
-                        xFull = new float[rows * cols];
-                        yFull = new float[rows];
-                    }
-                    x = xFull;
-                    y = yFull;
-                } else {
-                    x = new float[rows * cols];
-                    y = new float[rows];
-                }
+                float[] x = new float[rows * cols];
+                float[] y = new float[rows];
                 float[] f = data.features();
                 float[] t = data.targets();
                 for (int i = 0; i < rows; i++) {
-                    int r = order == null ? next + i : order[next + i];
+                    int r = order[next + i];
                     System.arraycopy(f, r * cols, x, i * cols, cols);
                     y[i] = t[r];
                 }

@@ -3,8 +3,6 @@ package dev.ember.nn.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,29 +79,6 @@ class DataLoaderTest {
         assertEquals(2, a.epochsStarted());
         DataLoader c = new DataLoader(rows10(), 3, true, 5);
         assertFalse(a0.equals(order(c, new ArrayList<>())), "different seed, different order");
-    }
-
-    /** A reusing loader yields the same batches, full ones in one pair of arrays, the partial one in its own. */
-    @Test
-    void reusingLoaderGivesTheSameBatchesInSharedArrays() {
-        Iterator<DataLoader.Batch> fresh = new DataLoader(rows10(), 3, true, 7).iterator();
-        Iterator<DataLoader.Batch> reused = new DataLoader(rows10(), 3, true, 7, true).iterator();
-        float[] firstX = null;
-        for (int i = 0; i < 4; i++) {
-            DataLoader.Batch f = fresh.next(), r = reused.next();
-            assertEquals(f.rows(), r.rows());
-            assertArrayEquals(f.x(), r.x(), "batch " + i);
-            assertArrayEquals(f.y(), r.y(), "batch " + i);
-            if (i == 0) {
-                firstX = r.x();
-            } else if (r.rows() == 3) {
-                assertSame(firstX, r.x(), "full batch " + i + " reuses the array");
-            } else {
-                assertNotSame(firstX, r.x(), "the partial batch has its own array");
-                assertEquals(r.rows() * r.cols(), r.x().length);
-            }
-        }
-        assertFalse(reused.hasNext());
     }
 
     /**
