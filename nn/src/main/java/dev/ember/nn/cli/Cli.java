@@ -242,10 +242,10 @@ public final class Cli {
         }
         // The trainer's and the optimizer's own checks (epochs, batch size, validation, patience,
         // clip norm; learning rate, weight decay, Nesterov's momentum), run now rather than after
-        // the data and config lines have been printed.
-        long anySeed = 0; // the validation split's seed is not checked
-        new dev.ember.nn.train.TrainConfig(c.epochs(), c.batchSize(), c.seed(), c.validation(), anySeed, c.patience(),
-                true, null, c.clipNorm(), null);
+        // the data and config lines have been printed. The optimizer's live in the constructors of
+        // its kinds, with each kind's name in the message, so an optimizer without parameters is
+        // built to run them.
+        dev.ember.nn.train.TrainConfig.check(c.epochs(), c.batchSize(), c.validation(), c.patience(), c.clipNorm());
         dev.ember.nn.optim.Optimizer.create(c.optimizer(), List.of(), c.lr(), c.weightDecay(), c.momentum()).close();
         if (c.patience() > 0 && c.validation() <= 0) {
             throw new UsageException(a.has("patience")

@@ -14,6 +14,20 @@ public record TrainConfig(int epochs, int batchSize, long seed, double validatio
                           Progress.Mode progress) {
 
     public TrainConfig {
+        check(epochs, batchSize, validationFraction, patience, clipNorm);
+        if (schedule == null) {
+            schedule = LrSchedule.constant();
+        }
+        if (progress == null) {
+            progress = Progress.Mode.AUTO;
+        }
+    }
+
+    /**
+     * The constructor's checks of the values a user chooses, with its messages, for a caller that
+     * wants them before it has everything else (the command line, before loading data).
+     */
+    public static void check(int epochs, int batchSize, double validationFraction, int patience, float clipNorm) {
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
         }
@@ -28,12 +42,6 @@ public record TrainConfig(int epochs, int batchSize, long seed, double validatio
         }
         if (!(clipNorm >= 0)) {
             throw new IllegalArgumentException("clip norm must be >= 0, got " + clipNorm);
-        }
-        if (schedule == null) {
-            schedule = LrSchedule.constant();
-        }
-        if (progress == null) {
-            progress = Progress.Mode.AUTO;
         }
     }
 
