@@ -325,6 +325,10 @@ class CliTest {
             assertEquals("bce", s.loss());
             assertEquals(1, s.model().outputSize());
         }
+        Result e = run("evaluate", "--model", out.toString(), "--data", f.toString(), "--header", "--json");
+        assertEquals(0, e.code, e.err);
+        assertEquals(List.of("no, thanks", "yes"), json(e.out).get("classes"));
+        assertTrue(((Number) json(e.out).get("test_accuracy")).doubleValue() > 0.85, e.out);
         Path in = dir.resolve("in.csv");
         Files.writeString(in, "2,2\n-2,-2\n");
         Result p = run("predict", "--model", out.toString(), "--input", in.toString());
