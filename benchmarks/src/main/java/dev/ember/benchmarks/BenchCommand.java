@@ -28,6 +28,7 @@ import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
@@ -54,11 +55,39 @@ public final class BenchCommand {
     private BenchCommand() {
     }
 
+    /**
+     * What a run measures with: JMH for each op's configurations and {@link Roofline#measure} for
+     * each device's limits. The command's handling of what they return, write or throw is tested
+     * with substitutes.
+     */
+    interface Measure {
+        /** Runs JMH with {@code options}, which name the result file it is to write. */
+        Collection<RunResult> jmh(Options options) throws RunnerException;
+
+        Roofline roofline(String device);
+
+        Measure REAL = new Measure() {
+            @Override
+            public Collection<RunResult> jmh(Options options) throws RunnerException {
+                return new Runner(options).run();
+            }
+
+            @Override
+            public Roofline roofline(String device) {
+                return Roofline.measure(Devices.get(device));
+            }
+        };
+    }
+
     public static int run(String[] args) {
-        return run(args, System.out, System.err);
+        return run(args, System.out, System.err, Measure.REAL);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, Measure.REAL);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, Measure measure) {
         BenchArgs a;
         List<Suite.Planned> plan;
         try {
@@ -138,6 +167,12 @@ public final class BenchCommand {
             err.println("ember bench: cannot create report directory " + dir + ": " + IoErrors.reason(e));
             return 1;
         }
+        try {
+            removeStaleOutput(dir);
+        } catch (IOException e) {
+            err.println("ember bench: cannot remove the previous run's results from " + dir + ": " + IoErrors.reason(e));
+            return 1;
+        }
         out.printf(Locale.ROOT, "ember bench (%s): %d configs on %s; %s%s%n", a.full() ? "full" : "quick", configs,
                 String.join(", ", devices), settings, a.full() ? "" : " (indicative figures)");
 
@@ -148,7 +183,7 @@ public final class BenchCommand {
         env.put("jmh_settings", settings);
         List<Roofline> roofs = new ArrayList<>();
         for (String d : devices) {
-            Roofline r = Roofline.measure(Devices.get(d));
+            Roofline r = measure.roofline(d);
             roofs.add(r);
             out.printf(Locale.ROOT, "roofline %s: %.1f GFLOP/s (%s), copy %.1f GB/s%n", d, r.peakFlops() / 1e9,
                     r.peakMethod(), r.copyBytes() / 1e9);
@@ -201,10 +236,10 @@ public final class BenchCommand {
             }
             int got = 0;
             try {
-                Collection<RunResult> results = new Runner(ob.build()).run();
+                Collection<RunResult> results = measure.jmh(ob.build());
                 got = results.size();
             } catch (RunnerException | RuntimeException e) {
-                failures.add(name + ": " + e.getMessage());
+                failures.add(name + ": " + reason(e));
             }
             double secs = (System.nanoTime() - t0) * 1e-9;
             doneConfigs += expected;
@@ -216,12 +251,13 @@ public final class BenchCommand {
             } else {
                 out.printf(Locale.ROOT, "%.0f s (%d ms iterations)%n", secs, iterMs);
             }
+            // Only this run's JMH can have written the file (removeStaleOutput).
             try {
                 if (Files.exists(result)) {
                     rawJson.add(Files.readString(result));
                 }
             } catch (IOException e) {
-                failures.add(name + ": cannot read " + result + ": " + e.getMessage());
+                failures.add(name + ": cannot read " + result + ": " + IoErrors.reason(e));
             }
         }
 
@@ -231,7 +267,7 @@ public final class BenchCommand {
         for (int k = 0; k < devices.size(); k++) {
             Roofline kept = roofs.get(k);
             try {
-                kept = kept.higher(Roofline.measure(Devices.get(devices.get(k))));
+                kept = kept.higher(measure.roofline(devices.get(k)));
             } catch (RuntimeException e) {
                 out.println("note: roofline of " + devices.get(k) + " not measured again (" + e.getMessage()
                         + "); the start's is kept");
@@ -241,6 +277,7 @@ public final class BenchCommand {
             roofJson.add(kept.toJson());
         }
         env.put("roofline", roofJson);
+        env.put("failures", failures);
         env.put("iteration_ms", iterationMs);
         env.put("load_average_end", Environment.loadAverage());
         env.put("wall_seconds", Math.round((System.nanoTime() - start) * 1e-9));
@@ -363,6 +400,33 @@ public final class BenchCommand {
             }
         }
         return "[\n" + String.join(",\n", bodies) + "\n]\n";
+    }
+
+    /**
+     * Removes what an earlier run may have left in a reused report directory that this run writes
+     * only when it succeeds: each op's raw JMH result and log (a JMH run that fails before writing
+     * its result would otherwise leave the previous run's figures to be read as this run's) and
+     * the charts (this run may chart other ops).
+     */
+    static void removeStaleOutput(Path dir) throws IOException {
+        Path raw = dir.resolve("raw");
+        for (OpSpec o : Suite.all()) {
+            Files.deleteIfExists(raw.resolve(o.name() + ".json"));
+            Files.deleteIfExists(raw.resolve(o.name() + ".log"));
+        }
+        Path charts = dir.resolve("charts");
+        if (Files.isDirectory(charts)) {
+            try (var pngs = Files.newDirectoryStream(charts, "*.png")) {
+                for (Path p : pngs) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** A failure's message, or its class where it has none. */
+    static String reason(Throwable e) {
+        return e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** Whether another process holds JMH's lock file (JMH would refuse to run). */

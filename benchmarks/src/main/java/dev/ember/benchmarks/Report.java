@@ -90,13 +90,14 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
         return roofline.stream().filter(r -> r.device().equals(device)).findFirst().orElse(null);
     }
 
-    /** The rows as one JSON document ({@code --json} and rows.json). */
+    /** The rows as one JSON document ({@code --json} and rows.json), with what failed in the run. */
     public String rowsJson() {
         List<Object> l = new ArrayList<>();
         rows.forEach(r -> l.add(r.toJson(roofFor(r.device()))));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("date", env.get("date"));
         m.put("rows", l);
+        m.put("failures", env.get("failures") instanceof List<?> f ? f : List.of());
         return Json.write(m);
     }
 
@@ -124,6 +125,10 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
         if (env.get("skipped_ops") instanceof List<?> skipped && !skipped.isEmpty()) {
             b.append("- Not measured: ").append(String.join("; ", skipped.stream().map(String::valueOf).toList()))
                     .append('\n');
+        }
+        if (env.get("failures") instanceof List<?> failed && !failed.isEmpty()) {
+            b.append("- Failed in this run, so missing from the table or measured at fewer configurations: ")
+                    .append(String.join("; ", failed.stream().map(String::valueOf).toList())).append('\n');
         }
         if (env.get("note") != null) {
             b.append("- Note: ").append(env("note")).append('\n');

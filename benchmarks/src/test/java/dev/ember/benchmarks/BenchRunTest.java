@@ -1,0 +1,148 @@
+package dev.ember.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+
+/**
+ * {@code ember bench} from start to report with JMH and the roofline replaced: what the command
+ * does with results files, JMH failures and roofline failures, without measuring anything.
+ */
+class BenchRunTest {
+    /** Parameters the fake JMH run expands, as JMH would, into one result per combination. */
+    private static final List<String> PARAMS = List.of("device", "act", "size", "mode");
+
+    /**
+     * Stands in for JMH and the roofline. {@code perOp} maps an op's benchmark (class.method) to
+     * what its run does: a score in ops/s to write for every configuration, {@code "throw"} to
+     * fail before writing anything, or any other text to write as the result file.
+     */
+    private static final class Fake implements BenchCommand.Measure {
+        final Map<String, Object> perOp = new LinkedHashMap<>();
+        final Function<String, Roofline> roofline;
+
+        Fake(Function<String, Roofline> roofline) {
+            this.roofline = roofline;
+        }
+
+        @Override
+        public Collection<RunResult> jmh(Options o) throws RunnerException {
+            String benchmark = o.getIncludes().getFirst().replace("^", "").replace("$", "").replace("\\", "");
+            Object what = perOp.get(benchmark);
+            if (what == null || what.equals("throw")) {
+                throw new RunnerException("fake JMH: " + benchmark + " refused to start");
+            }
+            List<Map<String, String>> configs = new ArrayList<>(List.of(new LinkedHashMap<>()));
+            for (String p : PARAMS) {
+                Collection<String> values = o.getParameter(p).orElse(List.of());
+                if (values.isEmpty()) {
+                    continue;
+                }
+                List<Map<String, String>> next = new ArrayList<>();
+                for (Map<String, String> c : configs) {
+                    for (String v : values) {
+                        Map<String, String> m = new LinkedHashMap<>(c);
+                        m.put(p, v);
+                        next.add(m);
+                    }
+                }
+                configs = next;
+            }
+            String text = what instanceof Double score ? entries(benchmark, configs, score) : (String) what;
+            try {
+                Files.writeString(Path.of(o.getResult().get()), text);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            // The command only counts the results; their content is in the file.
+            return Collections.nCopies(configs.size(), null);
+        }
+
+        @Override
+        public Roofline roofline(String device) {
+            return roofline.apply(device);
+        }
+    }
+
+    private static String entries(String benchmark, List<Map<String, String>> configs, double score) {
+        List<Object> l = new ArrayList<>();
+        for (Map<String, String> c : configs) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("benchmark", benchmark);
+            e.put("params", new LinkedHashMap<>(c));
+            e.put("primaryMetric", Map.of("score", score, "scoreUnit", "ops/s"));
+            l.add(e);
+        }
+        return Json.write(l);
+    }
+
+    private static final String RELU = "dev.ember.benchmarks.ActivationBenchmark.forward";
+    private static final String DROPOUT = "dev.ember.benchmarks.DropoutBenchmark.forward";
+
+    private static Roofline limits(String device) {
+        return new Roofline(device, 1e11, "fake FMA", 1e10);
+    }
+
+    /** Runs {@code ember bench --devices cpu --ops relu,dropout --out dir}; returns {exit code, stdout, stderr}. */
+    private static Object[] bench(Path dir, Fake fake) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int rc = BenchCommand.run(new String[] {"--devices", "cpu", "--ops", "relu,dropout", "--out", dir.toString()},
+                new PrintStream(out, true), new PrintStream(err, true), fake);
+        return new Object[] {rc, out.toString(), err.toString()};
+    }
+
+    private static List<String> rowOps(Path dir) throws IOException {
+        Map<String, Object> doc = Json.object(Json.parse(Files.readString(dir.resolve("rows.json"))), "rows.json");
+        return Json.array(doc.get("rows"), "rows").stream().map(r -> (String) Json.object(r, "row").get("op"))
+                .distinct().toList();
+    }
+
+    @Test
+    void aReusedDirectoryNeverFeedsThePreviousRunsResultsIntoTheReport(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("report");
+        Fake first = new Fake(BenchRunTest::limits);
+        first.perOp.put(RELU, 1000.0);
+        first.perOp.put(DROPOUT, 50.0);
+        Object[] r = bench(dir, first);
+        assertEquals(0, r[0], r[1] + "\n" + r[2]);
+        assertEquals(List.of("relu", "dropout"), rowOps(dir));
+        Files.writeString(dir.resolve("charts").resolve("softmax_ce.png"), "a chart of an op this run does not measure");
+
+        // Second run into the same directory: relu's JMH run fails before writing its result.
+        Fake second = new Fake(BenchRunTest::limits);
+        second.perOp.put(RELU, "throw");
+        second.perOp.put(DROPOUT, 60.0);
+        r = bench(dir, second);
+        assertEquals(1, r[0], r[1] + "\n" + r[2]);
+        assertEquals(List.of("dropout"), rowOps(dir), "relu's figures are the first run's");
+        assertFalse(Files.exists(dir.resolve("raw/relu.json")));
+        assertFalse(Files.exists(dir.resolve("charts/softmax_ce.png")), "a chart from the previous run is left");
+        assertTrue(Files.exists(dir.resolve("charts/dropout.png")));
+        assertTrue(((String) r[1]).contains("FAILED relu: fake JMH: " + RELU + " refused to start"), (String) r[1]);
+        String md = Files.readString(dir.resolve("results.md"));
+        assertTrue(md.contains("- Failed in this run, so missing from the table or measured at fewer configurations: "
+                + "relu: fake JMH: " + RELU + " refused to start;"), md);
+        assertFalse(md.contains("| relu |"), md);
+        String rows = Files.readString(dir.resolve("rows.json"));
+        assertTrue(rows.contains("\"failures\": [") && rows.contains("relu: fake JMH"), rows);
+    }
+}
