@@ -251,13 +251,18 @@ public final class BenchCommand {
             } else {
                 out.printf(Locale.ROOT, "%.0f s (%d ms iterations)%n", secs, iterMs);
             }
-            // Only this run's JMH can have written the file (removeStaleOutput).
+            // Only this run's JMH can have written the file (removeStaleOutput). One that does not
+            // parse as JMH's results fails this op, not the report of every other op.
             try {
                 if (Files.exists(result)) {
-                    rawJson.add(Files.readString(result));
+                    String text = Files.readString(result);
+                    JmhResults.parse(text);
+                    rawJson.add(text);
                 }
             } catch (IOException e) {
                 failures.add(name + ": cannot read " + result + ": " + IoErrors.reason(e));
+            } catch (IllegalArgumentException e) {
+                failures.add(name + ": " + result + " is not a JMH result document (" + e.getMessage() + ")");
             }
         }
 

@@ -145,4 +145,26 @@ class BenchRunTest {
         String rows = Files.readString(dir.resolve("rows.json"));
         assertTrue(rows.contains("\"failures\": [") && rows.contains("relu: fake JMH"), rows);
     }
+
+    @Test
+    void aResultFileThatIsNotJmhJsonFailsItsOpOnly(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("report");
+        Fake fake = new Fake(BenchRunTest::limits);
+        fake.perOp.put(RELU, "[{\"benchmark\": \"cut short");
+        fake.perOp.put(DROPOUT, 60.0);
+        Object[] r = bench(dir, fake);
+        assertEquals(1, r[0], r[1] + "\n" + r[2]);
+        assertEquals("", r[2], "the report was written");
+        assertEquals(List.of("dropout"), rowOps(dir));
+        assertTrue(((String) r[1]).contains("FAILED relu: " + dir.resolve("raw/relu.json")
+                + " is not a JMH result document ("), (String) r[1]);
+
+        // JSON, but an entry JMH would not write: no score
+        fake.perOp.put(RELU, "[{\"benchmark\": \"" + RELU + "\"}]");
+        r = bench(dir, fake);
+        assertEquals(1, r[0], r[1] + "\n" + r[2]);
+        assertEquals("", r[2], "the report was written");
+        assertEquals(List.of("dropout"), rowOps(dir));
+        assertTrue(((String) r[1]).contains("primaryMetric: expected a JSON object, got null"), (String) r[1]);
+    }
 }
