@@ -183,10 +183,18 @@ public final class BenchCommand {
         env.put("jmh_settings", settings);
         List<Roofline> roofs = new ArrayList<>();
         for (String d : devices) {
-            Roofline r = measure.roofline(d);
+            Roofline r;
+            try {
+                r = measure.roofline(d);
+                out.printf(Locale.ROOT, "roofline %s: %.1f GFLOP/s (%s), copy %.1f GB/s%n", d, r.peakFlops() / 1e9,
+                        r.peakMethod(), r.copyBytes() / 1e9);
+            } catch (RuntimeException | LinkageError e) {
+                // As with a failed benchmark: the other devices and ops are still measured. The end
+                // of the run tries again; until then this device's roof% has nothing to refer to.
+                r = Roofline.unmeasured(d, reason(e));
+                out.println("roofline " + d + ": not measured (" + reason(e) + "); trying again at the end");
+            }
             roofs.add(r);
-            out.printf(Locale.ROOT, "roofline %s: %.1f GFLOP/s (%s), copy %.1f GB/s%n", d, r.peakFlops() / 1e9,
-                    r.peakMethod(), r.copyBytes() / 1e9);
         }
 
         List<String> failures = new ArrayList<>();
@@ -273,15 +281,20 @@ public final class BenchCommand {
             Roofline kept = roofs.get(k);
             try {
                 kept = kept.higher(measure.roofline(devices.get(k)));
-            } catch (RuntimeException e) {
-                out.println("note: roofline of " + devices.get(k) + " not measured again (" + e.getMessage()
+            } catch (RuntimeException | LinkageError e) {
+                out.println("note: roofline of " + devices.get(k) + " not measured again (" + reason(e)
                         + "); the start's is kept");
             }
-            out.printf(Locale.ROOT, "roofline %s, higher of start and end: %.1f GFLOP/s, copy %.1f GB/s%n",
-                    kept.device(), kept.peakFlops() / 1e9, kept.copyBytes() / 1e9);
+            if (kept.measured()) {
+                out.printf(Locale.ROOT, "roofline %s, higher of start and end: %.1f GFLOP/s, copy %.1f GB/s%n",
+                        kept.device(), kept.peakFlops() / 1e9, kept.copyBytes() / 1e9);
+            } else {
+                failures.add("roofline of " + kept.device() + ": " + kept.peakMethod() + "; its roof% column is empty");
+            }
             roofJson.add(kept.toJson());
         }
         env.put("roofline", roofJson);
+        env.put("roofline_remeasured", true);
         env.put("failures", failures);
         env.put("iteration_ms", iterationMs);
         env.put("load_average_end", Environment.loadAverage());

@@ -21,6 +21,16 @@ import java.util.Map;
  */
 public record Roofline(String device, double peakFlops, String peakMethod, double copyBytes) {
 
+    /** A device whose limits could not be measured, saying why in {@link #peakMethod}. */
+    public static Roofline unmeasured(String device, String why) {
+        return new Roofline(device, Double.NaN, "not measured: " + why, Double.NaN);
+    }
+
+    /** Whether either limit was measured. */
+    public boolean measured() {
+        return !Double.isNaN(peakFlops) || !Double.isNaN(copyBytes);
+    }
+
     /** The row's share of the attainable limit in percent, or NaN when nothing applies. */
     public double percent(double flopRate, double byteRate) {
         double p = Double.NaN;

@@ -38,6 +38,12 @@ class RooflineTest {
         assertEquals(end, unmeasured.higher(end));
         assertEquals(end, end.higher(unmeasured));
         assertThrows(IllegalArgumentException.class, () -> start.higher(new Roofline("opencl:0", 1, "-", 1)));
+        Roofline failed = Roofline.unmeasured("cpu", "device lost");
+        assertEquals("not measured: device lost", failed.peakMethod());
+        assertTrue(!failed.measured() && end.measured());
+        assertTrue(new Roofline("cpu", Double.NaN, "no FMA", 1e9).measured());
+        assertEquals(end, failed.higher(end));
+        assertTrue(Double.isNaN(failed.percent(1e9, 1e9)));
     }
 
     @Test
