@@ -79,15 +79,7 @@ public final class Charts {
 
     private static Path speedup(String op, List<ReportTable.Line> lines, List<String> accelerators, Path dir)
             throws IOException {
-        DefaultCategoryDataset ds = new DefaultCategoryDataset();
-        for (String d : accelerators) {
-            for (ReportTable.Line l : lines) {
-                double s = l.speedup(d);
-                if (Double.isFinite(s)) {
-                    ds.addValue(s, d + (l.mode().isEmpty() ? "" : " " + l.mode()), l.size());
-                }
-            }
-        }
+        DefaultCategoryDataset ds = speedupData(lines, accelerators);
         if (ds.getRowCount() == 0) {
             return null;
         }
@@ -108,6 +100,28 @@ public final class Charts {
         Path f = dir.resolve(fileName(op) + "-speedup.png");
         ChartUtils.saveChartAsPNG(f.toFile(), chart, 900, 500);
         return f;
+    }
+
+    /**
+     * The speedup chart's data: a line (series) per accelerator, mode and product, against size.
+     * Where an op's sizes name different products (gemm_mlp), each product is its own line over
+     * its batches ({@code b128}), so no line joins one product to another.
+     */
+    static DefaultCategoryDataset speedupData(List<ReportTable.Line> lines, List<String> accelerators) {
+        DefaultCategoryDataset ds = new DefaultCategoryDataset();
+        for (String d : accelerators) {
+            for (ReportTable.Line l : lines) {
+                double s = l.speedup(d);
+                if (Double.isFinite(s)) {
+                    String product = ReportTable.product(l);
+                    String size = product.isEmpty() || !l.size().startsWith(product + "_") ? l.size()
+                            : l.size().substring(product.length() + 1);
+                    ds.addValue(s, d + (product.isEmpty() ? "" : " " + product)
+                            + (l.mode().isEmpty() ? "" : " " + l.mode()), size);
+                }
+            }
+        }
+        return ds;
     }
 
     private static void style(JFreeChart chart) {

@@ -248,8 +248,19 @@ public final class ReportTable {
     }
 
     /**
-     * Per op, accelerator and mode: the smallest measured size from which the accelerator beats
-     * the CPU at every larger size too.
+     * The product a line measures, when its op's sizes name different products (gemm_mlp's
+     * mlp_fwd_b128 and mlp_dx_b128 are two GEMMs), else empty: see {@link Sizes#product}.
+     */
+    static String product(Line l) {
+        String op = l.op();
+        OpSpec spec = Suite.byName(op.contains("[") ? op.substring(0, op.indexOf('[')) : op);
+        return spec == null ? "" : Sizes.product(spec.kind(), l.size());
+    }
+
+    /**
+     * Per op, product (see {@link #product}), accelerator and mode: the smallest measured size from
+     * which the accelerator beats the CPU at every larger size too. Only sizes of one product are
+     * compared with each other.
      */
     public List<String> crossovers() {
         List<String> out = new ArrayList<>();
@@ -258,8 +269,9 @@ public final class ReportTable {
         }
         Map<String, List<Line>> byOpMode = new LinkedHashMap<>();
         for (Line l : lines) {
-            byOpMode.computeIfAbsent(l.op() + (l.mode().isEmpty() ? "" : " (" + l.mode() + ")"), k -> new ArrayList<>())
-                    .add(l);
+            String product = product(l);
+            byOpMode.computeIfAbsent(l.op() + (product.isEmpty() ? "" : " " + product)
+                    + (l.mode().isEmpty() ? "" : " (" + l.mode() + ")"), k -> new ArrayList<>()).add(l);
         }
         for (String d : accelerators()) {
             byOpMode.forEach((key, ls) -> {

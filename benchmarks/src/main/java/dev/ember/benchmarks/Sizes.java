@@ -109,7 +109,27 @@ public final class Sizes {
         }
     }
 
-    /** A number that orders sizes of one kind from small to large (elements, or work for MLPs). */
+    /** A named shape's batch suffix, {@code _b128}. */
+    private static final java.util.regex.Pattern BATCH_SUFFIX = java.util.regex.Pattern.compile("_b([0-9]{1,9})$");
+
+    /**
+     * The product that a size of {@code kind} measures, where sizes of one op measure different
+     * products: a named shape less its {@code _b<batch>} suffix ({@code mlp_fwd} for
+     * {@code mlp_fwd_b128}; mlp_fwd and mlp_dx are two GEMMs, not two sizes of one), or the whole
+     * name where it has no suffix. Empty for the other kinds, whose sizes scale one product.
+     */
+    public static String product(Kind kind, String s) {
+        if (kind != Kind.NAME) {
+            return "";
+        }
+        return BATCH_SUFFIX.matcher(s).replaceFirst("");
+    }
+
+    /**
+     * A number that orders sizes of one kind from small to large (elements, or work for MLPs);
+     * for named shapes, the batch of their {@code _b<batch>} suffix (0 without one), which orders
+     * the sizes of one {@link #product}.
+     */
     public static double magnitude(Kind kind, String s) {
         return switch (kind) {
             case ELEMENTS -> elements(s);
@@ -130,7 +150,8 @@ public final class Sizes {
                 if (!s.matches("[a-z][a-z0-9]*_[a-z0-9_]+")) {
                     throw new IllegalArgumentException("size '" + s + "' is not a named shape like mlp_fwd_b128");
                 }
-                yield 0;
+                java.util.regex.Matcher m = BATCH_SUFFIX.matcher(s);
+                yield m.find() ? Integer.parseInt(m.group(1)) : 0;
             }
         };
     }

@@ -31,6 +31,34 @@ class ChartsTest {
     }
 
     @Test
+    void gemmMlpSpeedupsAreALinePerProductOverItsBatches() {
+        List<ResultRow> rows = new java.util.ArrayList<>();
+        for (String shape : List.of("mlp_fwd_b128", "mlp_dx_b128", "mlp_fwd_b1024", "mlp_dx_b1024")) {
+            double m = Sizes.magnitude(Sizes.Kind.NAME, shape);
+            rows.add(new ResultRow("gemm_mlp", shape, "cpu", "resident", 2e-3, 1e9, Double.NaN, m));
+            rows.add(new ResultRow("gemm_mlp", shape, "cuda:0", "resident", 1e-3, 1e9, Double.NaN, m));
+        }
+        ReportTable t = new ReportTable(rows, List.of());
+        var ds = Charts.speedupData(t.lines(), t.accelerators());
+        assertEquals(List.of("cuda:0 mlp_dx resident", "cuda:0 mlp_fwd resident"), ds.getRowKeys());
+        assertEquals(List.of("b128", "b1024"), ds.getColumnKeys());
+        assertEquals(2.0, ds.getValue("cuda:0 mlp_fwd resident", "b1024").doubleValue(), 1e-12);
+        // ops whose sizes scale one product keep one line per device and mode, over the sizes
+        var relu = Charts.speedupData(new ReportTable(JmhResults.parse(fixtureText()), List.of()).lines().stream()
+                .filter(l -> l.op().equals("relu")).toList(), List.of("opencl:0"));
+        assertEquals(List.of("opencl:0 resident"), relu.getRowKeys());
+        assertEquals(List.of("1M", "16M"), relu.getColumnKeys());
+    }
+
+    private static String fixtureText() {
+        try {
+            return Fixtures.text("jmh-fixture.json");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void cpuOnlyReportsHaveNoSpeedupCharts(@TempDir Path tmp) throws Exception {
         List<ResultRow> rows = JmhResults.parse(Fixtures.text("jmh-fixture.json")).stream()
                 .filter(r -> r.device().equals("cpu")).toList();

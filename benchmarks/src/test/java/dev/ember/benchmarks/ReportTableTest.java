@@ -81,6 +81,34 @@ class ReportTableTest {
                 c.toString());
     }
 
+    /**
+     * gemm_mlp's sizes are three different products at two batches: a crossover compares one
+     * product across its batches, never mlp_dw_b128 with mlp_fwd_b1024 as if one were larger.
+     */
+    @Test
+    void gemmMlpCrossoversCompareOneProductAcrossBatches() {
+        List<ResultRow> rows = new java.util.ArrayList<>();
+        // seconds on cpu and on the accelerator, per shape
+        Object[][] times = {{"mlp_fwd_b128", 1e-3, 2e-3}, {"mlp_fwd_b1024", 8e-3, 9e-3},
+            {"mlp_dx_b128", 1e-3, 2e-3}, {"mlp_dx_b1024", 8e-3, 4e-3},
+            {"mlp_dw_b128", 1e-3, 0.5e-3}, {"mlp_dw_b1024", 8e-3, 2e-3}};
+        for (Object[] t : times) {
+            String shape = (String) t[0];
+            double magnitude = Sizes.magnitude(Sizes.Kind.NAME, shape);
+            rows.add(new ResultRow("gemm_mlp", shape, "cpu", "resident", (double) t[1], 1e9, Double.NaN, magnitude));
+            rows.add(new ResultRow("gemm_mlp", shape, "cuda:0", "resident", (double) t[2], 1e9, Double.NaN, magnitude));
+        }
+        ReportTable t = new ReportTable(rows, List.of());
+        assertEquals(List.of(
+                "cuda:0 gemm_mlp mlp_dw (resident): faster than the CPU from the smallest measured size, mlp_dw_b128",
+                "cuda:0 gemm_mlp mlp_dx (resident): overtakes the CPU between mlp_dx_b128 and mlp_dx_b1024",
+                "cuda:0 gemm_mlp mlp_fwd (resident): does not overtake the CPU in the measured sizes (up to "
+                        + "mlp_fwd_b1024)"), t.crossovers());
+        // the table lists batch 128 before batch 1024, not by text ("b1024" < "b128")
+        assertEquals(List.of("mlp_dw_b128", "mlp_dx_b128", "mlp_fwd_b128", "mlp_dw_b1024", "mlp_dx_b1024",
+                "mlp_fwd_b1024"), t.lines().stream().map(ReportTable.Line::size).toList());
+    }
+
     @Test
     void timeFormatting() {
         assertEquals("1.23 s", ReportTable.time(1.234));

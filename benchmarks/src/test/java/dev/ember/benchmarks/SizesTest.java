@@ -39,6 +39,12 @@ class SizesTest {
         assertTrue(Sizes.magnitude(Sizes.Kind.MATRIX, "128x10") < Sizes.magnitude(Sizes.Kind.MATRIX, "1024x1000"));
         assertTrue(Sizes.magnitude(Sizes.Kind.MLP, "784-1024-1024-10@256")
                 < Sizes.magnitude(Sizes.Kind.MLP, "784-1024-1024-10@1024"));
+        // named shapes: by batch within one product, which is the name less its batch
+        assertTrue(Sizes.magnitude(Sizes.Kind.NAME, "mlp_fwd_b128") < Sizes.magnitude(Sizes.Kind.NAME, "mlp_fwd_b1024"));
+        assertEquals("mlp_fwd", Sizes.product(Sizes.Kind.NAME, "mlp_fwd_b1024"));
+        assertEquals("conv_small", Sizes.product(Sizes.Kind.NAME, "conv_small"));
+        assertEquals(0, Sizes.magnitude(Sizes.Kind.NAME, "conv_small"));
+        assertEquals("", Sizes.product(Sizes.Kind.MATRIX, "1024x10"));
     }
 
     @Test
