@@ -44,23 +44,31 @@ public class ActivationBenchmark {
     private long n;
     private float[] hx, hy, hdy, hdx;
     private Tensor x, y, dy, dx;
+    private final Owned owned = new Owned();
 
     @Setup(Level.Trial)
     public void setUp() {
-        dev = BenchSupport.device(device);
-        transfers = BenchSupport.transfers(mode);
-        activation = Activation.parse(act);
-        alpha = activation == Activation.ELU ? 1f : 0.01f;
-        n = Sizes.elements(size);
-        hx = BenchSupport.uniform(1, n, -3f, 3f);
-        hdy = BenchSupport.uniform(2, n, -1f, 1f);
-        hy = new float[(int) n];
-        hdx = new float[(int) n];
-        x = dev.fromArray(hx, (int) n);
-        y = dev.empty((int) n);
-        dy = dev.fromArray(hdy, (int) n);
-        dx = dev.empty((int) n);
-        validate();
+        setUp(BenchSupport.device(device));
+    }
+
+    /** {@link #setUp()} on {@code dev}; what it allocated is closed again if it throws. */
+    void setUp(Device target) {
+        owned.setUp(() -> {
+            dev = target;
+            transfers = BenchSupport.transfers(mode);
+            activation = Activation.parse(act);
+            alpha = activation == Activation.ELU ? 1f : 0.01f;
+            n = Sizes.elements(size);
+            hx = BenchSupport.uniform(1, n, -3f, 3f);
+            hdy = BenchSupport.uniform(2, n, -1f, 1f);
+            hy = new float[(int) n];
+            hdx = new float[(int) n];
+            x = owned.add(dev.fromArray(hx, (int) n));
+            y = owned.add(dev.empty((int) n));
+            dy = owned.add(dev.fromArray(hdy, (int) n));
+            dx = owned.add(dev.empty((int) n));
+            validate();
+        });
     }
 
     private void validate() {
@@ -126,10 +134,6 @@ public class ActivationBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        for (Tensor t : new Tensor[] {x, y, dy, dx}) {
-            if (t != null) {
-                t.close();
-            }
-        }
+        owned.close();
     }
 }

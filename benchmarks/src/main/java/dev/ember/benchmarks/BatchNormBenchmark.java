@@ -42,30 +42,38 @@ public class BatchNormBenchmark {
     private int rows, cols;
     private float[] hx, hdy, hGamma, hBeta, hOut;
     private Tensor x, dy, mean, var, gamma, beta, y, dx, dgamma, dbeta;
+    private final Owned owned = new Owned();
 
     @Setup(Level.Trial)
     public void setUp() {
-        dev = BenchSupport.device(device);
-        transfers = BenchSupport.transfers(mode);
-        int[] rc = Sizes.matrix(size);
-        rows = rc[0];
-        cols = rc[1];
-        hx = BenchSupport.uniform(51, (long) rows * cols, -2f, 3f);
-        hdy = BenchSupport.uniform(52, (long) rows * cols, -1f, 1f);
-        hGamma = BenchSupport.uniform(53, cols, 0.5f, 1.5f);
-        hBeta = BenchSupport.uniform(54, cols, -0.5f, 0.5f);
-        hOut = new float[rows * cols];
-        x = dev.fromArray(hx, rows, cols);
-        dy = dev.fromArray(hdy, rows, cols);
-        gamma = dev.fromArray(hGamma, cols);
-        beta = dev.fromArray(hBeta, cols);
-        mean = dev.empty(cols);
-        var = dev.empty(cols);
-        y = dev.empty(rows, cols);
-        dx = dev.empty(rows, cols);
-        dgamma = dev.empty(cols);
-        dbeta = dev.empty(cols);
-        validate();
+        setUp(BenchSupport.device(device));
+    }
+
+    /** {@link #setUp()} on {@code dev}; what it allocated is closed again if it throws. */
+    void setUp(Device target) {
+        owned.setUp(() -> {
+            dev = target;
+            transfers = BenchSupport.transfers(mode);
+            int[] rc = Sizes.matrix(size);
+            rows = rc[0];
+            cols = rc[1];
+            hx = BenchSupport.uniform(51, (long) rows * cols, -2f, 3f);
+            hdy = BenchSupport.uniform(52, (long) rows * cols, -1f, 1f);
+            hGamma = BenchSupport.uniform(53, cols, 0.5f, 1.5f);
+            hBeta = BenchSupport.uniform(54, cols, -0.5f, 0.5f);
+            hOut = new float[rows * cols];
+            x = owned.add(dev.fromArray(hx, rows, cols));
+            dy = owned.add(dev.fromArray(hdy, rows, cols));
+            gamma = owned.add(dev.fromArray(hGamma, cols));
+            beta = owned.add(dev.fromArray(hBeta, cols));
+            mean = owned.add(dev.empty(cols));
+            var = owned.add(dev.empty(cols));
+            y = owned.add(dev.empty(rows, cols));
+            dx = owned.add(dev.empty(rows, cols));
+            dgamma = owned.add(dev.empty(cols));
+            dbeta = owned.add(dev.empty(cols));
+            validate();
+        });
     }
 
     private void validate() {
@@ -128,10 +136,6 @@ public class BatchNormBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        for (Tensor t : new Tensor[] {x, dy, mean, var, gamma, beta, y, dx, dgamma, dbeta}) {
-            if (t != null) {
-                t.close();
-            }
-        }
+        owned.close();
     }
 }

@@ -40,23 +40,32 @@ public class BatchUploadBenchmark {
     private float[] data, staged;
     private int[] order;
     private Tensor batch;
+    private final Owned owned = new Owned();
 
     @Setup(Level.Trial)
     public void setUp() {
-        dev = BenchSupport.device(device);
-        int[] rc = Sizes.matrix(size);
-        rows = rc[0];
-        cols = rc[1];
-        if (source < rows) {
-            throw new IllegalArgumentException("source must hold at least a batch: " + source + " rows for " + size);
-        }
-        data = BenchSupport.uniform(11, (long) source * cols, -1f, 1f);
-        order = Splits.splitMix64Permutation(source, 12);
-        staged = new float[rows * cols];
-        batch = dev.empty(rows, cols);
-        batch.copyRowsFrom(data, order, 0);
-        float[] got = batch.toArray();
-        BenchSupport.check("batch upload", got, i -> data[order[i / cols] * cols + i % cols], 0, 0);
+        setUp(BenchSupport.device(device));
+    }
+
+    /** {@link #setUp()} on {@code dev}; what it allocated is closed again if it throws. */
+    void setUp(Device target) {
+        owned.setUp(() -> {
+            dev = target;
+            int[] rc = Sizes.matrix(size);
+            rows = rc[0];
+            cols = rc[1];
+            if (source < rows) {
+                throw new IllegalArgumentException("source must hold at least a batch: " + source + " rows for "
+                        + size);
+            }
+            data = BenchSupport.uniform(11, (long) source * cols, -1f, 1f);
+            order = Splits.splitMix64Permutation(source, 12);
+            staged = new float[rows * cols];
+            batch = owned.add(dev.empty(rows, cols));
+            batch.copyRowsFrom(data, order, 0);
+            float[] got = batch.toArray();
+            BenchSupport.check("batch upload", got, i -> data[order[i / cols] * cols + i % cols], 0, 0);
+        });
     }
 
     /** The next batch's first index into {@code order}, wrapping before the partial tail. */
@@ -86,8 +95,6 @@ public class BatchUploadBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (batch != null) {
-            batch.close();
-        }
+        owned.close();
     }
 }

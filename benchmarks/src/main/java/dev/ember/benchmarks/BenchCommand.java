@@ -170,7 +170,8 @@ public final class BenchCommand {
         try {
             removeStaleOutput(dir);
         } catch (IOException e) {
-            err.println("ember bench: cannot remove the previous run's results from " + dir + ": " + IoErrors.reason(e));
+            err.println("ember bench: cannot remove the previous run's results from " + dir + ": "
+                    + IoErrors.reason(e));
             return 1;
         }
         out.printf(Locale.ROOT, "ember bench (%s): %d configs on %s; %s%s%n", a.full() ? "full" : "quick", configs,

@@ -34,26 +34,34 @@ public class BiasGradBenchmark {
     private int rows, cols;
     private float[] hDy, hDb;
     private Tensor dy, db;
+    private final Owned owned = new Owned();
 
     @Setup(Level.Trial)
     public void setUp() {
-        dev = BenchSupport.device(device);
-        transfers = BenchSupport.transfers(mode);
-        int[] rc = Sizes.matrix(size);
-        rows = rc[0];
-        cols = rc[1];
-        hDy = BenchSupport.uniform(5, (long) rows * cols, -1f, 1f);
-        hDb = new float[cols];
-        dy = dev.fromArray(hDy, rows, cols);
-        db = dev.empty(cols);
-        Ops.biasGrad(dy, db, false);
-        double[] ref = new double[cols];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                ref[c] += hDy[r * cols + c];
+        setUp(BenchSupport.device(device));
+    }
+
+    /** {@link #setUp()} on {@code dev}; what it allocated is closed again if it throws. */
+    void setUp(Device target) {
+        owned.setUp(() -> {
+            dev = target;
+            transfers = BenchSupport.transfers(mode);
+            int[] rc = Sizes.matrix(size);
+            rows = rc[0];
+            cols = rc[1];
+            hDy = BenchSupport.uniform(5, (long) rows * cols, -1f, 1f);
+            hDb = new float[cols];
+            dy = owned.add(dev.fromArray(hDy, rows, cols));
+            db = owned.add(dev.empty(cols));
+            Ops.biasGrad(dy, db, false);
+            double[] ref = new double[cols];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    ref[c] += hDy[r * cols + c];
+                }
             }
-        }
-        BenchSupport.check("biasGrad", db.toArray(), i -> ref[i], 1e-5 * Math.sqrt(rows), 1e-5);
+            BenchSupport.check("biasGrad", db.toArray(), i -> ref[i], 1e-5 * Math.sqrt(rows), 1e-5);
+        });
     }
 
     @Benchmark
@@ -71,11 +79,6 @@ public class BiasGradBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (dy != null) {
-            dy.close();
-        }
-        if (db != null) {
-            db.close();
-        }
+        owned.close();
     }
 }

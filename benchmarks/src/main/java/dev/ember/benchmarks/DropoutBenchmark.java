@@ -41,19 +41,27 @@ public class DropoutBenchmark {
     private long n;
     private float[] hx, hy;
     private Tensor x, y;
+    private final Owned owned = new Owned();
 
     @Setup(Level.Trial)
     public void setUp() {
-        dev = BenchSupport.device(device);
-        transfers = BenchSupport.transfers(mode);
-        n = Sizes.elements(size);
-        hx = BenchSupport.uniform(6, n, -1f, 1f);
-        hy = new float[(int) n];
-        x = dev.fromArray(hx, (int) n);
-        y = dev.empty((int) n);
-        Ops.dropout(SEED, P, x, y);
-        BenchSupport.check("dropout", y.toArray(),
-                i -> Philox.uniform(SEED, i) >= P ? hx[i] / (1.0 - P) : 0.0, 1e-7, 1e-6);
+        setUp(BenchSupport.device(device));
+    }
+
+    /** {@link #setUp()} on {@code dev}; what it allocated is closed again if it throws. */
+    void setUp(Device target) {
+        owned.setUp(() -> {
+            dev = target;
+            transfers = BenchSupport.transfers(mode);
+            n = Sizes.elements(size);
+            hx = BenchSupport.uniform(6, n, -1f, 1f);
+            hy = new float[(int) n];
+            x = owned.add(dev.fromArray(hx, (int) n));
+            y = owned.add(dev.empty((int) n));
+            Ops.dropout(SEED, P, x, y);
+            BenchSupport.check("dropout", y.toArray(),
+                    i -> Philox.uniform(SEED, i) >= P ? hx[i] / (1.0 - P) : 0.0, 1e-7, 1e-6);
+        });
     }
 
     @Benchmark
@@ -71,11 +79,6 @@ public class DropoutBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (x != null) {
-            x.close();
-        }
-        if (y != null) {
-            y.close();
-        }
+        owned.close();
     }
 }

@@ -42,27 +42,35 @@ public class ElementwiseBenchmark {
     private int n;
     private float[] ha, hb, hOut;
     private Tensor a, b, out;
+    private final Owned owned = new Owned();
 
     @Setup(Level.Trial)
     public void setUp() {
-        dev = BenchSupport.device(device);
-        transfers = BenchSupport.transfers(mode);
-        n = (int) Sizes.elements(size);
-        ha = BenchSupport.uniform(31, n, -1f, 1f);
-        hb = BenchSupport.uniform(32, n, -1f, 1f);
-        hOut = new float[n];
-        a = dev.fromArray(ha, n);
-        b = dev.fromArray(hb, n);
-        out = dev.empty(n);
-        Ops.add(a, b, out);
-        BenchSupport.check("add", out.toArray(), i -> (double) ha[i] + hb[i], 1e-6, 1e-6);
-        Ops.mul(a, b, out);
-        BenchSupport.check("mul", out.toArray(), i -> (double) ha[i] * hb[i], 1e-6, 1e-6);
-        Ops.clamp(LO, HI, a, out);
-        BenchSupport.check("clamp", out.toArray(), i -> Math.min(HI, Math.max(LO, ha[i])), 0, 0);
-        out.copyFrom(hb);
-        Ops.axpy(ALPHA, a, out);
-        BenchSupport.check("axpy", out.toArray(), i -> hb[i] + (double) ALPHA * ha[i], 1e-6, 1e-6);
+        setUp(BenchSupport.device(device));
+    }
+
+    /** {@link #setUp()} on {@code dev}; what it allocated is closed again if it throws. */
+    void setUp(Device target) {
+        owned.setUp(() -> {
+            dev = target;
+            transfers = BenchSupport.transfers(mode);
+            n = (int) Sizes.elements(size);
+            ha = BenchSupport.uniform(31, n, -1f, 1f);
+            hb = BenchSupport.uniform(32, n, -1f, 1f);
+            hOut = new float[n];
+            a = owned.add(dev.fromArray(ha, n));
+            b = owned.add(dev.fromArray(hb, n));
+            out = owned.add(dev.empty(n));
+            Ops.add(a, b, out);
+            BenchSupport.check("add", out.toArray(), i -> (double) ha[i] + hb[i], 1e-6, 1e-6);
+            Ops.mul(a, b, out);
+            BenchSupport.check("mul", out.toArray(), i -> (double) ha[i] * hb[i], 1e-6, 1e-6);
+            Ops.clamp(LO, HI, a, out);
+            BenchSupport.check("clamp", out.toArray(), i -> Math.min(HI, Math.max(LO, ha[i])), 0, 0);
+            out.copyFrom(hb);
+            Ops.axpy(ALPHA, a, out);
+            BenchSupport.check("axpy", out.toArray(), i -> hb[i] + (double) ALPHA * ha[i], 1e-6, 1e-6);
+        });
     }
 
     private void upload(boolean both) {
@@ -116,10 +124,6 @@ public class ElementwiseBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        for (Tensor t : new Tensor[] {a, b, out}) {
-            if (t != null) {
-                t.close();
-            }
-        }
+        owned.close();
     }
 }

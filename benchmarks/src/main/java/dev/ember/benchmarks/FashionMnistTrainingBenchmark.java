@@ -56,6 +56,7 @@ public class FashionMnistTrainingBenchmark {
     private Dataset train;
     private RunConfig config;
     private long epoch;
+    private final Owned owned = new Owned();
 
     /** Training samples processed, reported per second. */
     @State(Scope.Thread)
@@ -71,9 +72,11 @@ public class FashionMnistTrainingBenchmark {
         Split split = Datasets.reference("fashion-mnist");
         train = split.train();
         loss = Loss.parse(config.resolvedLoss(train.classes()));
-        model = Experiment.buildModel(config, train.cols(), train.classes(), dev);
-        optimizer = Optimizer.create(config.optimizer(), model.parameters(), config.lr(), config.weightDecay(),
-                config.momentum());
+        owned.setUp(() -> {
+            model = owned.add(Experiment.buildModel(config, train.cols(), train.classes(), dev));
+            optimizer = owned.add(Optimizer.create(config.optimizer(), model.parameters(), config.lr(),
+                    config.weightDecay(), config.momentum()));
+        });
     }
 
     @Benchmark
@@ -87,7 +90,6 @@ public class FashionMnistTrainingBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        optimizer.close();
-        model.close();
+        owned.close(); // the optimizer first, then the model, as they were made in the other order
     }
 }

@@ -1,5 +1,6 @@
 package dev.ember.benchmarks;
 
+import dev.ember.runtime.Device;
 import dev.ember.runtime.Devices;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -44,6 +45,7 @@ public class GemmBenchmark {
     public String mode;
 
     private GemmProblem problem;
+    private final Owned owned = new Owned();
 
     /** GFLOP done, reported per second as a secondary metric. */
     @State(Scope.Thread)
@@ -72,14 +74,21 @@ public class GemmBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        problem = new GemmProblem(Devices.get(device), trans.charAt(0) == 'T', trans.charAt(1) == 'T', n, n, n);
-        problem.validate();
-        BenchSupport.warmUp(problem.device, 1000, () -> problem.run(mode));
+        setUp(Devices.get(device));
+    }
+
+    /** {@link #setUp()} on {@code target}; what it allocated is closed again if it throws. */
+    void setUp(Device target) {
+        owned.setUp(() -> {
+            problem = owned.add(new GemmProblem(target, trans.charAt(0) == 'T', trans.charAt(1) == 'T', n, n, n));
+            problem.validate();
+            BenchSupport.warmUp(problem.device, 1000, () -> problem.run(mode));
+        });
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        problem.close();
+        owned.close();
     }
 
     @Benchmark

@@ -1,5 +1,6 @@
 package dev.ember.benchmarks;
 
+import dev.ember.runtime.Device;
 import dev.ember.runtime.Devices;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,10 +41,15 @@ public class GemmMlpBenchmark {
     public String mode;
 
     private GemmProblem problem;
+    private final Owned owned = new Owned();
 
     @Setup(Level.Trial)
     public void setUp() {
-        var dev = Devices.get(device);
+        setUp(Devices.get(device));
+    }
+
+    /** {@link #setUp()} on {@code dev}; what it allocated is closed again if it throws. */
+    void setUp(Device dev) {
         // shape = mlp_<product>_b<batch>
         int cut = shape.lastIndexOf("_b");
         int batch;
@@ -52,19 +58,22 @@ public class GemmMlpBenchmark {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("MLP shape '" + shape + "' does not end in _b<batch>, e.g. mlp_fwd_b128");
         }
-        problem = switch (shape.substring(0, Math.max(0, cut))) {
-            case "mlp_fwd" -> new GemmProblem(dev, false, true, batch, 256, 784);
-            case "mlp_dx" -> new GemmProblem(dev, false, false, batch, 784, 256);
-            case "mlp_dw" -> new GemmProblem(dev, true, false, 256, 784, batch);
-            default -> throw new IllegalArgumentException("unknown MLP shape '" + shape
-                    + "' (mlp_fwd, mlp_dx or mlp_dw with _b<batch>)");
-        };
-        problem.validate();
+        String product = shape.substring(0, Math.max(0, cut));
+        owned.setUp(() -> {
+            problem = owned.add(switch (product) {
+                case "mlp_fwd" -> new GemmProblem(dev, false, true, batch, 256, 784);
+                case "mlp_dx" -> new GemmProblem(dev, false, false, batch, 784, 256);
+                case "mlp_dw" -> new GemmProblem(dev, true, false, 256, 784, batch);
+                default -> throw new IllegalArgumentException("unknown MLP shape '" + shape
+                        + "' (mlp_fwd, mlp_dx or mlp_dw with _b<batch>)");
+            });
+            problem.validate();
+        });
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        problem.close();
+        owned.close();
     }
 
     @Benchmark

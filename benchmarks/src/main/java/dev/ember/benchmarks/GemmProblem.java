@@ -16,6 +16,7 @@ final class GemmProblem implements AutoCloseable {
     final Tensor a, b, c;
     /** Host copies of A and B, and a host array for C, for the with-transfers form. */
     private final float[] hostA, hostB, hostC;
+    private final Owned owned = new Owned();
 
     GemmProblem(Device device, boolean transA, boolean transB, int m, int n, int k) {
         this.device = device;
@@ -24,12 +25,17 @@ final class GemmProblem implements AutoCloseable {
         this.m = m;
         this.n = n;
         this.k = k;
-        this.a = transA ? device.rand(11, -1f, 1f, k, m) : device.rand(11, -1f, 1f, m, k);
-        this.b = transB ? device.rand(12, -1f, 1f, n, k) : device.rand(12, -1f, 1f, k, n);
-        this.c = device.zeros(m, n);
-        this.hostA = a.toArray();
-        this.hostB = b.toArray();
-        this.hostC = new float[m * n];
+        try {
+            this.a = owned.add(transA ? device.rand(11, -1f, 1f, k, m) : device.rand(11, -1f, 1f, m, k));
+            this.b = owned.add(transB ? device.rand(12, -1f, 1f, n, k) : device.rand(12, -1f, 1f, k, n));
+            this.c = owned.add(device.zeros(m, n));
+            this.hostA = a.toArray();
+            this.hostB = b.toArray();
+            this.hostC = new float[m * n];
+        } catch (RuntimeException | Error e) {
+            owned.closeAfter(e); // no one else holds the tensors made so far
+            throw e;
+        }
     }
 
     /** Floating-point operations of one product, 2*M*N*K. */
@@ -89,8 +95,6 @@ final class GemmProblem implements AutoCloseable {
 
     @Override
     public void close() {
-        a.close();
-        b.close();
-        c.close();
+        owned.close();
     }
 }

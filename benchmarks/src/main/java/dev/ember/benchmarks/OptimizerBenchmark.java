@@ -45,21 +45,29 @@ public class OptimizerBenchmark {
     private int step;
     private float[] hp, hg, hs1, hs2;
     private Tensor p, g, s1, s2;
+    private final Owned owned = new Owned();
 
     @Setup(Level.Trial)
     public void setUp() {
-        dev = BenchSupport.device(device);
-        transfers = BenchSupport.transfers(mode);
-        n = Sizes.elements(size);
-        validate(4099);
-        hp = BenchSupport.uniform(8, n, -1f, 1f);
-        hg = BenchSupport.uniform(9, n, -1f, 1f);
-        hs1 = new float[(int) n];
-        hs2 = new float[(int) n];
-        p = dev.fromArray(hp, (int) n);
-        g = dev.fromArray(hg, (int) n);
-        s1 = dev.zeros((int) n);
-        s2 = dev.zeros((int) n);
+        setUp(BenchSupport.device(device));
+    }
+
+    /** {@link #setUp()} on {@code dev}; what it allocated is closed again if it throws. */
+    void setUp(Device target) {
+        owned.setUp(() -> {
+            dev = target;
+            transfers = BenchSupport.transfers(mode);
+            n = Sizes.elements(size);
+            validate(4099);
+            hp = BenchSupport.uniform(8, n, -1f, 1f);
+            hg = BenchSupport.uniform(9, n, -1f, 1f);
+            hs1 = new float[(int) n];
+            hs2 = new float[(int) n];
+            p = owned.add(dev.fromArray(hp, (int) n));
+            g = owned.add(dev.fromArray(hg, (int) n));
+            s1 = owned.add(dev.zeros((int) n));
+            s2 = owned.add(dev.zeros((int) n));
+        });
     }
 
     private void update(Tensor p, Tensor g, Tensor s1, Tensor s2, int t) {
@@ -150,10 +158,6 @@ public class OptimizerBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        for (Tensor t : new Tensor[] {p, g, s1, s2}) {
-            if (t != null) {
-                t.close();
-            }
-        }
+        owned.close();
     }
 }

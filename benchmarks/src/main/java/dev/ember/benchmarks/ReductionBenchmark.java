@@ -40,22 +40,30 @@ public class ReductionBenchmark {
     private int rows, cols;
     private float[] hx, hRows, hCols;
     private Tensor x, rowOut, mean, var;
+    private final Owned owned = new Owned();
 
     @Setup(Level.Trial)
     public void setUp() {
-        dev = BenchSupport.device(device);
-        transfers = BenchSupport.transfers(mode);
-        int[] rc = Sizes.matrix(size);
-        rows = rc[0];
-        cols = rc[1];
-        hx = BenchSupport.uniform(41, (long) rows * cols, -1f, 1f);
-        hRows = new float[rows];
-        hCols = new float[cols];
-        x = dev.fromArray(hx, rows, cols);
-        rowOut = dev.empty(rows);
-        mean = dev.empty(cols);
-        var = dev.empty(cols);
-        validate();
+        setUp(BenchSupport.device(device));
+    }
+
+    /** {@link #setUp()} on {@code dev}; what it allocated is closed again if it throws. */
+    void setUp(Device target) {
+        owned.setUp(() -> {
+            dev = target;
+            transfers = BenchSupport.transfers(mode);
+            int[] rc = Sizes.matrix(size);
+            rows = rc[0];
+            cols = rc[1];
+            hx = BenchSupport.uniform(41, (long) rows * cols, -1f, 1f);
+            hRows = new float[rows];
+            hCols = new float[cols];
+            x = owned.add(dev.fromArray(hx, rows, cols));
+            rowOut = owned.add(dev.empty(rows));
+            mean = owned.add(dev.empty(cols));
+            var = owned.add(dev.empty(cols));
+            validate();
+        });
     }
 
     private void validate() {
@@ -134,10 +142,6 @@ public class ReductionBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        for (Tensor t : new Tensor[] {x, rowOut, mean, var}) {
-            if (t != null) {
-                t.close();
-            }
-        }
+        owned.close();
     }
 }

@@ -37,22 +37,30 @@ public class SoftmaxCrossEntropyBenchmark {
     private int rows, cols;
     private float[] hLogits, hLabels, hGrad;
     private Tensor logits, labels, grad;
+    private final Owned owned = new Owned();
 
     @Setup(Level.Trial)
     public void setUp() {
-        dev = BenchSupport.device(device);
-        transfers = BenchSupport.transfers(mode);
-        int[] rc = Sizes.matrix(size);
-        rows = rc[0];
-        cols = rc[1];
-        hLogits = BenchSupport.uniform(3, (long) rows * cols, -4f, 4f);
-        hLabels = BenchSupport.labels(4, rows, cols);
-        hGrad = new float[rows * cols];
-        logits = dev.fromArray(hLogits, rows, cols);
-        labels = dev.fromArray(hLabels, rows);
-        grad = dev.empty(rows, cols);
-        validate();
-        BenchSupport.warmUp(dev, 1000, () -> Ops.softmaxCrossEntropy(logits, labels, grad));
+        setUp(BenchSupport.device(device));
+    }
+
+    /** {@link #setUp()} on {@code dev}; what it allocated is closed again if it throws. */
+    void setUp(Device target) {
+        owned.setUp(() -> {
+            dev = target;
+            transfers = BenchSupport.transfers(mode);
+            int[] rc = Sizes.matrix(size);
+            rows = rc[0];
+            cols = rc[1];
+            hLogits = BenchSupport.uniform(3, (long) rows * cols, -4f, 4f);
+            hLabels = BenchSupport.labels(4, rows, cols);
+            hGrad = new float[rows * cols];
+            logits = owned.add(dev.fromArray(hLogits, rows, cols));
+            labels = owned.add(dev.fromArray(hLabels, rows));
+            grad = owned.add(dev.empty(rows, cols));
+            validate();
+            BenchSupport.warmUp(dev, 1000, () -> Ops.softmaxCrossEntropy(logits, labels, grad));
+        });
     }
 
     private void validate() {
@@ -98,10 +106,6 @@ public class SoftmaxCrossEntropyBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        for (Tensor t : new Tensor[] {logits, labels, grad}) {
-            if (t != null) {
-                t.close();
-            }
-        }
+        owned.close();
     }
 }

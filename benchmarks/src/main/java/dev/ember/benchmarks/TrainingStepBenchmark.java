@@ -4,8 +4,6 @@ import dev.ember.runtime.Activation;
 import dev.ember.runtime.Device;
 import dev.ember.runtime.Ops;
 import dev.ember.runtime.Tensor;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,17 +49,25 @@ public class TrainingStepBenchmark {
     private Tensor[] w, b, dw, db, mw, vw, mb, vb;
     /** Per layer: activation output [batch, out] and its gradient. */
     private Tensor[] h, dh;
-    private final List<Tensor> owned = new ArrayList<>();
+    private final Owned owned = new Owned();
     private double flopPerStep;
 
     private Tensor own(Tensor t) {
-        owned.add(t);
-        return t;
+        return owned.add(t);
     }
 
     @Setup(Level.Trial)
     public void setUp() {
-        dev = BenchSupport.device(device);
+        setUp(BenchSupport.device(device));
+    }
+
+    /** {@link #setUp()} on {@code target}; what it allocated is closed again if it throws. */
+    void setUp(Device target) {
+        owned.setUp(() -> setUpOn(target));
+    }
+
+    private void setUpOn(Device target) {
+        dev = target;
         transfers = BenchSupport.transfers(mode);
         Sizes.Mlp mlp = Sizes.mlp(size);
         width = mlp.layers();
@@ -105,7 +111,7 @@ public class TrainingStepBenchmark {
             best = Math.min(best, last);
         }
         if (!(Float.isFinite(first) && best < 0.9f * first)) {
-            throw new IllegalStateException("training step " + size + " on " + device + ": loss did not fall by 10% in "
+            throw new IllegalStateException("training step " + size + " on " + dev + ": loss did not fall by 10% in "
                     + VALIDATION_STEPS + " steps on one batch (" + first + " -> " + last + ", best " + best + ")");
         }
         // Some fifteen ops per step, each compiled on its own: in a fresh JVM the CPU step took
@@ -155,7 +161,6 @@ public class TrainingStepBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        owned.forEach(Tensor::close);
-        owned.clear();
+        owned.close();
     }
 }

@@ -33,17 +33,25 @@ public class TransferBenchmark {
     private long n;
     private float[] host;
     private Tensor a, b;
+    private final Owned owned = new Owned();
 
     @Setup(Level.Trial)
     public void setUp() {
-        dev = BenchSupport.device(device);
-        n = Sizes.elements(size);
-        host = BenchSupport.uniform(7, n, -1f, 1f);
-        a = dev.fromArray(host, (int) n);
-        b = dev.empty((int) n);
-        b.copyFrom(a);
-        float[] back = b.toArray();
-        BenchSupport.check("transfer round trip", back, i -> host[i], 0, 0);
+        setUp(BenchSupport.device(device));
+    }
+
+    /** {@link #setUp()} on {@code dev}; what it allocated is closed again if it throws. */
+    void setUp(Device target) {
+        owned.setUp(() -> {
+            dev = target;
+            n = Sizes.elements(size);
+            host = BenchSupport.uniform(7, n, -1f, 1f);
+            a = owned.add(dev.fromArray(host, (int) n));
+            b = owned.add(dev.empty((int) n));
+            b.copyFrom(a);
+            float[] back = b.toArray();
+            BenchSupport.check("transfer round trip", back, i -> host[i], 0, 0);
+        });
     }
 
     @Benchmark
@@ -69,11 +77,6 @@ public class TransferBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
+        owned.close();
     }
 }
