@@ -40,6 +40,8 @@ public final class PairedRounds {
     private final Map<String, Tensor[]> products = new HashMap<>();
     private final Map<String, TrainingStepBenchmark> steps = new HashMap<>();
     private final FlopCounter counter = new FlopCounter();
+    /** Everything the commands set up, closed when the input ends. */
+    private final Owned owned = new Owned();
 
     private PairedRounds(Device dev) {
         this.dev = dev;
@@ -103,11 +105,19 @@ public final class PairedRounds {
         if (!trans.matches("[NT][NT]")) {
             throw new IllegalArgumentException("transpose flags must be NN, NT, TN or TT, got " + trans);
         }
+        if (m < 1 || n < 1 || k < 1) {
+            throw new IllegalArgumentException("m, n and k must be at least 1, got " + m + " " + n + " " + k);
+        }
         boolean ta = trans.charAt(0) == 'T', tb = trans.charAt(1) == 'T';
-        Tensor[] t = products.computeIfAbsent(trans + " " + m + " " + n + " " + k, key -> new Tensor[] {
-            dev.fromArray(BenchSupport.uniform(1, (long) m * k, -0.5f, 0.5f), ta ? k : m, ta ? m : k),
-            dev.fromArray(BenchSupport.uniform(2, (long) k * n, -0.5f, 0.5f), tb ? n : k, tb ? k : n),
-            dev.empty(m, n)});
+        Tensor[] t = products.computeIfAbsent(trans + " " + m + " " + n + " " + k, key -> {
+            Owned made = new Owned();
+            Tensor[] operands = made.build(() -> new Tensor[] {
+                made.add(dev.fromArray(BenchSupport.uniform(1, (long) m * k, -0.5f, 0.5f), ta ? k : m, ta ? m : k)),
+                made.add(dev.fromArray(BenchSupport.uniform(2, (long) k * n, -0.5f, 0.5f), tb ? n : k, tb ? k : n)),
+                made.add(dev.empty(m, n))});
+            owned.add(made);
+            return operands;
+        });
         long t0 = System.nanoTime();
         for (int i = 0; i < reps; i++) {
             Ops.gemm(ta, tb, 1f, t[0], t[1], 0f, t[2], null, Activation.IDENTITY, 0f);
@@ -122,7 +132,8 @@ public final class PairedRounds {
             b.device = dev.name();
             b.size = key;
             b.mode = "resident";
-            b.setUp();
+            b.setUp(dev); // closes what it made if it throws
+            owned.add(b::tearDown);
             return b;
         });
         long t0 = System.nanoTime();
@@ -142,14 +153,6 @@ public final class PairedRounds {
             optimizer.step();
             return loss;
         }
-
-        void close() {
-            x.close();
-            y.close();
-            grad.close();
-            optimizer.close();
-            model.close();
-        }
     }
 
     private static final CrossEntropy LOSS = new CrossEntropy();
@@ -164,21 +167,26 @@ public final class PairedRounds {
             for (int l = 1; l < width.length - 1; l++) {
                 b.dense(width[l], "relu");
             }
-            Sequential model = b.dense(classes).build(dev, 7);
-            NnStep step = new NnStep(model, new Adam(model.parameters(), 1e-3f),
-                    dev.fromArray(BenchSupport.uniform(20, (long) mlp.batch() * width[0], 0f, 1f), mlp.batch(), width[0]),
-                    dev.fromArray(BenchSupport.labels(21, mlp.batch(), classes), mlp.batch()),
-                    dev.empty(mlp.batch(), classes));
-            model.train(true);
-            // Validation as in TrainingStepBenchmark: steps on one batch must lower the loss.
-            float first = step.run();
-            float[] best = {first};
-            BenchSupport.warmUp(dev, 200, () -> best[0] = Math.min(best[0], step.run()));
-            if (!(Float.isFinite(first) && best[0] < 0.9f * first)) {
-                step.close();
-                throw new IllegalStateException("nnstep " + key + ": loss did not fall by 10% on one batch ("
-                        + first + " -> best " + best[0] + ")");
-            }
+            Owned made = new Owned();
+            NnStep step = made.build(() -> {
+                Sequential model = made.add(b.dense(classes).build(dev, 7));
+                NnStep st = new NnStep(model, made.add(new Adam(model.parameters(), 1e-3f)),
+                        made.add(dev.fromArray(BenchSupport.uniform(20, (long) mlp.batch() * width[0], 0f, 1f),
+                                mlp.batch(), width[0])),
+                        made.add(dev.fromArray(BenchSupport.labels(21, mlp.batch(), classes), mlp.batch())),
+                        made.add(dev.empty(mlp.batch(), classes)));
+                model.train(true);
+                // Validation as in TrainingStepBenchmark: steps on one batch must lower the loss.
+                float first = st.run();
+                float[] best = {first};
+                BenchSupport.warmUp(dev, 200, () -> best[0] = Math.min(best[0], st.run()));
+                if (!(Float.isFinite(first) && best[0] < 0.9f * first)) {
+                    throw new IllegalStateException("nnstep " + key + ": loss did not fall by 10% on one batch ("
+                            + first + " -> best " + best[0] + ")");
+                }
+                return st;
+            });
+            owned.add(made);
             return step;
         });
         long t0 = System.nanoTime();
@@ -190,12 +198,6 @@ public final class PairedRounds {
     }
 
     private void close() {
-        nnSteps.values().forEach(NnStep::close);
-        products.values().forEach(ts -> {
-            for (Tensor t : ts) {
-                t.close();
-            }
-        });
-        steps.values().forEach(TrainingStepBenchmark::tearDown);
+        owned.close();
     }
 }

@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.runtime.Device;
 import dev.ember.runtime.Devices;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +19,8 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * A set-up that throws closes what it allocated: JMH runs no tear-down after it. Each check compares a device's live bytes with what they were
+ * A set-up that throws closes what it allocated: JMH runs no tear-down after it, and
+ * PairedRounds' process lives on. Each check compares a device's live bytes with what they were
  * before the set-up.
  */
 class SetupFailureTest {
@@ -150,6 +156,44 @@ class SetupFailureTest {
         String e = assertThrows(IllegalStateException.class, b::setUp).getMessage();
         assertTrue(e.startsWith("training step 8-4-1@4 on cpu: loss did not fall by 10%"), e);
         assertEquals(before, cpu.liveBytes(), "bytes left live by the failed set-up");
+    }
+
+    private static String[] serve(Device dev, String commands) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PairedRounds.serve(dev, new BufferedReader(new StringReader(commands)),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8).split("\n");
+    }
+
+    /** PairedRounds answers a failed set-up with an error line and goes on: what it made must not stay live. */
+    @Test
+    void pairedRoundsGivesBackWhatAFailedCommandMade() throws Exception {
+        Device cpu = Devices.cpu();
+        long before = cpu.liveBytes();
+        String[] out = serve(cpu, "step 8-4-1@4 1\nnnstep 8-4-1@4 1\n");
+        assertTrue(out[0].startsWith("error: training step 8-4-1@4 on cpu: loss did not fall"), out[0]);
+        assertTrue(out[1].startsWith("error: nnstep 8-4-1@4: loss did not fall"), out[1]);
+        assertEquals(before, cpu.liveBytes(), "bytes left live after the process's input ended");
+
+        // the product's second operand cannot be allocated: the first must not stay live
+        Device dev = FailingDevice.failing("allocate", 2);
+        out = serve(dev, "gemm NN 7 33 127 2\ngemm NN 7 33 127 2\n");
+        assertEquals("error: injected failure of call 2 of Backend.allocate", out[0]);
+        assertTrue(Double.parseDouble(out[1]) > 0, out[1]); // the next command allocates afresh
+        assertEquals(0, dev.liveBytes());
+
+        // the model's first training step fails on the device
+        dev = FailingDevice.failing("softmaxCrossEntropy", 1);
+        out = serve(dev, "nnstep 13-7-3@5 2\n");
+        assertEquals("error: injected failure of call 1 of Backend.softmaxCrossEntropy", out[0]);
+        assertEquals(0, dev.liveBytes());
+    }
+
+    @Test
+    void pairedRoundsRefusesEmptyProductsNamingThem() throws Exception {
+        Device dev = FailingDevice.failing("none", 1);
+        assertEquals("error: m, n and k must be at least 1, got 7 -1 5", serve(dev, "gemm NN 7 -1 5 1\n")[0]);
+        assertEquals(0, dev.liveBytes());
     }
 
     @Test
