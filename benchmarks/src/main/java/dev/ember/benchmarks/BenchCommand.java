@@ -424,10 +424,15 @@ public final class BenchCommand {
     /**
      * Removes what an earlier run may have left in a reused report directory that this run writes
      * only when it succeeds: each op's raw JMH result and log (a JMH run that fails before writing
-     * its result would otherwise leave the previous run's figures to be read as this run's) and
-     * the charts (this run may chart other ops).
+     * its result would otherwise leave the previous run's figures to be read as this run's), the
+     * report's own files (a run that fails while writing them would leave its jmh.json beside the
+     * last run's env.json, which {@code ember results} would publish as one report) and the charts
+     * (this run may chart other ops).
      */
     static void removeStaleOutput(Path dir) throws IOException {
+        for (String f : List.of(Report.JMH_JSON, Report.ENV_JSON, "rows.json", "results.md")) {
+            Files.deleteIfExists(dir.resolve(f));
+        }
         Path raw = dir.resolve("raw");
         for (OpSpec o : Suite.all()) {
             Files.deleteIfExists(raw.resolve(o.name() + ".json"));

@@ -219,4 +219,27 @@ class BenchRunTest {
         String relu = md.lines().filter(l -> l.startsWith("| relu | 1M | resident |")).findFirst().orElseThrow();
         assertTrue(relu.endsWith("| 1.00 ms | 8.39 GB/s | 84% |"), relu);
     }
+
+    @Test
+    void staleOutputIsWhatThisCommandWritesAndNothingElse(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("report");
+        Files.createDirectories(dir.resolve("raw"));
+        Files.createDirectories(dir.resolve("charts"));
+        List<String> ours = List.of("jmh.json", "env.json", "rows.json", "results.md", "raw/relu.json", "raw/relu.log",
+                "raw/gemm_mlp.json", "charts/relu.png", "charts/gemm-speedup.png");
+        List<String> theirs = List.of("notes.md", "raw/notes.txt", "charts/README");
+        for (String f : ours) {
+            Files.writeString(dir.resolve(f), "old");
+        }
+        for (String f : theirs) {
+            Files.writeString(dir.resolve(f), "kept");
+        }
+        BenchCommand.removeStaleOutput(dir);
+        for (String f : ours) {
+            assertFalse(Files.exists(dir.resolve(f)), f);
+        }
+        for (String f : theirs) {
+            assertTrue(Files.exists(dir.resolve(f)), f);
+        }
+    }
 }
