@@ -255,8 +255,10 @@ public final class BenchCommand {
             iterationSeconds += expected * (warmIt * warmupMs(a.full(), iterMs) + measIt * iterMs) / 1000.0;
             iterationMs.put(name, iterMs);
             if (got < expected) {
-                failures.add(name + ": " + (expected - got) + " of " + expected + " configs failed, see " + log);
-                out.printf(Locale.ROOT, "%d of %d failed (%.0f s), see %s%n", expected - got, expected, secs, log);
+                // JMH writes no log when it fails before starting (its lock, bad options)
+                String see = Files.exists(log) ? ", see " + log : "";
+                failures.add(name + ": " + (expected - got) + " of " + expected + " configs failed" + see);
+                out.printf(Locale.ROOT, "%d of %d failed (%.0f s)%s%n", expected - got, expected, secs, see);
             } else {
                 out.printf(Locale.ROOT, "%.0f s (%d ms iterations)%n", secs, iterMs);
             }

@@ -141,6 +141,8 @@ class BenchRunTest {
         assertFalse(Files.exists(dir.resolve("charts/softmax_ce.png")), "a chart from the previous run is left");
         assertTrue(Files.exists(dir.resolve("charts/dropout.png")));
         assertTrue(((String) r[1]).contains("FAILED relu: fake JMH: " + RELU + " refused to start"), (String) r[1]);
+        // no log to look at: JMH did not start
+        assertTrue(((String) r[1]).contains("FAILED relu: 4 of 4 configs failed\n"), (String) r[1]);
         String md = Files.readString(dir.resolve("results.md"));
         assertTrue(md.contains("- Failed in this run, so missing from the table or measured at fewer configurations: "
                 + "relu: fake JMH: " + RELU + " refused to start;"), md);
