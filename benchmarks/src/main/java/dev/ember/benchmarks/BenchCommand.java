@@ -313,11 +313,14 @@ public final class BenchCommand {
             err.println("ember bench: writing the report to " + dir + " failed: " + e);
             return 1;
         }
+        boolean chartsFailed = false;
         try {
             Charts.write(new ReportTable(report.rows(), report.roofline()), dir.resolve("charts"));
         } catch (IOException e) {
-            err.println("ember bench: writing the report to " + dir + " failed: " + e);
-            return 1;
+            // The tables are written by now: print them and the run's failures all the same.
+            err.println("ember bench: writing the charts to " + dir.resolve("charts") + " failed: " + IoErrors.reason(e)
+                    + "; the tables are in " + dir.resolve("results.md"));
+            chartsFailed = true;
         } catch (RuntimeException | Error e) {
             // Charts are a convenience next to the tables: a machine without fonts still gets a result.
             err.println("ember bench: " + Plots.skipped("charts", e));
@@ -345,7 +348,7 @@ public final class BenchCommand {
         if (a.json()) {
             out.print(report.rowsJson());
         }
-        return failures.isEmpty() ? 0 : 1;
+        return failures.isEmpty() && !chartsFailed ? 0 : 1;
     }
 
     private static final Pattern DEVICE_NAME = Pattern.compile("(cpu|cuda|opencl)(:[0-9]+)?");

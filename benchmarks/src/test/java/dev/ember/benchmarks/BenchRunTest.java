@@ -223,6 +223,23 @@ class BenchRunTest {
     }
 
     @Test
+    void chartsThatCannotBeWrittenStillLeaveTheTableAndTheFailuresPrinted(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("report");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("charts"), "a file where the charts directory goes");
+        Fake fake = new Fake(BenchRunTest::limits);
+        fake.perOp.put(RELU, "throw");
+        fake.perOp.put(DROPOUT, 60.0);
+        Object[] r = bench(dir, fake);
+        String out = (String) r[1];
+        assertEquals(1, r[0], out + "\n" + r[2]);
+        assertTrue(((String) r[2]).startsWith("ember bench: writing the charts to " + dir.resolve("charts") + " failed: "),
+                (String) r[2]);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("dropout ")), out);
+        assertTrue(out.contains("FAILED relu: fake JMH") && out.contains("report: " + dir), out);
+    }
+
+    @Test
     void staleOutputIsWhatThisCommandWritesAndNothingElse(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("report");
         Files.createDirectories(dir.resolve("raw"));
