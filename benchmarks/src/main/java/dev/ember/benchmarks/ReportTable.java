@@ -1,5 +1,7 @@
 package dev.ember.benchmarks;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -208,6 +210,8 @@ public final class ReportTable {
         if (!Double.isFinite(s)) {
             return "-";
         }
+        // Rounded before the unit is chosen: 0.9996 s is "1.00 s", not "1000 ms".
+        s = round3(s);
         double v;
         String u;
         if (s >= 1) {
@@ -227,6 +231,7 @@ public final class ReportTable {
     }
 
     static String sig3(double v) {
+        v = round3(v); // 99.96 is "100", not "100.0"
         if (v >= 100) {
             return String.format(Locale.ROOT, "%.0f", v);
         }
@@ -234,6 +239,11 @@ public final class ReportTable {
             return String.format(Locale.ROOT, "%.1f", v);
         }
         return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** {@code v} rounded to three significant figures. */
+    private static double round3(double v) {
+        return v == 0 || !Double.isFinite(v) ? v : new BigDecimal(v).round(new MathContext(3)).doubleValue();
     }
 
     /** GFLOP/s for counted-FLOP ops, GB/s for memory-bound ones. */

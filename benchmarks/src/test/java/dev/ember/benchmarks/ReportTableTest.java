@@ -116,5 +116,13 @@ class ReportTableTest {
         assertEquals("123 us", ReportTable.time(123.4e-6));
         assertEquals("5.00 ns", ReportTable.time(5e-9));
         assertEquals("-", ReportTable.time(Double.NaN));
+        // three significant figures, rounded before the unit is chosen
+        assertEquals("1.00 s", ReportTable.time(0.9996));
+        assertEquals("1.00 ms", ReportTable.time(999.7e-6));
+        assertEquals("100 ms", ReportTable.time(0.09996));
+        assertEquals("999 us", ReportTable.time(999.4e-6));
+        assertEquals("100", ReportTable.sig3(99.96));
+        assertEquals("10.0", ReportTable.sig3(9.996));
+        assertEquals("0.00", ReportTable.sig3(0));
     }
 }
