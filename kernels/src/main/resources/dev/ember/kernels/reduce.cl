@@ -120,8 +120,18 @@ KERNEL void column_mean_var(GLOBAL const float *x, GLOBAL float *mean, GLOBAL fl
     }
 }
 
-/* row_argmax(x, out, rows, cols): out[r] = first index of the largest non-NaN x[r, c] (0 if all NaN).
- * Launch: one group of RED_WG per row, global (rows * RED_WG). */
+/* Whether candidate (v, i) beats (w, j) for argmax, as torch.argmax orders them: NaN above every
+ * number, then the larger value; among NaNs or equal values (0 and -0 included) the lower index.
+ * A total order on (value, index), so any tree of combines gives the first-NaN-or-first-max index. */
+INLINE int argmax_beats(float v, int i, float w, int j) {
+    if (ISNAN(v)) {
+        return !ISNAN(w) || i < j;
+    }
+    return !ISNAN(w) && (v > w || (v == w && i < j));
+}
+
+/* row_argmax(x, out, rows, cols): out[r] = index of the first NaN of row r, else of its first maximum
+ * (torch.argmax). Launch: one group of RED_WG per row, global (rows * RED_WG). */
 KERNEL void row_argmax(GLOBAL const float *x, GLOBAL float *out, const int rows, const int cols) {
     LOCAL_ARRAY float sv[RED_WG];
     LOCAL_ARRAY int si[RED_WG];
@@ -129,10 +139,10 @@ KERNEL void row_argmax(GLOBAL const float *x, GLOBAL float *out, const int rows,
     int r = get_group_id(0);
     GLOBAL const float *row = x + (ember_i64)r * cols;
     float bv = 0.0f;
-    int bi = -1;
+    int bi = -1; /* -1: this work-item saw no column (cols < RED_WG) */
     for (int c = lid; c < cols; c += RED_WG) {
         float v = row[c];
-        if (bi < 0 || v > bv || (ISNAN(bv) && !ISNAN(v))) {
+        if (bi < 0 || argmax_beats(v, c, bv, bi)) {
             bv = v;
             bi = c;
         }
@@ -142,14 +152,9 @@ KERNEL void row_argmax(GLOBAL const float *x, GLOBAL float *out, const int rows,
     LOCAL_BARRIER();
     for (int s = RED_WG >> 1; s > 0; s >>= 1) {
         if (lid < s) {
-            /* Combine two candidates; the one with the lower index wins unless the other is strictly
-             * larger or the lower one is NaN and the other is not (the CPU's scan rule). */
-            float av = sv[lid], ov = sv[lid + s];
-            int ai = si[lid], oi = si[lid + s];
-            int takeOther = oi >= 0 && (ai < 0 || (oi < ai
-                    ? !(av > ov) && !(ISNAN(ov) && !ISNAN(av))
-                    : (ov > av || (ISNAN(av) && !ISNAN(ov)))));
-            if (takeOther) {
+            float ov = sv[lid + s];
+            int oi = si[lid + s];
+            if (oi >= 0 && (si[lid] < 0 || argmax_beats(ov, oi, sv[lid], si[lid]))) {
                 sv[lid] = ov;
                 si[lid] = oi;
             }
@@ -157,7 +162,7 @@ KERNEL void row_argmax(GLOBAL const float *x, GLOBAL float *out, const int rows,
         LOCAL_BARRIER();
     }
     if (lid == 0) {
-        out[r] = (float)(si[0] < 0 ? 0 : si[0]);
+        out[r] = (float)si[0]; /* cols >= 1, so work-item 0 saw column 0 and si[0] >= 0 */
     }
 }
 

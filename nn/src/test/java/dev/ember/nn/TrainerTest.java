@@ -8,6 +8,7 @@ import dev.ember.nn.optim.Optimizer;
 import dev.ember.nn.train.History;
 import dev.ember.nn.train.Metrics;
 import dev.ember.nn.train.Progress;
+import dev.ember.nn.train.Task;
 import dev.ember.nn.train.TrainConfig;
 import dev.ember.nn.train.Trainer;
 import dev.ember.runtime.Device;
@@ -256,6 +257,45 @@ class TrainerTest {
         assertEquals(2 / 3.0, r.mse(), 1e-6);
         assertEquals(2 / 3.0, r.mae(), 1e-6);
         assertEquals(1 - 2.0 / 8.0, r.r2(), 1e-6); // mean 3, SST 8, SSE 2
+    }
+
+    /**
+     * Predicted classes follow torch.argmax, as Ops.rowArgmax does on the device: a NaN output is the
+     * prediction (first NaN of the row), else the first largest output; a binary NaN logit is class 0.
+     * Random rows with planted NaNs, infinities and ties are compared with Ops.rowArgmax; accuracy then
+     * counts a NaN row as the class at its first NaN.
+     */
+    @Test
+    void predictedClassesFollowRowArgmaxNanFirst() {
+        float nan = Float.NaN, inf = Float.POSITIVE_INFINITY;
+        assertArrayEquals(new int[] {1, 0, 0, 2, 0},
+                Task.CLASSIFICATION.predictClasses(new float[] {1, nan, 3, nan, nan, 2, 4, 4, 1, -inf, 5, nan, inf, 0,
+                        -inf}, 5, 3));
+        assertArrayEquals(new int[] {0, 1, 0}, Task.BINARY.predictClasses(new float[] {nan, 0.5f, 0f}, 3, 1));
+        long seed = System.nanoTime();
+        SplittableRandom r = new SplittableRandom(seed);
+        int rows = 127, classes = 33;
+        float[] out = new float[rows * classes];
+        for (int i = 0; i < out.length; i++) {
+            int pick = r.nextInt(40);
+            out[i] = pick == 0 ? nan : pick == 1 ? inf : pick == 2 ? 4f : (float) r.nextDouble(-3, 3);
+        }
+        int[] labels = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            labels[i] = r.nextInt(classes);
+        }
+        int[] predicted = Task.CLASSIFICATION.predictClasses(out, rows, classes);
+        try (Tensor t = CPU.fromArray(out, rows, classes); Tensor idx = CPU.empty(rows)) {
+            dev.ember.runtime.Ops.rowArgmax(t, idx);
+            float[] device = idx.toArray();
+            int correct = 0;
+            for (int i = 0; i < rows; i++) {
+                assertEquals((int) device[i], predicted[i], "row " + i + " seed " + seed);
+                correct += predicted[i] == labels[i] ? 1 : 0;
+            }
+            assertEquals(correct / (double) rows, Metrics.classification(predicted, labels, classes).accuracy(), 1e-12,
+                    "seed " + seed);
+        }
     }
 
     /**

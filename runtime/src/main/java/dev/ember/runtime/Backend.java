@@ -113,7 +113,10 @@ public interface Backend extends AutoCloseable {
     /** out[0] = sum of x[i]^2 (for gradient clipping by global norm). */
     void sumSquares(Storage x, long n, Storage out);
 
-    /** out[r] = index of the largest x[r, c] (first one on ties), as a float. */
+    /**
+     * out[r] = index of the largest x[r, c], as a float; NaN ranks above every number (the first NaN
+     * of a row wins) and the first index wins among equal values (torch.argmax).
+     */
     void rowArgmax(Storage x, Storage out, int rows, int cols);
 
     /** Row-wise softmax, max-subtracted; y may be x. */

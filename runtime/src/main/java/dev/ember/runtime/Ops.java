@@ -309,7 +309,11 @@ public final class Ops {
         }
     }
 
-    /** out[r] = column index of the largest value of row r (first on ties). */
+    /**
+     * out[r] = column index of the largest value of row r, as {@code torch.argmax(x, dim=1)}: a NaN
+     * counts as larger than every number, so a row holding NaN gives the index of its first NaN;
+     * among equal maxima (0 and -0 included) the first index wins.
+     */
     public static void rowArgmax(Tensor x, Tensor out) {
         Backend be = sameDevice("rowArgmax", x, out);
         rank2("rowArgmax", "x", x);

@@ -22,7 +22,10 @@ public final class OneHot {
         return out;
     }
 
-    /** Index of the largest value of each row of a row-major {@code rows x classes} array (first wins ties). */
+    /**
+     * Index of the largest value of each row of a row-major {@code rows x classes} array, as
+     * {@code torch.argmax} and {@code Ops.rowArgmax} pick it: see {@link #argmaxRow}.
+     */
     public static int[] argmax(float[] scores, int rows, int classes) {
         if (classes < 1 || (long) rows * classes != scores.length) {
             throw new IllegalArgumentException("OneHot.argmax: " + scores.length + " values is not " + rows + " x "
@@ -30,17 +33,26 @@ public final class OneHot {
         }
         int[] out = new int[rows];
         for (int i = 0; i < rows; i++) {
-            int best = 0;
-            float bv = scores[i * classes];
-            for (int c = 1; c < classes; c++) {
-                float v = scores[i * classes + c];
-                if (v > bv || (Float.isNaN(v) && !Float.isNaN(bv))) {
-                    best = c;
-                    bv = v;
-                }
-            }
-            out[i] = best;
+            out[i] = argmaxRow(scores, i * classes, classes);
         }
         return out;
+    }
+
+    /**
+     * Index in [0, classes) of the largest of {@code scores[offset .. offset + classes)}: the first
+     * NaN if there is one (NaN ranks above every number, as in torch.argmax), else the first of the
+     * largest values.
+     */
+    public static int argmaxRow(float[] scores, int offset, int classes) {
+        int best = 0;
+        float bv = scores[offset];
+        for (int c = 1; c < classes && !Float.isNaN(bv); c++) {
+            float v = scores[offset + c];
+            if (v > bv || Float.isNaN(v)) {
+                best = c;
+                bv = v;
+            }
+        }
+        return best;
     }
 }

@@ -1,5 +1,6 @@
 package dev.ember.nn.train;
 
+import dev.ember.nn.data.OneHot;
 import dev.ember.nn.loss.BinaryCrossEntropy;
 import dev.ember.nn.loss.CrossEntropy;
 import dev.ember.nn.loss.Loss;
@@ -21,21 +22,17 @@ public enum Task {
         return REGRESSION;
     }
 
-    /** Predicted class of each row from raw outputs (rows x cols); regression has none. */
+    /**
+     * Predicted class of each of the first {@code rows} rows of raw outputs ({@code cols} per row);
+     * regression has none. Classification takes {@link OneHot#argmaxRow} (torch.argmax: a row with
+     * a NaN predicts the class of its first NaN, so a diverged model still yields valid class
+     * indices, counted wrong unless one happens to be the label); binary predicts 1 where logit > 0,
+     * so a NaN logit predicts 0, as {@code (logits > 0)} does in PyTorch.
+     */
     public int[] predictClasses(float[] outputs, int rows, int cols) {
         int[] p = new int[rows];
         for (int r = 0; r < rows; r++) {
-            if (this == BINARY) {
-                p[r] = outputs[r * cols] > 0 ? 1 : 0;
-            } else {
-                int best = 0;
-                for (int c = 1; c < cols; c++) {
-                    if (outputs[r * cols + c] > outputs[r * cols + best]) {
-                        best = c;
-                    }
-                }
-                p[r] = best;
-            }
+            p[r] = this == BINARY ? (outputs[r * cols] > 0 ? 1 : 0) : OneHot.argmaxRow(outputs, r * cols, cols);
         }
         return p;
     }

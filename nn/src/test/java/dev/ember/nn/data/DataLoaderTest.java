@@ -136,6 +136,9 @@ class DataLoaderTest {
         assertArrayEquals(new float[] {0, 1, 0, 1, 0, 0}, OneHot.encode(new float[] {1, 0}, 3));
         assertThrows(IllegalArgumentException.class, () -> OneHot.encode(new float[] {3}, 3));
         assertArrayEquals(new int[] {2, 0}, OneHot.argmax(new float[] {0, 1, 5, 3, 3, 1}, 2, 3));
+        // torch.argmax: the first NaN wins, even over +Inf
+        float nan = Float.NaN;
+        assertArrayEquals(new int[] {1, 0}, OneHot.argmax(new float[] {1, nan, Float.POSITIVE_INFINITY, nan, 5, nan}, 2, 3));
         Dataset d = rows10().subset(new int[] {9, 0, 9});
         assertArrayEquals(new float[] {9, 0, 9}, d.targets());
         assertThrows(IllegalArgumentException.class, () -> rows10().subset(new int[] {10}));

@@ -287,10 +287,11 @@ public final class CpuBackend implements Backend {
             for (int r = r0; r < r1; r++) {
                 int o = r * cols, best = 0;
                 float bv = xs[o];
-                for (int c = 1; c < cols; c++) {
-                    // NaN compares false, so a NaN row keeps the first non-NaN maximum it met.
-                    if (xs[o + c] > bv || (Float.isNaN(bv) && !Float.isNaN(xs[o + c]))) {
-                        bv = xs[o + c];
+                // torch.argmax: the first NaN wins outright, else the first of the largest values.
+                for (int c = 1; c < cols && !Float.isNaN(bv); c++) {
+                    float v = xs[o + c];
+                    if (v > bv || Float.isNaN(v)) {
+                        bv = v;
                         best = c;
                     }
                 }
