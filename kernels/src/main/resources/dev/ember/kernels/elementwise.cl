@@ -31,16 +31,18 @@ KERNEL void act_forward(GLOBAL const float *x, GLOBAL float *y, const ember_i64 
     }
 }
 
-/* act_backward(x, y, dy, dx, n, act, alpha): dx = dy * act'(x), using y = act(x) for elu/sigmoid/tanh */
+/* act_backward(x, y, dy, dx, n, act, alpha): dx = dy * act'(x), using y = act(x) for elu/sigmoid/tanh.
+   A NaN x takes PyTorch's branch: relu and elu test x <= 0 (threshold_backward, elu_backward), so NaN
+   passes dy through; leaky relu tests x > 0 (leaky_relu_backward), so NaN gets alpha * dy. */
 KERNEL void act_backward(GLOBAL const float *x, GLOBAL const float *y, GLOBAL const float *dy,
                          GLOBAL float *dx, const ember_i64 n, const int act, const float alpha) {
     EMBER_FOR_EACH(i, n) {
         float g = dy[i];
         float r;
         switch (act) {
-            case EMBER_ACT_RELU: r = x[i] > 0.0f ? g : 0.0f; break;
+            case EMBER_ACT_RELU: r = x[i] <= 0.0f ? 0.0f : g; break;
             case EMBER_ACT_LEAKY_RELU: r = x[i] > 0.0f ? g : alpha * g; break;
-            case EMBER_ACT_ELU: r = x[i] > 0.0f ? g : g * (y[i] + alpha); break;
+            case EMBER_ACT_ELU: r = x[i] <= 0.0f ? g * (y[i] + alpha) : g; break;
             case EMBER_ACT_SIGMOID: { float s = y[i]; r = g * s * (1.0f - s); break; }
             case EMBER_ACT_TANH: { float t = y[i]; r = g * (1.0f - t * t); break; }
             default: r = g; break;

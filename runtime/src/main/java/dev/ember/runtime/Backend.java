@@ -89,7 +89,9 @@ public interface Backend extends AutoCloseable {
 
     /**
      * dx = dy * act'(x), where y = act(x) is given too (sigmoid, tanh and elu use y, relu and
-     * leaky relu use x). dx may be dy.
+     * leaky relu use x). dx may be dy. Branches on x as PyTorch does: relu and elu take the negative
+     * side when x <= 0 (so a NaN x passes dy through), leaky relu the positive side when x > 0 (a
+     * NaN x gets alpha * dy).
      */
     void activationBackward(Activation act, float alpha, Storage x, Storage y, Storage dy, Storage dx, long n);
 

@@ -230,7 +230,12 @@ public final class Ops {
 
     private static final String[] ACTIVATION_BACKWARD_NAMES = {"x", "y", "dy", "dx"};
 
-    /** dx = dy * act'(x), with y = act(x) as computed in the forward pass. */
+    /**
+     * dx = dy * act'(x), with y = act(x) as computed in the forward pass. At x = 0 the derivative of
+     * relu, leaky relu and elu is taken from the left, and a NaN x follows PyTorch's backward
+     * formulas: relu and elu pass dy through (their test is x <= 0), leaky relu gives alpha * dy
+     * (its test is x > 0); sigmoid and tanh give NaN (y is NaN).
+     */
     public static void activationBackward(Activation act, float alpha, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         String op = ACTIVATION_BACKWARD_OPS[act.ordinal()];
         Backend be = sameDevice(op, x, y, dy, dx);

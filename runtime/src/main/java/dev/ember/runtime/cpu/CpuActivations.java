@@ -101,7 +101,11 @@ final class CpuActivations {
         }
     }
 
-    /** dx = dy * act'(x) over [from, to), using y = act(x) where that is cheaper. */
+    /**
+     * dx = dy * act'(x) over [from, to), using y = act(x) where that is cheaper. A NaN x takes the
+     * branch PyTorch's backward formulas give it: relu and elu test x <= 0 (threshold_backward,
+     * elu_backward), so NaN passes dy through; leaky relu tests x > 0, so NaN gets alpha * dy.
+     */
     static void backward(Activation act, float alpha, float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
         switch (act) {
             case IDENTITY -> {
@@ -115,7 +119,7 @@ final class CpuActivations {
                     return;
                 }
                 for (int i = from; i < to; i++) {
-                    dx[i] = x[i] > 0 ? dy[i] : 0f;
+                    dx[i] = x[i] <= 0 ? 0f : dy[i];
                 }
             }
             case LEAKY_RELU -> {
@@ -133,7 +137,7 @@ final class CpuActivations {
                     return;
                 }
                 for (int i = from; i < to; i++) {
-                    dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha);
+                    dx[i] = x[i] <= 0 ? dy[i] * (y[i] + alpha) : dy[i];
                 }
             }
             case SIGMOID -> {

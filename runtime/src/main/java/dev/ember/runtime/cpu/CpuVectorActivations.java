@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API forms of the activations whose scalar loops branch on the sign of x (leaky ReLU
  * forward; ReLU, leaky ReLU and ELU backward; ReLU forward is Math.max, which C2 vectorises). On data with mixed signs the scalar branch
  * mispredicts about half the time and C2 does not vectorise it: a masked blend ran 8-10x faster
- * for 32K floats (RESULTS.md). Same results bit for bit as the scalar loops, NaN x included
- * (x > 0 is false for NaN). Only called when {@link CpuVector#AVAILABLE} is true, for ranges of at
+ * for 32K floats (RESULTS.md). Same results bit for bit as the scalar loops, NaN x included: each
+ * mask is the scalar loop's comparison (x > 0 or x <= 0, both false for NaN), never its negation.
+ * Only called when {@link CpuVector#AVAILABLE} is true, for ranges of at
  * least {@link CpuActivations#VECTOR_MIN} floats.
  */
 final class CpuVectorActivations {
@@ -32,16 +33,16 @@ final class CpuVectorActivations {
         }
     }
 
-    /** dx = x > 0 ? dy : 0 over [from, to). */
+    /** dx = x <= 0 ? 0 : dy over [from, to) (a NaN x passes dy through). */
     static void reluBackward(float[] x, float[] dy, float[] dx, int from, int to) {
         int i = from;
         FloatVector zero = FloatVector.zero(S);
         for (int up = from + S.loopBound(to - from); i < up; i += S.length()) {
-            VectorMask<Float> pos = FloatVector.fromArray(S, x, i).compare(VectorOperators.GT, 0f);
-            zero.blend(FloatVector.fromArray(S, dy, i), pos).intoArray(dx, i);
+            VectorMask<Float> off = FloatVector.fromArray(S, x, i).compare(VectorOperators.LE, 0f);
+            FloatVector.fromArray(S, dy, i).blend(zero, off).intoArray(dx, i);
         }
         for (; i < to; i++) {
-            dx[i] = x[i] > 0 ? dy[i] : 0f;
+            dx[i] = x[i] <= 0 ? 0f : dy[i];
         }
     }
 
@@ -58,16 +59,16 @@ final class CpuVectorActivations {
         }
     }
 
-    /** dx = x > 0 ? dy : dy * (y + alpha) over [from, to), where y = elu(x). */
+    /** dx = x <= 0 ? dy * (y + alpha) : dy over [from, to), where y = elu(x) (a NaN x passes dy through). */
     static void eluBackward(float alpha, float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
         int i = from;
         for (int up = from + S.loopBound(to - from); i < up; i += S.length()) {
-            VectorMask<Float> pos = FloatVector.fromArray(S, x, i).compare(VectorOperators.GT, 0f);
+            VectorMask<Float> neg = FloatVector.fromArray(S, x, i).compare(VectorOperators.LE, 0f);
             FloatVector d = FloatVector.fromArray(S, dy, i);
-            d.mul(FloatVector.fromArray(S, y, i).add(alpha)).blend(d, pos).intoArray(dx, i);
+            d.blend(d.mul(FloatVector.fromArray(S, y, i).add(alpha)), neg).intoArray(dx, i);
         }
         for (; i < to; i++) {
-            dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha);
+            dx[i] = x[i] <= 0 ? dy[i] * (y[i] + alpha) : dy[i];
         }
     }
 }

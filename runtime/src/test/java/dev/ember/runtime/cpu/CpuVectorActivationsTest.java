@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Vector API activation loops must give the scalar loops' results bit for bit (the scalar
  * loops run in a JVM without the Vector API), at every length and offset, and for the values
- * where a comparison-based blend could differ: signed zeros, infinities and NaN.
+ * where a comparison-based blend could differ: signed zeros, infinities and NaN (which relu and
+ * elu backward send to the x > 0 side, leaky relu backward to the other).
  */
 class CpuVectorActivationsTest {
     private static final float[] SPECIAL = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
@@ -38,7 +39,7 @@ class CpuVectorActivationsTest {
 
                 CpuVectorActivations.reluBackward(x, dy, got, from, len);
                 for (int i = from; i < len; i++) {
-                    want[i] = x[i] > 0 ? dy[i] : 0f;
+                    want[i] = x[i] <= 0 ? 0f : dy[i];
                 }
                 assertBits(want, got, "relu backward" + at);
 
@@ -50,7 +51,7 @@ class CpuVectorActivationsTest {
 
                 CpuVectorActivations.eluBackward(alpha, x, y, dy, got, from, len);
                 for (int i = from; i < len; i++) {
-                    want[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha);
+                    want[i] = x[i] <= 0 ? dy[i] * (y[i] + alpha) : dy[i];
                 }
                 assertBits(want, got, "elu backward" + at);
 

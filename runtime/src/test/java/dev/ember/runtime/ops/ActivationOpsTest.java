@@ -92,6 +92,52 @@ class ActivationOpsTest {
         }
     }
 
+    /**
+     * Backward at NaN, the infinities and the signed zeros follows PyTorch's formulas (Ref.actDerivative):
+     * relu and elu pass dy through at NaN, leaky relu gives alpha * dy, sigmoid and tanh NaN; at
+     * -Inf relu and elu give 0. Specials sit at random places among ordinary values, and the
+     * longest array takes the CPU's Vector API loops, which must branch as the scalar ones do.
+     */
+    @DeviceTest
+    void backwardAtNanInfinitiesAndZerosFollowsPyTorch(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f};
+        Tolerance ordinary = Tolerance.of("activationBackward", 1e-6, 1e-5);
+        Tolerance special = Tolerance.of("activationBackward", 0, 1.2e-7); // one rounding of dy * slope
+        for (Activation act : new Activation[] {Activation.IDENTITY, Activation.RELU, Activation.LEAKY_RELU,
+                Activation.ELU, Activation.SIGMOID}) {
+            float alpha = alphaFor(act);
+            for (int n : TestShapes.LENGTHS) {
+                float[] x = rand.uniform(n, -4, 4), dy = rand.uniform(n, -1, 1);
+                boolean[] isSpecial = new boolean[n];
+                for (int k = 0; k < Math.max(1, n / 50); k++) {
+                    int i = rand.nextInt(n);
+                    x[i] = specials[rand.nextInt(specials.length)];
+                    isSpecial[i] = true;
+                }
+                try (Tensor tx = dev.fromArray(x, n); Tensor y = dev.empty(n); Tensor tdy = dev.fromArray(dy, n);
+                     Tensor dx = dev.empty(n)) {
+                    Ops.activation(act, alpha, tx, y);
+                    Ops.activationBackward(act, alpha, tx, y, tdy, dx);
+                    float[] got = dx.toArray();
+                    for (int i = 0; i < n; i++) {
+                        double ref = dy[i] * Ref.actDerivative(act, alpha, x[i]);
+                        String what = "[" + n + "] at " + i + ": x=" + x[i] + " dy=" + dy[i] + " alpha=" + alpha
+                                + " on " + dev.name();
+                        if (Double.isNaN(ref)) {
+                            org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(got[i]),
+                                    "activationBackward(" + act + ") " + what + ": " + got[i] + ", expected NaN; "
+                                            + rand.seedNote());
+                        } else {
+                            (isSpecial[i] ? special : ordinary).check(rand, "(" + act + ") " + what, ref, got[i]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @DeviceTest
     void forwardMatchesFloat64(TestDevice td) {
         Device dev = td.open();

@@ -96,13 +96,17 @@ public final class Ref {
         return y;
     }
 
-    /** The derivative act'(x), from the definition. */
+    /**
+     * The derivative act'(x), from the definition, taken from the left at the kinks, and at NaN as
+     * PyTorch's backward formulas branch: threshold_backward (relu) and elu_backward test x <= 0, so
+     * NaN takes the slope 1; leaky_relu_backward tests x > 0, so NaN takes alpha.
+     */
     public static double actDerivative(Activation act, double alpha, double x) {
         return switch (act) {
             case IDENTITY -> 1;
-            case RELU -> x > 0 ? 1 : 0;
+            case RELU -> x <= 0 ? 0 : 1;
             case LEAKY_RELU -> x > 0 ? 1 : alpha;
-            case ELU -> x > 0 ? 1 : alpha * Math.exp(x);
+            case ELU -> x <= 0 ? alpha * Math.exp(x) : 1;
             case SIGMOID -> sigmoid(x) * (1 - sigmoid(x));
             case TANH -> 1 - Math.tanh(x) * Math.tanh(x);
         };
