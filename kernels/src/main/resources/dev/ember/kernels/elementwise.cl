@@ -74,7 +74,8 @@ KERNEL void axpy_op(GLOBAL const float *x, GLOBAL float *y, const ember_i64 n, c
     }
 }
 
-/* clamp_op(x, out, n, lo, hi): out = min(max(x, lo), hi), NaN stays NaN as in Java */
+/* clamp_op(x, out, n, lo, hi): out = x < lo ? lo : (x > hi ? hi : x), as torch.clamp: NaN stays NaN and
+   x is kept when it equals a bound, so clamp(-0, 0, hi) is -0 (fmax/fmin would leave that sign open) */
 KERNEL void clamp_op(GLOBAL const float *x, GLOBAL float *out, const ember_i64 n, const float lo,
                      const float hi) {
     EMBER_FOR_EACH(i, n) {

@@ -13,7 +13,7 @@
  *   get_global_id(d), get_local_id(d), get_group_id(d), get_local_size(d), get_num_groups(d),
  *   get_global_size(d)  are provided for CUDA from blockIdx/blockDim/threadIdx/gridDim.
  *   ember_u32 / ember_u64 / ember_i64   32- and 64-bit integers in both dialects.
- *   Math: EXPF LOGF SQRTF TANHF EXPM1F LOG1PF FABSF FMAXF FMINF ISNAN, all float, full precision;
+ *   Math: EXPF LOGF SQRTF TANHF EXPM1F LOG1PF FABSF FMAXF FMINF COPYSIGNF ISNAN, all float, full precision;
  *   FMAF(a, b, c), always a fused multiply-add with one rounding (roofline.cl).
  *   ember_load4(p) loads four consecutive floats (p must be 16-byte aligned in CUDA);
  *   EMBER_FLOAT4_ZERO is a zero float4; EMBER_MAD(a, b, c) is a*b+c, fused where the device has a
@@ -93,6 +93,7 @@ INLINE ember_i64 get_global_size(int d) { return (ember_i64)get_num_groups(d) * 
 #define FABSF(x) fabs((float)(x))
 #define FMAXF(a, b) fmax((float)(a), (float)(b))
 #define FMINF(a, b) fmin((float)(a), (float)(b))
+#define COPYSIGNF(a, b) copysign((float)(a), (float)(b))
 #define FMAF(a, b, c) fma((float)(a), (float)(b), (float)(c))
 #define ISNAN(x) isnan((float)(x))
 #define EMBER_INF (1.0f / 0.0f)
@@ -123,6 +124,13 @@ INLINE float ember_sigmoid(float x) {
     return e / (1.0f + e);
 }
 
+/* tanh, exactly +-1 wherever the correctly rounded float tanh is: from |x| = 9.010914 (0x1.205968p3, the
+ * first float whose tanh rounds to 1) on. Device libraries may stop one ulp short there (PoCL's
+ * tanh(+-Inf) is +-0.99999994), so those are answered here; NaN fails the test and stays NaN. */
+INLINE float ember_tanh(float x) {
+    return FABSF(x) >= 9.010914f ? COPYSIGNF(1.0f, x) : TANHF(x);
+}
+
 /* y = act(x); alpha is the leaky-relu slope or the elu scale. */
 INLINE float ember_activate(int act, float alpha, float x) {
     switch (act) {
@@ -130,7 +138,7 @@ INLINE float ember_activate(int act, float alpha, float x) {
         case EMBER_ACT_LEAKY_RELU: return x > 0.0f ? x : alpha * x;
         case EMBER_ACT_ELU: return x > 0.0f ? x : alpha * EXPM1F(x);
         case EMBER_ACT_SIGMOID: return ember_sigmoid(x);
-        case EMBER_ACT_TANH: return TANHF(x);
+        case EMBER_ACT_TANH: return ember_tanh(x);
         default: return x;
     }
 }

@@ -104,7 +104,7 @@ public interface Backend extends AutoCloseable {
     /** y = alpha * x + y. */
     void axpy(float alpha, Storage x, Storage y, long n);
 
-    /** out = min(max(x, lo), hi). */
+    /** out = x < lo ? lo : (x > hi ? hi : x) (torch.clamp: NaN stays NaN, -0 stays -0 at a bound of 0). */
     void clamp(float lo, float hi, Storage x, Storage out, long n);
 
     // ---- reductions ---------------------------------------------------------------------------

@@ -280,7 +280,10 @@ public final class Ops {
         be.axpy(alpha, x.storage(), y.storage(), x.size());
     }
 
-    /** out = min(max(x, lo), hi). */
+    /**
+     * out = x < lo ? lo : (x > hi ? hi : x), as torch.clamp computes it: NaN stays NaN, and x is
+     * kept when it equals a bound, so a zero keeps its sign (clamp of -0 to [0, 1] is -0).
+     */
     public static void clamp(float lo, float hi, Tensor x, Tensor out) {
         Backend be = sameDevice("clamp", x, out);
         sameSize("clamp", "x", x, "out", out);

@@ -227,7 +227,9 @@ public final class CpuBackend implements Backend {
         float[] xs = f(x), os = f(out);
         pool.parallelFor(n(n), GRAIN, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
-                os[i] = Math.min(Math.max(xs[i], lo), hi);
+                // Not Math.min(Math.max(..)): those rank -0 below 0 and would turn clamp(-0, 0, hi) into 0.
+                float v = xs[i];
+                os[i] = v < lo ? lo : (v > hi ? hi : v);
             }
         });
     }

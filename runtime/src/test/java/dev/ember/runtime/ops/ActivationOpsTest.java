@@ -55,7 +55,8 @@ class ActivationOpsTest {
     /**
      * NaN stays NaN through every activation, as in PyTorch (a relu written x > 0 ? x : 0 turned
      * it into 0 on OpenCL and CUDA, hiding a diverged model behind plausible outputs); the
-     * infinities give their limits. Also through gemm's fused epilogue.
+     * infinities give their limits exactly (PoCL's tanh(-Inf) was -0.99999994). Also through
+     * gemm's fused epilogue.
      */
     @DeviceTest
     void nanStaysNanAndInfinitiesGiveTheirLimits(TestDevice td) {
@@ -72,8 +73,9 @@ class ActivationOpsTest {
                     if (Float.isNaN(x[i])) {
                         org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(out[i]), what);
                     } else if (Float.isInfinite(x[i])) {
+                        // exactly: every limit here (+-Inf, 0, +-1, -alpha) is a float
                         double limit = Ref.act(act, alpha, new double[] {x[i]})[0];
-                        org.junit.jupiter.api.Assertions.assertEquals(limit, out[i], 1e-6, what);
+                        org.junit.jupiter.api.Assertions.assertEquals((float) limit, out[i], what);
                     }
                 }
             }
@@ -134,6 +136,59 @@ class ActivationOpsTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * tanh is exactly +-1 wherever the correctly rounded float tanh is (|x| >= 9.010914, the first
+     * such float), and its gradient there exactly 0: |x| from there up to Float.MAX_VALUE and Inf,
+     * random signs, through the activation op and gemm's fused epilogue. Device libraries may stop
+     * one ulp short (PoCL gave 0.99999994), leaving a gradient of 1.2e-7 where PyTorch has none.
+     */
+    @DeviceTest
+    void tanhSaturatesToExactlyOne(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float first = 9.010914f; // 0x1.205968p3; the float below it has tanh 0.99999994
+        float[] big = {first, Math.nextUp(first), 9.5f, 20f, 88f, 1e30f, Float.MAX_VALUE, Float.POSITIVE_INFINITY};
+        for (int n : TestShapes.LENGTHS) {
+            float[] x = new float[n], dy = rand.uniform(n, -1, 1);
+            double[] one = new double[n], zero = new double[n];
+            for (int i = 0; i < n; i++) {
+                float m = rand.nextInt(3) == 0 ? big[rand.nextInt(big.length)] : rand.uniform(first, 60f);
+                x[i] = rand.nextInt(2) == 0 ? -m : m;
+                one[i] = Math.signum(x[i]);
+            }
+            try (Tensor tx = dev.fromArray(x, n); Tensor y = dev.empty(n); Tensor tdy = dev.fromArray(dy, n);
+                 Tensor dx = dev.empty(n)) {
+                Ops.activation(Activation.TANH, 0f, tx, y);
+                Tolerance.of("activation(TANH)", 0, 0).check(rand, "[" + n + "] at |x| >= " + first, one, y.toArray());
+                Ops.activationBackward(Activation.TANH, 0f, tx, y, tdy, dx);
+                Tolerance.of("activationBackward(TANH)", 0, 0).check(rand, "[" + n + "] at |x| >= " + first, zero,
+                        dx.toArray());
+            }
+        }
+        // gemm + tanh: C = A B with A a column of +-10..40 and B a row of +-1, so |C| >= 10
+        for (int[] s : TestShapes.MATRICES) {
+            int rows = s[0], cols = s[1];
+            float[] a = new float[rows], b = new float[cols];
+            for (int i = 0; i < rows; i++) {
+                a[i] = rand.uniform(10f, 40f) * (rand.nextInt(2) == 0 ? -1 : 1);
+            }
+            for (int j = 0; j < cols; j++) {
+                b[j] = rand.nextInt(2) == 0 ? -1f : 1f;
+            }
+            double[] ref = new double[rows * cols];
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    ref[i * cols + j] = Math.signum(a[i] * b[j]);
+                }
+            }
+            try (Tensor ta = dev.fromArray(a, rows, 1); Tensor tb = dev.fromArray(b, 1, cols);
+                 Tensor tc = dev.empty(rows, cols)) {
+                Ops.gemm(false, false, 1f, ta, tb, 0f, tc, null, Activation.TANH, 0f);
+                Tolerance.of("gemm + tanh", 0, 0).check(rand, TestShapes.of(rows, cols), ref, tc.toArray(), cols);
             }
         }
     }

@@ -15,7 +15,8 @@ import dev.ember.runtime.testing.Tolerance;
  * <p>Tolerances: add, sub, mul, scale and clamp are single IEEE operations, so the float32 result
  * is the float64 one rounded: rtol 6e-8 (half an ulp), atol 0 (clamp is exact). axpy may run
  * as one fused multiply-add or as two roundings: atol 6e-8 |alpha x| + rtol 6e-8 |ref|, bounded
- * here by atol 2e-7 (|alpha x| <= 3) and rtol 1.2e-7.
+ * here by atol 2e-7 (|alpha x| <= 3) and rtol 1.2e-7. clamp's signed zeros and NaN are compared
+ * bit for bit.
  */
 class ElementwiseOpsTest {
     private static final double HALF_ULP = 0x1.0p-24;
@@ -127,13 +128,47 @@ class ElementwiseOpsTest {
                 float[] x = rand.uniform(n, -4, 4);
                 double[] r = new double[n];
                 for (int i = 0; i < n; i++) {
-                    r[i] = Math.min(Math.max(x[i], lh[0]), lh[1]);
+                    r[i] = x[i] < lh[0] ? lh[0] : (x[i] > lh[1] ? lh[1] : x[i]);
                 }
                 try (Tensor tx = dev.fromArray(x, n); Tensor out = dev.empty(n)) {
                     Ops.clamp(lh[0], lh[1], tx, out);
                     tol.check(rand, "[" + n + "] to [" + lh[0] + ", " + lh[1] + "]", r, out.toArray());
                     Ops.clamp(lh[0], lh[1], tx, tx);
                     tol.check(rand, "[" + n + "] to [" + lh[0] + ", " + lh[1] + "] in place", r, tx.toArray());
+                }
+            }
+        }
+    }
+
+    /**
+     * torch.clamp keeps x where it equals a bound (x < lo ? lo : x > hi ? hi : x, in ATen's CPU
+     * scalar and vector kernels and its CUDA functor alike), so a zero keeps its sign: clamp of -0
+     * to [0, 1] is -0, of +0 to [-0, 1] is +0; NaN stays NaN. Compared bit for bit (a tolerance
+     * cannot see the sign of a zero), with the specials at random places among ordinary values.
+     */
+    @DeviceTest
+    void clampKeepsTheSignOfAZeroAndNan(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        float[][] bounds = {{0f, 1f}, {-0f, 1f}, {-1f, 0f}, {-1f, -0f}, {-0f, 0f}, {0f, 0f}, {-0f, -0f}};
+        for (int n : TestShapes.LENGTHS) {
+            for (float[] lh : bounds) {
+                float[] x = rand.uniform(n, -2, 2);
+                for (int k = 0; k < Math.max(1, n / 4); k++) {
+                    x[rand.nextInt(n)] = specials[rand.nextInt(specials.length)];
+                }
+                try (Tensor tx = dev.fromArray(x, n); Tensor out = dev.empty(n)) {
+                    Ops.clamp(lh[0], lh[1], tx, out);
+                    float[] got = out.toArray();
+                    for (int i = 0; i < n; i++) {
+                        float ref = x[i] < lh[0] ? lh[0] : (x[i] > lh[1] ? lh[1] : x[i]);
+                        boolean same = Float.isNaN(ref) ? Float.isNaN(got[i])
+                                : Float.floatToRawIntBits(ref) == Float.floatToRawIntBits(got[i]);
+                        org.junit.jupiter.api.Assertions.assertTrue(same, "clamp [" + n + "] of x[" + i + "] = " + x[i]
+                                + " to [" + lh[0] + ", " + lh[1] + "] on " + dev.name() + ": " + got[i] + ", expected "
+                                + ref + "; " + rand.seedNote());
+                    }
                 }
             }
         }
