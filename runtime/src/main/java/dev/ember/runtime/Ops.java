@@ -3,6 +3,8 @@ package dev.ember.runtime;
 /**
  * The ops of Ember, with argument checking. Every op checks ranks, shapes, devices and values
  * and throws {@link IllegalArgumentException} naming the op and the offending shapes or values;
+ * tensors an op pairs element by element must have equal shapes (nothing is broadcast, and a [12]
+ * is not a 3x4), while a per-row or per-column vector may be rank 1 or a single row;
  * then it hands raw storage and dimensions to the tensors' {@link Backend}. Outputs are passed in,
  * so a training loop allocates no data-sized tensor per step (the reductions and losses use a
  * one- or two-value result tensor per call, which the device pools make cheap). An output may be an input of an elementwise op,
@@ -44,23 +46,30 @@ public final class Ops {
         }
     }
 
-    private static void sameSize(String op, String an, Tensor a, String bn, Tensor b) {
-        if (a.size() != b.size() || (a.rank() == b.rank() && !java.util.Arrays.equals(a.shape(), b.shape()))) {
+    /**
+     * Checks that two tensors have the same shape, rank included: as in PyTorch, a [12] and a 3x4
+     * are not interchangeable (the same count of values laid out differently is refused, not
+     * silently paired up element by element). Copy with {@link Tensor#reshapedCopy} to change a shape.
+     */
+    private static void sameShape(String op, String an, Tensor a, String bn, Tensor b) {
+        if (!a.sameShape(b)) {
             throw new IllegalArgumentException(op + ": " + an + " " + a.shapeString() + " and " + bn + " "
                     + b.shapeString() + " differ in shape");
         }
     }
 
     /**
-     * Checks that tensors of one op agree pairwise ({@link #sameSize} is not transitive: 12 and 3x4
-     * agree, as do 12 and 2x6, but 3x4 and 2x6 do not). {@code names} and {@code ts} correspond; null
-     * tensors (optional arguments) are skipped.
+     * Checks that the tensors of one op all have the first one's shape. {@code names} and {@code ts}
+     * correspond; null tensors (optional arguments) are skipped.
      */
-    private static void sameSizes(String op, String[] names, Tensor... ts) {
+    private static void sameShapes(String op, String[] names, Tensor... ts) {
+        int first = -1;
         for (int i = 0; i < ts.length; i++) {
-            for (int j = i + 1; j < ts.length; j++) {
-                if (ts[i] != null && ts[j] != null) {
-                    sameSize(op, names[i], ts[i], names[j], ts[j]);
+            if (ts[i] != null) {
+                if (first < 0) {
+                    first = i;
+                } else {
+                    sameShape(op, names[first], ts[first], names[i], ts[i]);
                 }
             }
         }
@@ -204,7 +213,7 @@ public final class Ops {
         Backend be = sameDevice(op, x, bias, out);
         rank2(op, "x", x);
         vectorOf(op, "bias", bias, x.cols(), "one per column of x", x);
-        sameSize(op, "x", x, "out", out);
+        sameShape(op, "x", x, "out", out);
         be.biasAdd(x.storage(), bias.storage(), out.storage(), x.rows(), x.cols());
     }
 
@@ -223,7 +232,7 @@ public final class Ops {
     public static void activation(Activation act, float alpha, Tensor x, Tensor y) {
         String op = ACTIVATION_OPS[act.ordinal()];
         Backend be = sameDevice(op, x, y);
-        sameSize(op, "x", x, "y", y);
+        sameShape(op, "x", x, "y", y);
         finite(op, "alpha", alpha);
         be.activation(act, alpha, x.storage(), y.storage(), x.size());
     }
@@ -239,7 +248,7 @@ public final class Ops {
     public static void activationBackward(Activation act, float alpha, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         String op = ACTIVATION_BACKWARD_OPS[act.ordinal()];
         Backend be = sameDevice(op, x, y, dy, dx);
-        sameSizes(op, ACTIVATION_BACKWARD_NAMES, x, y, dy, dx);
+        sameShapes(op, ACTIVATION_BACKWARD_NAMES, x, y, dy, dx);
         finite(op, "alpha", alpha);
         be.activationBackward(act, alpha, x.storage(), y.storage(), dy.storage(), dx.storage(), x.size());
     }
@@ -260,14 +269,14 @@ public final class Ops {
 
     private static void binary(String op, BinaryOp kind, Tensor a, Tensor b, Tensor out) {
         Backend be = sameDevice(op, a, b, out);
-        sameSizes(op, BINARY_NAMES, a, b, out);
+        sameShapes(op, BINARY_NAMES, a, b, out);
         be.binary(kind, a.storage(), b.storage(), out.storage(), a.size());
     }
 
     /** out = s * x. */
     public static void scale(float s, Tensor x, Tensor out) {
         Backend be = sameDevice("scale", x, out);
-        sameSize("scale", "x", x, "out", out);
+        sameShape("scale", "x", x, "out", out);
         finite("scale", "s", s);
         be.scale(s, x.storage(), out.storage(), x.size());
     }
@@ -275,7 +284,7 @@ public final class Ops {
     /** y += alpha * x. */
     public static void axpy(float alpha, Tensor x, Tensor y) {
         Backend be = sameDevice("axpy", x, y);
-        sameSize("axpy", "x", x, "y", y);
+        sameShape("axpy", "x", x, "y", y);
         finite("axpy", "alpha", alpha);
         be.axpy(alpha, x.storage(), y.storage(), x.size());
     }
@@ -286,7 +295,7 @@ public final class Ops {
      */
     public static void clamp(float lo, float hi, Tensor x, Tensor out) {
         Backend be = sameDevice("clamp", x, out);
-        sameSize("clamp", "x", x, "out", out);
+        sameShape("clamp", "x", x, "out", out);
         if (!(lo <= hi)) {
             throw new IllegalArgumentException("clamp: lo " + lo + " must not exceed hi " + hi);
         }
@@ -333,7 +342,7 @@ public final class Ops {
     public static void softmax(Tensor x, Tensor y) {
         Backend be = sameDevice("softmax", x, y);
         rank2("softmax", "x", x);
-        sameSize("softmax", "x", x, "y", y);
+        sameShape("softmax", "x", x, "y", y);
         be.softmax(x.storage(), y.storage(), x.rows(), x.cols());
     }
 
@@ -360,7 +369,7 @@ public final class Ops {
         Backend be = sameDevice(op, logits, labels, grad);
         rank2(op, "logits", logits);
         vectorOf(op, "labels", labels, logits.rows(), "one per row of logits", logits);
-        sameSize(op, "logits", logits, "grad", grad);
+        sameShape(op, "logits", logits, "grad", grad);
         // Each row's label logit is read after the row's gradient is written.
         distinct(op, "grad", grad, "logits", logits);
         distinct(op, "grad", grad, "labels", labels);
@@ -396,7 +405,7 @@ public final class Ops {
     public static float bceWithLogits(Tensor logits, Tensor targets, Tensor grad) {
         String op = "bceWithLogits";
         Backend be = sameDevice(op, logits, targets, grad);
-        sameSizes(op, BCE_NAMES, logits, targets, grad);
+        sameShapes(op, BCE_NAMES, logits, targets, grad);
         try (Tensor stats = logits.device().empty(1)) {
             be.bceWithLogits(logits.storage(), targets.storage(), grad.storage(), stats.storage(), logits.size());
             return readScalar(be, stats, 0);
@@ -407,7 +416,7 @@ public final class Ops {
     public static float mse(Tensor pred, Tensor target, Tensor grad) {
         String op = "mse";
         Backend be = sameDevice(op, pred, target, grad);
-        sameSizes(op, MSE_NAMES, pred, target, grad);
+        sameShapes(op, MSE_NAMES, pred, target, grad);
         try (Tensor stats = pred.device().empty(1)) {
             be.mse(pred.storage(), target.storage(), grad.storage(), stats.storage(), pred.size());
             return readScalar(be, stats, 0);
@@ -420,7 +429,7 @@ public final class Ops {
     public static void dropout(long seed, float p, Tensor x, Tensor y) {
         Backend be = sameDevice("dropout", x, y);
         probability("dropout", p);
-        sameSize("dropout", "x", x, "y", y);
+        sameShape("dropout", "x", x, "y", y);
         be.dropout(seed, p, x.storage(), y.storage(), x.size());
     }
 
@@ -428,7 +437,7 @@ public final class Ops {
     public static void dropoutBackward(long seed, float p, Tensor dy, Tensor dx) {
         Backend be = sameDevice("dropoutBackward", dy, dx);
         probability("dropoutBackward", p);
-        sameSize("dropoutBackward", "dy", dy, "dx", dx);
+        sameShape("dropoutBackward", "dy", dy, "dx", dx);
         be.dropout(seed, p, dy.storage(), dx.storage(), dy.size());
     }
 
@@ -450,7 +459,7 @@ public final class Ops {
         vectorOf(op, "var", var, x.cols(), per, x);
         vectorOf(op, "gamma", gamma, x.cols(), per, x);
         vectorOf(op, "beta", beta, x.cols(), per, x);
-        sameSize(op, "x", x, "y", y);
+        sameShape(op, "x", x, "y", y);
         positiveEps(op, eps);
         be.batchNorm(x.storage(), mean.storage(), var.storage(), gamma.storage(), beta.storage(), eps, y.storage(),
                 x.rows(), x.cols());
@@ -470,7 +479,7 @@ public final class Ops {
         vectorOf(op, "gamma", gamma, x.cols(), per, x);
         vectorOf(op, "dgamma", dgamma, x.cols(), per, x);
         vectorOf(op, "dbeta", dbeta, x.cols(), per, x);
-        sameSizes(op, BN_BACKWARD_NAMES, x, dy, dx);
+        sameShapes(op, BN_BACKWARD_NAMES, x, dy, dx);
         positiveEps(op, eps);
         // dgamma and dbeta are written before dx is computed from gamma, mean, var, x and dy (and
         // from dgamma and dbeta): each must be a tensor of its own. dx may be dy (in place).
@@ -522,13 +531,13 @@ public final class Ops {
         lr(op, lr);
         nonNegative(op, "momentum", momentum);
         nonNegative(op, "weight decay", weightDecay);
-        sameSize(op, "param", param, "grad", grad);
+        sameShape(op, "param", param, "grad", grad);
         distinct(op, "param", param, "grad", grad);
         if (momentum != 0f) {
             if (velocity == null) {
                 throw new IllegalArgumentException(op + ": momentum " + momentum + " needs a velocity tensor");
             }
-            sameSizes(op, SGD_NAMES, param, grad, velocity);
+            sameShapes(op, SGD_NAMES, param, grad, velocity);
             distinct(op, "velocity", velocity, "param", param);
             distinct(op, "velocity", velocity, "grad", grad);
         } else if (nesterov) {
@@ -544,7 +553,7 @@ public final class Ops {
         String op = decoupled ? "adamw" : "adam";
         Backend be = sameDevice(op, param, grad, m, v);
         lr(op, lr);
-        sameSizes(op, ADAM_NAMES, param, grad, m, v);
+        sameShapes(op, ADAM_NAMES, param, grad, m, v);
         allDistinct(op, ADAM_NAMES, param, grad, m, v);
         nonNegative(op, "eps", eps);
         nonNegative(op, "weight decay", weightDecay);
@@ -566,7 +575,7 @@ public final class Ops {
         String op = "rmsprop";
         Backend be = sameDevice(op, param, grad, sq);
         lr(op, lr);
-        sameSizes(op, RMSPROP_NAMES, param, grad, sq);
+        sameShapes(op, RMSPROP_NAMES, param, grad, sq);
         allDistinct(op, RMSPROP_NAMES, param, grad, sq);
         nonNegative(op, "alpha", alpha);
         nonNegative(op, "eps", eps);
@@ -578,7 +587,7 @@ public final class Ops {
         String op = "adagrad";
         Backend be = sameDevice(op, param, grad, sum);
         lr(op, lr);
-        sameSizes(op, ADAGRAD_NAMES, param, grad, sum);
+        sameShapes(op, ADAGRAD_NAMES, param, grad, sum);
         allDistinct(op, ADAGRAD_NAMES, param, grad, sum);
         nonNegative(op, "eps", eps);
         nonNegative(op, "weight decay", weightDecay);

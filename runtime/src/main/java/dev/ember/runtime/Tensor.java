@@ -30,6 +30,11 @@ public final class Tensor implements AutoCloseable {
         return shape.clone();
     }
 
+    /** Whether {@code other} has this tensor's shape (rank and every dimension); copies nothing. */
+    public boolean sameShape(Tensor other) {
+        return java.util.Arrays.equals(shape, other.shape);
+    }
+
     public int rank() {
         return shape.length;
     }

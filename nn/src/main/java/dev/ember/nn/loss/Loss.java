@@ -9,7 +9,10 @@ import java.util.Locale;
  * {@code grad} (same shape as the output) in one fused op.
  */
 public interface Loss {
-    /** Mean loss of {@code output} against {@code target}; fills {@code grad}. */
+    /**
+     * Mean loss of {@code output} against {@code target}; fills {@code grad}, which has the output's
+     * shape. {@code target} has it too, except for {@link #labelTargets} losses (one label per row).
+     */
     float compute(Tensor output, Tensor target, Tensor grad);
 
     /** Name used on the command line and in model files. */

@@ -176,7 +176,7 @@ public final class Trainer {
                 for (DataLoader.Rows b : loader.nextEpochRows()) {
                     // straight from the data set's arrays to the device (no gathered host copy)
                     Tensor x = io.get("x", b.count(), train.cols()).copyRowsFrom(train.features(), b.order(), b.from());
-                    Tensor y = io.vector("y", b.count(), b.count()).copyRowsFrom(train.targets(), b.order(), b.from());
+                    Tensor y = targets(io, loss, b.count()).copyRowsFrom(train.targets(), b.order(), b.from());
                     Tensor g = io.get("g", b.count(), outCols);
                     Tensor out = model.forward(x);
                     float l = loss.compute(out, y, g);
@@ -238,6 +238,16 @@ public final class Trainer {
         }
         h.seconds = (System.nanoTime() - t0) / 1e9;
         return h;
+    }
+
+    /**
+     * The work tensor for a batch's targets, in the shape the loss pairs with the model's output:
+     * one class label per row for cross-entropy, a rows x 1 column for BCE and MSE, whose output is
+     * rows x 1 (the ops refuse a [rows] target there, as PyTorch's BCE does; its MSE would broadcast
+     * to rows x rows).
+     */
+    private static Tensor targets(BufferCache io, Loss loss, int rows) {
+        return loss.labelTargets() ? io.vector("y", rows, rows) : io.get("y", rows, 1);
     }
 
     /**
@@ -307,7 +317,7 @@ public final class Trainer {
             for (int at = 0; at < data.rows(); at += batchSize) {
                 int rows = Math.min(batchSize, data.rows() - at);
                 Tensor x = io.get("x", rows, cols).copyFrom(data.features(), at * cols, 0, rows * cols);
-                Tensor y = io.vector("y", rows, rows).copyFrom(data.targets(), at, 0, rows);
+                Tensor y = targets(io, loss, rows).copyFrom(data.targets(), at, 0, rows);
                 Tensor g = io.get("g", rows, outCols);
                 Tensor out = model.forward(x);
                 lossSum += (double) loss.compute(out, y, g) * rows;

@@ -135,8 +135,50 @@ class BadInputTest {
             bad(() -> Ops.adam(a34, a34, b5, a34, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, true, 1), "adamw", "[5]");
             bad(() -> Ops.rmsprop(a34, a34, b5, 0.1f, 0.99f, 1e-8f, 0f), "rmsprop", "[5]");
             bad(() -> Ops.adagrad(a34, a43, a34, 0.1f, 1e-8f, 0f), "adagrad", "4x3");
-            // Same size, different rank is accepted for elementwise ops (a [12] and a 3x4 hold the same values).
-            assertDoesNotThrow(() -> Ops.add(a34, a12, a34));
+        }
+    }
+
+    /**
+     * The same number of values in another shape is refused, as PyTorch refuses shapes it cannot
+     * broadcast: a 2x3x4 is not a 6x4, nor a [12] a 3x4 (this used to be accepted and paired the
+     * values by position). Every op that pairs tensors element by element names itself and both
+     * shapes; nothing is written.
+     */
+    @DeviceTest
+    void sameCountOfValuesInAnotherShapeIsRefused(TestDevice td) {
+        Device dev = td.open();
+        try (Tensor t234 = dev.empty(2, 3, 4).fill(5f); Tensor m64 = dev.zeros(6, 4); Tensor m34 = dev.zeros(3, 4);
+             Tensor g34 = dev.zeros(3, 4); Tensor v12 = dev.zeros(12); Tensor r112 = dev.zeros(1, 12);
+             Tensor labels = dev.zeros(3); Tensor v4 = dev.zeros(4); Tensor dg = dev.zeros(4); Tensor db = dev.zeros(4)) {
+            bad(() -> Ops.add(t234, m64, t234), "add", "2x3x4", "6x4");
+            bad(() -> Ops.sub(m64, m64, t234), "sub", "6x4", "2x3x4");
+            bad(() -> Ops.mul(m34, v12, m34), "mul", "3x4", "[12]");
+            bad(() -> Ops.axpy(0.5f, v12, m34), "axpy", "[12]", "3x4");
+            bad(() -> Ops.axpy(0.5f, r112, v12), "axpy", "1x12", "[12]");
+            bad(() -> Ops.scale(2f, t234, m64), "scale", "2x3x4", "6x4");
+            bad(() -> Ops.clamp(0f, 1f, m34, v12), "clamp", "3x4", "[12]");
+            bad(() -> Ops.activation(Activation.RELU, 0f, t234, m64), "activation(relu)", "2x3x4", "6x4");
+            bad(() -> Ops.activationBackward(Activation.ELU, 1f, m34, m34, v12, m34), "activationBackward(elu)",
+                    "3x4", "[12]");
+            bad(() -> Ops.biasAdd(m34, v4, v12), "biasAdd", "3x4", "[12]");
+            bad(() -> Ops.softmax(m34, v12), "softmax", "3x4", "[12]");
+            bad(() -> Ops.softmaxCrossEntropy(m34, labels, v12), "softmaxCrossEntropy", "3x4", "[12]");
+            bad(() -> Ops.bceWithLogits(m34, v12, m34), "bceWithLogits", "3x4", "[12]");
+            bad(() -> Ops.mse(v12, r112, v12), "mse", "[12]", "1x12");
+            bad(() -> Ops.dropout(1L, 0.5f, t234, m64), "dropout", "2x3x4", "6x4");
+            bad(() -> Ops.dropoutBackward(1L, 0.5f, m34, v12), "dropoutBackward", "3x4", "[12]");
+            bad(() -> Ops.batchNorm(m34, v4, v4, v4, v4, 1e-5f, v12), "batchNorm", "3x4", "[12]");
+            bad(() -> Ops.batchNormBackward(m34, v4, v4, v4, 1e-5f, v12, g34, dg, db), "batchNormBackward", "3x4",
+                    "[12]");
+            bad(() -> Ops.sgd(m34, v12, null, 0.1f, 0f, 0f, false, true), "sgd", "3x4", "[12]");
+            bad(() -> Ops.sgd(m34, g34, v12, 0.1f, 0.9f, 0f, false, true), "sgd", "velocity", "[12]");
+            bad(() -> Ops.adam(v12, m34, v12, v12, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, false, 1), "adam", "[12]", "3x4");
+            bad(() -> Ops.rmsprop(m34, m34, v12, 0.1f, 0.99f, 1e-8f, 0f), "rmsprop", "3x4", "[12]");
+            bad(() -> Ops.adagrad(r112, v12, r112, 0.1f, 1e-8f, 0f), "adagrad", "1x12", "[12]");
+            float[] untouched = t234.toArray();
+            for (float v : untouched) {
+                assertEquals(5f, v, "a refused op must not have written its output");
+            }
         }
     }
 
@@ -297,18 +339,19 @@ class BadInputTest {
         }
     }
 
-    /** Shape agreement is checked between every pair, not only against the first tensor. */
+    /** Every tensor of an op is checked against the first one, the last included. */
     @DeviceTest
-    void shapesAgreePairwise(TestDevice td) {
+    void everyTensorIsCheckedAgainstTheFirst(TestDevice td) {
         Device dev = td.open();
-        try (Tensor v12 = dev.zeros(12); Tensor m34 = dev.zeros(3, 4); Tensor m26 = dev.zeros(2, 6)) {
-            bad(() -> Ops.add(v12, m34, m26), "add", "3x4", "2x6");
-            bad(() -> Ops.mul(m34, v12, m26), "mul", "3x4", "2x6");
-            bad(() -> Ops.activationBackward(Activation.TANH, 0f, v12, m34, m26, v12), "activationBackward(tanh)",
-                    "3x4", "2x6");
-            bad(() -> Ops.mse(v12, m34, m26), "mse", "3x4", "2x6");
-            bad(() -> Ops.bceWithLogits(v12, m26, m34), "bceWithLogits", "2x6", "3x4");
-            bad(() -> Ops.adam(v12, m34, m26, v12, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, false, 1), "adam", "3x4", "2x6");
+        try (Tensor a = dev.zeros(3, 4); Tensor b = dev.zeros(3, 4); Tensor c = dev.zeros(3, 4);
+             Tensor v12 = dev.zeros(12); Tensor m26 = dev.zeros(2, 6)) {
+            bad(() -> Ops.add(a, b, m26), "add", "a 3x4", "out 2x6");
+            bad(() -> Ops.mul(a, v12, b), "mul", "a 3x4", "b [12]");
+            bad(() -> Ops.activationBackward(Activation.TANH, 0f, a, b, c, m26), "activationBackward(tanh)",
+                    "x 3x4", "dx 2x6");
+            bad(() -> Ops.mse(a, b, v12), "mse", "pred 3x4", "grad [12]");
+            bad(() -> Ops.bceWithLogits(a, m26, b), "bceWithLogits", "logits 3x4", "targets 2x6");
+            bad(() -> Ops.adam(a, b, c, v12, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, false, 1), "adam", "param 3x4", "v [12]");
         }
     }
 
