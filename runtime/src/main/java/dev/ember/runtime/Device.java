@@ -91,7 +91,7 @@ public final class Device implements AutoCloseable {
     }
 
     public Tensor zeros(int... shape) {
-        return empty(shape).fill(0f);
+        return filled(empty(shape), t -> t.fill(0f));
     }
 
     /** A tensor holding a copy of {@code data}, which must have exactly the shape's size. */
@@ -101,19 +101,37 @@ public final class Device implements AutoCloseable {
             throw new IllegalArgumentException("fromArray: " + data.length + " values do not fill shape "
                     + Shapes.toString(s) + " (" + Shapes.size(s) + " elements)");
         }
-        return empty(s).copyFrom(data);
+        return filled(empty(s), t -> t.copyFrom(data));
     }
 
     /** Normal(mean, std) values from a seeded generator; the same seed gives the same values on every device. */
     public Tensor randn(long seed, float mean, float std, int... shape) {
         Tensor.checkNormal("randn", mean, std); // before allocating, so a refused call leaks nothing
-        return empty(shape).fillNormal(seed, mean, std);
+        return filled(empty(shape), t -> t.fillNormal(seed, mean, std));
     }
 
     /** Uniform [lo, hi) values from a seeded generator; the same seed gives the same values on every device. */
     public Tensor rand(long seed, float lo, float hi, int... shape) {
         Tensor.checkUniform("rand", lo, hi); // before allocating, so a refused call leaks nothing
-        return empty(shape).fillUniform(seed, lo, hi);
+        return filled(empty(shape), t -> t.fillUniform(seed, lo, hi));
+    }
+
+    /**
+     * {@code t} after {@code fill} has written it; when the fill throws (a device error), {@code t}
+     * is closed first, since the caller never received it and could not.
+     */
+    private static Tensor filled(Tensor t, java.util.function.Consumer<Tensor> fill) {
+        try {
+            fill.accept(t);
+            return t;
+        } catch (RuntimeException | Error e) {
+            try {
+                t.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
     }
 
     void released(Tensor t) {

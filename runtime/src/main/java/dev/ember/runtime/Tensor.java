@@ -199,8 +199,13 @@ public final class Tensor implements AutoCloseable {
         }
         Storage from = storage(); // before allocating, so a closed tensor leaks nothing
         Tensor out = device.empty(s);
-        device.backend().copy(from, 0, out.storage(), 0, size);
-        return out;
+        try {
+            device.backend().copy(from, 0, out.storage(), 0, size);
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.close(); // the caller never received it
+            throw e;
+        }
     }
 
     public Tensor fill(float value) {
