@@ -126,7 +126,8 @@ public final class SequentialBuilder {
                 in = layers.get(i).outputSize(in);
             }
             return new Sequential(device, inputSize, layers, fuse);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // the layers made so far (an OutOfMemoryError on the CPU backend is an Error)
             layers.forEach(Module::close);
             throw e;
         }

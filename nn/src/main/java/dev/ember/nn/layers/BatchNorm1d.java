@@ -1,5 +1,6 @@
 package dev.ember.nn.layers;
 
+import dev.ember.nn.Allocations;
 import dev.ember.nn.Module;
 import dev.ember.nn.Parameter;
 import dev.ember.runtime.Device;
@@ -48,14 +49,20 @@ public final class BatchNorm1d extends Module {
         this.label = "BatchNorm1d(" + features + ")";
         this.eps = eps;
         this.momentum = momentum;
-        gamma = device.empty(features).fill(1f);
-        beta = device.zeros(features);
-        gradGamma = device.zeros(features);
-        gradBeta = device.zeros(features);
-        runningMean = device.zeros(features);
-        runningVar = device.empty(features).fill(1f);
-        batchMean = device.zeros(features);
-        batchVar = device.zeros(features);
+        Allocations made = new Allocations();
+        try {
+            gamma = made.add(device.empty(features)).fill(1f);
+            beta = made.add(device.zeros(features));
+            gradGamma = made.add(device.zeros(features));
+            gradBeta = made.add(device.zeros(features));
+            runningMean = made.add(device.zeros(features));
+            runningVar = made.add(device.empty(features)).fill(1f);
+            batchMean = made.add(device.zeros(features));
+            batchVar = made.add(device.zeros(features));
+        } catch (RuntimeException | Error e) {
+            made.closeAfter(e);
+            throw e;
+        }
     }
 
     public BatchNorm1d(Device device, int features) {
@@ -105,8 +112,17 @@ public final class BatchNorm1d extends Module {
      */
     private void evalBackward(Tensor x, Tensor dy, Tensor dx) {
         if (zeros == null) {
-            zeros = device.zeros(features);
-            ones = device.empty(features).fill(1f);
+            // Both or neither: a half-made pair would leave ones null for the next call.
+            Allocations made = new Allocations();
+            try {
+                Tensor z = made.add(device.zeros(features));
+                Tensor o = made.add(device.empty(features)).fill(1f);
+                zeros = z;
+                ones = o;
+            } catch (RuntimeException | Error e) {
+                made.closeAfter(e);
+                throw e;
+            }
         }
         Tensor xhat = buffers.get("xhat", x.rows(), features);
         Ops.batchNorm(x, runningMean, runningVar, ones, zeros, eps, xhat);

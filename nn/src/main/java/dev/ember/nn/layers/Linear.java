@@ -1,5 +1,6 @@
 package dev.ember.nn.layers;
 
+import dev.ember.nn.Allocations;
 import dev.ember.nn.Init;
 import dev.ember.nn.Module;
 import dev.ember.nn.Parameter;
@@ -46,11 +47,18 @@ public final class Linear extends Module {
         this.in = in;
         this.out = out;
         this.label = "Linear(" + in + " -> " + out + ")";
-        this.weight = device.empty(out, in);
-        this.gradWeight = device.zeros(out, in);
-        this.bias = bias ? device.zeros(out) : null;
-        this.gradBias = bias ? device.zeros(out) : null;
-        initialise(init.resolve(next == null ? Activation.IDENTITY : next), seed);
+        Init resolved = init.resolve(next == null ? Activation.IDENTITY : next);
+        Allocations made = new Allocations();
+        try {
+            this.weight = made.add(device.empty(out, in));
+            this.gradWeight = made.add(device.zeros(out, in));
+            this.bias = bias ? made.add(device.zeros(out)) : null;
+            this.gradBias = bias ? made.add(device.zeros(out)) : null;
+            initialise(resolved, seed);
+        } catch (RuntimeException | Error e) {
+            made.closeAfter(e);
+            throw e;
+        }
     }
 
     private void initialise(Init init, long seed) {

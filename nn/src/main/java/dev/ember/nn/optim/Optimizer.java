@@ -1,5 +1,6 @@
 package dev.ember.nn.optim;
 
+import dev.ember.nn.Allocations;
 import dev.ember.nn.Parameter;
 import dev.ember.runtime.Ops;
 import dev.ember.runtime.Tensor;
@@ -73,8 +74,14 @@ public abstract class Optimizer implements AutoCloseable {
         Tensor[] s = state.get(p.value());
         if (s == null) {
             s = new Tensor[stateCount()];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = p.value().device().zeros(p.value().shape());
+            Allocations made = new Allocations();
+            try {
+                for (int i = 0; i < s.length; i++) {
+                    s[i] = made.add(p.value().device().zeros(p.value().shape()));
+                }
+            } catch (RuntimeException | Error e) {
+                made.closeAfter(e);
+                throw e;
             }
             state.put(p.value(), s);
         }

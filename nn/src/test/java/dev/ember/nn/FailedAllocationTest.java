@@ -1,0 +1,221 @@
+package dev.ember.nn;
+
+import dev.ember.nn.layers.BatchNorm1d;
+import dev.ember.nn.layers.Linear;
+import dev.ember.nn.optim.Adam;
+import dev.ember.nn.optim.Optimizer;
+import dev.ember.runtime.Activation;
+import dev.ember.runtime.Backend;
+import dev.ember.runtime.Device;
+import dev.ember.runtime.Tensor;
+import dev.ember.runtime.cpu.CpuBackend;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Layers, models and optimizers that make several tensors in a row close the ones already made
+ * when a later one fails (a device out of memory, a failed fill): the caller never receives the
+ * half-built object, so nobody could close them, and they would stay counted on the device.
+ * Each case fails every call of the method in turn, 1 to the number of calls a successful
+ * construction makes.
+ */
+class FailedAllocationTest {
+
+    /** Thrown by the failing backend call. */
+    static final class Injected extends IllegalStateException {
+        Injected(String method, int nth) {
+            super("injected failure of call " + nth + " of Backend." + method);
+        }
+    }
+
+    /**
+     * A device of its own over a private CPU backend, so that its live bytes and tensors count only
+     * what a test made. After {@link #fail}, the nth call of one backend method throws
+     * {@code failure}; calls of that method are counted either way.
+     */
+    static final class FaultyDevice {
+        final Device device;
+        private String method = "";
+        private int nth;
+        private int calls;
+        private Function<String, Throwable> failure;
+
+        FaultyDevice() {
+            CpuBackend cpu = new CpuBackend(1);
+            Backend proxy = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                    new Class<?>[] {Backend.class}, (p, m, args) -> {
+                        if (m.getName().equals(method) && ++calls == nth) {
+                            throw failure.apply(method);
+                        }
+                        try {
+                            return m.invoke(cpu, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            device = new Device(proxy);
+        }
+
+        /** From now on the {@code nth} call of {@code method} throws {@link Injected}; 0 only counts calls. */
+        FaultyDevice fail(String method, int nth) {
+            return fail(method, nth, name -> new Injected(name, nth));
+        }
+
+        FaultyDevice fail(String method, int nth, Function<String, Throwable> failure) {
+            this.method = method;
+            this.nth = nth;
+            this.calls = 0;
+            this.failure = failure;
+            return this;
+        }
+
+        int calls() {
+            return calls;
+        }
+    }
+
+    /**
+     * Builds with {@code make} once to count the calls of {@code method} (which must be
+     * {@code expectedCalls}), then once per call with that call failing: each must throw the
+     * injected failure and leave no tensor open.
+     */
+    private static void assertNothingLeaks(String what, String method, int expectedCalls,
+                                           Function<Device, AutoCloseable> make) throws Exception {
+        FaultyDevice counting = new FaultyDevice().fail(method, 0);
+        try (Device dev = counting.device) {
+            make.apply(dev).close();
+            assertEquals(expectedCalls, counting.calls(), what + ": calls of Backend." + method);
+            assertEquals(0, dev.liveBytes(), what + ": live bytes after a successful build and close");
+        }
+        for (int n = 1; n <= expectedCalls; n++) {
+            try (Device dev = new FaultyDevice().fail(method, n).device) {
+                int nth = n;
+                Injected e = assertThrows(Injected.class, () -> make.apply(dev), what + ", " + method + " " + n);
+                assertEquals("injected failure of call " + nth + " of Backend." + method, e.getMessage());
+                assertEquals(0, dev.liveBytes(), what + ": live bytes after failing " + method + " call " + n);
+                assertEquals(0, dev.liveTensors(), what + ": live tensors after failing " + method + " call " + n);
+            }
+        }
+    }
+
+    @Test
+    void batchNormClosesWhatItMadeWhenAnAllocationOrFillFails() throws Exception {
+        Function<Device, AutoCloseable> make = dev -> new BatchNorm1d(dev, 5);
+        assertNothingLeaks("BatchNorm1d", "allocate", 8, make);
+        assertNothingLeaks("BatchNorm1d", "fill", 8, make); // 6 zeros, 2 ones
+    }
+
+    @Test
+    void linearClosesWhatItMadeWhenAnAllocationOrInitialisationFails() throws Exception {
+        Function<Device, AutoCloseable> withBias = dev -> new Linear(dev, 4, 3, true, Init.TORCH, null, 7);
+        assertNothingLeaks("Linear", "allocate", 4, withBias);
+        assertNothingLeaks("Linear", "fill", 3, withBias);
+        assertNothingLeaks("Linear", "upload", 2, withBias); // uniform weight, then uniform bias
+        assertNothingLeaks("Linear without bias", "allocate", 2,
+                dev -> new Linear(dev, 4, 3, false, Init.AUTO, Activation.RELU, 7));
+    }
+
+    @Test
+    void builtModelClosesEveryLayerWhenALaterOneFails() throws Exception {
+        SequentialBuilder b = Sequential.builder(4).dense(6, "relu").batchNorm().dense(2);
+        assertNothingLeaks("Sequential", "allocate", 4 + 8 + 4, dev -> b.build(dev, 1));
+    }
+
+    /** An OutOfMemoryError (the CPU backend's out of memory) is an Error, not a RuntimeException. */
+    @Test
+    void builtModelClosesEveryLayerOnAnOutOfMemoryError() {
+        SequentialBuilder b = Sequential.builder(4).dense(6, "relu").batchNorm().dense(2);
+        for (int n = 1; n <= 16; n++) {
+            FaultyDevice faulty = new FaultyDevice().fail("allocate", n, m -> new OutOfMemoryError("injected " + m));
+            try (Device dev = faulty.device) {
+                assertThrows(OutOfMemoryError.class, () -> b.build(dev, 1), "allocation " + n);
+                assertEquals(0, dev.liveBytes(), "live bytes after failing allocation " + n);
+            }
+        }
+    }
+
+    /**
+     * Adam makes two moments per parameter on its first step: when the second fails, the first is
+     * closed too (moments of earlier parameters are the optimizer's and {@link Optimizer#close}
+     * releases them). A later step makes the missing state again.
+     */
+    @Test
+    void optimizerStateOfAParameterIsClosedWhenItsSecondTensorFails() {
+        for (int n = 1; n <= 4; n++) {
+            FaultyDevice faulty = new FaultyDevice();
+            try (Device dev = faulty.device) {
+                Linear layer = new Linear(dev, 4, 3, true, Init.TORCH, null, 7);
+                long layerBytes = dev.liveBytes();
+                Adam opt = new Adam(layer.parameters(), 0.01f);
+                faulty.fail("allocate", n);
+                assertThrows(Injected.class, opt::step, "state allocation " + n);
+                faulty.fail("allocate", 0);
+                opt.close();
+                assertEquals(layerBytes, dev.liveBytes(), "live bytes after failing state allocation " + n);
+                layer.close();
+                assertEquals(0, dev.liveBytes());
+            }
+        }
+    }
+
+    /**
+     * The evaluation-mode backward of BatchNorm1d makes its constant zeros and ones on first use.
+     * When the ones fail, the zeros must not stay behind alone: the next backward would find
+     * zeros made and use ones that never were.
+     */
+    @Test
+    void batchNormEvalBackwardRecoversFromAFailedConstant() {
+        float[] x = {0.5f, -1f, 2f, 1.5f, 0f, -0.5f};
+        float[] dy = {1f, 2f, -1f, 0.5f, 0.25f, 3f};
+        float[] expected = evalGradInput(new FaultyDevice(), 0, x, dy);
+        // allocations of the first eval backward: dx, zeros, ones, xhat
+        for (int n = 1; n <= 4; n++) {
+            assertArrayEquals(expected, evalGradInput(new FaultyDevice(), n, x, dy), "allocation " + n);
+        }
+    }
+
+    /**
+     * dx of an eval-mode BatchNorm1d(3) on 2 rows, from a second backward after a first whose
+     * {@code nth} allocation failed (none for 0); checks that closing leaves nothing on the device.
+     */
+    private static float[] evalGradInput(FaultyDevice faulty, int nth, float[] x, float[] dy) {
+        try (Device dev = faulty.device) {
+            float[] dx;
+            try (BatchNorm1d bn = new BatchNorm1d(dev, 3); Tensor tx = dev.fromArray(x, 2, 3);
+                 Tensor tdy = dev.fromArray(dy, 2, 3)) {
+                bn.train(false);
+                bn.forward(tx);
+                if (nth > 0) {
+                    faulty.fail("allocate", nth);
+                    assertThrows(Injected.class, () -> bn.updateGradInput(tx, tdy), "allocation " + nth);
+                    faulty.fail("allocate", 0);
+                }
+                dx = bn.updateGradInput(tx, tdy).toArray();
+            }
+            assertEquals(0, dev.liveBytes(), "live bytes after closing, allocation " + nth + " failed");
+            return dx;
+        }
+    }
+
+    /** The injection itself: without it, every construction above succeeds and leaves nothing. */
+    @Test
+    void theFaultyDeviceFailsOnlyTheArmedCall() {
+        FaultyDevice faulty = new FaultyDevice().fail("allocate", 2);
+        try (Device dev = faulty.device) {
+            Tensor a = dev.empty(3);
+            assertThrows(Injected.class, () -> dev.empty(3));
+            Tensor c = dev.empty(3);
+            assertEquals(3, faulty.calls());
+            assertEquals(2, dev.liveTensors());
+            a.close();
+            c.close();
+        }
+    }
+}
