@@ -31,6 +31,8 @@ public final class BufferCache implements AutoCloseable {
         Tensor t = set.get(name);
         if (t == null || t.cols() != cols) {
             if (t != null) {
+                // out of the set before allocating: if that fails, a closed tensor must not stay cached
+                set.remove(name);
                 t.close();
             }
             t = device.empty(rows, cols);
@@ -45,6 +47,8 @@ public final class BufferCache implements AutoCloseable {
         Tensor t = set.get(name);
         if (t == null || t.size() != length) {
             if (t != null) {
+                // out of the set before allocating: if that fails, a closed tensor must not stay cached
+                set.remove(name);
                 t.close();
             }
             t = device.empty(length);

@@ -17,7 +17,10 @@ import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Layers, models and optimizers that make several tensors in a row close the ones already made
@@ -201,6 +204,26 @@ class FailedAllocationTest {
             }
             assertEquals(0, dev.liveBytes(), "live bytes after closing, allocation " + nth + " failed");
             return dx;
+        }
+    }
+
+    /**
+     * A buffer whose reallocation (same name and rows, other columns) failed must not stay cached
+     * closed: asking for the old shape again would hand out a closed tensor.
+     */
+    @Test
+    void bufferCacheDropsTheOldBufferWhenItsReplacementFails() {
+        FaultyDevice faulty = new FaultyDevice();
+        try (Device dev = faulty.device; BufferCache cache = new BufferCache(dev)) {
+            Tensor first = cache.get("y", 2, 3);
+            faulty.fail("allocate", 1);
+            assertThrows(Injected.class, () -> cache.get("y", 2, 5));
+            assertTrue(first.isClosed(), "the replaced buffer is released");
+            faulty.fail("allocate", 0);
+            Tensor again = cache.get("y", 2, 3);
+            assertFalse(again.isClosed(), "the cache handed out a closed buffer");
+            assertSame(again, cache.get("y", 2, 3));
+            assertEquals(2L * 3 * Float.BYTES, dev.liveBytes());
         }
     }
 
