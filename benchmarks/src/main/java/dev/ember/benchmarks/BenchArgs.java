@@ -108,7 +108,10 @@ public record BenchArgs(boolean full, List<String> devices, List<String> ops, Li
             if (p.isBlank()) {
                 throw new IllegalArgumentException(name + " '" + value + "' has an empty entry");
             }
-            l.add(p.trim());
+            // a repeated entry would be measured twice (sizes) or listed twice in the report (devices)
+            if (!l.contains(p.trim())) {
+                l.add(p.trim());
+            }
         }
         return l;
     }

@@ -112,10 +112,13 @@ public final class BenchCommand {
         List<DeviceInfo> infos = new ArrayList<>();
         for (String name : a.devices() != null ? a.devices() : Devices.list().stream().map(DeviceInfo::name).toList()) {
             DeviceInfo info = Devices.info(name);
+            if (infos.stream().anyMatch(d -> d.name().equals(info.name()))) {
+                continue; // another spelling of a device already listed ("cuda" and "cuda:0")
+            }
             infos.add(info);
             if (!info.available()) {
                 out.println("skipping " + info.name() + ": " + info.reason());
-            } else if (!devices.contains(info.name())) {
+            } else {
                 devices.add(info.name());
             }
         }

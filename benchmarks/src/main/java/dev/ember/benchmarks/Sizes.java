@@ -156,6 +156,33 @@ public final class Sizes {
         };
     }
 
+    /**
+     * The size {@code s} of {@code kind} stands for, spelled one way: {@code 1M}, {@code 1024K} and
+     * {@code 1048576} are all {@code 1048576}, so two spellings of one size compare equal.
+     */
+    public static String canonical(Kind kind, String s) {
+        return switch (kind) {
+            case ELEMENTS -> Long.toString(elements(s));
+            case MATRIX -> {
+                int[] rc = matrix(s);
+                yield rc[0] + "x" + rc[1];
+            }
+            case MLP -> {
+                Mlp m = mlp(s);
+                StringBuilder b = new StringBuilder();
+                for (int w : m.layers) {
+                    b.append(b.isEmpty() ? "" : "-").append(w);
+                }
+                yield b.append('@').append(m.batch).toString();
+            }
+            case SIDE -> Integer.toString(side(s));
+            case NAME -> {
+                magnitude(kind, s); // refuses what is not a named shape
+                yield s;
+            }
+        };
+    }
+
     private static long positive(String whole, String part, String what) {
         if (part.isEmpty() || !part.chars().allMatch(Character::isDigit) || part.length() > 10) {
             throw new IllegalArgumentException("size '" + whole + "': " + what + " '" + part + "' is not a positive integer");

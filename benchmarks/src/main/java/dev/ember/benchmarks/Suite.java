@@ -166,6 +166,8 @@ public final class Suite {
     /**
      * The runs for a selection. Without {@code ops}, the quick or full set; {@code sizes}, when
      * given, replace each op's sizes by those that parse for it, and every op must accept at least one.
+     * Of sizes that are one size for an op ({@code 1M} and {@code 1024K} for an element count) only
+     * the first is kept: JMH would measure the same configuration twice.
      */
     public static List<Planned> plan(boolean full, List<String> ops, List<String> sizes) {
         List<OpSpec> specs = ops == null ? ALL.stream().filter(o -> full || o.inQuick()).toList() : select(ops);
@@ -173,7 +175,10 @@ public final class Suite {
         for (OpSpec o : specs) {
             List<String> s;
             if (sizes != null) {
-                s = sizes.stream().filter(v -> Sizes.fits(o.kind(), v)).toList();
+                Map<String, String> byValue = new LinkedHashMap<>();
+                sizes.stream().filter(v -> Sizes.fits(o.kind(), v))
+                        .forEach(v -> byValue.putIfAbsent(Sizes.canonical(o.kind(), v), v));
+                s = List.copyOf(byValue.values());
                 if (s.isEmpty()) {
                     throw new IllegalArgumentException("--sizes " + String.join(",", sizes) + ": none fits op "
                             + o.name() + ", which takes " + o.kind().description + "; narrow --ops or add a size for it");

@@ -39,6 +39,16 @@ class BenchArgsTest {
         assertTrue(BenchArgs.parse(new String[] {"--help"}).help());
     }
 
+    /** A repeated entry would be measured twice by JMH: it is dropped, the first keeping its place. */
+    @Test
+    void repeatedEntriesAreDroppedInTheGivenOrder() {
+        BenchArgs a = BenchArgs.parse(new String[] {"--sizes", "4M,1M,4M", "--sizes=1M, 256K", "--devices",
+            "opencl:0,cpu,opencl:0", "--ops", "relu,adam,relu"});
+        assertEquals(List.of("4M", "1M", "256K"), a.sizes());
+        assertEquals(List.of("opencl:0", "cpu"), a.devices());
+        assertEquals(List.of("relu", "adam"), a.ops());
+    }
+
     @Test
     void rejectsBadArgumentsWithTheirName() {
         assertTrue(error("--fast").contains("'--fast'"));

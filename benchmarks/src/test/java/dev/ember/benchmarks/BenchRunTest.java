@@ -151,6 +151,23 @@ class BenchRunTest {
         assertTrue(rows.contains("\"failures\": [") && rows.contains("relu: fake JMH"), rows);
     }
 
+    /** Two spellings of one device are one device: measured once, and listed once in the report. */
+    @Test
+    void aDeviceNamedTwiceIsListedOnce(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("report");
+        Fake fake = new Fake(BenchRunTest::limits);
+        fake.perOp.put(RELU, 1000.0);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int rc = BenchCommand.run(new String[] {"--devices", "cpu,CPU:0", "--ops", "relu", "--out", dir.toString()},
+                new PrintStream(out, true), new PrintStream(err, true), fake);
+        assertEquals(0, rc, out + "\n" + err);
+        Map<String, Object> env = Json.object(Json.parse(Files.readString(dir.resolve("env.json"))), "env.json");
+        assertEquals(List.of("cpu"), Json.array(env.get("devices"), "devices").stream()
+                .map(d -> Json.object(d, "device").get("name")).toList());
+        String md = Files.readString(dir.resolve("results.md"));
+        assertEquals(1, md.lines().filter(l -> l.startsWith("  - `cpu`")).count(), md);
+    }
+
     @Test
     void aResultFileThatIsNotJmhJsonFailsItsOpOnly(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("report");

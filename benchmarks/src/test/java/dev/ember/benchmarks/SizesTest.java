@@ -2,6 +2,7 @@ package dev.ember.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +33,18 @@ class SizesTest {
         assertThrows(IllegalArgumentException.class, () -> Sizes.mlp("784@128"));
         assertFalse(Sizes.fits(Sizes.Kind.SIDE, "1M"));
         assertTrue(Sizes.fits(Sizes.Kind.ELEMENTS, "1024"));
+    }
+
+    @Test
+    void canonicalSpellsEachSizeOneWay() {
+        assertEquals("1048576", Sizes.canonical(Sizes.Kind.ELEMENTS, "1M"));
+        assertEquals("1048576", Sizes.canonical(Sizes.Kind.ELEMENTS, " 1024k"));
+        assertEquals("64x16", Sizes.canonical(Sizes.Kind.MATRIX, "064X16"));
+        assertEquals("784-10@128", Sizes.canonical(Sizes.Kind.MLP, "784-010@0128"));
+        assertEquals("512", Sizes.canonical(Sizes.Kind.SIDE, "0512"));
+        assertEquals("mlp_fwd_b128", Sizes.canonical(Sizes.Kind.NAME, "mlp_fwd_b128"));
+        assertNotEquals(Sizes.canonical(Sizes.Kind.MATRIX, "64x16"), Sizes.canonical(Sizes.Kind.MATRIX, "16x64"));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.canonical(Sizes.Kind.NAME, "Mlp"));
     }
 
     @Test

@@ -54,6 +54,18 @@ class SuiteTest {
         assertTrue(msg.contains("train_step") && msg.contains("784-256-128-10@128"), msg);
     }
 
+    /** Two spellings of one size are one JMH configuration: the first spelling is kept, in the given order. */
+    @Test
+    void sizesThatAreOneSizeForAnOpAreMeasuredOnce() {
+        List<Suite.Planned> p = Suite.plan(false, List.of("relu", "bias_grad", "gemm", "train_step"),
+                List.of("4M", "1M", "1024K", "1048576", "4m", "64x16", "064x16", "512", "0512",
+                        "784-10@128", "784-010@0128"));
+        assertEquals(List.of("4M", "1M", "512"), find(p, "relu").sizes());
+        assertEquals(List.of("64x16"), find(p, "bias_grad").sizes());
+        assertEquals(List.of("512"), find(p, "gemm").sizes());
+        assertEquals(List.of("784-10@128"), find(p, "train_step").sizes());
+    }
+
     @Test
     void groupsExpandInCatalogueOrder() {
         List<OpSpec> s = Suite.select(List.of("transfers", "adam", "optimizers"));
