@@ -310,7 +310,7 @@ public final class BenchCommand {
             Files.writeString(dir.resolve(Report.JMH_JSON), mergeArrays(rawJson));
             Files.writeString(dir.resolve(Report.ENV_JSON), Json.write(env));
             report = Report.load(dir);
-            Files.writeString(dir.resolve("results.md"), report.markdown("#", dir.toString()));
+            Files.writeString(dir.resolve("results.md"), report.markdown("#", Report.byBench(dir)));
             Files.writeString(dir.resolve("rows.json"), report.rowsJson());
         } catch (IOException | RuntimeException e) {
             err.println("ember bench: writing the report to " + dir + " failed: " + e);

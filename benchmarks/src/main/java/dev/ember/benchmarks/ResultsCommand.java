@@ -56,7 +56,7 @@ public final class ResultsCommand {
         try {
             Report report = Report.load(dir);
             report.requireComplete(dir);
-            ResultsFile.update(file, report.markdown("##", dir.toString()));
+            ResultsFile.update(file, report.markdown("##", Report.byResults(dir)));
             out.println("updated " + file + " from " + dir + " (" + report.rows().size() + " rows)");
             return 0;
         } catch (IOException | IllegalArgumentException e) {

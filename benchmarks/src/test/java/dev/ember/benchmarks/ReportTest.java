@@ -11,7 +11,7 @@ class ReportTest {
     private static String markdown(String selection) {
         ResultRow row = new ResultRow("relu", "1M", "cpu", "resident", 1e-3, Double.NaN, 8e9, 1);
         return new Report(Map.of("selection", selection), List.of(new Roofline("cpu", 1e11, "fma", 1e10)),
-                List.of(row)).markdown("##", "dir");
+                List.of(row)).markdown("##", Report.byResults(java.nio.file.Path.of("dir")));
     }
 
     @Test
