@@ -190,8 +190,7 @@ public final class BenchCommand {
             Roofline r;
             try {
                 r = measure.roofline(d);
-                out.printf(Locale.ROOT, "roofline %s: %.1f GFLOP/s (%s), copy %.1f GB/s%n", d, r.peakFlops() / 1e9,
-                        r.peakMethod(), r.copyBytes() / 1e9);
+                out.println("roofline " + d + ": " + r.describe(true));
             } catch (RuntimeException | LinkageError e) {
                 // As with a failed benchmark: the other devices and ops are still measured. The end
                 // of the run tries again; until then this device's roof% has nothing to refer to.
@@ -292,8 +291,7 @@ public final class BenchCommand {
                         + "); the start's is kept");
             }
             if (kept.measured()) {
-                out.printf(Locale.ROOT, "roofline %s, higher of start and end: %.1f GFLOP/s, copy %.1f GB/s%n",
-                        kept.device(), kept.peakFlops() / 1e9, kept.copyBytes() / 1e9);
+                out.println("roofline " + kept.device() + ", higher of start and end: " + kept.describe(false));
             } else {
                 failures.add("roofline of " + kept.device() + ": " + kept.peakMethod() + "; its roof% column is empty");
             }

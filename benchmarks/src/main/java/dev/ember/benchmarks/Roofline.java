@@ -6,6 +6,7 @@ import dev.ember.runtime.Ops;
 import dev.ember.runtime.Tensor;
 import dev.ember.runtime.cpu.CpuProvider;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,17 +32,43 @@ public record Roofline(String device, double peakFlops, String peakMethod, doubl
         return !Double.isNaN(peakFlops) || !Double.isNaN(copyBytes);
     }
 
-    /** The row's share of the attainable limit in percent, or NaN when nothing applies. */
+    /**
+     * The row's share of the attainable limit in percent, or NaN when nothing applies or a limit
+     * the row is counted against was not measured: the bound is the larger of the two shares, so
+     * with one unknown the other is no share of it.
+     */
     public double percent(double flopRate, double byteRate) {
+        boolean flops = flopRate > 0, bytes = byteRate > 0;
+        if ((flops && !(peakFlops > 0)) || (bytes && !(copyBytes > 0))) {
+            return Double.NaN;
+        }
         double p = Double.NaN;
-        if (flopRate > 0 && peakFlops > 0) {
+        if (flops) {
             p = flopRate / peakFlops;
         }
-        if (byteRate > 0 && copyBytes > 0) {
+        if (bytes) {
             double b = byteRate / copyBytes;
             p = Double.isNaN(p) ? b : Math.max(p, b);
         }
         return p * 100;
+    }
+
+    /**
+     * The limits for the console: "130.0 GFLOP/s, copy 12.0 GB/s", with the peak's method in
+     * parentheses when {@code withMethod}; a limit that was not measured says so (and why, for
+     * the peak) instead of printing NaN.
+     */
+    public String describe(boolean withMethod) {
+        String peak;
+        if (peakFlops > 0 && Double.isFinite(peakFlops)) {
+            peak = String.format(Locale.ROOT, "%.1f GFLOP/s", peakFlops / 1e9) + (withMethod ? " (" + peakMethod + ")" : "");
+        } else {
+            String why = peakMethod == null ? "" : peakMethod.replaceFirst("^not measured(: )?", "");
+            peak = "peak not measured" + (why.isBlank() ? "" : " (" + why + ")");
+        }
+        String copy = copyBytes > 0 && Double.isFinite(copyBytes)
+                ? String.format(Locale.ROOT, "copy %.1f GB/s", copyBytes / 1e9) : "copy not measured";
+        return peak + ", " + copy;
     }
 
     /**

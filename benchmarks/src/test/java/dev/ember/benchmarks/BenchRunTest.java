@@ -151,6 +151,28 @@ class BenchRunTest {
         assertTrue(rows.contains("\"failures\": [") && rows.contains("relu: fake JMH"), rows);
     }
 
+    /** A CPU without the Vector API has no peak: the console says so instead of "NaN GFLOP/s". */
+    @Test
+    void aPeakThatWasNotMeasuredIsSaidSo(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("report");
+        Fake fake = new Fake(d -> new Roofline(d, Double.NaN, "not measured: jdk.incubator.vector missing (fake)", 1e10));
+        fake.perOp.put(RELU, 1000.0);
+        fake.perOp.put(DROPOUT, 60.0);
+        Object[] r = bench(dir, fake);
+        String out = (String) r[1];
+        assertEquals(0, r[0], out + "\n" + r[2]);
+        assertFalse(out.contains("NaN"), out);
+        assertTrue(out.contains("roofline cpu: peak not measured (jdk.incubator.vector missing (fake)), copy 10.0 GB/s\n"),
+                out);
+        assertTrue(out.contains("roofline cpu, higher of start and end: peak not measured (jdk.incubator.vector missing"
+                + " (fake)), copy 10.0 GB/s\n"), out);
+        String md = Files.readString(dir.resolve("results.md"));
+        assertTrue(md.contains("| cpu | - | not measured: jdk.incubator.vector missing (fake) | 10.0 |"), md);
+        // relu is counted in bytes only: its share of the measured copy bandwidth stands
+        String relu = md.lines().filter(l -> l.startsWith("| relu | 1M | resident |")).findFirst().orElseThrow();
+        assertTrue(relu.endsWith("| 1.00 ms | 8.39 GB/s | 84% |"), relu);
+    }
+
     /** results.md in the report directory says that ember bench wrote it, not ember results. */
     @Test
     void resultsMdNamesTheCommandThatWroteIt(@TempDir Path tmp) throws Exception {

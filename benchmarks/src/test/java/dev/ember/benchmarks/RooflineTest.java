@@ -19,6 +19,37 @@ class RooflineTest {
         assertTrue(Double.isNaN(new Roofline("x", Double.NaN, "-", Double.NaN).percent(1e9, 1e9)));
     }
 
+    /**
+     * Without a peak (no Vector API), a row counted in FLOPs has no share: its bound is the larger
+     * of the two, and the bandwidth share alone would understate it. Rows counted in bytes only
+     * keep their share of the measured copy bandwidth.
+     */
+    @Test
+    void aLimitNotMeasuredGivesNoShareToTheRowsCountedAgainstIt() {
+        Roofline noPeak = new Roofline("cpu", Double.NaN, "not measured: jdk.incubator.vector missing", 10e9);
+        assertTrue(Double.isNaN(noPeak.percent(10e9, 8e9)));
+        assertTrue(Double.isNaN(noPeak.percent(50e9, Double.NaN)));
+        assertEquals(20, noPeak.percent(Double.NaN, 2e9), 1e-9);
+        Roofline noCopy = new Roofline("cpu", 100e9, "fma", Double.NaN);
+        assertTrue(Double.isNaN(noCopy.percent(10e9, 8e9)));
+        assertEquals(50, noCopy.percent(50e9, Double.NaN), 1e-9);
+        assertEquals("-", ReportTable.roofCell(new ResultRow("train_step", "784-10@128", "cpu", "", 1, 10e9, 8e9, 1),
+                noPeak));
+    }
+
+    @Test
+    void describeSaysWhatWasNotMeasuredInsteadOfNaN() {
+        assertEquals("100.0 GFLOP/s (fma), copy 10.0 GB/s", new Roofline("cpu", 100e9, "fma", 10e9).describe(true));
+        assertEquals("100.0 GFLOP/s, copy 10.0 GB/s", new Roofline("cpu", 100e9, "fma", 10e9).describe(false));
+        Roofline noPeak = new Roofline("cpu", Double.NaN, "not measured: jdk.incubator.vector missing (x)", 10e9);
+        assertEquals("peak not measured (jdk.incubator.vector missing (x)), copy 10.0 GB/s", noPeak.describe(true));
+        assertEquals(noPeak.describe(true), noPeak.describe(false));
+        assertEquals("peak not measured (interrupted), copy 10.0 GB/s",
+                new Roofline("cpu", Double.NaN, "interrupted", 10e9).describe(true));
+        assertEquals("peak not measured (device lost), copy not measured",
+                Roofline.unmeasured("cuda:0", "device lost").describe(true));
+    }
+
     @Test
     void measuresTheCpuWithTheFmaLoopAndACopy() {
         Roofline r = Roofline.measure(dev.ember.runtime.Devices.cpu());
