@@ -5,13 +5,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** What a report records about where it was measured: machine, JDK, devices (with drivers), date and load. */
 public final class Environment {
@@ -51,12 +55,32 @@ public final class Environment {
         }
     }
 
+    /** How long lscpu may run before it is killed and the fallbacks are used. */
+    static final Duration LSCPU_TIMEOUT = Duration.ofSeconds(5);
+
     private static Map<String, String> lscpu() {
+        return lscpu(List.of("lscpu"), LSCPU_TIMEOUT);
+    }
+
+    /**
+     * The "key: value" lines that {@code command} (lscpu) prints, or none when it cannot start,
+     * exits non-zero or runs past {@code timeout}; then it is killed, so that a hung lscpu neither
+     * holds up the run nor outlives it.
+     */
+    static Map<String, String> lscpu(List<String> command, Duration timeout) {
         Map<String, String> m = new LinkedHashMap<>();
+        Process p;
         try {
-            Process p = new ProcessBuilder("lscpu").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            return m; // lscpu missing: fall back to /proc/cpuinfo and the JVM's processor count
+        }
+        try {
+            // Read on another thread: reading here would wait for the output's end, past any timeout.
+            FutureTask<byte[]> output = new FutureTask<>(() -> p.getInputStream().readAllBytes());
+            Thread.ofVirtual().name("lscpu output").start(output);
+            if (p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS) && p.exitValue() == 0) {
+                String out = new String(output.get(timeout.toNanos(), TimeUnit.NANOSECONDS), StandardCharsets.UTF_8);
                 for (String line : out.split("\n")) {
                     int c = line.indexOf(':');
                     if (c > 0) {
@@ -64,10 +88,14 @@ public final class Environment {
                     }
                 }
             }
-        } catch (IOException e) {
-            // lscpu missing: fall back to /proc/cpuinfo and the JVM's processor count
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the output could not be read, or a child of lscpu held it open: fall back as above
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
         }
         return m;
     }
