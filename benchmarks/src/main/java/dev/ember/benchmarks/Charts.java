@@ -54,6 +54,24 @@ public final class Charts {
     }
 
     private static Path bars(String op, List<ReportTable.Line> lines, List<String> devices, Path dir) throws IOException {
+        BarData data = barData(lines, devices);
+        JFreeChart chart = ChartFactory.createBarChart(op + ": " + data.axis() + " by size and device", "size",
+                data.axis(), data.values(), PlotOrientation.VERTICAL, true, false, false);
+        style(chart);
+        Path f = dir.resolve(fileName(op) + ".png");
+        ChartUtils.saveChartAsPNG(f.toFile(), chart, 900, 500);
+        return f;
+    }
+
+    /** A bar chart's value axis ("GFLOP/s", "GB/s" or "ms per op") and its bars. */
+    record BarData(String axis, DefaultCategoryDataset values) {
+    }
+
+    /**
+     * The bar chart's data: a series per device and mode, against size. A row without the rate
+     * (not counted, or not measured) gets no bar: a bar of height 0 would read as a rate of 0.
+     */
+    static BarData barData(List<ReportTable.Line> lines, List<String> devices) {
         boolean flops = lines.stream().flatMap(l -> l.byDevice().values().stream()).anyMatch(ResultRow::hasFlops);
         boolean bytes = lines.stream().flatMap(l -> l.byDevice().values().stream()).anyMatch(ResultRow::hasBytes);
         String axis = flops ? "GFLOP/s" : bytes ? "GB/s" : "ms per op";
@@ -66,15 +84,11 @@ public final class Charts {
                 }
                 double v = flops ? r.flopRate() / 1e9 : bytes ? r.byteRate() / 1e9 : r.seconds() * 1e3;
                 String series = d + (l.mode().equals("with_transfers") ? " with transfers" : "");
-                ds.addValue(Double.isFinite(v) ? v : 0, series, l.size());
+                // null keeps the size's slot for this series (the bars stay aligned) and draws nothing
+                ds.addValue(Double.isFinite(v) ? v : null, series, l.size());
             }
         }
-        JFreeChart chart = ChartFactory.createBarChart(op + ": " + axis + " by size and device", "size", axis, ds,
-                PlotOrientation.VERTICAL, true, false, false);
-        style(chart);
-        Path f = dir.resolve(fileName(op) + ".png");
-        ChartUtils.saveChartAsPNG(f.toFile(), chart, 900, 500);
-        return f;
+        return new BarData(axis, ds);
     }
 
     private static Path speedup(String op, List<ReportTable.Line> lines, List<String> accelerators, Path dir)

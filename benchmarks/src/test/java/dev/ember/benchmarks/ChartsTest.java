@@ -2,6 +2,7 @@ package dev.ember.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -28,6 +29,26 @@ class ChartsTest {
             assertTrue(b.length > 2000, f + " is " + b.length + " bytes");
             assertArrayEquals(PNG, Arrays.copyOf(b, 4), f.toString());
         }
+    }
+
+    /** A rate that is missing gets no bar, not a bar of height 0 that reads as a rate of 0. */
+    @Test
+    void aMissingRateIsLeftOutNotDrawnAsZero(@TempDir Path tmp) throws Exception {
+        List<ResultRow> rows = List.of(
+                new ResultRow("relu", "1M", "cpu", "resident", 1e-3, Double.NaN, 8e9, 1 << 20),
+                new ResultRow("relu", "1M", "opencl:0", "resident", 1e-4, Double.NaN, Double.NaN, 1 << 20),
+                new ResultRow("relu", "16M", "cpu", "resident", 1e-2, Double.NaN, 12e9, 16 << 20),
+                new ResultRow("relu", "16M", "opencl:0", "resident", 1e-3, Double.NaN, 100e9, 16 << 20));
+        ReportTable t = new ReportTable(rows, List.of());
+        Charts.BarData bars = Charts.barData(t.lines(), t.devices());
+        assertEquals("GB/s", bars.axis());
+        assertEquals(List.of("cpu", "opencl:0"), bars.values().getRowKeys());
+        assertEquals(List.of("1M", "16M"), bars.values().getColumnKeys());
+        assertNull(bars.values().getValue("opencl:0", "1M"));
+        assertEquals(8.0, bars.values().getValue("cpu", "1M").doubleValue(), 1e-12);
+        assertEquals(100.0, bars.values().getValue("opencl:0", "16M").doubleValue(), 1e-12);
+        // and the chart with the gap is still drawn
+        assertTrue(Charts.write(t, tmp).contains(tmp.resolve("relu.png")));
     }
 
     @Test
