@@ -1,18 +1,23 @@
 package dev.ember.nn;
 
 import dev.ember.nn.layers.BatchNorm1d;
+import dev.ember.nn.model.ModelFile;
+import dev.ember.nn.model.SavedModel;
 import dev.ember.nn.layers.Linear;
 import dev.ember.nn.optim.Adam;
 import dev.ember.nn.optim.Optimizer;
 import dev.ember.runtime.Activation;
 import dev.ember.runtime.Backend;
 import dev.ember.runtime.Device;
+import dev.ember.runtime.Devices;
 import dev.ember.runtime.Tensor;
 import dev.ember.runtime.cpu.CpuBackend;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.nio.file.Path;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -123,6 +128,33 @@ class FailedAllocationTest {
         assertNothingLeaks("Linear", "upload", 2, withBias); // uniform weight, then uniform bias
         assertNothingLeaks("Linear without bias", "allocate", 2,
                 dev -> new Linear(dev, 4, 3, false, Init.AUTO, Activation.RELU, 7));
+    }
+
+    /**
+     * A device failure while a model file's network is built is the device's error, not "bad
+     * architecture metadata": the file is fine and loads elsewhere.
+     */
+    @Test
+    void loadingAModelReportsTheDeviceFailureAsItself(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("m.safetensors");
+        try (Sequential m = Sequential.builder(4).dense(6, "relu").batchNorm().dense(2)
+                .build(Devices.cpu(), 1)) {
+            ModelFile.save(file, new SavedModel(m, "cross_entropy", null, null,
+                    null, null, null));
+        }
+        for (int n = 1; n <= 16; n++) {
+            try (Device dev = new FaultyDevice().fail("allocate", n).device) {
+                Injected e = assertThrows(Injected.class, () -> ModelFile.load(file, dev),
+                        "allocate call " + n);
+                assertFalse(e.getMessage().contains("architecture"), e.getMessage());
+                assertEquals(0, dev.liveBytes(), "live bytes after failing allocate call " + n);
+            }
+        }
+        try (Device dev = new FaultyDevice().device;
+             SavedModel loaded = ModelFile.load(file, dev)) {
+            assertEquals(2, loaded.model().outputSize());
+        }
     }
 
     @Test

@@ -118,7 +118,9 @@ public final class ModelFile {
                         + " the file holds " + holds);
             }
             model = SequentialBuilder.fromSpec(spec, device, 0);
-        } catch (RuntimeException e) {
+        } catch (IllegalArgumentException e) {
+            // The spec's own errors. A device's (out of memory, a closed device) pass as themselves:
+            // the file is fine and would load elsewhere.
             throw new IllegalArgumentException(file + ": bad architecture metadata: " + e.getMessage(), e);
         }
         try {
