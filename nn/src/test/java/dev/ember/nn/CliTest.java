@@ -142,6 +142,17 @@ class CliTest {
         Files.writeString(f, ",a,b,y\n0,1,2,0\n1,3,4,1\n"); // pandas' to_csv: an empty index header cell
         oneLineError(run("train", "--data", f.toString(), "--epochs", "1"),
                 "line 1, column 1: missing value (if line 1 names the columns, add --header)");
+        // pandas' header of integer column names: the label column's name would become a class
+        Files.writeString(f, "0,1,species\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,dog\n");
+        oneLineError(run("train", "--data", f.toString(), "--epochs", "1"),
+                "the first row's label 'species' is the only row of its class (if line 1 names the columns, add"
+                        + " --header)");
+        Path run = dir.resolve("run");
+        assertEquals(0, run("train", "--data", f.toString(), "--header", "--epochs", "1", "--quiet", "--out",
+                run.toString()).code);
+        oneLineError(run("evaluate", "--model", run.toString(), "--data", f.toString()),
+                "label 'species' is not one of the known classes (cat, dog) (if line 1 names the columns, add"
+                        + " --header)");
         Files.writeString(f, "1,2,0\n3,x,1\n");
         Result r = run("train", "--data", f.toString(), "--epochs", "1");
         oneLineError(r, "line 2, column 2: 'x' is not a number");

@@ -489,18 +489,42 @@ public final class Cli {
             throw new UsageException("--label-column " + label + " is a column name, which needs --header (or give"
                     + " the column's 0-based index)");
         }
+        Dataset d;
         try {
-            return classes == null ? Csv.read(p, a.flag("header"), label, classification)
+            d = classes == null ? Csv.read(p, a.flag("header"), label, classification)
                     : Csv.read(p, a.flag("header"), label, classes);
         } catch (IllegalArgumentException e) {
             // A header line read as data (pandas' to_csv also starts it with an empty index cell)
             String m = String.valueOf(e.getMessage());
-            if (!a.flag("header") && m.contains(" line 1, ")
-                    && (m.endsWith("is not a number") || m.endsWith("missing value"))) {
+            if (!a.flag("header") && m.contains(" line 1, ") && (m.endsWith("is not a number")
+                    || m.endsWith("missing value") || m.contains("is not one of the known classes"))) {
                 throw new UsageException(m + " (if line 1 names the columns, add --header)");
             }
             throw e;
         }
+        if (!a.flag("header")) {
+            checkFirstRowIsData(p, d);
+        }
+        return d;
+    }
+
+    /**
+     * A header whose feature names are numbers (pandas writes a frame's integer column names so)
+     * reads as a data row whose text label, the label column's name, becomes a class of one row.
+     * Refused with the hint, as such a class could not be learned anyway.
+     */
+    private static void checkFirstRowIsData(Path p, Dataset d) {
+        if (!d.isClassification() || d.rows() < 2 || named(d.classNames()).isEmpty()) { // numbered classes only
+            return;
+        }
+        float first = d.targets()[0];
+        for (int r = 1; r < d.rows(); r++) {
+            if (d.targets()[r] == first) {
+                return;
+            }
+        }
+        throw new UsageException(p + ": the first row's label '" + d.classNames().get((int) first) + "' is the only"
+                + " row of its class (if line 1 names the columns, add --header)");
     }
 
     private int evaluate(Args a) throws IOException {
