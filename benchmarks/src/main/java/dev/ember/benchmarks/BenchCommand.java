@@ -433,23 +433,19 @@ public final class BenchCommand {
      * its result would otherwise leave the previous run's figures to be read as this run's), the
      * report's own files (a run that fails while writing them would leave its jmh.json beside the
      * last run's env.json, which {@code ember results} would publish as one report) and the charts
-     * (this run may chart other ops).
+     * of every op (this run may chart other ops); files it would not write stay.
      */
     static void removeStaleOutput(Path dir) throws IOException {
         for (String f : List.of(Report.JMH_JSON, Report.ENV_JSON, "rows.json", "results.md")) {
             Files.deleteIfExists(dir.resolve(f));
         }
-        Path raw = dir.resolve("raw");
+        Path raw = dir.resolve("raw"), charts = dir.resolve("charts");
+        boolean chartsDir = Files.isDirectory(charts); // a file named charts is reported when the charts are written
         for (OpSpec o : Suite.all()) {
             Files.deleteIfExists(raw.resolve(o.name() + ".json"));
             Files.deleteIfExists(raw.resolve(o.name() + ".log"));
-        }
-        Path charts = dir.resolve("charts");
-        if (Files.isDirectory(charts)) {
-            try (var pngs = Files.newDirectoryStream(charts, "*.png")) {
-                for (Path p : pngs) {
-                    Files.deleteIfExists(p);
-                }
+            for (Path chart : chartsDir ? Charts.files(o.name(), charts) : List.<Path>of()) {
+                Files.deleteIfExists(chart);
             }
         }
     }

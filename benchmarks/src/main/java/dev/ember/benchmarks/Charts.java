@@ -53,12 +53,17 @@ public final class Charts {
         return op.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
+    /** Every chart file {@link #write} may write for {@code op} into {@code dir}, whether or not it exists. */
+    static List<Path> files(String op, Path dir) {
+        return List.of(dir.resolve(fileName(op) + ".png"), dir.resolve(fileName(op) + "-speedup.png"));
+    }
+
     private static Path bars(String op, List<ReportTable.Line> lines, List<String> devices, Path dir) throws IOException {
         BarData data = barData(lines, devices);
         JFreeChart chart = ChartFactory.createBarChart(op + ": " + data.axis() + " by size and device", "size",
                 data.axis(), data.values(), PlotOrientation.VERTICAL, true, false, false);
         style(chart);
-        Path f = dir.resolve(fileName(op) + ".png");
+        Path f = files(op, dir).get(0);
         ChartUtils.saveChartAsPNG(f.toFile(), chart, 900, 500);
         return f;
     }
@@ -111,7 +116,7 @@ public final class Charts {
         renderer.setDefaultShapesVisible(true);
         renderer.setAutoPopulateSeriesStroke(false);
         renderer.setDefaultStroke(new BasicStroke(2.5f));
-        Path f = dir.resolve(fileName(op) + "-speedup.png");
+        Path f = files(op, dir).get(1);
         ChartUtils.saveChartAsPNG(f.toFile(), chart, 900, 500);
         return f;
     }

@@ -299,7 +299,7 @@ class BenchRunTest {
         Files.createDirectories(dir.resolve("charts"));
         List<String> ours = List.of("jmh.json", "env.json", "rows.json", "results.md", "raw/relu.json", "raw/relu.log",
                 "raw/gemm_mlp.json", "charts/relu.png", "charts/gemm-speedup.png");
-        List<String> theirs = List.of("notes.md", "raw/notes.txt", "charts/README");
+        List<String> theirs = List.of("notes.md", "raw/notes.txt", "charts/README", "charts/my-own-plot.png");
         for (String f : ours) {
             Files.writeString(dir.resolve(f), "old");
         }
