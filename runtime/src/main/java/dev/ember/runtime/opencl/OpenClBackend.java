@@ -90,7 +90,7 @@ public final class OpenClBackend implements Backend {
             }
             this.queue = q;
         }
-        this.pool = new OpenClPool(context, name);
+        this.pool = new OpenClPool(context, name, maxAlloc);
         this.programs = new OpenClPrograms(context, dev, options, cacheDir);
         try {
             this.dummy = pool.allocate(1);

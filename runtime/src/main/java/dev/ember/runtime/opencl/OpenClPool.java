@@ -18,14 +18,17 @@ import org.lwjgl.system.MemoryStack;
 final class OpenClPool implements AutoCloseable {
     private final long context;
     private final String device;
+    /** The device's largest buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE); no bucket is rounded past it. */
+    private final long maxAlloc;
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
     private final java.util.Set<Long> live = new java.util.HashSet<>();
     private long cachedBytes;
     private long liveBytes;
 
-    OpenClPool(long context, String device) {
+    OpenClPool(long context, String device, long maxAlloc) {
         this.context = context;
         this.device = device;
+        this.maxAlloc = maxAlloc;
     }
 
     /** Bucket size in bytes for a request: at least 256, then the next of (8..15) * 2^e. */
@@ -36,8 +39,17 @@ final class OpenClPool implements AutoCloseable {
         return (b + unit - 1) / unit * unit;
     }
 
+    /**
+     * {@link #bucket(long)}, but never past {@code max}, the device's largest buffer: a GPU whose
+     * limit is not a bucket size (many report a quarter of their memory) would otherwise refuse a
+     * request just under it, rounded up by as much as 12.5%. {@code bytes} must not exceed {@code max}.
+     */
+    static long bucket(long bytes, long max) {
+        return Math.min(bucket(bytes), Math.max(bytes, max));
+    }
+
     OpenClStorage allocate(long elements) {
-        long bytes = bucket(elements * Float.BYTES);
+        long bytes = bucket(elements * Float.BYTES, maxAlloc);
         ArrayDeque<Long> list = free.get(bytes);
         if (list != null && !list.isEmpty()) {
             cachedBytes -= bytes;

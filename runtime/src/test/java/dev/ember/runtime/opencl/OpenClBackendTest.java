@@ -208,6 +208,10 @@ class OpenClBackendTest {
         assertEquals(256, OpenClPool.bucket(1));
         assertEquals(1024, OpenClPool.bucket(1000));
         assertEquals(9 << 17, OpenClPool.bucket((1 << 20) + 1));
+        // A limit that is no bucket size (20e9 bytes): a request just under it is not rounded past it.
+        assertEquals(21_474_836_480L, OpenClPool.bucket(19_500_000_000L));
+        assertEquals(20_000_000_000L, OpenClPool.bucket(19_500_000_000L, 20_000_000_000L));
+        assertEquals(1024, OpenClPool.bucket(1000, 20_000_000_000L));
         Storage a = cl.allocate(1000);
         long cached = cl.pool().cachedBytes();
         long mem = ((OpenClStorage) a).mem;
