@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.runtime.Device;
 import dev.ember.runtime.Devices;
+import dev.ember.runtime.testing.FaultyDevice;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -125,11 +126,11 @@ class SetupFailureTest {
             for (String method : List.of("allocate", "download")) {
                 int failed = 0;
                 for (int nth = 1; nth <= (method.equals("allocate") ? 100 : 4); nth++) {
-                    Device dev = FailingDevice.failing(method, nth);
+                    Device dev = FaultyDevice.failing(method, nth);
                     Suite s = make.get();
                     try {
                         s.setUp().accept(dev);
-                    } catch (FailingDevice.Injected e) {
+                    } catch (FaultyDevice.Injected e) {
                         failed++;
                         assertEquals(0, dev.liveBytes(), name + ": set-up failing at " + method + " call " + nth
                                 + " left " + dev.liveTensors() + " tensors open");
@@ -176,14 +177,14 @@ class SetupFailureTest {
         assertEquals(before, cpu.liveBytes(), "bytes left live after the process's input ended");
 
         // the product's second operand cannot be allocated: the first must not stay live
-        Device dev = FailingDevice.failing("allocate", 2);
+        Device dev = FaultyDevice.failing("allocate", 2);
         out = serve(dev, "gemm NN 7 33 127 2\ngemm NN 7 33 127 2\n");
         assertEquals("error: injected failure of call 2 of Backend.allocate", out[0]);
         assertTrue(Double.parseDouble(out[1]) > 0, out[1]); // the next command allocates afresh
         assertEquals(0, dev.liveBytes());
 
         // the model's first training step fails on the device
-        dev = FailingDevice.failing("softmaxCrossEntropy", 1);
+        dev = FaultyDevice.failing("softmaxCrossEntropy", 1);
         out = serve(dev, "nnstep 13-7-3@5 2\n");
         assertEquals("error: injected failure of call 1 of Backend.softmaxCrossEntropy", out[0]);
         assertEquals(0, dev.liveBytes());
@@ -191,7 +192,7 @@ class SetupFailureTest {
 
     @Test
     void pairedRoundsRefusesEmptyProductsNamingThem() throws Exception {
-        Device dev = FailingDevice.failing("none", 1);
+        Device dev = FaultyDevice.failing("none", 1);
         assertEquals("error: m, n and k must be at least 1, got 7 -1 5", serve(dev, "gemm NN 7 -1 5 1\n")[0]);
         assertEquals(0, dev.liveBytes());
     }

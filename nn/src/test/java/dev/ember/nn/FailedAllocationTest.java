@@ -7,16 +7,14 @@ import dev.ember.nn.layers.Linear;
 import dev.ember.nn.optim.Adam;
 import dev.ember.nn.optim.Optimizer;
 import dev.ember.runtime.Activation;
-import dev.ember.runtime.Backend;
 import dev.ember.runtime.Device;
 import dev.ember.runtime.Devices;
 import dev.ember.runtime.Tensor;
-import dev.ember.runtime.cpu.CpuBackend;
+import dev.ember.runtime.testing.FaultyDevice;
+import dev.ember.runtime.testing.FaultyDevice.Injected;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.function.Function;
 
@@ -35,59 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * construction makes.
  */
 class FailedAllocationTest {
-
-    /** Thrown by the failing backend call. */
-    static final class Injected extends IllegalStateException {
-        Injected(String method, int nth) {
-            super("injected failure of call " + nth + " of Backend." + method);
-        }
-    }
-
-    /**
-     * A device of its own over a private CPU backend, so that its live bytes and tensors count only
-     * what a test made. After {@link #fail}, the nth call of one backend method throws
-     * {@code failure}; calls of that method are counted either way.
-     */
-    static final class FaultyDevice {
-        final Device device;
-        private String method = "";
-        private int nth;
-        private int calls;
-        private Function<String, Throwable> failure;
-
-        FaultyDevice() {
-            CpuBackend cpu = new CpuBackend(1);
-            Backend proxy = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
-                    new Class<?>[] {Backend.class}, (p, m, args) -> {
-                        if (m.getName().equals(method) && ++calls == nth) {
-                            throw failure.apply(method);
-                        }
-                        try {
-                            return m.invoke(cpu, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-            device = new Device(proxy);
-        }
-
-        /** From now on the {@code nth} call of {@code method} throws {@link Injected}; 0 only counts calls. */
-        FaultyDevice fail(String method, int nth) {
-            return fail(method, nth, name -> new Injected(name, nth));
-        }
-
-        FaultyDevice fail(String method, int nth, Function<String, Throwable> failure) {
-            this.method = method;
-            this.nth = nth;
-            this.calls = 0;
-            this.failure = failure;
-            return this;
-        }
-
-        int calls() {
-            return calls;
-        }
-    }
 
     /**
      * Builds with {@code make} once to count the calls of {@code method} (which must be

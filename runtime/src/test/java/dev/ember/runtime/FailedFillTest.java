@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.ember.runtime.cpu.CpuBackend;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import dev.ember.runtime.testing.FaultyDevice;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -18,27 +17,15 @@ import org.junit.jupiter.api.Test;
  */
 class FailedFillTest {
 
-    /** A device over a private CPU backend whose {@code method} calls all throw. */
+    /** A device of its own whose first call of {@code method} throws. */
     private static Device failing(String method) {
-        CpuBackend cpu = new CpuBackend(1);
-        Backend proxy = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
-                (p, m, args) -> {
-                    if (m.getName().equals(method)) {
-                        throw new IllegalStateException("injected failure of Backend." + method);
-                    }
-                    try {
-                        return m.invoke(cpu, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        return new Device(proxy);
+        return FaultyDevice.failing(method, 1);
     }
 
     private static void assertClosesOnFailure(String method, Function<Device, Tensor> make) {
         try (Device dev = failing(method)) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> make.apply(dev));
-            assertEquals("injected failure of Backend." + method, e.getMessage());
+            FaultyDevice.Injected e = assertThrows(FaultyDevice.Injected.class, () -> make.apply(dev));
+            assertEquals("injected failure of call 1 of Backend." + method, e.getMessage());
             assertEquals(0, dev.liveBytes(), method + ": live bytes after the failed factory");
             assertEquals(0, dev.liveTensors(), method + ": live tensors after the failed factory");
             // The allocation itself happened: the test would pass vacuously if it had not.
@@ -65,7 +52,7 @@ class FailedFillTest {
     @Test
     void reshapedCopyClosesTheCopyWhenTheDeviceCopyFails() {
         try (Device dev = failing("copy"); Tensor t = dev.empty(7, 33)) {
-            assertThrows(IllegalStateException.class, () -> t.reshapedCopy(33, 7));
+            assertThrows(FaultyDevice.Injected.class, () -> t.reshapedCopy(33, 7));
             assertEquals(7L * 33 * Float.BYTES, dev.liveBytes(), "only the source is left");
             assertEquals(1, dev.liveTensors());
             assertEquals(2L * 7 * 33 * Float.BYTES, dev.peakBytes(), "the copy was allocated");
