@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -142,6 +143,43 @@ class FailedAllocationTest {
                 layer.close();
                 assertEquals(0, dev.liveBytes());
             }
+        }
+    }
+
+    /**
+     * A step that fails part way (here Adam's update of the second of two parameters) counts
+     * nothing for the parameters it did not reach: retried, it gives the bias the update of a first
+     * step (bias correction at t = 1), as a fresh optimizer would, and the weight its second.
+     */
+    @Test
+    void aStepThatFailsPartWayCountsOnlyTheUpdatesThatRan() {
+        float[][] once = adamSteps(new FaultyDevice(), 1, false);
+        float[][] twice = adamSteps(new FaultyDevice(), 2, false);
+        float[][] retried = adamSteps(new FaultyDevice(), 1, true);
+        assertArrayEquals(twice[0], retried[0], "weight: updated by the failed step and again by the retry");
+        assertArrayEquals(once[1], retried[1], "bias: its one update must be a first step's");
+    }
+
+    /** Weight and bias of a Linear after {@code steps} Adam steps; {@code failFirst}: one failed step before. */
+    private static float[][] adamSteps(FaultyDevice faulty, int steps, boolean failFirst) {
+        try (Device dev = faulty.device; Linear layer = new Linear(dev, 5, 3, true, Init.TORCH, null, 11);
+             Adam opt = new Adam(layer.parameters(), 0.01f)) {
+            List<Parameter> ps = layer.parameters();
+            assertEquals(2, ps.size());
+            ps.get(0).grad().copyFrom(new float[] {0.3f, -0.2f, 0.5f, 0.1f, -0.4f, 0.25f, -0.15f, 0.05f, 0.6f, -0.35f,
+                    0.45f, -0.05f, 0.2f, -0.6f, 0.15f});
+            ps.get(1).grad().copyFrom(new float[] {0.7f, -0.3f, 0.05f});
+            if (failFirst) {
+                faulty.fail("adamUpdate", 2);
+                assertThrows(Injected.class, opt::step);
+                assertEquals(0, opt.steps(), "a failed step is not a step");
+                faulty.fail("adamUpdate", 0);
+            }
+            for (int i = 0; i < steps; i++) {
+                opt.step();
+            }
+            assertEquals(steps, opt.steps());
+            return new float[][] {ps.get(0).value().toArray(), ps.get(1).value().toArray()};
         }
     }
 

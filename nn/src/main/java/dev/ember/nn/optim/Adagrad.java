@@ -21,7 +21,7 @@ public final class Adagrad extends Optimizer {
     }
 
     @Override
-    protected void update(Parameter p, Tensor[] s) {
+    protected void update(Parameter p, Tensor[] s, int step) {
         Ops.adagrad(p.value(), p.grad(), s[0], lr, eps, weightDecay);
     }
 

@@ -32,8 +32,8 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected void update(Parameter p, Tensor[] s) {
-        Ops.adam(p.value(), p.grad(), s[0], s[1], lr, beta1, beta2, eps, weightDecay, decoupled, steps);
+    protected void update(Parameter p, Tensor[] s, int step) {
+        Ops.adam(p.value(), p.grad(), s[0], s[1], lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }
 
     @Override

@@ -21,8 +21,9 @@ public abstract class Optimizer implements AutoCloseable {
     protected final List<Parameter> params;
     protected float lr;
     protected final float weightDecay;
-    protected int steps;
-    private final Map<Tensor, Tensor[]> state = new IdentityHashMap<>();
+    private int steps;
+    /** Per parameter: its state tensors and how many updates it has had (PyTorch's state['step']). */
+    private final Map<Tensor, Slot> state = new IdentityHashMap<>();
     private boolean closed;
 
     protected Optimizer(List<Parameter> params, float lr, float weightDecay) {
@@ -49,31 +50,49 @@ public abstract class Optimizer implements AutoCloseable {
         this.lr = lr;
     }
 
+    /** Completed {@link #step} calls. */
     public int steps() {
         return steps;
     }
 
-    /** One update of every parameter from its current gradient. */
+    /**
+     * One update of every parameter from its current gradient. Each parameter counts its own
+     * updates, as PyTorch's optimizers do, and only once its update has run: if a step fails part
+     * way (a device out of memory), the parameters it did not reach keep their count, so a retried
+     * step gives them the bias correction (Adam) or momentum start (SGD) of the update they missed.
+     */
     public final void step() {
         if (closed) {
             // Stepping on would silently start the moments again from zero, and leak them.
             throw new IllegalStateException(name() + " optimizer is closed");
         }
-        steps++;
         for (Parameter p : params) {
-            update(p, stateOf(p));
+            Slot s = slotOf(p);
+            update(p, s.tensors, s.updates + 1);
+            s.updates++;
         }
+        steps++;
     }
 
     /** Number of state tensors per parameter. */
     protected abstract int stateCount();
 
-    protected abstract void update(Parameter p, Tensor[] state);
+    /** Updates {@code p} in place; {@code step} is 1 for its first update, 2 for its second... */
+    protected abstract void update(Parameter p, Tensor[] state, int step);
 
-    private Tensor[] stateOf(Parameter p) {
-        Tensor[] s = state.get(p.value());
-        if (s == null) {
-            s = new Tensor[stateCount()];
+    private static final class Slot {
+        final Tensor[] tensors;
+        int updates;
+
+        Slot(Tensor[] tensors) {
+            this.tensors = tensors;
+        }
+    }
+
+    private Slot slotOf(Parameter p) {
+        Slot slot = state.get(p.value());
+        if (slot == null) {
+            Tensor[] s = new Tensor[stateCount()];
             Allocations made = new Allocations();
             try {
                 for (int i = 0; i < s.length; i++) {
@@ -83,9 +102,10 @@ public abstract class Optimizer implements AutoCloseable {
                 made.closeAfter(e);
                 throw e;
             }
-            state.put(p.value(), s);
+            slot = new Slot(s);
+            state.put(p.value(), slot);
         }
-        return s;
+        return slot;
     }
 
     /**
@@ -188,10 +208,10 @@ public abstract class Optimizer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        List<Tensor[]> all = new ArrayList<>(state.values());
+        List<Slot> all = new ArrayList<>(state.values());
         state.clear();
         all.forEach(s -> {
-            for (Tensor t : s) {
+            for (Tensor t : s.tensors) {
                 t.close();
             }
         });

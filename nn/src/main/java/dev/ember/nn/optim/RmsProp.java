@@ -23,7 +23,7 @@ public final class RmsProp extends Optimizer {
     }
 
     @Override
-    protected void update(Parameter p, Tensor[] s) {
+    protected void update(Parameter p, Tensor[] s, int step) {
         Ops.rmsprop(p.value(), p.grad(), s[0], lr, alpha, eps, weightDecay);
     }
 

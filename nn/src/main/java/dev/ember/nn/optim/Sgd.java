@@ -29,8 +29,8 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    protected void update(Parameter p, Tensor[] s) {
-        Ops.sgd(p.value(), p.grad(), momentum == 0 ? null : s[0], lr, momentum, weightDecay, nesterov, steps == 1);
+    protected void update(Parameter p, Tensor[] s, int step) {
+        Ops.sgd(p.value(), p.grad(), momentum == 0 ? null : s[0], lr, momentum, weightDecay, nesterov, step == 1);
     }
 
     @Override
