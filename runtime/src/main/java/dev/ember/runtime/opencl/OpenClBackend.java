@@ -124,14 +124,11 @@ public final class OpenClBackend implements Backend {
      * A failure names the op, the device memory held and the kernels enqueued before it.
      */
     private void enqueue(java.util.function.IntSupplier call, java.util.function.Supplier<String> what) {
-        int err = call.getAsInt();
-        boolean memory = err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES;
-        if (memory && pool.cachedBytes() > 0) {
+        int err = retryOnMemory(call, pool.cachedBytes(), () -> {
             // Released buffers are freed only when the commands using them finish: wait first.
             clFinish(queue);
             pool.trim();
-            err = call.getAsInt();
-        }
+        });
         if (err != CL_SUCCESS) {
             String why = err == CL_MEM_OBJECT_ALLOCATION_FAILURE ? "; out of device memory with " + pool.liveBytes()
                     + " bytes live" : err == CL_OUT_OF_RESOURCES ? "; the device is out of memory (" + pool.liveBytes()
@@ -139,6 +136,20 @@ public final class OpenClBackend implements Backend {
             throw new OpenClException(what.get() + " failed: CL error " + err + " (" + Cl.errorName(err) + ")" + why
                     + recentOps(), err);
         }
+    }
+
+    /**
+     * Runs {@code call}; if it reports the device out of memory while {@code cachedBytes} of
+     * released buffers are still held, runs {@code freeCache} and the call once more. Returns the
+     * last error code.
+     */
+    static int retryOnMemory(java.util.function.IntSupplier call, long cachedBytes, Runnable freeCache) {
+        int err = call.getAsInt();
+        if ((err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES) && cachedBytes > 0) {
+            freeCache.run();
+            err = call.getAsInt();
+        }
+        return err;
     }
 
     OpenClLoader.ClDevice device() {
@@ -344,11 +355,11 @@ public final class OpenClBackend implements Backend {
         }
         FloatBuffer buf = MemoryUtil.memAllocFloat(length);
         try {
-            int err = clEnqueueReadBuffer(queue, s(src).mem, true, srcOffset * Float.BYTES, buf, null, null);
-            if (err != CL_SUCCESS) {
-                // a blocking read also reports the faults of the kernels before it
-                Cl.check(err, name + ": download of " + length + " floats" + recentOps());
-            }
+            long mem = s(src).mem;
+            // A blocking read also reports the faults of the kernels before it: enqueue's message
+            // names them.
+            enqueue(() -> clEnqueueReadBuffer(queue, mem, true, srcOffset * Float.BYTES, buf, null, null),
+                    () -> name + ": download of " + length + " floats");
             buf.get(dst, dstOffset, length);
         } finally {
             MemoryUtil.memFree(buf);
@@ -368,8 +379,10 @@ public final class OpenClBackend implements Backend {
             }
             OpenClStorage tmp = pool.allocate(length); // overlapping ranges: go through a temporary
             try {
-                Cl.check(clEnqueueCopyBuffer(queue, a, tmp.mem, srcOffset * 4, 0, length * 4, null, null), name + ": copy");
-                Cl.check(clEnqueueCopyBuffer(queue, tmp.mem, b, 0, dstOffset * 4, length * 4, null, null), name + ": copy");
+                enqueue(() -> clEnqueueCopyBuffer(queue, a, tmp.mem, srcOffset * 4, 0, length * 4, null, null),
+                        () -> name + ": overlapping copy of " + length + " floats (to a temporary)");
+                enqueue(() -> clEnqueueCopyBuffer(queue, tmp.mem, b, 0, dstOffset * 4, length * 4, null, null),
+                        () -> name + ": overlapping copy of " + length + " floats (from a temporary)");
             } finally {
                 pool.release(tmp);
             }
@@ -387,8 +400,9 @@ public final class OpenClBackend implements Backend {
         }
         try (MemoryStack stack = MemoryStack.stackPush()) {
             ByteBuffer pattern = stack.malloc(4).putFloat(0, value);
-            Cl.check(CL12.clEnqueueFillBuffer(queue, s(dst).mem, pattern, offset * 4, length * 4, null, null),
-                    name + ": fill");
+            long mem = s(dst).mem;
+            enqueue(() -> CL12.clEnqueueFillBuffer(queue, mem, pattern, offset * 4, length * 4, null, null),
+                    () -> name + ": fill of " + length + " floats");
         }
     }
 

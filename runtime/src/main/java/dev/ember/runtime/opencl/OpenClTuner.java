@@ -5,6 +5,7 @@ import static org.lwjgl.opencl.CL10.*;
 import dev.ember.kernels.KernelSources;
 import dev.ember.runtime.Activation;
 import dev.ember.runtime.DeviceInfo;
+import dev.ember.runtime.Storage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -15,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 
@@ -180,10 +183,8 @@ public final class OpenClTuner {
                 arr[i] = rnd.nextFloat() * 2 - 1;
             }
         }
-        var sa = be.allocate(a.length);
-        var sb = be.allocate(b.length);
-        var sc = be.allocate(c0.length);
-        var sbias = be.allocate(n);
+        Storage[] bufs = allocateAll(be::allocate, be::release, a.length, b.length, c0.length, n);
+        Storage sa = bufs[0], sb = bufs[1], sc = bufs[2], sbias = bufs[3];
         try {
             be.upload(a, 0, sa, 0, a.length);
             be.upload(b, 0, sb, 0, b.length);
@@ -225,19 +226,15 @@ public final class OpenClTuner {
             }
             return null;
         } finally {
-            be.release(sa);
-            be.release(sb);
-            be.release(sc);
-            be.release(sbias);
+            releaseAll(be::release, bufs);
         }
     }
 
     /** Best of three timed runs after a warm-up, in GFLOP/s. */
     static double time(OpenClBackend be, GemmConfig cfg, int size) {
         long elems = (long) size * size;
-        var sa = be.allocate(elems);
-        var sb = be.allocate(elems);
-        var sc = be.allocate(elems);
+        Storage[] bufs = allocateAll(be::allocate, be::release, elems, elems, elems);
+        Storage sa = bufs[0], sb = bufs[1], sc = bufs[2];
         try {
             be.fill(sa, 0, elems, 0.5f);
             be.fill(sb, 0, elems, 0.25f);
@@ -252,9 +249,51 @@ public final class OpenClTuner {
             }
             return 2.0 * size * size * size / bestNs;
         } finally {
-            be.release(sa);
-            be.release(sb);
-            be.release(sc);
+            releaseAll(be::release, bufs);
+        }
+    }
+
+    /**
+     * One buffer per entry of {@code elements}; if one cannot be had (the device is out of
+     * memory), those already made are released before the failure is thrown, so a failed trial
+     * holds nothing until the backend closes.
+     */
+    static Storage[] allocateAll(LongFunction<Storage> allocate, Consumer<Storage> release, long... elements) {
+        Storage[] out = new Storage[elements.length];
+        try {
+            for (int i = 0; i < elements.length; i++) {
+                out[i] = allocate.apply(elements[i]);
+            }
+            return out;
+        } catch (RuntimeException | Error e) {
+            try {
+                releaseAll(release, out);
+            } catch (RuntimeException | Error suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** Releases every non-null buffer, all of them even if one release throws (the first is rethrown). */
+    static void releaseAll(Consumer<Storage> release, Storage[] bufs) {
+        RuntimeException first = null;
+        for (Storage b : bufs) {
+            if (b == null) {
+                continue;
+            }
+            try {
+                release.accept(b);
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 

@@ -40,6 +40,60 @@ class OpenClBackendTest {
         assertNotNull(OpenClLoader.tryLibrary(bogus));
     }
 
+    /**
+     * Drivers allocate lazily, so an enqueue (upload, download, copy, fill, launch) can report the
+     * device out of memory: it is run again once after the buffer cache is emptied, and only then.
+     */
+    @Test
+    void anEnqueueOutOfMemoryIsRetriedOnceAfterTheCacheIsFreed() {
+        for (int oom : new int[] {-4, -5}) { // MEM_OBJECT_ALLOCATION_FAILURE, OUT_OF_RESOURCES
+            int[] calls = {0}, frees = {0};
+            int err = OpenClBackend.retryOnMemory(() -> ++calls[0] == 1 ? oom : 0, 4096, () -> frees[0]++);
+            assertEquals(0, err, "succeeds on the retry");
+            assertEquals(2, calls[0]);
+            assertEquals(1, frees[0]);
+
+            calls[0] = 0;
+            frees[0] = 0;
+            assertEquals(oom, OpenClBackend.retryOnMemory(() -> ++calls[0] == 0 ? 0 : oom, 4096, () -> frees[0]++),
+                    "a second failure is returned, not retried again");
+            assertEquals(2, calls[0]);
+
+            calls[0] = 0;
+            frees[0] = 0;
+            assertEquals(oom, OpenClBackend.retryOnMemory(() -> ++calls[0] == 0 ? 0 : oom, 0, () -> frees[0]++),
+                    "nothing cached: nothing to free, no retry");
+            assertEquals(1, calls[0]);
+            assertEquals(0, frees[0]);
+        }
+        int[] calls = {0};
+        assertEquals(-30, OpenClBackend.retryOnMemory(() -> ++calls[0] == 0 ? 0 : -30, 4096, () -> { }),
+                "INVALID_VALUE is not a memory error");
+        assertEquals(1, calls[0]);
+    }
+
+    /** A tuning trial whose third buffer cannot be had releases the first two, and only those. */
+    @Test
+    void aTunerTrialReleasesItsBuffersWhenALaterOneFails() {
+        List<Storage> made = new java.util.ArrayList<>(), released = new java.util.ArrayList<>();
+        IllegalStateException oom = assertThrows(IllegalStateException.class, () -> OpenClTuner.allocateAll(n -> {
+            if (made.size() == 2) {
+                throw new IllegalStateException("out of device memory allocating " + n);
+            }
+            Storage s = new Storage() {
+                @Override
+                public long elements() {
+                    return n;
+                }
+            };
+            made.add(s);
+            return s;
+        }, released::add, 5, 7, 11, 13));
+        assertTrue(oom.getMessage().contains("allocating 11"), oom.getMessage());
+        assertEquals(made, released);
+        assertEquals(2, released.size());
+    }
+
     @Test
     void discoveryNeverThrowsAndListsOpenClDevices() {
         List<DeviceInfo> infos = new OpenClProvider().probe();
