@@ -301,8 +301,33 @@ public final class Csv {
             for (String c : cells) {
                 names.add(c.strip());
             }
+            checkUnnamed(source, names);
         }
         return parseLines(records, names, label, textLabels);
+    }
+
+    /** pandas' name for a column whose header cell is empty. */
+    private static final Pattern UNNAMED = Pattern.compile("Unnamed: \\d+");
+
+    /**
+     * Refuses a header whose first or last column has no name (empty, or pandas' "Unnamed: N"):
+     * the first is a row index as pandas' {@code to_csv} (index=True, its default) and R's
+     * {@code write.csv} write it, which would otherwise be learned as a feature; the last is what a
+     * comma at the end of every line leaves, a column of nothing that would become the label.
+     */
+    private static void checkUnnamed(String source, List<String> names) {
+        int last = names.size() - 1;
+        if (names.size() > 1 && (names.get(0).isEmpty() || UNNAMED.matcher(names.get(0)).matches())) {
+            throw new IllegalArgumentException(source + " line 1, column 1: the first column has no name"
+                    + (names.get(0).isEmpty() ? "" : " ('" + names.get(0) + "')") + ", as a row index written by"
+                    + " pandas' to_csv or R's write.csv has; an index is not a feature: save the file without it"
+                    + " (to_csv(index=False)) or remove the column");
+        }
+        if (last > 0 && (names.get(last).isEmpty() || UNNAMED.matcher(names.get(last)).matches())) {
+            throw new IllegalArgumentException(source + " line 1, column " + (last + 1) + ": the last column has no"
+                    + " name" + (names.get(last).isEmpty() ? " (does every line end with a comma? remove the"
+                    + " trailing commas)" : " ('" + names.get(last) + "'); name it or remove it"));
+        }
     }
 
     private static Table parseLines(Records records, List<String> header, LabelColumn labelColumn, boolean textLabels)
@@ -673,6 +698,7 @@ public final class Csv {
         }
         List<String> classes;
         if (known == null) {
+            checkCase(t, distinct, ids, where);
             classes = new ArrayList<>(distinct);
             classes.sort(Csv::compareCodePoints);
             if (classes.size() < 2) {
@@ -695,6 +721,30 @@ public final class Csv {
             targets[r] = c;
         }
         return classes;
+    }
+
+    /**
+     * Refuses labels that differ only in case ("Yes" and "yes"): one class written two ways, or two
+     * classes; either way the file should say which, rather than train a class of each.
+     */
+    private static void checkCase(Table t, List<String> distinct, int[] ids, String where) {
+        Map<String, Integer> folded = new HashMap<>();
+        for (int i = 0; i < distinct.size(); i++) {
+            Integer other = folded.putIfAbsent(distinct.get(i).toLowerCase(java.util.Locale.ROOT), i);
+            if (other != null) {
+                throw new IllegalArgumentException(t.source() + " line " + lineOf(t, firstRow(ids, i)) + where + "label '"
+                        + abbreviate(distinct.get(i)) + "' differs from '" + abbreviate(distinct.get(other))
+                        + "' (line " + lineOf(t, firstRow(ids, other)) + ") only in case; write one class one way");
+            }
+        }
+    }
+
+    private static int firstRow(int[] ids, int id) {
+        for (int r = 0; ; r++) {
+            if (ids[r] == id) {
+                return r;
+            }
+        }
     }
 
     /** Why text label {@code s} is not one of {@code classes}. */

@@ -91,7 +91,8 @@ class CsvTest {
         e = assertThrows(IllegalArgumentException.class, () -> Csv.read(plain, false, "99999999999", true));
         assertTrue(e.getMessage().contains("label column 99999999999 does not exist"), e.getMessage());
 
-        Path pandas = write("pd.csv", ",0,1,2\n0,1.5,2,0\n1,3.5,4,1\n");
+        // integer column names as pandas writes them (an unnamed index column is refused on its own)
+        Path pandas = write("pd.csv", "id,0,1,2\n0,1.5,2,0\n1,3.5,4,1\n");
         e = assertThrows(IllegalArgumentException.class, () -> Csv.read(pandas, true, "2", true));
         assertTrue(e.getMessage().contains("label column 2 is ambiguous") && e.getMessage().contains("column '1'")
                 && e.getMessage().contains("name of column 3"), e.getMessage());
@@ -268,6 +269,35 @@ class CsvTest {
                 "'abc' is not a number");
         assertError(write("first.csv", "setosa,1,2\nvirginica,3,4\n"), false, -1, true, "line 1, column 1",
                 "'setosa' is not a number");
+    }
+
+    /**
+     * A header whose first column has no name is a row index (pandas' to_csv, R's write.csv):
+     * refused rather than learned as a feature. An unnamed last column is a trailing comma.
+     */
+    @Test
+    void unnamedIndexOrTrailingColumnIsRefused() throws IOException {
+        assertError(write("pd.csv", ",x1,x2,y\n0,1,2,0\n1,3,4,1\n2,5,6,0\n"), true, -1, true,
+                "pd.csv line 1, column 1: the first column has no name", "to_csv(index=False)");
+        assertError(write("pd0.csv", "Unnamed: 0,x1,y\n0,1,0\n1,3,1\n"), true, -1, true,
+                "pd0.csv line 1, column 1: the first column has no name ('Unnamed: 0')");
+        assertError(write("r.csv", "\"\",\"x1\",\"y\"\n\"1\",1,0\n\"2\",3,1\n"), true, -1, true,
+                "r.csv line 1, column 1: the first column has no name");
+        assertError(write("trail.csv", "x1,x2,y,\n1,2,0,\n3,4,1,\n"), true, -1, true,
+                "trail.csv line 1, column 4: the last column has no name", "trailing commas");
+        // a named column is read as before, and a header-less file has no names to check
+        assertEquals(2, Csv.read(write("ok.csv", "i,x1,y\n0,1,0\n1,3,1\n"), true, -1, true).cols());
+        assertEquals(2, Csv.read(write("nh.csv", "0,1,0\n1,3,1\n"), false, -1, true).cols());
+    }
+
+    /** "Yes" and "yes" are one class written two ways, or two classes: the file must say which. */
+    @Test
+    void labelsDifferingOnlyInCaseAreRefused() throws IOException {
+        assertError(write("case.csv", "x,y\n1,no\n2,yes\n3,Yes\n4,no\n"), true, -1, true,
+                "case.csv line 4, column 2: label 'Yes' differs from 'yes' (line 3) only in case");
+        // with a model's classes, a label spelled otherwise is simply not one of them
+        Dataset d = Csv.read(write("known.csv", "x,y\n1,Yes\n2,no\n"), true, "y", List.of("no", "yes", "Yes"));
+        assertArrayEquals(new float[] {2, 0}, d.targets());
     }
 
     /** A model's classes, as evaluate passes them: text labels map by name, in the model's order. */
