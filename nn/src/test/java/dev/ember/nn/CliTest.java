@@ -252,6 +252,37 @@ class CliTest {
     }
 
     /**
+     * Labels 1..3 (UCI's numbering, or pandas' 1.0/2.0/3.0) train 3 classes named 1, 2, 3, not 4
+     * with an empty class 0; evaluate reads such a file's labels by value, predict writes them.
+     */
+    @Test
+    void oneBasedLabelsAreClassesByValue(@TempDir Path dir) throws Exception {
+        Dataset wine = Datasets.load("wine");
+        StringBuilder csv = new StringBuilder();
+        for (int r = 0; r < wine.rows(); r++) {
+            for (float v : wine.row(r)) {
+                csv.append(v).append(',');
+            }
+            csv.append(wine.targets()[r] + 1).append('\n'); // 1.0, 2.0, 3.0
+        }
+        Path f = dir.resolve("wine1.csv");
+        Files.writeString(f, csv);
+        Path out = dir.resolve("out");
+        Result t = run("train", "--data", f.toString(), "--epochs", "20", "--out", out.toString(), "--json");
+        assertEquals(0, t.code, t.err);
+        assertTrue(t.err.contains("13 features, 3 classes (1, 2, 3)"), t.err);
+        assertTrue(((Number) json(t.out).get("test_accuracy")).doubleValue() > 0.85, t.out);
+        Result e = run("evaluate", "--model", out.toString(), "--data", f.toString(), "--json");
+        assertEquals(0, e.code, e.err);
+        assertTrue(((Number) json(e.out).get("test_accuracy")).doubleValue() > 0.85, e.out);
+        Path in = dir.resolve("in.csv");
+        Files.writeString(in, csv.substring(0, csv.indexOf("\n")).replaceFirst(",[^,]*$", "") + "\n");
+        Result p = run("predict", "--model", out.toString(), "--input", in.toString());
+        assertEquals(0, p.code, p.err);
+        assertTrue(p.out.startsWith("prediction,p_1,p_2,p_3\n1,"), p.out);
+    }
+
+    /**
      * A CSV whose labels are species names: train numbers them in sorted order, the model keeps
      * the names, evaluate maps a file's names through them and predict writes them.
      */

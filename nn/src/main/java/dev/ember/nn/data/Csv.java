@@ -28,7 +28,8 @@ import java.util.zip.GZIPInputStream;
  * quote left open, text after a closing quote or a quote inside an unquoted cell is an error.
  * A classification label column may hold text instead of class indices: its labels become
  * classes in sorted order (as scikit-learn's {@code LabelEncoder} numbers them), or the indices of
- * given classes ({@link #read(Path, boolean, String, List)}). Gzipped files are recognised by
+ * given classes ({@link #read(Path, boolean, String, List)}); integers other than 0..k-1 (1..k,
+ * -1/1) become classes named by their values the same way. Gzipped files are recognised by
  * their magic bytes. Also reads scikit-learn's bundled files, whose first line is
  * {@code n_samples,n_features,class names...} (Boston adds a second line of quoted column names),
  * and whitespace-separated tables. Text is UTF-8; a leading byte-order mark is dropped, and a file
@@ -86,8 +87,8 @@ public final class Csv {
      * @param header         whether the first line holds column names
      * @param labelColumn    0-based column of the target, or -1 for the last column
      * @param classification targets are classes: class indices 0..k-1 (k = largest label + 1, at
-     *                       least 2) or, when a label is not a number, text labels numbered in sorted
-     *                       order (every label must then be text); otherwise they are regression values
+     *                       least 2); other integers, or text labels (every label must then be text),
+     *                       numbered in sorted order; otherwise they are regression values
      */
     public static Dataset read(Path file, boolean header, int labelColumn, boolean classification) {
         Table t = table(file, header, (names, cols) -> {
@@ -645,9 +646,15 @@ public final class Csv {
             }
             float y = t.get(r, label);
             if (classification && t.text() == null) {
-                if (y < 0 || y != Math.rint(y) || y > 1_000_000) {
+                if (y != Math.rint(y)) {
                     throw new IllegalArgumentException(t.source() + " line " + lineOf(t, r) + ", column " + (label + 1)
-                            + ": label " + y + " is not a class index (a non-negative integer)");
+                            + ": label " + y + " is not a class index (an integer; a numeric target needs --task"
+                            + " regression)");
+                }
+                if (Math.abs(y) > EXACT_INTEGERS) {
+                    throw new IllegalArgumentException(t.source() + " line " + lineOf(t, r) + ", column " + (label + 1)
+                            + ": label " + (long) y + " is too large for a class (float32 holds integers exactly"
+                            + " only up to " + EXACT_INTEGERS + ")");
                 }
                 maxLabel = Math.max(maxLabel, (int) y);
             }
@@ -663,12 +670,82 @@ public final class Csv {
             List<String> classes = encode(t, knownClasses != null ? knownClasses : classNames, targets);
             return new Dataset(name, features, t.rows(), fc, targets, classes.size(), names, classes);
         }
+        if (classification && classNames == null) {
+            List<String> byValue = integerClasses(t, label, targets, knownClasses);
+            if (byValue != null) {
+                return new Dataset(name, features, t.rows(), fc, targets, byValue.size(), names, byValue);
+            }
+            for (int r = 0; r < t.rows(); r++) {
+                if (targets[r] < 0) { // only with a model's classes, which are numbered from 0
+                    throw new IllegalArgumentException(t.source() + " line " + lineOf(t, r) + ", column "
+                            + (label + 1) + ": label " + (long) targets[r] + " is not a class index (the classes are"
+                            + " numbered from 0)");
+                }
+            }
+        }
         int classes = classification ? Math.max(2, maxLabel + 1) : 0;
         if (classNames != null && classNames.size() != classes) {
             throw new IllegalArgumentException(t.source() + ": header names " + classNames.size() + " classes "
                     + classNames + " but labels go up to " + maxLabel);
         }
         return new Dataset(name, features, t.rows(), fc, targets, classes, names, classNames);
+    }
+
+    /** The largest integer that float32 holds exactly, with all those below it (2^24). */
+    private static final int EXACT_INTEGERS = 1 << 24;
+
+    /**
+     * Integer labels that are not the class indices 0..k-1 (1..k as UCI files number classes,
+     * -1/1, years): classes named by their values, sorted numerically as scikit-learn's
+     * {@code LabelEncoder} sorts them, rather than a model with an output for every integer up to
+     * the largest (2025 classes for the labels 1999 and 2024) or a refusal of -1. With
+     * {@code known} classes (a model's) whose names are all integers other than 0..k-1, labels are
+     * looked up by value. Writes the class indices into {@code targets}; returns the class names, or
+     * null where the labels are to stay class indices.
+     */
+    private static List<String> integerClasses(Table t, int label, float[] targets, List<String> known) {
+        if (known != null) {
+            if (known.equals(Dataset.defaultClassNames(known.size()))
+                    || !known.stream().allMatch(k -> k.matches("-?\\d{1,8}"))) {
+                return null; // numbered classes, or named ones: numeric labels are indices
+            }
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < known.size(); i++) {
+                index.putIfAbsent(known.get(i), i);
+            }
+            for (int r = 0; r < targets.length; r++) {
+                String v = Long.toString((long) targets[r]);
+                Integer c = index.get(v);
+                if (c == null) {
+                    throw new IllegalArgumentException(t.source() + " line " + lineOf(t, r) + ", column " + (label + 1)
+                            + ": label " + v + " is not one of the known classes (" + listed(known) + ")");
+                }
+                targets[r] = c;
+            }
+            return known;
+        }
+        java.util.TreeSet<Integer> values = new java.util.TreeSet<>();
+        for (float y : targets) {
+            values.add((int) y);
+        }
+        int min = values.first(), max = values.last();
+        if (min >= 0 && (max <= 1 || values.size() == max + 1)) {
+            return null; // the class indices 0..k-1 (or a binary file that holds one of 0 and 1)
+        }
+        if (values.size() < 2) {
+            throw new IllegalArgumentException(t.source() + ", column " + (label + 1) + ": every label is " + min
+                    + "; classification needs at least 2 classes");
+        }
+        List<String> classes = new ArrayList<>(values.size());
+        Map<Integer, Integer> index = new HashMap<>();
+        for (int v : values) {
+            index.put(v, classes.size());
+            classes.add(Integer.toString(v));
+        }
+        for (int r = 0; r < targets.length; r++) {
+            targets[r] = index.get((int) targets[r]);
+        }
+        return classes;
     }
 
     /**

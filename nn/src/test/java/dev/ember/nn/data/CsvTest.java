@@ -169,7 +169,7 @@ class CsvTest {
     @Test
     void badClassLabelNamesLineAndColumn() throws IOException {
         assertError(write("l.csv", "1,2,0\n3,4,1.5\n"), false, -1, true, "line 2", "column 3", "class index");
-        assertError(write("l2.csv", "1,2,0\n3,4,-1\n"), false, 2, true, "line 2", "column 3");
+        assertError(write("l2.csv", "1,2,0\n3,4,2e7\n"), false, 2, true, "line 2", "column 3", "too large");
         assertError(write("l3.csv", "1,2,0\n"), false, 5, true, "label column 5");
         assertError(write("empty.csv", "x,y\n"), true, -1, true, "no data rows");
         assertThrows(IllegalArgumentException.class, () -> Csv.read(dir.resolve("nope.csv"), false, -1, true));
@@ -251,9 +251,9 @@ class CsvTest {
     /** Numeric labels keep their meaning as class indices; text must be all or nothing, and present. */
     @Test
     void textLabelsAreRefusedWhereTheyCannotBeClasses() throws IOException {
-        Dataset numeric = Csv.read(write("n.csv", "1,2\n3,0\n"), false, -1, true);
+        Dataset numeric = Csv.read(write("n.csv", "1,2\n3,0\n4,1\n"), false, -1, true);
         assertEquals(List.of("0", "1", "2"), numeric.classNames());
-        assertArrayEquals(new float[] {2, 0}, numeric.targets());
+        assertArrayEquals(new float[] {2, 0, 1}, numeric.targets());
         assertError(write("mixed.csv", "1,yes\n2,0\n3,no\n"), false, -1, true, "mixed.csv line 2, column 2",
                 "label 0 is a number, but the label on line 1 is 'yes'", "all class indices or all class names");
         assertError(write("one.csv", "1,yes\n2,yes\n"), false, -1, true, "one.csv", "every label is 'yes'",
@@ -298,6 +298,50 @@ class CsvTest {
         // with a model's classes, a label spelled otherwise is simply not one of them
         Dataset d = Csv.read(write("known.csv", "x,y\n1,Yes\n2,no\n"), true, "y", List.of("no", "yes", "Yes"));
         assertArrayEquals(new float[] {2, 0}, d.targets());
+    }
+
+    /**
+     * Integer labels other than 0..k-1 are classes named by their values, sorted numerically as
+     * LabelEncoder sorts them: 1..k (UCI's numbering, pandas' 1.0/2.0), -1/1, years. Labels 0..k-1
+     * stay class indices. A model whose classes are such values maps a file's labels by value.
+     */
+    @Test
+    void integerLabelsThatAreNotIndicesAreClassesByValue() throws IOException {
+        Dataset oneBased = Csv.read(write("uci.csv", "x,y\n1,1.0\n2,2.0\n3,3.0\n4,1.0\n"), true, -1, true);
+        assertEquals(List.of("1", "2", "3"), oneBased.classNames());
+        assertArrayEquals(new float[] {0, 1, 2, 0}, oneBased.targets());
+        Dataset signs = Csv.read(write("pm.csv", "1,-1\n2,1\n3,-1\n"), false, -1, true);
+        assertEquals(List.of("-1", "1"), signs.classNames());
+        assertArrayEquals(new float[] {0, 1, 0}, signs.targets());
+        Dataset years = Csv.read(write("yr.csv", "1,2024\n2,1999\n3,10\n"), false, -1, true);
+        assertEquals(List.of("10", "1999", "2024"), years.classNames());
+        assertArrayEquals(new float[] {2, 1, 0}, years.targets());
+        Dataset gap = Csv.read(write("gap.csv", "1,0\n2,2\n"), false, -1, true);
+        assertEquals(List.of("0", "2"), gap.classNames());
+        // indices 0..k-1, and a binary file holding only one of 0 and 1, are as before
+        assertEquals(List.of("0", "1", "2"), Csv.read(write("i.csv", "1,2\n2,0\n3,1\n"), false, -1, true)
+                .classNames());
+        assertEquals(2, Csv.read(write("ones.csv", "1,1\n2,1\n"), false, -1, true).classes());
+        assertError(write("same.csv", "1,5\n2,5\n"), false, -1, true, "same.csv, column 2: every label is 5");
+        assertError(write("half.csv", "1,1\n2,1.5\n"), false, -1, true, "half.csv line 2, column 2",
+                "not a class index", "--task regression");
+        // evaluate: a model with classes 1, 2, 3 reads the labels by value
+        Path eval = write("e.csv", "x,y\n1,3\n2,1\n");
+        assertArrayEquals(new float[] {2, 0}, Csv.read(eval, true, "y", List.of("1", "2", "3")).targets());
+        assertError(eval, List.of("1", "2"), "e.csv line 2, column 2: label 3 is not one of the known classes (1, 2)");
+        // a model with numbered or named classes takes numeric labels as indices, never negative ones
+        assertArrayEquals(new float[] {2, 0}, Csv.read(write("e2.csv", "x,y\n1,2\n2,0\n"), true, "y",
+                List.of("a", "b", "c")).targets());
+        assertError(write("neg.csv", "x,y\n1,-1\n"), List.of("0", "1"), "neg.csv line 2, column 2",
+                "label -1 is not a class index");
+    }
+
+    private static void assertError(Path f, List<String> classes, String... parts) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Csv.read(f, true, "-1", classes));
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' lacks '" + p + "'");
+        }
     }
 
     /** A model's classes, as evaluate passes them: text labels map by name, in the model's order. */
