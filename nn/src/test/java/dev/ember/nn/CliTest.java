@@ -130,6 +130,12 @@ class CliTest {
         List<String> lines = p.out.lines().toList();
         assertEquals(3.0, Double.parseDouble(lines.get(1)), 0.3, p.out);
         assertEquals(-1.0, Double.parseDouble(lines.get(2)), 0.3, p.out);
+        // a header naming the features picks them by name: another order, the label left out
+        Files.writeString(in, "y,b,a\n9,0,1\n9,1,0\n");
+        Result named = run("predict", "--model", dir.resolve("out").toString(), "--input", in.toString(), "--header");
+        assertEquals(0, named.code, named.err);
+        assertEquals(p.out, named.out);
+        assertEquals("ember predict: columns taken by the model's feature names; ignored: y\n", named.err);
     }
 
     /** A header line read as data says what to do about it. */

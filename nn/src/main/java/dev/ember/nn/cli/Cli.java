@@ -628,7 +628,13 @@ public final class Cli {
         Device device = device(a);
         try (SavedModel sm = loadModel(a, device)) {
             int in = sm.model().inputSize();
-            FeatureCsv.Table t = FeatureCsv.read(Path.of(a.require("input")), a.flag("header"), in);
+            FeatureCsv.Table t = FeatureCsv.read(Path.of(a.require("input")), a.flag("header"), in,
+                    sm.featureNames());
+            if (!t.ignored().isEmpty()) {
+                // on stderr: stdout is the predictions' CSV
+                err.println("ember predict: columns taken by the model's feature names; ignored: "
+                        + String.join(", ", t.ignored()));
+            }
             float[] x = sm.featureScaler() == null ? t.values() : sm.featureScaler().transform(t.values(), t.rows(), in);
             float[] y = sm.model().predict(x, t.rows(), 256);
             int k = sm.model().outputSize();

@@ -15,35 +15,71 @@ import java.util.List;
  * skipped. A bad cell is reported with file, line and column.
  * The file is opened like training data ({@link Csv#openText}): gzip, a byte-order mark and text
  * that is not UTF-8 are handled the same way.
+ *
+ * <p>When the header names the model's features, the columns are taken by name, as
+ * {@code df[feature_names]} takes them: in any order, and other columns (the label, a pandas
+ * index) are left out and listed in {@link Table#ignored}. A header that names some of the
+ * features but not all is refused; one that names none of them is only skipped, and the columns
+ * are taken in order.
  */
 final class FeatureCsv {
     private FeatureCsv() {
     }
 
-    record Table(float[] values, int rows, int cols) {
+    /** The features, row-major, and the header's columns that were left out (none when read in order). */
+    record Table(float[] values, int rows, int cols, List<String> ignored) {
     }
 
     static Table read(Path file, boolean header, int expectedCols) throws IOException {
+        return read(file, header, expectedCols, List.of());
+    }
+
+    /**
+     * @param features the model's feature names; empty, or x0, x1, ... (a model trained without a
+     *                 header), when it has none to match a header against
+     */
+    static Table read(Path file, boolean header, int expectedCols, List<String> features) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new UsageException("input file " + file + " does not exist");
         }
         List<float[]> rows = new ArrayList<>();
+        List<String> ignored = List.of();
         try (BufferedReader r = Csv.openText(file)) {
             Csv.Records records = new Csv.Records(r, file.toString());
+            int[] take = null; // the file's column of each feature, when taken by name
+            int width = expectedCols;
             if (header) {
-                records.next();
+                String[] names = records.next();
+                if (names != null) {
+                    take = byName(file, names, features);
+                    if (take != null) {
+                        width = names.length;
+                        ignored = leftOut(names, take);
+                    }
+                }
             }
             String[] cells;
             while ((cells = records.next()) != null) {
                 int lineNo = records.line();
-                if (cells.length != expectedCols) {
+                if (cells.length != width) {
                     throw new IllegalArgumentException(file + ": line " + lineNo + " has " + cells.length
-                            + " columns, the model takes " + expectedCols + " features");
+                            + " columns, " + (take == null ? "the model takes " + expectedCols + " features"
+                            : "the header has " + width) + (lineNo == 1 && !header && !isNumber(cells[0])
+                            ? " (if line 1 names the columns, add --header)" : ""));
                 }
                 float[] v = new float[expectedCols];
-                for (int c = 0; c < cells.length; c++) {
+                for (int c = 0; c < expectedCols; c++) {
+                    int at = take == null ? c : take[c];
                     // the same cells as training data: "1f", hex, NaN and Infinity are refused
-                    v[c] = Csv.parseCell(cells[c], file.toString(), lineNo, c + 1);
+                    try {
+                        v[c] = Csv.parseCell(cells[at], file.toString(), lineNo, at + 1);
+                    } catch (IllegalArgumentException e) {
+                        if (lineNo == 1 && !header) {
+                            throw new IllegalArgumentException(e.getMessage()
+                                    + " (if line 1 names the columns, add --header)", e);
+                        }
+                        throw e;
+                    }
                 }
                 rows.add(v);
             }
@@ -58,6 +94,83 @@ final class FeatureCsv {
         for (int i = 0; i < rows.size(); i++) {
             System.arraycopy(rows.get(i), 0, all, i * expectedCols, expectedCols);
         }
-        return new Table(all, rows.size(), expectedCols);
+        return new Table(all, rows.size(), expectedCols, ignored);
+    }
+
+    /**
+     * The column of {@code header} that holds each of {@code features}, or null to read the columns
+     * in order: the model has no names of its own, the header is exactly its features, or names
+     * none of them.
+     */
+    private static int[] byName(Path file, String[] header, List<String> features) {
+        if (features.isEmpty() || isNumbered(features)) {
+            return null;
+        }
+        List<String> names = new ArrayList<>(header.length);
+        for (String h : header) {
+            names.add(h.strip());
+        }
+        if (names.equals(features)) {
+            return null;
+        }
+        int[] take = new int[features.size()];
+        List<String> missing = new ArrayList<>();
+        for (int f = 0; f < features.size(); f++) {
+            String want = features.get(f);
+            take[f] = names.indexOf(want);
+            if (take[f] < 0) {
+                missing.add(want);
+            } else if (names.lastIndexOf(want) != take[f]) {
+                throw new IllegalArgumentException(file + " line 1: more than one column is named '" + want
+                        + "', a feature of the model");
+            }
+        }
+        if (missing.size() == features.size()) {
+            return null; // a header of other names: skipped, as before names were matched
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(file + " line 1: the header lacks the model's feature"
+                    + (missing.size() == 1 ? " " : "s ") + listed(missing) + " (columns: " + listed(names)
+                    + "; the model's features: " + listed(features) + ")");
+        }
+        return take;
+    }
+
+    private static List<String> leftOut(String[] header, int[] take) {
+        boolean[] used = new boolean[header.length];
+        for (int t : take) {
+            used[t] = true;
+        }
+        List<String> out = new ArrayList<>();
+        for (int c = 0; c < header.length; c++) {
+            if (!used[c]) {
+                out.add(header[c].strip().isEmpty() ? "(column " + (c + 1) + ", unnamed)" : header[c].strip());
+            }
+        }
+        return out;
+    }
+
+    /** x0, x1, ...: the names a data set without a header gets. */
+    private static boolean isNumbered(List<String> features) {
+        for (int i = 0; i < features.size(); i++) {
+            if (!features.get(i).equals("x" + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isNumber(String cell) {
+        try {
+            Csv.parseCell(cell, "", 0, 0);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String listed(List<String> names) {
+        String all = String.join(", ", names);
+        return all.length() <= 200 ? all : all.substring(0, 197) + "...";
     }
 }

@@ -77,6 +77,47 @@ class FeatureCsvTest {
         assertTrue(e.getMessage().contains("open.csv line 2, column 1: the quoted cell is not closed"), e.getMessage());
     }
 
+    private Path text(String name, String text) throws IOException {
+        return write(name, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A header that names the model's features picks them by name, as df[feature_names] does:
+     * another order, the label column and a pandas index column present. Some names but not all is
+     * refused; a header of other names is skipped, and a model without names reads in order.
+     */
+    @Test
+    void headerNamesPickTheModelsFeatures() throws IOException {
+        java.util.List<String> model = java.util.List.of("x1", "x2");
+        FeatureCsv.Table t = FeatureCsv.read(text("o.csv", "x2,x1\n2,1\n4,3\n"), true, 2, model);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, t.values());
+        assertEquals(java.util.List.of(), t.ignored());
+        t = FeatureCsv.read(text("l.csv", ",x1,y,x2\n0,1,0,2\n1,3,1,4\n"), true, 2, model);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, t.values());
+        assertEquals(java.util.List.of("(column 1, unnamed)", "y"), t.ignored());
+        assertArrayEquals(new float[] {1, 2}, FeatureCsv.read(text("s.csv", " x1 ,\"x2\"\n1,2\n"), true, 2, model)
+                .values());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureCsv.read(text("m.csv", "x1,x3\n1,2\n"), true, 2, model));
+        assertTrue(e.getMessage().contains("m.csv line 1: the header lacks the model's feature x2 (columns: x1, x3;"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureCsv.read(text("d.csv", "x1,x2,x1\n1,2,3\n"), true, 2, model));
+        assertTrue(e.getMessage().contains("more than one column is named 'x1'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureCsv.read(text("w.csv", "x2,x1,y\n1,2\n"), true, 2, model));
+        assertTrue(e.getMessage().contains("w.csv: line 2 has 2 columns, the header has 3"), e.getMessage());
+        // other names, or a model with only numbered features: the columns in order
+        assertArrayEquals(new float[] {1, 2}, FeatureCsv.read(text("a.csv", "a,b\n1,2\n"), true, 2, model).values());
+        assertArrayEquals(new float[] {1, 2}, FeatureCsv.read(text("n.csv", "x1,x0\n1,2\n"), true, 2,
+                java.util.List.of("x0", "x1")).values());
+        // a header given as data says what to do
+        e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureCsv.read(text("h.csv", "x1,x2\n1,2\n"), false, 2, model));
+        assertTrue(e.getMessage().contains("h.csv line 1, column 1: 'x1' is not a number (if line 1 names the"
+                + " columns, add --header)"), e.getMessage());
+    }
+
     @Test
     void encodingAndGzipProblemsNameTheFile() throws IOException {
         Path latin1 = write("latin1.csv", "1,2\n3,\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
