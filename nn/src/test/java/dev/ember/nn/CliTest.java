@@ -136,6 +136,21 @@ class CliTest {
         assertEquals(0, named.code, named.err);
         assertEquals(p.out, named.out);
         assertEquals("ember predict: columns taken by the model's feature names; ignored: y\n", named.err);
+        // evaluate too: the same file with its columns in another order and an extra one scores the same
+        Result e = run("evaluate", "--model", dir.resolve("out").toString(), "--data", f.toString(), "--header",
+                "--label-column", "y", "--json");
+        assertEquals(0, e.code, e.err);
+        List<String> rows = Files.readAllLines(f);
+        Path shuffled = dir.resolve("shuffled.csv");
+        Files.write(shuffled, rows.stream().map(l -> {
+            String[] c = l.split(",");
+            return (c[0].equals("a") ? "id" : "7") + "," + c[2] + "," + c[1] + "," + c[0];
+        }).toList());
+        Result s = run("evaluate", "--model", dir.resolve("out").toString(), "--data", shuffled.toString(), "--header",
+                "--label-column", "y", "--json");
+        assertEquals(0, s.code, s.err);
+        assertEquals(json(e.out).get("test_mse"), json(s.out).get("test_mse"));
+        assertEquals("ember evaluate: columns taken by the model's feature names; ignored: id\n", s.err);
     }
 
     /** A header line read as data says what to do about it. */

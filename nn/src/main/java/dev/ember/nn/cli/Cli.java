@@ -537,6 +537,9 @@ public final class Cli {
             Dataset raw;
             if (Files.isRegularFile(p)) {
                 raw = readCsv(p, a, task != Task.REGRESSION, task == Task.REGRESSION ? null : classNames(sm, task));
+                if (a.flag("header")) {
+                    raw = byFeatureNames(raw, p, sm.featureNames());
+                }
             } else {
                 checkNotAMissingFile(data);
                 for (String csvOnly : new String[] {"label-column", "header"}) {
@@ -577,6 +580,30 @@ public final class Cli {
             }
         }
         return 0;
+    }
+
+    /**
+     * The model's features, taken from {@code d} by their names as predict takes them (another
+     * order, extra columns left out with a note on stderr); {@code d} itself where the names do not
+     * say (see {@link FeatureCsv#byName}).
+     */
+    private Dataset byFeatureNames(Dataset d, Path file, List<String> features) {
+        int[] take = FeatureCsv.byName(file.toString(), d.featureNames(), features);
+        if (take == null) {
+            return d;
+        }
+        List<String> ignored = FeatureCsv.leftOut(d.featureNames(), take);
+        if (!ignored.isEmpty()) {
+            err.println("ember evaluate: columns taken by the model's feature names; ignored: "
+                    + String.join(", ", ignored));
+        }
+        float[] x = new float[d.rows() * take.length];
+        for (int r = 0; r < d.rows(); r++) {
+            for (int c = 0; c < take.length; c++) {
+                x[r * take.length + c] = d.features()[r * d.cols() + take[c]];
+            }
+        }
+        return new Dataset(d.name(), x, d.rows(), take.length, d.targets(), d.classes(), features, d.classNames());
     }
 
     /**

@@ -51,10 +51,14 @@ final class FeatureCsv {
             if (header) {
                 String[] names = records.next();
                 if (names != null) {
-                    take = byName(file, names, features);
+                    List<String> stripped = new ArrayList<>(names.length);
+                    for (String h : names) {
+                        stripped.add(h.strip());
+                    }
+                    take = byName(file.toString(), stripped, features);
                     if (take != null) {
                         width = names.length;
-                        ignored = leftOut(names, take);
+                        ignored = leftOut(stripped, take);
                     }
                 }
             }
@@ -98,17 +102,14 @@ final class FeatureCsv {
     }
 
     /**
-     * The column of {@code header} that holds each of {@code features}, or null to read the columns
-     * in order: the model has no names of its own, the header is exactly its features, or names
-     * none of them.
+     * The column of {@code names} (a header's, stripped) that holds each of {@code features}, or
+     * null to read the columns in order: the model has no names of its own, the header is exactly
+     * its features, or names none of them. A header that names some features but not all, or one
+     * twice, is refused.
      */
-    private static int[] byName(Path file, String[] header, List<String> features) {
+    static int[] byName(String file, List<String> names, List<String> features) {
         if (features.isEmpty() || isNumbered(features)) {
             return null;
-        }
-        List<String> names = new ArrayList<>(header.length);
-        for (String h : header) {
-            names.add(h.strip());
         }
         if (names.equals(features)) {
             return null;
@@ -136,15 +137,16 @@ final class FeatureCsv {
         return take;
     }
 
-    private static List<String> leftOut(String[] header, int[] take) {
-        boolean[] used = new boolean[header.length];
+    /** The names of the columns that {@code take} leaves out. */
+    static List<String> leftOut(List<String> header, int[] take) {
+        boolean[] used = new boolean[header.size()];
         for (int t : take) {
             used[t] = true;
         }
         List<String> out = new ArrayList<>();
-        for (int c = 0; c < header.length; c++) {
+        for (int c = 0; c < header.size(); c++) {
             if (!used[c]) {
-                out.add(header[c].strip().isEmpty() ? "(column " + (c + 1) + ", unnamed)" : header[c].strip());
+                out.add(header.get(c).isEmpty() ? "(column " + (c + 1) + ", unnamed)" : header.get(c));
             }
         }
         return out;
