@@ -307,6 +307,9 @@ public final class Csv {
         return parseLines(records, names, label, textLabels);
     }
 
+    /** Infinity as pandas, numpy and Java write it. */
+    private static final Pattern INFINITE = Pattern.compile("[+-]?(?i:inf|infinity)");
+
     /** pandas' name for a column whose header cell is empty. */
     private static final Pattern UNNAMED = Pattern.compile("Unnamed: \\d+");
 
@@ -560,8 +563,11 @@ public final class Csv {
             throw new IllegalArgumentException(source + " line " + line + ", column " + column + ": missing value");
         }
         if (!isDecimal(s)) {
+            String why = MISSING.contains(s) ? " is a missing value (pandas reads it as NaN); a feature must be a"
+                    + " finite number, so fill or drop the row" : INFINITE.matcher(s).matches() ? " is infinite; a"
+                    + " feature must be a finite number" : " is not a number";
             throw new IllegalArgumentException(source + " line " + line + ", column " + column + ": '"
-                    + abbreviate(s) + "' is not a number");
+                    + abbreviate(s) + "'" + why);
         }
         float v = Float.parseFloat(s);
         if (!Float.isFinite(v)) {

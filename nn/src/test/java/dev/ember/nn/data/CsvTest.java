@@ -162,6 +162,13 @@ class CsvTest {
     void nanInfinityAndJavaSuffixesAreRejected() throws IOException {
         assertError(write("n1.csv", "1,NaN,0\n"), false, -1, true, "line 1", "column 2");
         assertError(write("n2.csv", "1,Infinity,0\n"), false, -1, true, "column 2");
+        // pandas' spellings, said for what they are: never a NaN feature in a model
+        assertError(write("n5.csv", "1,0\nnan,1\n"), false, -1, true, "n5.csv line 2, column 1: 'nan' is a missing"
+                + " value (pandas reads it as NaN); a feature must be a finite number");
+        assertError(write("n6.csv", "x,y\n1,0\n-inf,1\n"), true, -1, true, "n6.csv line 3, column 1: '-inf' is"
+                + " infinite");
+        assertError(write("n7.csv", "1,-Infinity,0\n"), false, -1, true, "'-Infinity' is infinite");
+        assertError(write("n8.csv", "1,NULL,0\n"), false, -1, true, "'NULL' is a missing value");
         assertError(write("n3.csv", "1,2f,0\n"), false, -1, true, "column 2");
         assertError(write("n4.csv", "1,1e39,0\n"), false, -1, true, "column 2", "range");
     }
