@@ -174,6 +174,13 @@ class CliTest {
         oneLineError(run("evaluate", "--model", run.toString(), "--data", f.toString()),
                 "label 'species' is not one of the known classes (cat, dog) (if line 1 names the columns, add"
                         + " --header)");
+        // evaluate knows the classes, so a header is caught above: a small headerless file whose first
+        // row is the only one of its class is data, not a header
+        Path small = dir.resolve("small.csv");
+        Files.writeString(small, "1,2,cat\n3,4,dog\n5,6,dog\n");
+        Result few = run("evaluate", "--model", run.toString(), "--data", small.toString(), "--json");
+        assertEquals(0, few.code, few.err);
+        assertEquals(3L, ((Number) json(few.out).get("rows")).longValue(), few.out);
         Files.writeString(f, "1,2,0\n3,x,1\n");
         Result r = run("train", "--data", f.toString(), "--epochs", "1");
         oneLineError(r, "line 2, column 2: 'x' is not a number");

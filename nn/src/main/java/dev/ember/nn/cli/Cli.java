@@ -502,7 +502,9 @@ public final class Cli {
             }
             throw e;
         }
-        if (!a.flag("header")) {
+        // With the model's classes (evaluate) a header's label is caught above as an unknown class;
+        // a class of one row is then just a small file's, so only train's sorted labels are checked.
+        if (!a.flag("header") && classes == null) {
             checkFirstRowIsData(p, d);
         }
         return d;
