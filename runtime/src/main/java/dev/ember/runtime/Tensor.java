@@ -184,7 +184,7 @@ public final class Tensor implements AutoCloseable {
         Tensor out = target.empty(shape);
         try {
             return out.copyFrom(this);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an OutOfMemoryError on the CPU backend too
             out.close();
             throw e;
         }

@@ -59,6 +59,22 @@ class FailedFillTest {
         }
     }
 
+    /**
+     * {@code to} closes its copy when the write fails with an Error too (the CPU backend's out of
+     * memory is an OutOfMemoryError), as the factories above do.
+     */
+    @Test
+    void toClosesTheCopyWhenTheUploadFailsWithAnError() {
+        FaultyDevice faulty = new FaultyDevice().fail("upload", 1, m -> new OutOfMemoryError("injected " + m));
+        try (Device cpu = new Device(new CpuBackend(1)); Device dev = faulty.device;
+             Tensor t = cpu.fromArray(new float[7 * 33], 7, 33)) {
+            assertThrows(OutOfMemoryError.class, () -> t.to(dev));
+            assertEquals(1, faulty.calls(), "the upload was reached");
+            assertEquals(0, dev.liveBytes(), "live bytes on the target after the failed copy");
+            assertEquals(0, dev.liveTensors());
+        }
+    }
+
     @Test
     void aSuccessfulFactoryReturnsTheTensorItFilled() {
         try (Device dev = new Device(new CpuBackend(1)); Tensor t = dev.fromArray(new float[] {1, 2, 3}, 3)) {
