@@ -441,12 +441,30 @@ public final class BenchCommand {
         }
         Path raw = dir.resolve("raw"), charts = dir.resolve("charts");
         boolean chartsDir = Files.isDirectory(charts); // a file named charts is reported when the charts are written
+        List<String> charted = new ArrayList<>();
         for (OpSpec o : Suite.all()) {
             Files.deleteIfExists(raw.resolve(o.name() + ".json"));
             Files.deleteIfExists(raw.resolve(o.name() + ".log"));
-            for (Path chart : chartsDir ? Charts.files(o.name(), charts) : List.<Path>of()) {
+            charted.add(o.name());
+        }
+        // Charts are named by the report's lines, and GEMM's are one per transpose case (--full):
+        // gemm_nt, gemm_tn and gemm_tt as well as gemm.
+        for (String trans : gemmTransposes()) {
+            charted.add(JmhResults.gemmName(Suite.GEMM_CLASS + ".gemm", trans));
+        }
+        for (String name : chartsDir ? charted : List.<String>of()) {
+            for (Path chart : Charts.files(name, charts)) {
                 Files.deleteIfExists(chart);
             }
+        }
+    }
+
+    /** The transpose cases GemmBenchmark measures (its {@code trans} parameter's values). */
+    private static String[] gemmTransposes() {
+        try {
+            return GemmBenchmark.class.getField("trans").getAnnotation(org.openjdk.jmh.annotations.Param.class).value();
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException("GemmBenchmark has no trans parameter", e);
         }
     }
 

@@ -75,7 +75,7 @@ public final class JmhResults {
     }
 
     /** "gemm" for the NN case, "gemm_nt" etc. for the transposed ones; other methods add ".method". */
-    private static String gemmName(String benchmark, String trans) {
+    static String gemmName(String benchmark, String trans) {
         String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
         String name = trans == null || trans.equals("NN") ? "gemm" : "gemm_" + trans.toLowerCase(java.util.Locale.ROOT);
         return method.equals("gemm") ? name : name + "." + method;

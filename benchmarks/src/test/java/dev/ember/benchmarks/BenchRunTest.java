@@ -298,7 +298,9 @@ class BenchRunTest {
         Files.createDirectories(dir.resolve("raw"));
         Files.createDirectories(dir.resolve("charts"));
         List<String> ours = List.of("jmh.json", "env.json", "rows.json", "results.md", "raw/relu.json", "raw/relu.log",
-                "raw/gemm_mlp.json", "charts/relu.png", "charts/gemm-speedup.png");
+                "raw/gemm_mlp.json", "charts/relu.png", "charts/gemm-speedup.png",
+                // --full charts GEMM per transpose case (JmhResults names the lines gemm_nt, ...)
+                "charts/gemm_nt.png", "charts/gemm_tn-speedup.png", "charts/gemm_tt.png");
         List<String> theirs = List.of("notes.md", "raw/notes.txt", "charts/README", "charts/my-own-plot.png");
         for (String f : ours) {
             Files.writeString(dir.resolve(f), "old");
