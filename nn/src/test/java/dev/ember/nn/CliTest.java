@@ -174,6 +174,11 @@ class CliTest {
         oneLineError(run("evaluate", "--model", run.toString(), "--data", f.toString()),
                 "label 'species' is not one of the known classes (cat, dog) (if line 1 names the columns, add"
                         + " --header)");
+        // the same header over a regression target: its name is line 1's target, which is not a number
+        Files.writeString(f, "0,1,target\n1,2,3.5\n3,4,1.5\n5,6,2.5\n");
+        oneLineError(run("train", "--data", f.toString(), "--task", "regression", "--epochs", "1"),
+                "line 1, column 3: 'target' is not a number; a regression target must be numeric (text labels name"
+                        + " classes, which needs classification) (if line 1 names the columns, add --header)");
         // evaluate knows the classes, so a header is caught above: a small headerless file whose first
         // row is the only one of its class is data, not a header
         Path small = dir.resolve("small.csv");

@@ -497,6 +497,7 @@ public final class Cli {
             // A header line read as data (pandas' to_csv also starts it with an empty index cell)
             String m = String.valueOf(e.getMessage());
             if (!a.flag("header") && m.contains(" line 1, ") && (m.endsWith("is not a number")
+                    || m.contains("is not a number; a regression target must be numeric")
                     || m.endsWith("missing value") || m.contains("is not one of the known classes"))) {
                 throw new UsageException(m + " (if line 1 names the columns, add --header)");
             }
