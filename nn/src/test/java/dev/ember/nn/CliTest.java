@@ -181,6 +181,11 @@ class CliTest {
                         + " classes, which needs classification) (if line 1 names the columns, add --header)");
         // evaluate knows the classes, so a header is caught above: a small headerless file whose first
         // row is the only one of its class is data, not a header
+        // nor does train refuse a real first row of a class seen once: only a row of column numbers
+        Path rare = dir.resolve("rare.csv");
+        Files.writeString(rare, "0.5,2,bird\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,dog\n2,1,cat\n");
+        assertEquals(0, run("train", "--data", rare.toString(), "--epochs", "1", "--quiet", "--out",
+                dir.resolve("rare").toString()).code);
         Path small = dir.resolve("small.csv");
         Files.writeString(small, "1,2,cat\n3,4,dog\n5,6,dog\n");
         Result few = run("evaluate", "--model", run.toString(), "--data", small.toString(), "--json");

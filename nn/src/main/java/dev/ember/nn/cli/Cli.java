@@ -514,11 +514,19 @@ public final class Cli {
     /**
      * A header whose feature names are numbers (pandas writes a frame's integer column names so)
      * reads as a data row whose text label, the label column's name, becomes a class of one row.
-     * Refused with the hint, as such a class could not be learned anyway.
+     * Refused with the hint when line 1 looks like such names: its features are increasing whole
+     * numbers (0, 1, 2... or 400, 410, 420...) and its label is alone in its class. A data row of
+     * a class seen once has no reason to look like that, and is trained on.
      */
     private static void checkFirstRowIsData(Path p, Dataset d) {
         if (!d.isClassification() || d.rows() < 2 || named(d.classNames()).isEmpty()) { // numbered classes only
             return;
+        }
+        float[] x = d.features();
+        for (int c = 0; c < d.cols(); c++) {
+            if (x[c] != Math.rint(x[c]) || (c > 0 && !(x[c] > x[c - 1]))) {
+                return; // not a row of column numbers
+            }
         }
         float first = d.targets()[0];
         for (int r = 1; r < d.rows(); r++) {
