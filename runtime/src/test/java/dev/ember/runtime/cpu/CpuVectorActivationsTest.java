@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
  * The Vector API activation loops must give the scalar loops' results bit for bit (the scalar
  * loops run in a JVM without the Vector API), at every length and offset, and for the values
  * where a comparison-based blend could differ: signed zeros, infinities and NaN (which relu and
- * elu backward send to the x > 0 side, leaky relu backward to the other).
+ * elu backward send to the x > 0 side, leaky relu backward to the other; clamp keeps them).
  */
 class CpuVectorActivationsTest {
     private static final float[] SPECIAL = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
@@ -61,6 +61,19 @@ class CpuVectorActivationsTest {
                     want[i] = v > 0 ? v : alpha * v;
                 }
                 assertBits(want, got, "leaky relu forward" + at);
+
+                // torch.clamp's comparisons: a NaN stays NaN, and a zero keeps its sign unless a
+                // bound replaces it (the vector path serves the bounds lo = +0 and hi = -0)
+                for (float[] b : new float[][] {{0f, 6f}, {-3f, -0f}, {0f, 0f}, {-0f, 0f}, {-1f, 1f},
+                    {Float.NEGATIVE_INFINITY, 0f}}) {
+                    java.util.Arrays.fill(got, 42f);
+                    java.util.Arrays.fill(want, 42f);
+                    CpuVectorActivations.clamp(b[0], b[1], x, got, from, len);
+                    for (int i = from; i < len; i++) {
+                        want[i] = x[i] < b[0] ? b[0] : x[i] > b[1] ? b[1] : x[i];
+                    }
+                    assertBits(want, got, "clamp to [" + b[0] + ", " + b[1] + "]" + at);
+                }
             }
         }
     }
