@@ -136,12 +136,12 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
                 .append(String.valueOf(env.get("selection")).startsWith("quick") ? ", and quick-mode figures are indicative" : "")
                 .append(")\n");
         if (env.get("skipped_ops") instanceof List<?> skipped && !skipped.isEmpty()) {
-            b.append("- Not measured: ").append(String.join("; ", skipped.stream().map(String::valueOf).toList()))
+            b.append("- Not measured: ").append(String.join("; ", skipped.stream().map(Report::oneLine).toList()))
                     .append('\n');
         }
         if (env.get("failures") instanceof List<?> failed && !failed.isEmpty()) {
             b.append("- Failed in this run, so missing from the table or measured at fewer configurations: ")
-                    .append(String.join("; ", failed.stream().map(String::valueOf).toList())).append('\n');
+                    .append(String.join("; ", failed.stream().map(Report::oneLine).toList())).append('\n');
         }
         if (env.get("note") != null) {
             b.append("- Note: ").append(env("note")).append('\n');
@@ -152,14 +152,14 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
                 Map<String, Object> d = Json.object(o, "device");
                 boolean ok = Boolean.TRUE.equals(d.get("available"));
                 b.append("  - `").append(d.get("name")).append("`: ")
-                        .append(ok ? d.get("description") : "unavailable: " + d.get("reason")).append('\n');
+                        .append(oneLine(ok ? d.get("description") : "unavailable: " + d.get("reason"))).append('\n');
             }
         }
         b.append('\n').append(h).append("# Attainable limits (roofline context)\n\n");
         b.append("| device | peak GFLOP/s | how | copy GB/s (read + write) |\n|---|---:|---|---:|\n");
         for (Roofline r : roofline) {
             b.append("| ").append(r.device()).append(" | ").append(fmt(r.peakFlops() / 1e9)).append(" | ")
-                    .append(r.peakMethod()).append(" | ").append(fmt(r.copyBytes() / 1e9)).append(" |\n");
+                    .append(cell(r.peakMethod())).append(" | ").append(fmt(r.copyBytes() / 1e9)).append(" |\n");
         }
         // Reports written before the limits were re-measured at the end say so in the CPU's method
         // ("... best of N rounds" since then; later ones record it, as the CPU's method does not
@@ -189,6 +189,19 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
             cross.forEach(c -> b.append("- ").append(c).append('\n'));
         }
         return b.toString();
+    }
+
+    /**
+     * Text from an exception (an OpenCL build log, a driver's message) on one line, so that it
+     * stays one item of a Markdown list.
+     */
+    static String oneLine(Object text) {
+        return String.valueOf(text).strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** {@link #oneLine} with the table's separator escaped, for a Markdown table cell. */
+    static String cell(Object text) {
+        return oneLine(text).replace("|", "\\|");
     }
 
     private static String fmt(double v) {

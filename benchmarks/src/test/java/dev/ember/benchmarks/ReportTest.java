@@ -14,6 +14,18 @@ class ReportTest {
                 List.of(row)).markdown("##", Report.byResults(java.nio.file.Path.of("dir")));
     }
 
+    /** A reason with line breaks and a '|' (a build log) stays in its table cell and its list item. */
+    @Test
+    void multiLineReasonsStayInTheirCellAndTheirListItem() {
+        ResultRow row = new ResultRow("relu", "1M", "cpu", "resident", 1e-3, Double.NaN, 8e9, 1);
+        String md = new Report(Map.of("selection", "quick", "failures", List.of("roofline of cpu: build failed\n  a | b")),
+                List.of(Roofline.unmeasured("cpu", "build failed:\r\n  error: x | y\n")), List.of(row))
+                .markdown("##", Report.byResults(java.nio.file.Path.of("dir")));
+        assertTrue(md.contains("| cpu | - | not measured: build failed: error: x \\| y | - |\n"), md);
+        assertTrue(md.contains("missing from the table or measured at fewer configurations: roofline of cpu: build"
+                + " failed a | b\n"), md);
+    }
+
     @Test
     void quickFiguresAreCalledIndicativeWhetherOrNotOpsOrSizesNarrowedTheRun() {
         // ember bench --ops gemm (or --sizes) records "quick (narrowed)": the same short quick-mode
