@@ -113,4 +113,36 @@ public abstract class Module implements AutoCloseable {
         closed = true;
         buffers.close();
     }
+
+    /**
+     * Closes every non-null one of {@code items} (tensors, layers), all of them even if one fails
+     * (a device that lost its context): the first failure is thrown afterwards, with any later ones
+     * suppressed, so one bad release does not keep the rest of a model's memory held.
+     */
+    protected static void closeAll(AutoCloseable... items) {
+        Throwable first = null;
+        for (AutoCloseable c : items) {
+            if (c == null) {
+                continue;
+            }
+            try {
+                c.close();
+            } catch (Exception | Error e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first instanceof RuntimeException r) {
+            throw r;
+        }
+        if (first instanceof Error err) {
+            throw err;
+        }
+        if (first != null) {
+            throw new IllegalStateException("closing failed", first); // tensors and modules throw no checked ones
+        }
+    }
 }

@@ -288,7 +288,11 @@ public final class Sequential extends Module {
 
     @Override
     public void close() {
-        super.close();
-        layers.forEach(Module::close);
+        AutoCloseable[] all = new AutoCloseable[layers.size() + 1];
+        all[0] = super::close;
+        for (int i = 0; i < layers.size(); i++) {
+            all[i + 1] = layers.get(i);
+        }
+        closeAll(all);
     }
 }

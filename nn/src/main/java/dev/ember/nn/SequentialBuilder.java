@@ -127,8 +127,15 @@ public final class SequentialBuilder {
             }
             return new Sequential(device, inputSize, layers, fuse);
         } catch (RuntimeException | Error e) {
-            // the layers made so far (an OutOfMemoryError on the CPU backend is an Error)
-            layers.forEach(Module::close);
+            // the layers made so far (an OutOfMemoryError on the CPU backend is an Error), all of
+            // them even if one fails to close, which is added to e rather than replacing it
+            for (Module m : layers) {
+                try {
+                    m.close();
+                } catch (RuntimeException | Error closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             throw e;
         }
     }

@@ -123,6 +123,39 @@ class FailedAllocationTest {
     }
 
     /**
+     * A tensor that fails to close while a failed build is being undone (the first layer's
+     * weight: releases 1 and 2 undo the last layer's two tensors) neither replaces the build's
+     * failure (it is added as suppressed) nor keeps the rest of that layer, or the other layers,
+     * from being closed.
+     */
+    @Test
+    void aFailedCloseDuringTheCleanUpIsSuppressedAndEverythingElseStillCloses() {
+        SequentialBuilder b = Sequential.builder(4).dense(6, "relu").batchNorm().dense(2);
+        FaultyDevice faulty = new FaultyDevice().fail("allocate", 15).alsoFail("release", 3);
+        try (Device dev = faulty.device) {
+            Injected e = assertThrows(Injected.class, () -> b.build(dev, 1));
+            assertTrue(e.getMessage().contains("Backend.allocate"), e.getMessage());
+            assertEquals(1, e.getSuppressed().length, "the failed release, added to the allocation's failure");
+            assertTrue(e.getSuppressed()[0].getMessage().contains("call 3 of Backend.release"),
+                    e.getSuppressed()[0].getMessage());
+            assertEquals(0, dev.liveTensors(), "tensors left open");
+        }
+    }
+
+    /** The same for a model's close: one failed release, and the rest of the model is still released. */
+    @Test
+    void aModelWhoseTensorFailsToCloseStillClosesTheRest() {
+        FaultyDevice faulty = new FaultyDevice();
+        try (Device dev = faulty.device) {
+            Sequential m = Sequential.builder(4).dense(6, "relu").batchNorm().dense(2).build(dev, 1);
+            faulty.fail("release", 2);
+            Injected e = assertThrows(Injected.class, m::close);
+            assertTrue(e.getMessage().contains("call 2 of Backend.release"), e.getMessage());
+            assertEquals(0, dev.liveTensors(), "tensors left open");
+        }
+    }
+
+    /**
      * Adam makes two moments per parameter on its first step: when the second fails, the first is
      * closed too (moments of earlier parameters are the optimizer's and {@link Optimizer#close}
      * releases them). A later step makes the missing state again.

@@ -190,12 +190,7 @@ public final class BatchNorm1d extends Module {
 
     @Override
     public void close() {
-        super.close();
-        for (Tensor t : new Tensor[] {gamma, beta, gradGamma, gradBeta, runningMean, runningVar, batchMean, batchVar,
-            zeros, ones}) {
-            if (t != null) {
-                t.close();
-            }
-        }
+        closeAll(super::close, gamma, beta, gradGamma, gradBeta, runningMean, runningVar, batchMean, batchVar, zeros,
+                ones);
     }
 }

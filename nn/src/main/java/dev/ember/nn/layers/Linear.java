@@ -193,12 +193,6 @@ public final class Linear extends Module {
 
     @Override
     public void close() {
-        super.close();
-        weight.close();
-        gradWeight.close();
-        if (bias != null) {
-            bias.close();
-            gradBias.close();
-        }
+        closeAll(super::close, weight, gradWeight, bias, gradBias);
     }
 }

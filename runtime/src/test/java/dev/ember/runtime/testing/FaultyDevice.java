@@ -27,6 +27,9 @@ public final class FaultyDevice {
     private int nth;
     private int calls;
     private Function<String, Throwable> failure;
+    private String alsoMethod = "";
+    private int alsoNth;
+    private int alsoCalls;
 
     public FaultyDevice() {
         CpuBackend cpu = new CpuBackend(1);
@@ -34,6 +37,9 @@ public final class FaultyDevice {
                 (p, m, args) -> {
                     if (m.getName().equals(method) && ++calls == nth) {
                         throw failure.apply(method);
+                    }
+                    if (m.getName().equals(alsoMethod) && ++alsoCalls == alsoNth) {
+                        throw new Injected(alsoMethod, alsoNth);
                     }
                     try {
                         return m.invoke(cpu, args);
@@ -60,6 +66,18 @@ public final class FaultyDevice {
         this.nth = nth;
         this.calls = 0;
         this.failure = failure;
+        this.alsoMethod = "";
+        return this;
+    }
+
+    /**
+     * Besides the call armed by {@link #fail}, the {@code nth} call of another method throws
+     * {@link Injected} (a release that fails while a failure is being cleaned up).
+     */
+    public FaultyDevice alsoFail(String method, int nth) {
+        this.alsoMethod = method;
+        this.alsoNth = nth;
+        this.alsoCalls = 0;
         return this;
     }
 
