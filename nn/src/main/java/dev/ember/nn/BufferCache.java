@@ -29,7 +29,7 @@ public final class BufferCache implements AutoCloseable {
     public Tensor get(String name, int rows, int cols) {
         Map<String, Tensor> set = setFor(rows);
         Tensor t = set.get(name);
-        if (t == null || t.cols() != cols) {
+        if (t == null || t.rank() != 2 || t.cols() != cols) { // rank: the name may have served vector()
             if (t != null) {
                 // out of the set before allocating: if that fails, a closed tensor must not stay cached
                 set.remove(name);
@@ -45,7 +45,7 @@ public final class BufferCache implements AutoCloseable {
     public Tensor vector(String name, int rows, int length) {
         Map<String, Tensor> set = setFor(rows);
         Tensor t = set.get(name);
-        if (t == null || t.size() != length) {
+        if (t == null || t.rank() != 1 || t.size() != length) {
             if (t != null) {
                 // out of the set before allocating: if that fails, a closed tensor must not stay cached
                 set.remove(name);
