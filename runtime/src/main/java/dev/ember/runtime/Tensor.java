@@ -284,8 +284,13 @@ public final class Tensor implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (storage != null) {
-            device.released(this);
-            storage = null;
+            try {
+                device.released(this);
+            } finally {
+                // Closed even when the backend's release fails (a lost context): the device has
+                // already stopped counting it, and a second close must not count it out again.
+                storage = null;
+            }
         }
     }
 

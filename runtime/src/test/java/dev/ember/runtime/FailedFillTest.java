@@ -3,6 +3,7 @@ package dev.ember.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.runtime.cpu.CpuBackend;
 import dev.ember.runtime.testing.FaultyDevice;
@@ -80,6 +81,28 @@ class FailedFillTest {
         try (Device dev = new Device(new CpuBackend(1)); Tensor t = dev.fromArray(new float[] {1, 2, 3}, 3)) {
             assertSame(dev, t.device());
             assertEquals(3 * Float.BYTES, dev.liveBytes());
+        }
+    }
+
+    /**
+     * A release that fails (a device that lost its context) still closes the tensor: it is no
+     * longer counted, using it throws, and closing it again neither throws nor counts it out twice.
+     */
+    @Test
+    void aTensorWhoseReleaseFailsIsClosedAndCountedOutOnce() {
+        FaultyDevice faulty = new FaultyDevice();
+        try (Device dev = faulty.device) {
+            Tensor kept = dev.zeros(5);
+            Tensor t = dev.zeros(7, 33);
+            faulty.fail("release", 1);
+            assertThrows(FaultyDevice.Injected.class, t::close);
+            assertTrue(t.isClosed());
+            assertThrows(IllegalStateException.class, t::toArray);
+            t.close();
+            assertEquals(1, dev.liveTensors(), "only the other tensor is live");
+            assertEquals(5L * Float.BYTES, dev.liveBytes());
+            kept.close();
+            assertEquals(0, dev.liveTensors());
         }
     }
 }
