@@ -493,6 +493,10 @@ public final class CpuBackend implements Backend {
         float[] xs = f(x), ys = f(y);
         float keepScale = 1f / (1f - p);
         pool.parallelFor(n(n), GRAIN, (i0, i1) -> {
+            if (CpuVector.AVAILABLE && i1 - i0 >= CpuActivations.VECTOR_MIN) {
+                CpuVectorDropout.dropout(seed, p, keepScale, xs, ys, i0, i1);
+                return;
+            }
             float[] u = new float[Math.min(4096, i1 - i0)];
             for (int base = i0; base < i1; base += u.length) {
                 int len = Math.min(u.length, i1 - base);

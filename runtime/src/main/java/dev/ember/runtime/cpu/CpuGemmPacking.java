@@ -89,13 +89,13 @@ final class CpuGemmPacking {
     }
 
     /** Interleaves lanes (x0 y0 x1 y1 | x4 y4 x5 y5): AVX2's unpcklps. */
-    private static final VectorShuffle<Float> UNPACK_LO = VectorShuffle.fromValues(V, 0, 8, 1, 9, 4, 12, 5, 13);
+    static final VectorShuffle<Float> UNPACK_LO = VectorShuffle.fromValues(V, 0, 8, 1, 9, 4, 12, 5, 13);
     /** Interleaves lanes (x2 y2 x3 y3 | x6 y6 x7 y7): AVX2's unpckhps. */
-    private static final VectorShuffle<Float> UNPACK_HI = VectorShuffle.fromValues(V, 2, 10, 3, 11, 6, 14, 7, 15);
+    static final VectorShuffle<Float> UNPACK_HI = VectorShuffle.fromValues(V, 2, 10, 3, 11, 6, 14, 7, 15);
     /** Pairs of lanes (x0 x1 y0 y1 | x2 x3 y2 y3) from the low 128-bit halves. */
-    private static final VectorShuffle<Float> PAIRS_LO = VectorShuffle.fromValues(V, 0, 1, 8, 9, 2, 3, 10, 11);
+    static final VectorShuffle<Float> PAIRS_LO = VectorShuffle.fromValues(V, 0, 1, 8, 9, 2, 3, 10, 11);
     /** The same from the high halves. */
-    private static final VectorShuffle<Float> PAIRS_HI = VectorShuffle.fromValues(V, 4, 5, 12, 13, 6, 7, 14, 15);
+    static final VectorShuffle<Float> PAIRS_HI = VectorShuffle.fromValues(V, 4, 5, 12, 13, 6, 7, 14, 15);
 
     /**
      * Writes the 4 x 8 block with rows r0..r3 column by column: dst[off + 4p + i] = r_i[p]. Rows 0/1
