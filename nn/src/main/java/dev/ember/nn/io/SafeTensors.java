@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -254,13 +255,66 @@ public final class SafeTensors {
         if (name.equals("__metadata__")) {
             throw new IllegalArgumentException("SafeTensors: '__metadata__' is reserved and cannot name a tensor");
         }
+        checkUnicode("tensor name '" + visible(name) + "'", name);
         return name;
+    }
+
+    /**
+     * Metadata the reference reader accepts: a string for every key and value (it refuses a null,
+     * which would be written as JSON null), each encodable in UTF-8.
+     */
+    private static void checkMetadata(Map<String, String> metadata) {
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (e.getKey() == null) {
+                throw new IllegalArgumentException("SafeTensors: a metadata key is null; keys and values must be strings");
+            }
+            String key = visible(e.getKey());
+            checkUnicode("metadata key '" + key + "'", e.getKey());
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException("SafeTensors: metadata value of '" + key + "' is null; the format "
+                        + "allows strings only");
+            }
+            checkUnicode("metadata value of '" + key + "'", e.getValue());
+        }
+    }
+
+    /**
+     * An unpaired surrogate has no UTF-8 form: the encoder would write '?', so two names could
+     * become one and the file would hold a duplicate key.
+     */
+    private static void checkUnicode(String what, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("SafeTensors: " + what + " is not valid Unicode: it holds an unpaired "
+                        + "surrogate \\u" + HexFormat.of().toHexDigits(c) + " at index " + i + ", which UTF-8 cannot encode");
+            }
+        }
+    }
+
+    /** {@code s} with unpaired surrogates shown as {@code \\uXXXX} escapes, for messages. */
+    private static String visible(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+                    : Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+            if (Character.isSurrogate(c) && !paired) {
+                b.append("\\u").append(HexFormat.of().toHexDigits(c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static byte[] header(List<Item> order, Map<String, String> metadata) {
         StringBuilder j = new StringBuilder("{");
         boolean first = true;
         if (metadata != null && !metadata.isEmpty()) {
+            checkMetadata(metadata);
             j.append("\"__metadata__\":");
             Json.write(j, new TreeMap<>(metadata));
             first = false;
@@ -280,6 +334,11 @@ public final class SafeTensors {
         j.append('}');
         byte[] raw = j.toString().getBytes(StandardCharsets.UTF_8);
         int padded = (raw.length + 7) & ~7;
+        if (padded > MAX_HEADER) {
+            // the reference reader (and ours) refuses such a file: better no file than one that cannot load
+            throw new IllegalArgumentException("SafeTensors: a header of " + padded + " bytes exceeds the format's "
+                    + MAX_HEADER + "-byte limit (too much metadata or too many tensor names)");
+        }
         byte[] out = Arrays.copyOf(raw, padded);
         Arrays.fill(out, raw.length, padded, (byte) ' ');
         return out;

@@ -333,4 +333,46 @@ class SafeTensorsTest {
                 one("__metadata__", new int[] {1}, 1), null));
         assertThrows(IllegalArgumentException.class, () -> new TensorData(new int[] {2, 2}, new float[3]));
     }
+
+    /**
+     * Every file the writer produces must pass the reference reader, which refuses metadata values
+     * that are not strings and headers over 100 MB, and cannot represent a name with an unpaired
+     * surrogate in UTF-8 (two such names would both become '?', a duplicate key). Such input is
+     * refused before anything is written, so the previous file stays.
+     */
+    @Test
+    void writerRefusesWhatTheReferenceReaderWouldRefuseAndKeepsThePreviousFile() throws IOException {
+        Path f = dir.resolve("m.safetensors");
+        SafeTensors.write(f, one("w", new int[] {1}, 1), Map.of("v", "1"));
+        byte[] before = Files.readAllBytes(f);
+        Map<String, String> nullValue = new HashMap<>();
+        nullValue.put("k", null);
+        Map<String, String> nullKey = new HashMap<>();
+        nullKey.put(null, "v");
+        Map<String, TensorData> surrogateNames = new LinkedHashMap<>();
+        surrogateNames.put("a\ud800", new TensorData(new int[] {1}, new float[1]));
+        surrogateNames.put("a\udc00", new TensorData(new int[] {1}, new float[1]));
+        String big = "x".repeat((int) (SafeTensors.MAX_HEADER / 2));
+        List<Object[]> cases = List.of(
+                new Object[] {one("w", new int[] {1}, 2), nullValue, "metadata value of 'k' is null"},
+                new Object[] {one("w", new int[] {1}, 2), nullKey, "metadata key is null"},
+                new Object[] {surrogateNames, null, "tensor name 'a\\ud800' is not valid Unicode"},
+                new Object[] {one("w", new int[] {1}, 2), Map.of("k", "\udfff"), "metadata value of 'k' is not valid"},
+                new Object[] {one("w", new int[] {1}, 2), Map.of("a", big, "b", big, "c", "y"), "header of 1000000"});
+        for (Object[] c : cases) {
+            @SuppressWarnings("unchecked")
+            Map<String, TensorData> t = (Map<String, TensorData>) c[0];
+            @SuppressWarnings("unchecked")
+            Map<String, String> m = (Map<String, String>) c[1];
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(f, t, m),
+                    () -> "no refusal for " + c[2]);
+            assertTrue(e.getMessage().startsWith("SafeTensors: "), e.getMessage());
+            assertTrue(e.getMessage().contains((String) c[2]), "'" + e.getMessage() + "' lacks '" + c[2] + "'");
+            assertArrayEquals(before, Files.readAllBytes(f), "previous file intact");
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(1, s.count(), "no temporary file left");
+        }
+    }
+
 }
