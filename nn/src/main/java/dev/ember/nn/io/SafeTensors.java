@@ -416,6 +416,9 @@ public final class SafeTensors {
         for (Map.Entry<?, ?> e : top.entrySet()) {
             String name = (String) e.getKey();
             if (name.equals("__metadata__")) {
+                if (e.getValue() == null) {
+                    continue; // the reference reads its metadata as an Option: null means none
+                }
                 if (!(e.getValue() instanceof Map<?, ?> m)) {
                     throw corrupt(source, "__metadata__ is not an object");
                 }
@@ -497,7 +500,8 @@ public final class SafeTensors {
         for (int i = 0; i < shape.length; i++) {
             Object d = shapeList.get(i);
             if (!(d instanceof Long l) || l < 0 || l > Integer.MAX_VALUE) {
-                throw corrupt(source, "tensor '" + name + "' has an invalid dimension " + d + " in its shape");
+                throw corrupt(source, "tensor '" + name + "' has an invalid dimension "
+                        + (d instanceof String str ? Json.quote(str) : d) + " in its shape");
             }
             shape[i] = (int) (long) l;
             elements *= l;

@@ -317,6 +317,9 @@ class SafeTensorsTest {
         assertCorrupt(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}", 8), "not valid JSON");
         assertCorrupt(file("[1,2]", 0), "not an object");
         assertCorrupt(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4), "dimension");
+        // a string dimension is shown as a string, not as the number it looks like
+        assertCorrupt(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[\"1\"],\"data_offsets\":[0,4]}}", 4),
+                "invalid dimension \"1\" in its shape");
         assertCorrupt(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4]}}", 4), "data_offsets");
         assertCorrupt(file("{\"__metadata__\":{\"k\":1}}", 0), "not a string");
         assertCorrupt(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
@@ -372,6 +375,25 @@ class SafeTensorsTest {
         }
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(1, s.count(), "no temporary file left");
+        }
+    }
+
+    /**
+     * What the reference reader accepts (its metadata is an Option, so {@code "__metadata__": null}
+     * is a file without metadata; any JSON whitespace may pad the header; tensors may be listed in
+     * any order in the JSON) loads here too.
+     */
+    @Test
+    void readsWhatTheReferenceReaderAccepts() throws IOException {
+        String w = "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}";
+        String v = "\"v\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[8,16]}";
+        for (String header : List.of("{\"__metadata__\":null," + w + "}", "{" + v + "," + w + "} \n\t\r   ",
+                "{" + w + ",\"__metadata__\":{\"a\":\"b\"}," + v + "}")) {
+            boolean withV = header.contains("\"v\"");
+            SafeTensorsFile s = SafeTensors.parse(file(header, withV ? 16 : 8), "ok");
+            assertEquals(List.of("w"), List.copyOf(s.tensors().keySet()), header);
+            assertEquals(withV ? List.of("v") : List.of(), List.copyOf(s.int64s().keySet()), header);
+            assertEquals(header.contains("\"a\"") ? Map.of("a", "b") : Map.of(), s.metadata(), header);
         }
     }
 
