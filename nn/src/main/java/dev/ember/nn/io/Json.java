@@ -170,15 +170,22 @@ public final class Json {
                 case 'r' -> b.append('\r');
                 case 't' -> b.append('\t');
                 case 'u' -> {
-                    if (pos + 4 > s.length()) {
-                        throw error("truncated \\u escape");
+                    char u = hex4();
+                    if (Character.isHighSurrogate(u) && s.startsWith("\\u", pos)) {
+                        pos += 2;
+                        char low = hex4();
+                        if (!Character.isLowSurrogate(low)) {
+                            pos -= 6;
+                            throw error("lone surrogate \\u" + hex(u) + " (not followed by a low surrogate)");
+                        }
+                        b.append(u).append(low);
+                    } else if (Character.isSurrogate(u)) {
+                        // as serde_json (the safetensors reference) does: such a string has no UTF-8 form
+                        pos -= 6;
+                        throw error("lone surrogate \\u" + hex(u) + " (half of a surrogate pair)");
+                    } else {
+                        b.append(u);
                     }
-                    try {
-                        b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException ex) {
-                        throw error("bad \\u escape");
-                    }
-                    pos += 4;
                 }
                 default -> {
                     pos--;
@@ -186,6 +193,27 @@ public final class Json {
                 }
             }
         }
+    }
+
+    /** The four hex digits of a \\u escape as a UTF-16 code unit. */
+    private char hex4() {
+        if (pos + 4 > s.length()) {
+            throw error("truncated \\u escape");
+        }
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+            int d = Character.digit(s.charAt(pos + i), 16);
+            if (d < 0 || s.charAt(pos + i) > 'f') {
+                throw error("bad \\u escape");
+            }
+            v = v * 16 + d;
+        }
+        pos += 4;
+        return (char) v;
+    }
+
+    private static String hex(char c) {
+        return java.util.HexFormat.of().toHexDigits(c);
     }
 
     private Object number() {

@@ -29,7 +29,9 @@ class JsonTest {
     @Test
     void rejectsMalformedInput() {
         for (String bad : new String[] {"", "{", "{\"a\":}", "[1,]", "01", "1.", "\"abc", "{\"a\":1}x", "tru",
-                "{\"a\":1,\"a\":2}", "\"\\q\"", "\"\u0001\"", "[".repeat(1000)}) {
+                "{\"a\":1,\"a\":2}", "\"\\q\"", "\"\u0001\"", "[".repeat(1000),
+                // a \\u escape is exactly four hex digits (Integer.parseInt took a sign); surrogates come in pairs
+                "\"\\u+123\"", "\"\\u-123\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\\ud800\"", "\"\\ud800\\u0041\""}) {
             assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
         }
     }

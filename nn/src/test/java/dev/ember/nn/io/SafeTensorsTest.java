@@ -397,4 +397,15 @@ class SafeTensorsTest {
         }
     }
 
+    /** The reference reader (serde_json) refuses a \\u escape that is half a surrogate pair; so does this one. */
+    @Test
+    void loneSurrogateEscapesAreInvalidJsonAsInTheReference() throws IOException {
+        for (String name : List.of("\\ud800", "\\udc00x", "\\ud800\\u0041", "x\\ud83d")) {
+            assertCorrupt(file("{\"" + name + "\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4),
+                    "not valid JSON", "surrogate");
+        }
+        SafeTensorsFile pair = SafeTensors.parse(file(
+                "{\"\\ud83d\\ude00\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4), "pair");
+        assertEquals(List.of("\ud83d\ude00"), List.copyOf(pair.tensors().keySet()));
+    }
 }
