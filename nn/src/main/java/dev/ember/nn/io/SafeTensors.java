@@ -40,7 +40,9 @@ import java.util.TreeSet;
  * temporary file in the target directory is written, forced to disk and renamed over the target,
  * so an interrupted save leaves the previous file. A failed save or read names the caller's file
  * and the cause (the temporary file's name means nothing to the user) and keeps the original
- * exception as its cause; a failed save removes its temporary file.
+ * exception as its cause; a failed save removes its temporary file. What the reference reader
+ * would refuse (a null metadata key or value, a name or value with an unpaired surrogate, a
+ * header over its 100 MB limit) is refused before the file is touched.
  * Reading validates the header length, UTF-8, JSON, dtypes, shapes, offsets (contiguous, no
  * overlap or gap) and the total file size, and reports problems with the file name.
  */
