@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #predict}, a mode change) is serialised on the model, so two threads predicting with one
  * model take turns and both get correct results. A training step is several calls (forward, loss,
  * backward) that rely on the activations of its forward, so nothing else may use the model while
- * one is in progress. For inference in parallel, give each thread its own model (load the same
- * file twice).
+ * one is in progress; {@code Trainer.fit} and {@code Trainer.evaluate} hold the model's lock
+ * throughout, so a thread predicting meanwhile waits for them. For inference in parallel, give each
+ * thread its own model (load the same file twice).
  */
 public final class Sequential extends Module {
     private final int inputSize;

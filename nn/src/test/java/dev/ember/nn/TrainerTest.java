@@ -318,4 +318,59 @@ class TrainerTest {
             }
         }
     }
+
+    /**
+     * Evaluation reads the model's output after its forward: a predict from another thread in
+     * between (same batch size, so the same output buffer) used to replace it, about 2% of the time.
+     */
+    @Test
+    void evaluateIsNotCorruptedByAConcurrentPredict() throws Exception {
+        Dataset d = blobs(5, 64);
+        Loss loss = Loss.parse("cross_entropy");
+        try (Sequential m = Sequential.builder(5).dense(64, "relu").dense(3).build(CPU, 1)) {
+            float[] expected = Trainer.evaluate(m, loss, d, 64).outputs();
+            float[] other = new float[d.features().length];
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Throwable> error = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread predictor = new Thread(() -> {
+                try {
+                    while (!stop.get()) {
+                        m.predict(other, d.rows(), 64);
+                    }
+                } catch (Throwable e) {
+                    error.set(e);
+                }
+            });
+            predictor.start();
+            int wrong = 0;
+            try {
+                for (int i = 0; i < 1500; i++) {
+                    if (!Arrays.equals(expected, Trainer.evaluate(m, loss, d, 64).outputs())) {
+                        wrong++;
+                    }
+                }
+            } finally {
+                stop.set(true);
+                predictor.join();
+            }
+            if (error.get() != null) {
+                throw new AssertionError("a prediction failed", error.get());
+            }
+            assertEquals(0, wrong, "evaluations whose outputs differed from the single-thread ones");
+        }
+    }
+
+    /** A null loss used to be read as regression and reported as "regression needs one output". */
+    @Test
+    void nullArgumentsAreNamed() {
+        try (Sequential m = Sequential.builder(5).dense(3).build(CPU, 1);
+             Optimizer opt = new Adam(m.parameters(), 0.01f)) {
+            NullPointerException e = org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+                    () -> new Trainer(m, null, opt, TrainConfig.defaults(), null));
+            assertEquals("Trainer: loss is null", e.getMessage());
+            NullPointerException ev = org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+                    () -> Trainer.evaluate(m, null, blobs(1, 8), 4));
+            assertTrue(ev.getMessage().contains("loss"), ev.getMessage());
+        }
+    }
 }

@@ -32,11 +32,16 @@ public final class Trainer {
     private final PrintStream out;
     private final Task task;
 
+    /**
+     * A trainer of {@code model} with {@code loss} and {@code optimizer} (made from
+     * {@code model.parameters()}); progress goes to {@code out}, or to standard output when it is null.
+     */
     public Trainer(Sequential model, Loss loss, Optimizer optimizer, TrainConfig config, PrintStream out) {
-        this.model = model;
-        this.loss = loss;
-        this.optimizer = optimizer;
-        this.config = config;
+        // a null loss would otherwise be read as regression and reported as a wrong output count
+        this.model = java.util.Objects.requireNonNull(model, "Trainer: model is null");
+        this.loss = java.util.Objects.requireNonNull(loss, "Trainer: loss is null");
+        this.optimizer = java.util.Objects.requireNonNull(optimizer, "Trainer: optimizer is null");
+        this.config = java.util.Objects.requireNonNull(config, "Trainer: config is null");
         this.out = out == null ? System.out : out;
         this.progress = new Progress(this.out, config.progress());
         this.task = Task.of(loss);
@@ -137,6 +142,15 @@ public final class Trainer {
      * asks for a validation fraction, on that fraction of {@code train} (held out from training).
      */
     public History fit(Dataset train, Dataset validation) {
+        // Holds the model's lock (that of its own calls) for the whole run: a predict from another
+        // thread between a step's forward and backward would replace the activations the backward
+        // reads; it waits for the end of training instead.
+        synchronized (model) {
+            return fitLocked(train, validation);
+        }
+    }
+
+    private History fitLocked(Dataset train, Dataset validation) {
         if (validation == null && config.validationFraction() > 0) {
             Split s = Splits.random(train, config.validationFraction(), config.validationSeed(), false);
             train = s.train();
@@ -290,8 +304,19 @@ public final class Trainer {
         });
     }
 
-    /** Loss and metrics of the model (evaluation mode) on a whole data set. */
+    /**
+     * Loss and metrics of the model (evaluation mode) on a whole data set. Holds the model's lock
+     * throughout, so a thread predicting with the same model meanwhile waits rather than overwriting
+     * the outputs this reads.
+     */
     public static Evaluation evaluate(Sequential model, Loss loss, Dataset data, int batchSize) {
+        java.util.Objects.requireNonNull(loss, "evaluate: loss is null");
+        synchronized (model) {
+            return evaluateLocked(model, loss, data, batchSize);
+        }
+    }
+
+    private static Evaluation evaluateLocked(Sequential model, Loss loss, Dataset data, int batchSize) {
         Task task = Task.of(loss);
         checkCompatible(model, task, data);
         // (the DataLoader this used to go through checked these two)
