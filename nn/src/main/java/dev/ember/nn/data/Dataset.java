@@ -57,6 +57,65 @@ public record Dataset(String name, float[] features, int rows, int cols, float[]
         }
     }
 
+    /**
+     * A classification set from host arrays: {@code features} row-major with {@code cols} values per
+     * row, one label in [0, classes) per row (as PyTorch's cross-entropy takes them). The features
+     * array is held, not copied.
+     */
+    public static Dataset classification(float[] features, int cols, int[] labels, int classes) {
+        Objects.requireNonNull(labels, "labels");
+        if (classes < 2) {
+            throw new IllegalArgumentException("Dataset.classification: classes must be >= 2, got " + classes);
+        }
+        float[] t = new float[labels.length];
+        for (int i = 0; i < t.length; i++) {
+            // checked here: a large int would round to an in-range float label
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new IllegalArgumentException("Dataset.classification: label of row " + i + " is " + labels[i]
+                        + ", expected an integer in [0, " + classes + ")");
+            }
+            t[i] = labels[i];
+        }
+        return new Dataset("data", features, t.length, cols, t, classes, null, null);
+    }
+
+    /** {@link #classification(float[], int, int[], int)} from one array per row (copied). */
+    public static Dataset classification(float[][] rows, int[] labels, int classes) {
+        return classification(flatten(rows, "classification"), width(rows), labels, classes);
+    }
+
+    /**
+     * A regression set from host arrays: {@code features} row-major with {@code cols} values per
+     * row, one finite target per row. Both arrays are held, not copied.
+     */
+    public static Dataset regression(float[] features, int cols, float[] targets) {
+        Objects.requireNonNull(targets, "targets");
+        return new Dataset("data", features, targets.length, cols, targets, 0, null, null);
+    }
+
+    /** {@link #regression(float[], int, float[])} from one array per row (copied). */
+    public static Dataset regression(float[][] rows, float[] targets) {
+        return regression(flatten(rows, "regression"), width(rows), targets);
+    }
+
+    private static int width(float[][] rows) {
+        return rows.length == 0 ? 1 : rows[0].length;
+    }
+
+    private static float[] flatten(float[][] rows, String kind) {
+        Objects.requireNonNull(rows, "rows");
+        int cols = width(rows);
+        float[] f = new float[Math.multiplyExact(rows.length, cols)];
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r] == null || rows[r].length != cols) {
+                throw new IllegalArgumentException("Dataset." + kind + ": row " + r + " has "
+                        + (rows[r] == null ? "no array" : rows[r].length + " values") + ", row 0 has " + cols);
+            }
+            System.arraycopy(rows[r], 0, f, r * cols, cols);
+        }
+        return f;
+    }
+
     /** True when targets are class indices ({@code classes >= 2}). */
     public boolean isClassification() {
         return classes >= 2;
