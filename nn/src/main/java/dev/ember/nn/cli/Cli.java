@@ -690,10 +690,10 @@ public final class Cli {
                     // One probability column per class, as for more classes (a lone "probability"
                     // column read as the prediction's, but it was class 1's).
                     out.println("prediction," + Csv.quote("p_" + name(names, 0)) + "," + Csv.quote("p_" + name(names, 1)));
+                    double[] p = task.probabilities(y, t.rows(), 1);
                     for (int r = 0; r < t.rows(); r++) {
-                        double p1 = 1 / (1 + Math.exp(-y[r]));
                         int c = y[r] > 0 ? 1 : 0;
-                        out.printf(Locale.ROOT, "%s,%.6f,%.6f%n", Csv.quote(name(names, c)), 1 - p1, p1);
+                        out.printf(Locale.ROOT, "%s,%.6f,%.6f%n", Csv.quote(name(names, c)), p[2 * r], p[2 * r + 1]);
                     }
                 }
                 case CLASSIFICATION -> {
@@ -703,17 +703,11 @@ public final class Cli {
                     }
                     out.println(h);
                     int[] cls = task.predictClasses(y, t.rows(), k);
+                    double[] p = task.probabilities(y, t.rows(), k);
                     for (int r = 0; r < t.rows(); r++) {
-                        double max = Double.NEGATIVE_INFINITY, sum = 0;
-                        for (int c = 0; c < k; c++) {
-                            max = Math.max(max, y[r * k + c]);
-                        }
-                        for (int c = 0; c < k; c++) {
-                            sum += Math.exp(y[r * k + c] - max);
-                        }
                         StringBuilder sb = new StringBuilder(Csv.quote(name(names, cls[r])));
                         for (int c = 0; c < k; c++) {
-                            sb.append(String.format(Locale.ROOT, ",%.6f", Math.exp(y[r * k + c] - max) / sum));
+                            sb.append(String.format(Locale.ROOT, ",%.6f", p[r * k + c]));
                         }
                         out.println(sb);
                     }

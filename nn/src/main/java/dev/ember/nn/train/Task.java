@@ -37,6 +37,43 @@ public enum Task {
         return p;
     }
 
+    /**
+     * Class probabilities of the first {@code rows} rows of raw outputs ({@code cols} per row), rows
+     * x classes, computed in double: softmax of each row's logits (classification; torch.softmax),
+     * or [1 - p, p] with p the sigmoid of the one logit (binary), so both have one column per class.
+     * Regression outputs are not probabilities: refused.
+     */
+    public double[] probabilities(float[] outputs, int rows, int cols) {
+        if (this == REGRESSION) {
+            throw new IllegalStateException("probabilities: a regression model's outputs are values, not classes");
+        }
+        if (rows < 0 || cols < 1 || (this == BINARY && cols != 1) || outputs.length < (long) rows * cols) {
+            throw new IllegalArgumentException("probabilities: " + outputs.length + " outputs do not hold " + rows
+                    + " rows of " + cols + (this == BINARY ? " (a binary model has one logit per row)" : ""));
+        }
+        int k = this == BINARY ? 2 : cols;
+        double[] p = new double[Math.multiplyExact(rows, k)];
+        for (int r = 0; r < rows; r++) {
+            if (this == BINARY) {
+                double p1 = 1 / (1 + Math.exp(-outputs[r]));
+                p[2 * r] = 1 - p1;
+                p[2 * r + 1] = p1;
+                continue;
+            }
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int c = 0; c < k; c++) {
+                max = Math.max(max, outputs[r * k + c]);
+            }
+            for (int c = 0; c < k; c++) {
+                sum += Math.exp(outputs[r * k + c] - max);
+            }
+            for (int c = 0; c < k; c++) {
+                p[r * k + c] = Math.exp(outputs[r * k + c] - max) / sum;
+            }
+        }
+        return p;
+    }
+
     public boolean hasClasses() {
         return this != REGRESSION;
     }
