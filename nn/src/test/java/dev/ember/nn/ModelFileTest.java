@@ -470,4 +470,35 @@ class ModelFileTest {
                 "\"2.num_batches_tracked\":{\"dtype\":\"F32\",\"shape\":[2]");
         assertLoadFails(f32, "'2.num_batches_tracked' is F32 [2], expected I64 []");
     }
+
+    /**
+     * A loaded model predicts from raw features: SavedModel.predict applies the stored feature
+     * scaler and undoes the target scaler, which model.predict on raw features would skip silently.
+     */
+    @Test
+    void savedModelPredictAppliesTheScalers(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("r.safetensors");
+        StandardScaler fs = StandardScaler.ofDouble(new double[] {1, -2}, new double[] {0.5, 4});
+        StandardScaler ts = StandardScaler.ofDouble(new double[] {10}, new double[] {3});
+        float[] raw = LayerGradientTest.random(4, 9 * 2);
+        try (Sequential m = Sequential.builder(2).dense(5, "tanh").dense(1).build(CPU, 2)) {
+            ModelFile.save(f, new SavedModel(m, "mse", null, null, null, fs, ts));
+        }
+        try (SavedModel s = ModelFile.load(f, CPU)) {
+            float[] scaled = new float[raw.length];
+            for (int i = 0; i < raw.length; i++) {
+                scaled[i] = (float) ((raw[i] - (i % 2 == 0 ? 1.0 : -2.0)) / (i % 2 == 0 ? 0.5 : 4.0));
+            }
+            float[] y = s.model().predict(scaled, 9, 4);
+            float[] got = s.predict(raw, 9);
+            assertEquals(9, got.length);
+            for (int r = 0; r < 9; r++) {
+                double ref = y[r] * 3.0 + 10;
+                assertTrue(Math.abs(got[r] - ref) <= 1e-5 + 1e-5 * Math.abs(ref), "row " + r + ": " + got[r] + " vs " + ref);
+            }
+            assertEquals(dev.ember.nn.train.Task.REGRESSION, s.task());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.predict(new float[3], 1));
+            assertTrue(e.getMessage().contains("3 values") && e.getMessage().contains("2 features"), e.getMessage());
+        }
+    }
 }
