@@ -35,7 +35,11 @@ public final class Sequential extends Module {
     private final Tensor[] inputs;
     private Tensor lastOutput;
 
-    /** Builds the chain; with {@code fuse}, dense layers absorb the activation that follows them. */
+    /**
+     * Builds the chain, which then owns the layers (closing the model closes them); with
+     * {@code fuse}, dense layers absorb the activation that follows them. If this throws (sizes that
+     * do not chain, a layer on another device), the layers remain the caller's to close.
+     */
     public Sequential(Device device, int inputSize, List<Module> layers, boolean fuse) {
         super(device);
         if (layers.isEmpty()) {
@@ -68,6 +72,7 @@ public final class Sequential extends Module {
         this.inputs = new Tensor[exec.size()];
     }
 
+    /** As {@link #Sequential(Device, int, List, boolean)} with fusing on. */
     public Sequential(Device device, int inputSize, List<Module> layers) {
         this(device, inputSize, layers, true);
     }
@@ -94,6 +99,10 @@ public final class Sequential extends Module {
     public synchronized Tensor updateOutput(Tensor x) {
         checkOpen();
         checkInput("Sequential", x, inputSize);
+        if (x.device() != device) {
+            throw new IllegalArgumentException("Sequential: the input " + x.shapeString() + " is on " + x.device().name()
+                    + ", the model on " + device.name() + " (input.to(model.device()) copies it there)");
+        }
         Tensor cur = x;
         for (int i = 0; i < exec.size(); i++) {
             inputs[i] = cur;

@@ -161,4 +161,30 @@ class SequentialTest {
             }
         }
     }
+
+    /** An input on another device used to fail inside the first GEMM, listing four tensors' devices. */
+    @Test
+    void anInputOnAnotherDeviceIsNamed() {
+        try (Device other = new Device(new dev.ember.runtime.cpu.CpuBackend(1));
+             Sequential m = Sequential.builder(2).dense(3).build(CPU, 0);
+             Tensor x = other.zeros(4, 2)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.forward(x));
+            assertTrue(e.getMessage().startsWith("Sequential: the input 4x2 is on ") && e.getMessage().contains(".to("),
+                    e.getMessage());
+        }
+    }
+
+    /** Using an optimizer or saving after the model is closed names what is closed. */
+    @Test
+    void aClosedModelIsNamedBySaveAndByItsOptimizer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Sequential m = Sequential.builder(2).dense(3).build(CPU, 0);
+        try (dev.ember.nn.optim.Optimizer opt = new dev.ember.nn.optim.Adam(m.parameters(), 0.01f)) {
+            m.close();
+            IllegalStateException step = assertThrows(IllegalStateException.class, opt::step);
+            assertEquals("adam optimizer: parameter 0.weight is closed (was its model closed?)", step.getMessage());
+            IllegalStateException save = assertThrows(IllegalStateException.class, () -> dev.ember.nn.model.ModelFile.save(
+                    dir.resolve("m.safetensors"), new dev.ember.nn.model.SavedModel(m, "mse", null, null, null, null, null)));
+            assertTrue(save.getMessage().contains("the model is closed"), save.getMessage());
+        }
+    }
 }

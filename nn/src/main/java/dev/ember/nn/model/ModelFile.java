@@ -54,6 +54,9 @@ public final class ModelFile {
      * refuse them.
      */
     public static void save(Path file, SavedModel m) throws IOException {
+        if (m.model().isClosed()) {
+            throw new IllegalStateException("cannot save " + m.model().describe() + " to " + file + ": the model is closed");
+        }
         ModelChecks.metadata(file.toString(), m);
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         m.model().stateDict().forEach((name, t) -> {

@@ -67,6 +67,13 @@ public abstract class Optimizer implements AutoCloseable {
             throw new IllegalStateException(name() + " optimizer is closed");
         }
         for (Parameter p : params) {
+            if (p.value().isClosed()) {
+                // before any update: a step that stops part way would leave the model half stepped
+                throw new IllegalStateException(name() + " optimizer: parameter " + p.name()
+                        + " is closed (was its model closed?)");
+            }
+        }
+        for (Parameter p : params) {
             Slot s = slotOf(p);
             update(p, s.tensors, s.updates + 1);
             s.updates++;
