@@ -88,7 +88,8 @@ public final class OpenClTuner {
             }
         }
         System.err.println("ember: " + be.name() + " (" + be.device().name() + ") runs untuned GEMM tiles (" + GemmConfig.DEFAULT
-                + "); run `./ember tune` to tune it");
+                + "); run `./ember tune` to tune it (from a program linking Ember: java with Ember's JVM flags and"
+                + " class dev.ember.runtime.opencl.OpenClTuner)");
         return GemmConfig.DEFAULT;
     }
 
