@@ -29,7 +29,9 @@ public final class BufferCache implements AutoCloseable {
     public Tensor get(String name, int rows, int cols) {
         Map<String, Tensor> set = setFor(rows);
         Tensor t = set.get(name);
-        if (t == null || t.rank() != 2 || t.cols() != cols) { // rank: the name may have served vector()
+        // rank: the name may have served vector(); closed: a caller closed a module's output, which
+        // belongs to the module (try-with-resources on forward's result), and would otherwise break it
+        if (t == null || t.isClosed() || t.rank() != 2 || t.cols() != cols) {
             if (t != null) {
                 // out of the set before allocating: if that fails, a closed tensor must not stay cached
                 set.remove(name);
@@ -45,7 +47,7 @@ public final class BufferCache implements AutoCloseable {
     public Tensor vector(String name, int rows, int length) {
         Map<String, Tensor> set = setFor(rows);
         Tensor t = set.get(name);
-        if (t == null || t.rank() != 1 || t.size() != length) {
+        if (t == null || t.isClosed() || t.rank() != 1 || t.size() != length) {
             if (t != null) {
                 // out of the set before allocating: if that fails, a closed tensor must not stay cached
                 set.remove(name);

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A layer with Torch7's split: {@link #updateOutput} computes the output from the input,
  * {@link #updateGradInput} the gradient with respect to the input, and {@link #accGradParameters}
  * the parameter gradients. Work tensors come from a {@link BufferCache}, so outputs and gradients
- * returned here belong to the module and stay valid until its next call with the same batch size.
+ * returned here belong to the module and stay valid until its next call with the same batch size;
+ * do not close them (one closed anyway is replaced at the module's next call).
  * Parameter gradients are overwritten by each backward pass (no zeroing step is needed).
  */
 public abstract class Module implements AutoCloseable {

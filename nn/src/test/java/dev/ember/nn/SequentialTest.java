@@ -187,4 +187,21 @@ class SequentialTest {
             assertTrue(save.getMessage().contains("the model is closed"), save.getMessage());
         }
     }
+
+    /**
+     * A user who closes forward's result (it is AutoCloseable) closed the model's own output buffer,
+     * and every later call with that batch size failed with "tensor 4x2 on cpu is closed".
+     */
+    @Test
+    void closingAForwardOutputDoesNotBreakTheModel() {
+        try (Sequential m = Sequential.builder(3).dense(5, "relu").dense(2).build(CPU, 4);
+             Tensor x = CPU.fromArray(LayerGradientTest.random(9, 12), 4, 3)) {
+            float[] expected = m.forward(x).toArray();
+            try (Tensor y = m.forward(x)) {
+                assertArrayEquals(expected, y.toArray());
+            }
+            assertArrayEquals(expected, m.forward(x).toArray());
+            assertArrayEquals(expected, m.predict(x.toArray(), 4, 4));
+        }
+    }
 }
