@@ -82,6 +82,7 @@ public final class SafeTensors {
         Objects.requireNonNull(file, "file");
         List<Item> order = ordered(tensors, int64s);
         byte[] header = header(order, metadata);
+        checkReadable(file, order, header);
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         if (Files.isDirectory(abs)) {
@@ -149,6 +150,28 @@ public final class SafeTensors {
         }
     }
 
+    /** The largest file {@link #read} takes: it reads a file into one array. */
+    static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
+
+    /**
+     * Refuses, before the file is touched, a model that {@link #read} could not load back: a save
+     * that succeeds must give a file that loads.
+     */
+    private static void checkReadable(Path file, List<Item> order, byte[] header) {
+        long bytes = 8L + header.length;
+        for (Item t : order) {
+            bytes += t.bytes();
+        }
+        checkReadable(file, bytes);
+    }
+
+    static void checkReadable(Path file, long bytes) {
+        if (bytes > MAX_FILE_BYTES) {
+            throw new IllegalArgumentException("cannot save " + file + ": the file would be " + bytes + " bytes, and Ember"
+                    + " loads model files of up to 2 GiB (" + MAX_FILE_BYTES + " bytes); nothing was written");
+        }
+    }
+
     /** Removes a failed save's temporary file; a failure here must not hide the save's own error. */
     private static void deleteQuietly(Path tmp) {
         try {
@@ -192,7 +215,7 @@ public final class SafeTensors {
             dataBytes += t.bytes();
         }
         long total = 8 + header.length + dataBytes;
-        if (total > Integer.MAX_VALUE - 16) {
+        if (total > MAX_FILE_BYTES) {
             throw new IllegalArgumentException("SafeTensors.toBytes: " + total + " bytes do not fit an array");
         }
         ByteBuffer b = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
@@ -358,7 +381,7 @@ public final class SafeTensors {
         } catch (IOException e) {
             throw loadFailed(file, e);
         }
-        if (size > Integer.MAX_VALUE - 16) {
+        if (size > MAX_FILE_BYTES) {
             throw new IOException(file + ": " + size + " bytes is larger than this reader supports (2 GiB)");
         }
         try {

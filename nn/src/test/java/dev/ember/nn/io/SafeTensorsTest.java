@@ -408,4 +408,20 @@ class SafeTensorsTest {
                 "{\"\\ud83d\\ude00\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4), "pair");
         assertEquals(List.of("\ud83d\ude00"), List.copyOf(pair.tensors().keySet()));
     }
+
+    /**
+     * A save whose file the reader could not load back (over 2 GiB: several large tensors) is
+     * refused before anything is written. (The rule is checked on sizes: such tensors would need
+     * more than 2 GiB of heap here.)
+     */
+    @Test
+    void aModelTooLargeToLoadBackIsRefusedBeforeWriting(@TempDir Path dir) {
+        Path f = dir.resolve("big.safetensors");
+        SafeTensors.checkReadable(f, SafeTensors.MAX_FILE_BYTES);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SafeTensors.checkReadable(f, SafeTensors.MAX_FILE_BYTES + 1));
+        assertTrue(e.getMessage().contains("big.safetensors") && e.getMessage().contains("up to 2 GiB")
+                && e.getMessage().contains("nothing was written"), e.getMessage());
+        assertTrue(Files.notExists(f));
+    }
 }
