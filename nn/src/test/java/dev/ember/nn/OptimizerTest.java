@@ -103,6 +103,27 @@ class OptimizerTest {
         }
     }
 
+    /** The short forms of create are the full form with no weight decay and the default momentum (SGD: 0.9). */
+    @Test
+    void shortFormsOfCreateUseTheDefaults() {
+        assertArrayEquals(twoSteps(ps -> Optimizer.create("sgd", ps, 0.1f, 0f, 0.9f)),
+                twoSteps(ps -> Optimizer.create("sgd", ps, 0.1f)));
+        assertArrayEquals(twoSteps(ps -> Optimizer.create("adamw", ps, 0.01f, 0.1f, Optimizer.DEFAULT_MOMENTUM)),
+                twoSteps(ps -> Optimizer.create("adamw", ps, 0.01f, 0.1f)));
+        // and they differ where the defaults matter, so the comparison above can fail
+        org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(
+                twoSteps(ps -> Optimizer.create("sgd", ps, 0.1f, 0f, 0f)), twoSteps(ps -> Optimizer.create("sgd", ps, 0.1f))));
+    }
+
+    private static float[] twoSteps(java.util.function.Function<List<Parameter>, Optimizer> make) {
+        try (Tensor w = CPU.fromArray(new float[] {0.5f, -1.25f, 2f}, 3); Tensor g = CPU.fromArray(new float[] {0.1f, -0.2f, 0.3f}, 3);
+             Optimizer opt = make.apply(List.of(new Parameter("w", w, g)))) {
+            opt.step();
+            opt.step();
+            return w.toArray();
+        }
+    }
+
     @Test
     void onlySgdAndNesterovTakeAMomentum() {
         for (String name : new String[] {"sgd", "nesterov", " SGD_Nesterov "}) {

@@ -184,6 +184,16 @@ public abstract class Optimizer implements AutoCloseable {
         };
     }
 
+    /** {@link #create(String, List, float, float, float)} with the optimizer's default momentum. */
+    public static Optimizer create(String name, List<Parameter> params, float lr, float weightDecay) {
+        return create(name, params, lr, weightDecay, DEFAULT_MOMENTUM);
+    }
+
+    /** {@link #create(String, List, float, float, float)} without weight decay, default momentum. */
+    public static Optimizer create(String name, List<Parameter> params, float lr) {
+        return create(name, params, lr, 0f, DEFAULT_MOMENTUM);
+    }
+
     /** The normalised name of a known optimizer, or an exception listing the known ones. */
     private static String kind(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
