@@ -535,22 +535,35 @@ public final class CpuBackend implements Backend {
                                   Storage dx, Storage dgamma, Storage dbeta, int rows, int cols) {
         float[] xs = f(x), ms = f(mean), vs = f(var), gs = f(gamma), dys = f(dy), dxs = f(dx);
         float[] dgs = f(dgamma), dbs = f(dbeta);
-        pool.parallelFor(cols, 16, (c0, c1) -> {
-            for (int c = c0; c < c1; c++) {
-                double inv = 1.0 / Math.sqrt(vs[c] + (double) eps);
-                double sdy = 0, sdyx = 0;
-                for (int r = 0; r < rows; r++) {
-                    double xhat = (xs[r * cols + c] - ms[c]) * inv;
-                    sdy += dys[r * cols + c];
-                    sdyx += dys[r * cols + c] * xhat;
+        // Row by row over a block of columns, as columnMeanVariance: walking each column down the
+        // rows (one cache line per element) took 30x a memory-bound op's time. The sums still run
+        // over the rows in order, so the results are the same bits.
+        pool.parallelFor(cols, 64, (c0, c1) -> {
+            int w = c1 - c0;
+            double[] inv = new double[w], sdy = new double[w], sdyx = new double[w];
+            float[] mu = java.util.Arrays.copyOfRange(ms, c0, c1); // x - mean in float, as before
+            for (int j = 0; j < w; j++) {
+                inv[j] = 1.0 / Math.sqrt(vs[c0 + j] + (double) eps);
+            }
+            for (int r = 0; r < rows; r++) {
+                int o = r * cols + c0;
+                for (int j = 0; j < w; j++) {
+                    double d = dys[o + j];
+                    sdy[j] += d;
+                    sdyx[j] += d * ((xs[o + j] - mu[j]) * inv[j]);
                 }
-                dgs[c] = (float) sdyx;
-                dbs[c] = (float) sdy;
-                double k = gs[c] * inv / rows;
-                for (int r = 0; r < rows; r++) {
-                    int i = r * cols + c;
-                    double xhat = (xs[i] - ms[c]) * inv;
-                    dxs[i] = (float) (k * (rows * (double) dys[i] - sdy - xhat * sdyx));
+            }
+            double[] k = new double[w];
+            for (int j = 0; j < w; j++) {
+                dgs[c0 + j] = (float) sdyx[j];
+                dbs[c0 + j] = (float) sdy[j];
+                k[j] = gs[c0 + j] * inv[j] / rows;
+            }
+            for (int r = 0; r < rows; r++) {
+                int o = r * cols + c0;
+                for (int j = 0; j < w; j++) {
+                    double xhat = (xs[o + j] - mu[j]) * inv[j];
+                    dxs[o + j] = (float) (k[j] * (rows * (double) dys[o + j] - sdy[j] - xhat * sdyx[j]));
                 }
             }
         });
