@@ -22,22 +22,18 @@ final class CpuVectorBatchNorm {
     /** Over the rows in order: sdy[j] += dy, sdyx[j] += dy * xhat, with xhat = (x - mu[j]) * inv[j]. */
     static void sums(float[] xs, float[] dys, float[] mu, double[] inv, double[] sdy, double[] sdyx, int rows,
                      int cols, int c0, int width) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols + c0;
-            for (int j = 0; j < width; j += 4) {
-                FloatVector centred = FloatVector.fromArray(F, xs, o + j).sub(FloatVector.fromArray(F, mu, j));
-                DoubleVector xhat = ((DoubleVector) centred.convertShape(VectorOperators.F2D, D, 0))
-                        .mul(DoubleVector.fromArray(D, inv, j));
-                DoubleVector d = (DoubleVector) FloatVector.fromArray(F, dys, o + j).convertShape(VectorOperators.F2D, D, 0);
-                DoubleVector.fromArray(D, sdy, j).add(d).intoArray(sdy, j);
-                DoubleVector.fromArray(D, sdyx, j).add(d.mul(xhat)).intoArray(sdyx, j);
-            }
-        }
+        pass(false, xs, dys, mu, inv, sdy, sdyx, null, null, rows, cols, c0, width);
     }
 
     /** dx = (float) (k[j] * (rows * dy - sdy[j] - xhat * sdyx[j])). */
     static void dx(float[] xs, float[] dys, float[] mu, double[] inv, double[] sdy, double[] sdyx, double[] k,
                    float[] dxs, int rows, int cols, int c0, int width) {
+        pass(true, xs, dys, mu, inv, sdy, sdyx, k, dxs, rows, cols, c0, width);
+    }
+
+    /** One of the two passes; both need xhat and dy in double lanes (C2 unswitches the loop on {@code dx}). */
+    private static void pass(boolean dx, float[] xs, float[] dys, float[] mu, double[] inv, double[] sdy,
+                             double[] sdyx, double[] k, float[] dxs, int rows, int cols, int c0, int width) {
         double n = rows;
         for (int r = 0; r < rows; r++) {
             int o = r * cols + c0;
@@ -46,9 +42,14 @@ final class CpuVectorBatchNorm {
                 DoubleVector xhat = ((DoubleVector) centred.convertShape(VectorOperators.F2D, D, 0))
                         .mul(DoubleVector.fromArray(D, inv, j));
                 DoubleVector d = (DoubleVector) FloatVector.fromArray(F, dys, o + j).convertShape(VectorOperators.F2D, D, 0);
-                DoubleVector v = d.mul(n).sub(DoubleVector.fromArray(D, sdy, j))
-                        .sub(xhat.mul(DoubleVector.fromArray(D, sdyx, j))).mul(DoubleVector.fromArray(D, k, j));
-                ((FloatVector) v.convertShape(VectorOperators.D2F, F, 0)).intoArray(dxs, o + j);
+                if (dx) {
+                    DoubleVector v = d.mul(n).sub(DoubleVector.fromArray(D, sdy, j))
+                            .sub(xhat.mul(DoubleVector.fromArray(D, sdyx, j))).mul(DoubleVector.fromArray(D, k, j));
+                    ((FloatVector) v.convertShape(VectorOperators.D2F, F, 0)).intoArray(dxs, o + j);
+                } else {
+                    DoubleVector.fromArray(D, sdy, j).add(d).intoArray(sdy, j);
+                    DoubleVector.fromArray(D, sdyx, j).add(d.mul(xhat)).intoArray(sdyx, j);
+                }
             }
         }
     }
