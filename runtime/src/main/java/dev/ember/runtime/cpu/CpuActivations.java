@@ -41,11 +41,15 @@ final class CpuActivations {
                 }
             }
             case ELU -> {
-                // Math.expm1 in double: a float form here ran no faster, its two branches on the
-                // sign of x mispredicting on real activations (sigmoid and tanh have none).
+                // CpuMath.expm1 in both forms (same bits); Math.expm1 in double took 9 ns a value.
+                // x >= 0 keeps x = -0 as it is, as alpha * expm1(-0) = -0 did before.
+                if (CpuVector.AVAILABLE && n >= VECTOR_MIN) {
+                    CpuVectorMath.elu(alpha, x, xo, y, yo, n);
+                    return;
+                }
                 for (int i = 0; i < n; i++) {
                     float v = x[xo + i];
-                    y[yo + i] = v > 0 ? v : (float) (alpha * Math.expm1(v));
+                    y[yo + i] = v >= 0 ? v : alpha * CpuMath.expm1(v);
                 }
             }
             case SIGMOID, TANH -> expActivation(act, x, xo, y, yo, n);

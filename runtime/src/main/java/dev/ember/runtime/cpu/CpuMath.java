@@ -78,6 +78,25 @@ final class CpuMath {
         if (!HARDWARE_FMA) {
             return (float) Math.exp(x);
         }
+        return expCore(x, false);
+    }
+
+    /**
+     * e^x - 1 without the cancellation of exp(x) - 1 near 0 (ELU needs it there): with exp's
+     * reduction x = n ln 2 + r and q = e^r - 1 from exp's polynomial without its 1, it is
+     * 2^n q + (2^n - 1) in one fused multiply-add (q itself for n = 0, |x| below about ln 2 / 2).
+     * Within 1.5 ulp, 0.9 for x < 0 (CpuMathTest). NaN for NaN, -1 far below zero. expm1(-0) is +0: callers that
+     * care (ELU) keep x for x >= 0.
+     */
+    static float expm1(float x) {
+        if (!HARDWARE_FMA) {
+            return (float) Math.expm1(x);
+        }
+        return expCore(x, true);
+    }
+
+    /** exp or expm1: the same operations as {@link CpuVectorMath}'s form, lane for lane. */
+    private static float expCore(float x, boolean minusOne) {
         float xc = Math.min(Math.max(x, CLAMP_LO), CLAMP_HI);
         float t = Math.fma(xc, LOG2E, ROUND);
         float n = t - ROUND;
@@ -88,11 +107,21 @@ final class CpuMath {
         p = Math.fma(p, r, P3);
         p = Math.fma(p, r, P4);
         p = Math.fma(p, r, P5);
-        float y = Math.fma(p, r * r, r) + 1f;
+        float q = Math.fma(p, r * r, r);
         int ni = Float.floatToRawIntBits(t) - ROUND_BITS;
+        if (minusOne && ni <= EXPM1_FMA_MAX) {
+            // 2^n (q + 1) - 1 = 2^n q + (2^n - 1), rounded once; 2^n - 1 is exact down to n = -24,
+            // and below that it and the sum round to -1 as e^x - 1 does (n = 0 gives q itself)
+            float s = Float.intBitsToFloat((Math.max(ni, -126) + 127) << 23);
+            return Math.fma(s, q, s - 1f);
+        }
         int n1 = ni >> 1;
-        return y * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((ni - n1 + 127) << 23);
+        float e = (q + 1f) * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((ni - n1 + 127) << 23);
+        return minusOne ? e - 1f : e;
     }
+
+    /** Above this n, expm1 takes exp's two-factor scaling (2^n alone overflows at n = 128) and subtracts 1. */
+    static final int EXPM1_FMA_MAX = 64;
 
     /**
      * e^(v * scale - shift) with v = |x| if abs, else x: the argument every caller needs. scale

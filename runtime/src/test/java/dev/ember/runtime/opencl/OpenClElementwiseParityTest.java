@@ -32,7 +32,7 @@ class OpenClElementwiseParityTest {
         boolean pocl = cl.device().platformName().contains("Portable Computing Language");
         return switch (a) {
             case IDENTITY, RELU, LEAKY_RELU -> 0;
-            case ELU -> pocl ? 1 : 4;
+            case ELU -> pocl ? 2 : 4; // the CPU's float expm1 is within 0.9 ulp for x < 0, PoCL's within 1
             case TANH -> pocl ? 3 : 7;
             case SIGMOID -> pocl ? 5 : 9;
         };
