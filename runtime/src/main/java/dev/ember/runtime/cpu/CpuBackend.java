@@ -275,14 +275,34 @@ public final class CpuBackend implements Backend {
     }
 
     private double chunkedSum(float[] xs, int n, boolean squares) {
-        return chunkedSum(n, (from, to) -> {
-            double acc = 0;
-            for (int i = from; i < to; i++) {
-                double v = xs[i];
-                acc += squares ? v * v : v;
-            }
-            return acc;
-        });
+        return chunkedSum(n, (from, to) -> sum(xs, from, to, squares));
+    }
+
+    /**
+     * Sum of xs[from, to) (of squares with {@code squares}) in eight running sums: one double sum
+     * waits four cycles for each add (0.6-0.7 ns a value on two threads, 1.3 ms to clip 1.86M
+     * gradients' norm), eight keep the adder busy. Fixed order, so the same bits on every run.
+     */
+    private static double sum(float[] xs, int from, int to, boolean squares) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            double v0 = xs[i], v1 = xs[i + 1], v2 = xs[i + 2], v3 = xs[i + 3];
+            double v4 = xs[i + 4], v5 = xs[i + 5], v6 = xs[i + 6], v7 = xs[i + 7];
+            s0 += squares ? v0 * v0 : v0;
+            s1 += squares ? v1 * v1 : v1;
+            s2 += squares ? v2 * v2 : v2;
+            s3 += squares ? v3 * v3 : v3;
+            s4 += squares ? v4 * v4 : v4;
+            s5 += squares ? v5 * v5 : v5;
+            s6 += squares ? v6 * v6 : v6;
+            s7 += squares ? v7 * v7 : v7;
+        }
+        for (; i < to; i++) {
+            double v = xs[i];
+            s0 += squares ? v * v : v;
+        }
+        return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7));
     }
 
     @Override
