@@ -26,6 +26,10 @@ final class CpuActivations {
                 }
             }
             case RELU -> {
+                if (CpuVector.AVAILABLE && n >= VECTOR_MIN) {
+                    CpuVectorActivations.reluForward(x, xo, y, yo, n);
+                    return;
+                }
                 for (int i = 0; i < n; i++) {
                     y[yo + i] = Math.max(x[xo + i], 0f);
                 }

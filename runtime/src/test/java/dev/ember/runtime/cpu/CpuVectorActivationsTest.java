@@ -55,6 +55,12 @@ class CpuVectorActivationsTest {
                 }
                 assertBits(want, got, "elu backward" + at);
 
+                CpuVectorActivations.reluForward(x, from, got, 0, n);
+                for (int i = 0; i < n; i++) {
+                    want[i] = Math.max(x[from + i], 0f);
+                }
+                assertBits(want, got, "relu forward" + at);
+
                 CpuVectorActivations.leakyReluForward(alpha, x, from, got, 0, n);
                 for (int i = 0; i < n; i++) {
                     float v = x[from + i];
