@@ -83,7 +83,7 @@ public final class SafeTensors {
         List<Item> order = ordered(tensors, int64s);
         byte[] header = header(order, metadata);
         checkReadable(file, order, header);
-        Path abs = file.toAbsolutePath();
+        Path abs = linkTarget(file.toAbsolutePath());
         Path dir = abs.getParent();
         if (Files.isDirectory(abs)) {
             throw new IOException("cannot save " + file + ": it is a directory");
@@ -148,6 +148,22 @@ public final class SafeTensors {
                 deleteQuietly(tmp);
             }
         }
+    }
+
+    /**
+     * The file a symbolic link points to (following a chain of them), or {@code path} itself: the
+     * save replaces that file, as writing through the link would, rather than the link (a
+     * {@code latest.safetensors} link to the newest run keeps pointing there).
+     */
+    private static Path linkTarget(Path path) throws IOException {
+        Path p = path;
+        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+            if (hops == 40) {
+                throw new IOException("cannot save " + path + ": too many levels of symbolic links");
+            }
+            p = p.resolveSibling(Files.readSymbolicLink(p)).normalize();
+        }
+        return p;
     }
 
     /** The largest file {@link #read} takes: it reads a file into one array. */

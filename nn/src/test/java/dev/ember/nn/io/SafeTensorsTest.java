@@ -424,4 +424,23 @@ class SafeTensorsTest {
                 && e.getMessage().contains("nothing was written"), e.getMessage());
         assertTrue(Files.notExists(f));
     }
+
+    /** Saving through a symbolic link replaces the file it points to and keeps the link. */
+    @Test
+    void savingThroughASymbolicLinkKeepsTheLink(@TempDir Path dir) throws IOException {
+        Path runs = Files.createDirectory(dir.resolve("run7"));
+        Path model = runs.resolve("model.safetensors");
+        Map<String, TensorData> first = new LinkedHashMap<>(), second = new LinkedHashMap<>();
+        first.put("w", new TensorData(new int[] {2}, new float[] {1, 2}));
+        second.put("w", new TensorData(new int[] {2}, new float[] {3, 4}));
+        SafeTensors.write(model, first, Map.of());
+        Path latest = Files.createSymbolicLink(dir.resolve("latest.safetensors"), Path.of("run7/model.safetensors"));
+        Path chained = Files.createSymbolicLink(dir.resolve("current.safetensors"), latest.getFileName());
+        SafeTensors.write(chained, second, Map.of());
+        assertTrue(Files.isSymbolicLink(latest) && Files.isSymbolicLink(chained), "the links stay links");
+        assertArrayEquals(new float[] {3, 4}, SafeTensors.read(model).tensors().get("w").data());
+        try (Stream<Path> left = Files.list(runs)) {
+            assertEquals(List.of(model), left.toList(), "no temporary file left beside the model");
+        }
+    }
 }
