@@ -5,7 +5,11 @@ import java.util.Locale;
 /**
  * Learning rate per epoch (0-based) from the base rate: constant, step decay (times gamma every
  * {@code stepSize} epochs), exponential (times gamma each epoch) or cosine annealing to 0 over
- * the run (PyTorch's StepLR, ExponentialLR and CosineAnnealingLR with eta_min 0).
+ * the run (PyTorch's StepLR, ExponentialLR and CosineAnnealingLR with eta_min 0), in their
+ * closed forms, computed in float64 and rounded once to float. The {@link dev.ember.nn.train.Trainer}
+ * sets {@code lr(base, e, epochs)} before epoch {@code e} and keeps it for all of that epoch's
+ * batches: the first epoch runs at the base rate, exactly as a PyTorch loop that calls
+ * {@code scheduler.step()} once at the end of each epoch.
  */
 @FunctionalInterface
 public interface LrSchedule {
@@ -15,7 +19,17 @@ public interface LrSchedule {
         return (base, epoch, epochs) -> base;
     }
 
+    /**
+     * StepLR: {@code base * gamma^floor(epoch / stepSize)}. A float {@code gamma} is taken as the
+     * decimal it was written as (0.95f is 0.95), so the rates are those of PyTorch's float64
+     * arithmetic, not drifting by gamma's float rounding error times the epoch.
+     */
     static LrSchedule step(int stepSize, float gamma) {
+        return step(stepSize, decimal(gamma));
+    }
+
+    /** StepLR with a float64 {@code gamma}: {@code base * gamma^floor(epoch / stepSize)}. */
+    static LrSchedule step(int stepSize, double gamma) {
         if (stepSize < 1) {
             throw new IllegalArgumentException("step schedule: step size must be >= 1, got " + stepSize);
         }
@@ -23,18 +37,34 @@ public interface LrSchedule {
         return (base, epoch, epochs) -> (float) (base * Math.pow(gamma, epoch / stepSize));
     }
 
+    /** ExponentialLR: {@code base * gamma^epoch}, a float {@code gamma} read as its decimal (see {@link #step(int, float)}). */
     static LrSchedule exponential(float gamma) {
+        return exponential(decimal(gamma));
+    }
+
+    /** ExponentialLR with a float64 {@code gamma}: {@code base * gamma^epoch}. */
+    static LrSchedule exponential(double gamma) {
         checkGamma("exponential", gamma);
         return (base, epoch, epochs) -> (float) (base * Math.pow(gamma, epoch));
     }
 
+    /** The shortest decimal that reads back as {@code f}, as a double: what the caller wrote. */
+    private static double decimal(float f) {
+        return Double.parseDouble(Float.toString(f));
+    }
+
     /** A decay factor must keep the rate finite and positive (PyTorch does not check; a negative one flips the sign). */
-    private static void checkGamma(String kind, float gamma) {
-        if (!(gamma > 0) || !Float.isFinite(gamma)) {
+    private static void checkGamma(String kind, double gamma) {
+        if (!(gamma > 0) || !Double.isFinite(gamma)) {
             throw new IllegalArgumentException(kind + " schedule: gamma must be positive and finite, got " + gamma);
         }
     }
 
+    /**
+     * CosineAnnealingLR(T_max = epochs, eta_min = 0): {@code base * (1 + cos(pi * epoch / epochs)) / 2}.
+     * The last epoch ({@code epochs - 1}) still has a small positive rate; 0 would be reached at
+     * epoch {@code epochs}, which is not run.
+     */
     static LrSchedule cosine() {
         return (base, epoch, epochs) -> (float) (base * 0.5 * (1 + Math.cos(Math.PI * epoch / Math.max(1, epochs))));
     }
@@ -53,11 +83,11 @@ public interface LrSchedule {
                 }
                 case "step" -> {
                     values(s, p, 2);
-                    yield step(p.length > 1 ? Integer.parseInt(p[1]) : 10, p.length > 2 ? Float.parseFloat(p[2]) : 0.1f);
+                    yield step(p.length > 1 ? Integer.parseInt(p[1]) : 10, p.length > 2 ? Double.parseDouble(p[2]) : 0.1);
                 }
                 case "exp", "exponential" -> {
                     values(s, p, 1);
-                    yield exponential(p.length > 1 ? Float.parseFloat(p[1]) : 0.95f);
+                    yield exponential(p.length > 1 ? Double.parseDouble(p[1]) : 0.95);
                 }
                 case "cosine", "cos" -> {
                     values(s, p, 0);
