@@ -6,6 +6,12 @@ import java.util.List;
  * Evaluation metrics from host-side predictions: classification (accuracy, confusion matrix with
  * rows = true class and columns = predicted class, per-class precision, recall and F1, 0 where
  * undefined like scikit-learn's zero_division=0) and regression (MSE, MAE, R²).
+ * Choices where scikit-learn has options: every class in {@code [0, classes)} is reported and
+ * averaged, present or not (as passing {@code labels=range(classes)}; sklearn's default averages
+ * only the labels seen in y_true or y_pred), so a class never seen nor predicted counts as F1 0 in
+ * {@link Classification#macroF1}. R² is NaN when the targets are constant (SS_tot = 0, e.g. one
+ * row), as {@code r2_score(force_finite=False)}; sklearn's default would give 1.0 for a perfect fit
+ * there and 0.0 otherwise. Labels and predictions outside {@code [0, classes)} are refused.
  */
 public final class Metrics {
     private Metrics() {
@@ -13,6 +19,7 @@ public final class Metrics {
 
     public record Classification(double accuracy, int[][] confusion, double[] precision, double[] recall,
                                  double[] f1) {
+        /** Unweighted mean of the per-class F1 over all classes (sklearn average='macro' with labels=range(classes)). */
         public double macroF1() {
             double s = 0;
             for (double v : f1) {
@@ -39,6 +46,7 @@ public final class Metrics {
         }
     }
 
+    /** Mean squared error, mean absolute error and R² = 1 - SS_res / SS_tot (NaN where SS_tot = 0). */
     public record Regression(double mse, double mae, double r2) {
     }
 
@@ -46,6 +54,15 @@ public final class Metrics {
         if (predicted.length != actual.length) {
             throw new IllegalArgumentException("metrics: " + predicted.length + " predictions for " + actual.length
                     + " labels");
+        }
+        if (classes < 1) {
+            throw new IllegalArgumentException("metrics: classes must be >= 1, got " + classes);
+        }
+        for (int i = 0; i < actual.length; i++) {
+            if (actual[i] < 0 || actual[i] >= classes || predicted[i] < 0 || predicted[i] >= classes) {
+                throw new IllegalArgumentException("metrics: row " + i + " has label " + actual[i] + " and prediction "
+                        + predicted[i] + ", outside the " + classes + " classes [0, " + classes + ")");
+            }
         }
         int[][] cm = new int[classes][classes];
         int correct = 0;

@@ -88,6 +88,16 @@ class SemanticsTest {
         assertEquals(macro, c.macroF1(), 1e-12, "macro F1 over all " + k + " classes (labels=range(k))");
     }
 
+    /** A label or prediction outside [0, classes) is bad input, named, not an index error. */
+    @Test
+    void classificationRefusesLabelsOutsideTheClasses() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Metrics.classification(new int[] {0, 1}, new int[] {0, 3}, 3));
+        assertTrue(e.getMessage().contains("3") && e.getMessage().contains("metrics"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Metrics.classification(new int[] {-1, 1}, new int[] {0, 1}, 3));
+        assertThrows(IllegalArgumentException.class, () -> Metrics.classification(new int[] {0}, new int[] {0}, 0));
+    }
+
     /** sklearn mean_squared_error, mean_absolute_error, r2_score on random data. */
     @Test
     void regressionMetricsMatchSklearnFormulas() {
