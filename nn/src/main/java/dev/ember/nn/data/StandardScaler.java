@@ -6,7 +6,9 @@ import java.util.Objects;
 /**
  * Per-column affine scaling {@code (x - mean) / std}, like scikit-learn's StandardScaler: fitted
  * with the population standard deviation (ddof = 0) in double precision, a zero-std column gets
- * std 1. Fixed scalings are expressed with {@link #of}: dividing by 16 is mean 0, std 16.
+ * std 1 (so it transforms to 0, no division by zero). Only an exactly zero variance counts: a
+ * constant float column always has one here (its double sum is exact below 2^29 rows), while
+ * sklearn also treats a variance below ~10 eps * mean² as zero. Fixed scalings are expressed with {@link #of}: dividing by 16 is mean 0, std 16.
  * Statistics are kept in double so that transforming matches a float64 reference before the
  * final rounding to float32.
  */

@@ -10,8 +10,15 @@ import java.util.Locale;
 /**
  * Per-epoch record of a training run: loss and accuracy on the training batches (accuracy NaN for
  * regression), validation loss and accuracy (NaN without validation), learning rate and seconds.
+ * The training loss is the mean over the epoch's samples, {@code sum(batchLoss * batchRows) / rows},
+ * of each batch's loss as computed before that batch's step (training mode: dropout on, so it
+ * differs from a loss evaluated after the epoch, as Keras's and the usual PyTorch loop's does); it
+ * is not the mean of the batch means, which would over-weight a partial last batch. Training
+ * accuracy is counted the same way; validation loss and accuracy are over all validation rows
+ * in evaluation mode after the epoch. {@code lr} is the rate used for all of the epoch's steps.
  * {@code bestEpoch} is the epoch whose weights the model holds after early stopping restored them
- * (-1 when nothing was restored); {@code stoppedEarly} says whether patience ran out.
+ * (-1 when nothing was restored, including runs with {@code restoreBest} off); {@code stoppedEarly}
+ * says whether patience ran out.
  */
 public final class History {
     public record Epoch(int epoch, double loss, double accuracy, double valLoss, double valAccuracy, double lr,

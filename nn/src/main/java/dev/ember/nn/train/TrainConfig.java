@@ -8,6 +8,18 @@ import dev.ember.nn.optim.LrSchedule;
  * set is given (split with the fixed {@code validationSeed}, so {@code seed} does not move it),
  * early-stopping patience on the validation loss (0 = off) with restoring of the best weights,
  * learning-rate schedule, gradient clipping by global norm (0 = off) and progress output.
+ *
+ * <p>The validation fraction is a seeded random, unstratified draw of {@code ceil(fraction * rows)}
+ * rows ({@link dev.ember.nn.data.Splits#random}), not Keras's {@code validation_split}, which takes
+ * the last rows as given; pass a validation set (e.g. from a stratified {@code Splits.random}) for
+ * either of those. Early stopping follows Keras's {@code EarlyStopping(monitor='val_loss',
+ * min_delta=0, patience, restore_best_weights)}: an epoch is better only if its validation loss is
+ * strictly lower than the best so far (a tie or NaN is not), training stops after
+ * {@code patience} epochs in a row without improvement (so the run is {@code best + patience + 1}
+ * epochs long), and with {@code restoreBest} the model ends with the best epoch's weights and
+ * buffers whether it stopped early or ran out of epochs (Keras 3; tf.keras 2 restored only on an
+ * early stop). Unlike Keras, patience 0 turns early stopping off, and patience without any
+ * validation data is refused by {@link Trainer#fit}.
  */
 public record TrainConfig(int epochs, int batchSize, long seed, double validationFraction, long validationSeed,
                           int patience, boolean restoreBest, LrSchedule schedule, float clipNorm,

@@ -24,6 +24,27 @@ class StandardScalerTest {
         }
     }
 
+    /** A constant column of an inexact value over many rows still has std exactly 0 -> 1, as sklearn's. */
+    @Test
+    void constantColumnOfAnAwkwardValueScalesToZero() {
+        int rows = 1000;
+        float[] x = new float[rows * 3];
+        for (int i = 0; i < rows; i++) {
+            x[3 * i] = 0.1f;
+            x[3 * i + 1] = -3.3e7f;
+            x[3 * i + 2] = i;
+        }
+        StandardScaler s = StandardScaler.fit(x, rows, 3);
+        assertEquals(1.0, s.stdDouble()[0]);
+        assertEquals(1.0, s.stdDouble()[1]);
+        assertEquals(0.1f, s.mean()[0]);
+        float[] t = s.transform(x, rows, 3);
+        for (int i = 0; i < rows; i++) {
+            assertEquals(0f, t[3 * i]);
+            assertEquals(0f, t[3 * i + 1]);
+        }
+    }
+
     @Test
     void fitOnTrainOnlyAppliesTrainStatisticsToTest() {
         Dataset d = Datasets.load("iris");
