@@ -2,8 +2,11 @@ package dev.ember.benchmarks;
 
 import dev.ember.nn.io.IoErrors;
 import dev.ember.nn.plot.Plots;
+import dev.ember.runtime.Device;
 import dev.ember.runtime.DeviceInfo;
 import dev.ember.runtime.Devices;
+import dev.ember.runtime.Ops;
+import dev.ember.runtime.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -66,6 +69,15 @@ public final class BenchCommand {
 
         Roofline roofline(String device);
 
+        /**
+         * Runs one small GEMM on {@code device} so that its backend chooses its GEMM tiles in this
+         * process: an OpenCL GPU is tuned once here (and its tuning file saved for the forks to
+         * read) rather than inside the first fork's measurement, and a device left on the default
+         * tiles says so once rather than once per fork.
+         */
+        default void prepare(String device) {
+        }
+
         Measure REAL = new Measure() {
             @Override
             public Collection<RunResult> jmh(Options options) throws RunnerException {
@@ -75,6 +87,14 @@ public final class BenchCommand {
             @Override
             public Roofline roofline(String device) {
                 return Roofline.measure(Devices.get(device));
+            }
+
+            @Override
+            public void prepare(String device) {
+                Device dev = Devices.get(device);
+                try (Tensor a = dev.rand(1, -1f, 1f, 2, 2); Tensor c = dev.zeros(2, 2)) {
+                    Ops.gemm(false, false, 1f, a, a, 0f, c);
+                }
             }
         };
     }
@@ -198,6 +218,13 @@ public final class BenchCommand {
                 out.println("roofline " + d + ": not measured (" + reason(e) + "); trying again at the end");
             }
             roofs.add(r);
+            if (!d.equals("cpu")) {
+                try {
+                    measure.prepare(d);
+                } catch (RuntimeException | LinkageError e) {
+                    out.println("note: GEMM on " + d + " failed before the run (" + reason(e) + ")");
+                }
+            }
         }
 
         List<String> failures = new ArrayList<>();
@@ -408,6 +435,10 @@ public final class BenchCommand {
                 "--enable-native-access=ALL-UNNAMED", "-Djava.awt.headless=true"));
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("ember.")).sorted()
                 .forEach(k -> l.add("-D" + k + "=" + System.getProperty(k)));
+        // The tiles were chosen (and any tuning file written) by Measure.prepare in this process;
+        // a fork reads that file, or runs the defaults without repeating the notice.
+        l.add("-Dember.opencl.tune=off");
+        l.add("-Dember.opencl.untunedNotice=off");
         return l.toArray(String[]::new);
     }
 

@@ -109,6 +109,9 @@ class BenchCommandTest {
             List<String> args = List.of(BenchCommand.forkJvmArgs());
             assertTrue(args.containsAll(List.of("--add-modules", "jdk.incubator.vector",
                     "--enable-native-access=ALL-UNNAMED", "-Dember.test.flag=x y")), args.toString());
+            // the tiles are chosen once in the bench's own process; forks neither tune nor repeat the notice
+            assertTrue(args.containsAll(List.of("-Dember.opencl.tune=off", "-Dember.opencl.untunedNotice=off")),
+                    args.toString());
         } finally {
             System.clearProperty("ember.test.flag");
         }

@@ -30,7 +30,9 @@ import org.lwjgl.system.MemoryStack;
  * {@code ember.opencl.tune} (or {@code EMBER_OPENCL_TUNE}) decides: {@code on} tunes now, {@code off}
  * uses the defaults, and {@code auto} (the default) tunes GPUs and accelerators now but not CPU
  * devices, where each candidate costs tens of seconds of kernel compilation (PoCL compiles per
- * kernel at first launch). A device that runs the defaults says so once on stderr.
+ * kernel at first launch). A device that runs the defaults says so once on stderr, unless
+ * {@code ember.opencl.untunedNotice} is {@code off} ({@code ember bench} sets that in its forked
+ * JVMs after choosing the tiles once in its own process, so one run says it once, not per fork).
  */
 public final class OpenClTuner {
 
@@ -87,10 +89,21 @@ public final class OpenClTuner {
                 System.err.println("ember: GEMM tuning failed on " + be.name() + ": " + e.getMessage().lines().findFirst().orElse(""));
             }
         }
-        System.err.println("ember: " + be.name() + " (" + be.device().name() + ") runs untuned GEMM tiles (" + GemmConfig.DEFAULT
-                + "); run `./ember tune` to tune it (from a program linking Ember: java with Ember's JVM flags and"
-                + " class dev.ember.runtime.opencl.OpenClTuner)");
+        if (untunedNoticeWanted()) {
+            System.err.println("ember: " + be.name() + " (" + be.device().name() + ") runs untuned GEMM tiles ("
+                    + GemmConfig.DEFAULT + "); run `./ember tune` to tune it (from a program linking Ember: java with"
+                    + " Ember's JVM flags and class dev.ember.runtime.opencl.OpenClTuner)");
+        }
         return GemmConfig.DEFAULT;
+    }
+
+    /** False when {@code ember.opencl.untunedNotice} is off (see the class comment). */
+    static boolean untunedNoticeWanted() {
+        String v = System.getProperty("ember.opencl.untunedNotice", "");
+        return !switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "off", "false", "0" -> true;
+            default -> false;
+        };
     }
 
     static int defaultSize(OpenClBackend be) {

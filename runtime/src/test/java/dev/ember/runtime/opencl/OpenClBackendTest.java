@@ -40,6 +40,28 @@ class OpenClBackendTest {
         assertNotNull(OpenClLoader.tryLibrary(bogus));
     }
 
+    @Test
+    void theUntunedNoticeCanBeTurnedOff() {
+        String key = "ember.opencl.untunedNotice";
+        String before = System.getProperty(key);
+        try {
+            System.clearProperty(key);
+            assertTrue(OpenClTuner.untunedNoticeWanted());
+            for (String off : new String[] {"off", "FALSE", " 0 "}) {
+                System.setProperty(key, off);
+                assertFalse(OpenClTuner.untunedNoticeWanted(), off);
+            }
+            System.setProperty(key, "on");
+            assertTrue(OpenClTuner.untunedNoticeWanted());
+        } finally {
+            if (before == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, before);
+            }
+        }
+    }
+
     /**
      * Drivers allocate lazily, so an enqueue (upload, download, copy, fill, launch) can report the
      * device out of memory: it is run again once after the buffer cache is emptied, and only then.
