@@ -197,6 +197,19 @@ class CliTest {
         assertFalse(r.err.contains("--header"), r.err);
     }
 
+    /**
+     * A header with a column that has no name (an export mistake) is refused when training, in one
+     * line naming the file, line and column, rather than trained on as a feature predict cannot name.
+     */
+    @Test
+    void anUnnamedHeaderColumnIsRefused(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("gap.csv");
+        Files.writeString(f, "a,,c,label\n1,2,3,0\n4,5,6,1\n7,8,9,0\n1,3,5,1\n");
+        Result r = run("train", "--data", f.toString(), "--header", "--epochs", "1");
+        oneLineError(r, f + " line 1, column 2: the column after 'a' has no name");
+        assertEquals("", r.out);
+    }
+
     /** --label-column takes a header name too, as a pandas user would write df["y"]. */
     @Test
     void labelColumnByName(@TempDir Path dir) throws Exception {

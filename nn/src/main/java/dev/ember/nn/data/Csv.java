@@ -302,7 +302,7 @@ public final class Csv {
             for (String c : cells) {
                 names.add(c.strip());
             }
-            checkUnnamed(source, names);
+            checkUnnamed(source, records.line(), names);
         }
         return parseLines(records, names, label, textLabels);
     }
@@ -314,24 +314,42 @@ public final class Csv {
     private static final Pattern UNNAMED = Pattern.compile("Unnamed: \\d+");
 
     /**
-     * Refuses a header whose first or last column has no name (empty, or pandas' "Unnamed: N"):
-     * the first is a row index as pandas' {@code to_csv} (index=True, its default) and R's
-     * {@code write.csv} write it, which would otherwise be learned as a feature; the last is what a
-     * comma at the end of every line leaves, a column of nothing that would become the label.
+     * Refuses a header (on line {@code line}) with a column that has no name (empty, or pandas'
+     * "Unnamed: N"): the first is a row index as pandas' {@code to_csv} (index=True, its default)
+     * and R's {@code write.csv} write it, which would otherwise be learned as a feature; the last is
+     * what a comma at the end of every line leaves, a column of nothing that would become the label;
+     * one in between is an export mistake that would be trained on as a feature that predict
+     * cannot take by name.
      */
-    private static void checkUnnamed(String source, List<String> names) {
+    private static void checkUnnamed(String source, int line, List<String> names) {
         int last = names.size() - 1;
-        if (names.size() > 1 && (names.get(0).isEmpty() || UNNAMED.matcher(names.get(0)).matches())) {
-            throw new IllegalArgumentException(source + " line 1, column 1: the first column has no name"
-                    + (names.get(0).isEmpty() ? "" : " ('" + names.get(0) + "')") + ", as a row index written by"
-                    + " pandas' to_csv or R's write.csv has; an index is not a feature: save the file without it"
-                    + " (to_csv(index=False)) or remove the column");
+        String where = source + " line " + line + ", column ";
+        if (last > 0 && unnamed(names.get(0))) {
+            throw new IllegalArgumentException(where + "1: the first column has no name" + pandasName(names.get(0))
+                    + ", as a row index written by pandas' to_csv or R's write.csv has; an index is not a feature:"
+                    + " save the file without it (to_csv(index=False)) or remove the column");
         }
-        if (last > 0 && (names.get(last).isEmpty() || UNNAMED.matcher(names.get(last)).matches())) {
-            throw new IllegalArgumentException(source + " line 1, column " + (last + 1) + ": the last column has no"
-                    + " name" + (names.get(last).isEmpty() ? " (does every line end with a comma? remove the"
-                    + " trailing commas)" : " ('" + names.get(last) + "'); name it or remove it"));
+        if (last > 0 && unnamed(names.get(last))) {
+            throw new IllegalArgumentException(where + (last + 1) + ": the last column has no name"
+                    + (names.get(last).isEmpty() ? " (does every line end with a comma? remove the trailing commas)"
+                    : " ('" + names.get(last) + "'); name it or remove it"));
         }
+        for (int c = 1; c < last; c++) {
+            if (unnamed(names.get(c))) {
+                throw new IllegalArgumentException(where + (c + 1) + ": the column after '"
+                        + abbreviate(names.get(c - 1)) + "' has no name" + pandasName(names.get(c)) + "; name it in the"
+                        + " header or remove the column (predict and evaluate take a model's features by name)");
+            }
+        }
+    }
+
+    private static boolean unnamed(String name) {
+        return name.isEmpty() || UNNAMED.matcher(name).matches();
+    }
+
+    /** " ('Unnamed: 2')" for pandas' name of an unnamed column, "" for an empty one. */
+    private static String pandasName(String name) {
+        return name.isEmpty() ? "" : " ('" + name + "')";
     }
 
     private static Table parseLines(Records records, List<String> header, LabelColumn labelColumn, boolean textLabels)

@@ -297,6 +297,30 @@ class CsvTest {
         assertEquals(2, Csv.read(write("nh.csv", "0,1,0\n1,3,1\n"), false, -1, true).cols());
     }
 
+    /**
+     * A column without a name inside the header (an export mistake; pandas reads it as
+     * "Unnamed: N" and writes that back) would be trained on as a feature that predict cannot
+     * match by name: refused like an unnamed first or last column, naming the line and column.
+     */
+    @Test
+    void unnamedMiddleColumnIsRefused() throws IOException {
+        assertError(write("mid.csv", "a,,c,label\n1,2,3,0\n4,5,6,1\n"), true, -1, true,
+                "mid.csv line 1, column 2: the column after 'a' has no name", "name it in the header or remove the"
+                        + " column");
+        assertError(write("pdmid.csv", "a,Unnamed: 1,c,label\n1,2,3,0\n4,5,6,1\n"), true, -1, true,
+                "pdmid.csv line 1, column 2: the column after 'a' has no name ('Unnamed: 1')");
+        assertError(write("quoted.csv", "\"a\",\"b\",\" \",\"y\"\n1,2,3,0\n4,5,6,1\n"), true, -1, true,
+                "quoted.csv line 1, column 3: the column after 'b' has no name");
+        // the header's own line when blank lines come first; the label column needs a name as well
+        assertError(write("late.csv", "\n\na,b,,y\n1,2,3,0\n4,5,6,1\n"), true, 0, true,
+                "late.csv line 3, column 3: the column after 'b' has no name");
+        // a trailing comma keeps its own hint, though the columns before it are unnamed too
+        assertError(write("trail2.csv", "a,b,,\n1,2,3,\n"), true, -1, true,
+                "trail2.csv line 1, column 4: the last column has no name", "trailing commas");
+        // the same file without --header has no names to check
+        assertEquals(3, Csv.read(write("mid2.csv", "1,2,3,0\n4,5,6,1\n"), false, -1, true).cols());
+    }
+
     /** "Yes" and "yes" are one class written two ways, or two classes: the file must say which. */
     @Test
     void labelsDifferingOnlyInCaseAreRefused() throws IOException {
