@@ -210,6 +210,34 @@ class CliTest {
         assertEquals("", r.out);
     }
 
+    /**
+     * A CSV too small for the train/test split (and the validation split, when asked for) says so
+     * in one line naming the file, its rows and the rows needed, not in Splits' Java API terms.
+     */
+    @Test
+    void tooFewRowsToSplitIsOneLine(@TempDir Path dir) throws Exception {
+        Path one = dir.resolve("one.csv");
+        Files.writeString(one, "a,b,y\n1,2,0\n");
+        Result r = run("train", "--data", one.toString(), "--header", "--epochs", "1");
+        oneLineError(r, one + ": too few rows to train: the file has 1 data row, and the splits need at least 2 (1 to"
+                + " test, --test-fraction 0.2; 1 to train on)");
+        assertFalse(r.err.contains("Splits"), r.err);
+        assertEquals("", r.out);
+        Path two = dir.resolve("two.csv");
+        Files.writeString(two, "1,2,0\n3,4,1\n");
+        Result ok = run("train", "--data", two.toString(), "--epochs", "1", "--quiet");
+        assertEquals(0, ok.code, ok.err);
+        oneLineError(run("train", "--data", two.toString(), "--epochs", "1", "--validation", "0.2"),
+                two + ": too few rows to train: the file has 2 data rows, and the splits need at least 3 (1 to test,"
+                        + " --test-fraction 0.2; 1 to validate, --validation 0.2; 1 to train on)");
+        // a large test part leaves too few rows for validation until the file is larger
+        Path five = dir.resolve("five.csv");
+        Files.writeString(five, "1,2,0\n3,4,1\n5,6,0\n7,8,1\n9,0,0\n");
+        oneLineError(run("train", "--data", five.toString(), "--test-fraction", "0.9", "--validation", "0.5"),
+                "the file has 5 data rows, and the splits need at least 20 (18 to test, --test-fraction 0.9; 1 to"
+                        + " validate, --validation 0.5; 1 to train on)");
+    }
+
     /** --label-column takes a header name too, as a pandas user would write df["y"]. */
     @Test
     void labelColumnByName(@TempDir Path dir) throws Exception {

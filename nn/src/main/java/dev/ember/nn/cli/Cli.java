@@ -181,6 +181,7 @@ public final class Cli {
             Dataset d = readCsv(p, a, !regression, null);
             // The float flag read back as the decimal the user typed (0.2f is not 0.2).
             double fraction = Double.parseDouble(Float.toString(testFraction));
+            checkRowsToSplit(p, d.rows(), a, fraction, validation(a, RunConfig.defaults()));
             Split split = Splits.random(d, fraction, a.longValue("split-seed", 42), a.flag("stratify"));
             return new Data(split.standardized(regression), false, d.name());
         }
@@ -193,6 +194,38 @@ public final class Cli {
             }
         }
         return new Data(Datasets.reference(data), true, data);
+    }
+
+    /**
+     * Refuses a CSV too small for the test split, and for the validation split of its training
+     * part when there is one, saying how many rows it has and how many the splits need (Splits'
+     * own message names neither the file nor the flags).
+     */
+    private static void checkRowsToSplit(Path p, int rows, Args a, double testFraction, double validation) {
+        boolean validates = validation > 0 && validation < 1; // another value is refused by config()
+        int need = 2;
+        while (need - Splits.testCount(need, testFraction) < (validates ? 2 : 1)) {
+            need++;
+        }
+        if (rows >= need) {
+            return;
+        }
+        int test = Splits.testCount(need, testFraction);
+        int validate = validates ? Splits.testCount(need - test, validation) : 0;
+        throw new UsageException(p + ": too few rows to train: the file has " + rows + " data row" + (rows == 1 ? ""
+                : "s") + ", and the splits need at least " + need + " (" + test + " to test, --test-fraction "
+                + flag(a, "test-fraction", testFraction) + "; " + (validates ? validate + " to validate, --validation "
+                + flag(a, "validation", validation) + "; " : "") + (need - test - validate) + " to train on)");
+    }
+
+    /** A number flag as the user wrote it, or {@code value} (its default) when not given. */
+    private static String flag(Args a, String name, double value) {
+        return a.has(name) ? a.get(name).strip() : Double.toString(value);
+    }
+
+    /** The validation fraction, the float flag read back as the decimal the user typed. */
+    private static double validation(Args a, RunConfig base) {
+        return Double.parseDouble(Float.toString(a.floatValue("validation", (float) base.validation())));
     }
 
     private static int[] layers(String spec) {
@@ -224,7 +257,7 @@ public final class Cli {
                 a.floatValue("weight-decay", b.weightDecay()), a.floatValue("dropout", b.dropout()),
                 a.flag("batchnorm") || b.batchNorm(), a.intValue("batch-size", b.batchSize()),
                 a.intValue("epochs", b.epochs()), a.longValue("seed", b.seed()), a.intValue("patience", b.patience()),
-                Double.parseDouble(Float.toString(a.floatValue("validation", (float) b.validation()))), a.has("init") ? a.get("init") : b.init(),
+                validation(a, b), a.has("init") ? a.get("init") : b.init(),
                 a.floatValue("clip-norm", b.clipNorm()));
         // parse names now, so a typo is a usage error before any training
         Loss.parse(c.resolvedLoss(3));

@@ -129,7 +129,7 @@ public final class Splits {
             throw new IllegalArgumentException("Splits.random: " + d.name() + " has " + n + (n == 1 ? " row" : " rows")
                     + "; a train/test split needs at least 2");
         }
-        int nTest = (int) Math.min(n - 1, Math.max(1, (long) Math.ceil(testFraction * n - 1e-9)));
+        int nTest = testCount(n, testFraction);
         if (!stratified) {
             int[] p = splitMix64Permutation(n, seed);
             return of(d, Arrays.copyOfRange(p, nTest, n), Arrays.copyOfRange(p, 0, nTest));
@@ -152,6 +152,14 @@ public final class Splits {
         }
         // Interleave classes deterministically by a final seeded shuffle of each part.
         return of(d, shuffled(train, seed ^ 0x5DEECE66DL), shuffled(test, seed ^ 0x2545F4914F6CDD1DL));
+    }
+
+    /**
+     * The number of test rows {@link #random} takes from {@code rows >= 2} rows:
+     * {@code ceil(testFraction * rows)}, at least 1 and leaving at least 1 train row.
+     */
+    public static int testCount(int rows, double testFraction) {
+        return (int) Math.min(rows - 1, Math.max(1, (long) Math.ceil(testFraction * rows - 1e-9)));
     }
 
     private static int[] allocate(int[] counts, int nTest, int n) {

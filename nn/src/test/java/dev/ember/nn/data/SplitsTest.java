@@ -102,6 +102,20 @@ class SplitsTest {
         Split b = Splits.reference(d);
         assertArrayEquals(b.test().features(), a.test().features());
         assertArrayEquals(b.train().targets(), a.train().targets());
+        assertEquals(a.test().rows(), Splits.testCount(d.rows(), 0.2));
+    }
+
+    /** The test part's size, which the command line checks a file against before splitting it. */
+    @Test
+    void testCountIsACeilingThatLeavesATrainRow() {
+        assertEquals(11, Splits.testCount(41, 0.25)); // ceil(10.25)
+        assertEquals(7, Splits.testCount(25, 0.28)); // 0.28 * 25 is 7.000000000000001 in doubles: still 7
+        assertEquals(1, Splits.testCount(2, 0.01)); // at least 1
+        assertEquals(4, Splits.testCount(5, 0.9)); // ceil(4.5) = 5 would leave no train row
+        for (int n = 2; n < 60; n++) {
+            assertEquals(Splits.random(Datasets.load("iris").subset(java.util.stream.IntStream.range(0, n).toArray()),
+                    0.3, 1, false).test().rows(), Splits.testCount(n, 0.3), "n = " + n);
+        }
     }
 
     @Test
