@@ -238,6 +238,42 @@ class CliTest {
                         + " validate, --validation 0.5; 1 to train on)");
     }
 
+    /**
+     * With --header, a model trained with named features refuses a header that names none of
+     * them, as scikit-learn refuses feature names that do not match fit's, instead of reading the
+     * columns in order; a model trained without a header still reads them in order.
+     */
+    @Test
+    void aHeaderNamingNoneOfTheFeaturesIsRefused(@TempDir Path dir) throws Exception {
+        Path f = linearCsv(dir.resolve("lin.csv"), 4, 2);
+        Path out = dir.resolve("out");
+        Result t = run("train", "--data", f.toString(), "--header", "--task", "regression", "--epochs", "1", "--quiet",
+                "--out", out.toString());
+        assertEquals(0, t.code, t.err);
+        Path other = dir.resolve("other.csv");
+        Files.writeString(other, "p,q\n1,0\n");
+        Result p = run("predict", "--model", out.toString(), "--input", other.toString(), "--header");
+        oneLineError(p, other + " line 1: the header names none of the model's features (the model's: a, b; the"
+                + " header's: p, q)");
+        assertEquals("", p.out);
+        Path labelled = dir.resolve("labelled.csv");
+        Files.writeString(labelled, "p,q,y\n1,0,3\n0,1,-1\n");
+        oneLineError(run("evaluate", "--model", out.toString(), "--data", labelled.toString(), "--header",
+                "--label-column", "y"), labelled + " line 1: the header names none of the model's features (the"
+                + " model's: a, b; the header's: p, q)");
+
+        Path plain = dir.resolve("plain.csv");
+        List<String> rows = Files.readAllLines(f);
+        Files.write(plain, rows.subList(1, rows.size()));
+        Path numbered = dir.resolve("numbered");
+        Result n = run("train", "--data", plain.toString(), "--task", "regression", "--epochs", "1", "--quiet",
+                "--out", numbered.toString());
+        assertEquals(0, n.code, n.err);
+        Result byPosition = run("predict", "--model", numbered.toString(), "--input", other.toString(), "--header");
+        assertEquals(0, byPosition.code, byPosition.err);
+        assertEquals(2, byPosition.out.lines().count(), byPosition.out);
+    }
+
     /** --label-column takes a header name too, as a pandas user would write df["y"]. */
     @Test
     void labelColumnByName(@TempDir Path dir) throws Exception {
@@ -263,7 +299,9 @@ class CliTest {
         assertEquals(0, t.code, t.err);
         assertEquals("", t.out);
         Dataset bc = Datasets.load("breast-cancer");
-        StringBuilder csv = new StringBuilder("header,ignored\n");
+        // a header of the model's feature names (breast cancer's are real names, not x0, x1, ...)
+        StringBuilder csv = new StringBuilder(String.join(",", bc.featureNames().stream()
+                .map(dev.ember.nn.data.Csv::quote).toList())).append('\n');
         for (int r : new int[] {0, 19}) { // row 0 is malignant, row 19 benign
             float[] row = bc.row(r);
             for (int c = 0; c < row.length; c++) {

@@ -19,8 +19,9 @@ import java.util.List;
  * <p>When the header names the model's features, the columns are taken by name, as
  * {@code df[feature_names]} takes them: in any order, and other columns (the label, a pandas
  * index) are left out and listed in {@link Table#ignored}. A header that names some of the
- * features but not all is refused; one that names none of them is only skipped, and the columns
- * are taken in order.
+ * features but not all, or none of them, is refused, as scikit-learn refuses feature names that
+ * differ from those seen in fit. A model trained without a header (features x0, x1, ...) takes
+ * the columns in order, the header skipped.
  */
 final class FeatureCsv {
     private FeatureCsv() {
@@ -103,8 +104,8 @@ final class FeatureCsv {
 
     /**
      * The column of {@code names} (a header's, stripped) that holds each of {@code features}, or
-     * null to read the columns in order: the model has no names of its own, the header is exactly
-     * its features, or names none of them. A header that names some features but not all, or one
+     * null to read the columns in order: the model has no names of its own, or the header is
+     * exactly its features. A header that names some features but not all, none of them, or one
      * twice, is refused.
      */
     static int[] byName(String file, List<String> names, List<String> features) {
@@ -127,7 +128,9 @@ final class FeatureCsv {
             }
         }
         if (missing.size() == features.size()) {
-            return null; // a header of other names: skipped, as before names were matched
+            throw new IllegalArgumentException(file + " line 1: the header names none of the model's features (the"
+                    + " model's: " + firstFew(features) + "; the header's: " + firstFew(shown(names)) + "); name the"
+                    + " columns as in the training data");
         }
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException(file + " line 1: the header lacks the model's feature"
@@ -143,11 +146,21 @@ final class FeatureCsv {
         for (int t : take) {
             used[t] = true;
         }
+        List<String> shown = shown(header);
         List<String> out = new ArrayList<>();
         for (int c = 0; c < header.size(); c++) {
             if (!used[c]) {
-                out.add(header.get(c).isEmpty() ? "(column " + (c + 1) + ", unnamed)" : header.get(c));
+                out.add(shown.get(c));
             }
+        }
+        return out;
+    }
+
+    /** The header's names, an empty one written "(column N, unnamed)". */
+    private static List<String> shown(List<String> header) {
+        List<String> out = new ArrayList<>(header.size());
+        for (int c = 0; c < header.size(); c++) {
+            out.add(header.get(c).isEmpty() ? "(column " + (c + 1) + ", unnamed)" : header.get(c));
         }
         return out;
     }
@@ -169,6 +182,17 @@ final class FeatureCsv {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /** Up to six of {@code names}, or the first five and how many more; each shortened to 40 characters. */
+    private static String firstFew(List<String> names) {
+        int shown = names.size() <= 6 ? names.size() : 5;
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < shown; i++) {
+            String n = names.get(i);
+            s.append(i == 0 ? "" : ", ").append(n.length() <= 40 ? n : n.substring(0, 37) + "...");
+        }
+        return shown == names.size() ? s.toString() : s + ", ... " + (names.size() - shown) + " more";
     }
 
     private static String listed(List<String> names) {

@@ -84,7 +84,7 @@ class FeatureCsvTest {
     /**
      * A header that names the model's features picks them by name, as df[feature_names] does:
      * another order, the label column and a pandas index column present. Some names but not all is
-     * refused; a header of other names is skipped, and a model without names reads in order.
+     * refused, as is a header of other names; a model without names reads in order.
      */
     @Test
     void headerNamesPickTheModelsFeatures() throws IOException {
@@ -107,8 +107,17 @@ class FeatureCsvTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> FeatureCsv.read(text("w.csv", "x2,x1,y\n1,2\n"), true, 2, model));
         assertTrue(e.getMessage().contains("w.csv: line 2 has 2 columns, the header has 3"), e.getMessage());
-        // other names, or a model with only numbered features: the columns in order
-        assertArrayEquals(new float[] {1, 2}, FeatureCsv.read(text("a.csv", "a,b\n1,2\n"), true, 2, model).values());
+        // none of the model's names: refused with both lists, the model's shortened after five
+        e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureCsv.read(text("a.csv", "a,b\n1,2\n"), true, 2, model));
+        assertTrue(e.getMessage().contains("a.csv line 1: the header names none of the model's features (the model's:"
+                + " x1, x2; the header's: a, b)"), e.getMessage());
+        java.util.List<String> wide = java.util.stream.IntStream.range(0, 12).mapToObj(i -> "f" + i).toList();
+        e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureCsv.read(text("wide.csv", ",g1,g2\n1,2,3\n"), true, 12, wide));
+        assertTrue(e.getMessage().contains("(the model's: f0, f1, f2, f3, f4, ... 7 more; the header's:"
+                + " (column 1, unnamed), g1, g2)"), e.getMessage());
+        // a model with only numbered features (trained without a header): the columns in order
         assertArrayEquals(new float[] {1, 2}, FeatureCsv.read(text("n.csv", "x1,x0\n1,2\n"), true, 2,
                 java.util.List.of("x0", "x1")).values());
         // a header given as data says what to do
