@@ -147,6 +147,15 @@ class TrainerTest {
             assertTrue(e.getMessage().contains("4 of its 4 tensors") && e.getMessage().contains("model.parameters()"),
                     e.getMessage());
         }
+        // a validation fraction of one training row would leave nothing to train on
+        try (Sequential m = Sequential.builder(5).dense(3).build(CPU, 1);
+             Optimizer opt = new Adam(m.parameters(), 0.01f)) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new Trainer(m, Loss.parse("cross_entropy"), opt, c.withValidation(0.2), null)
+                            .fit(blobs(3, 1), null));
+            assertTrue(e.getMessage().contains("validation fraction 0.2 needs at least 2 training rows")
+                    && e.getMessage().contains("has 1"), e.getMessage());
+        }
         // 103 rows in batches of 17 leave a last batch of 1.
         try (Sequential m = Sequential.builder(5).dense(8, "relu").batchNorm().dense(3).build(CPU, 1);
              Optimizer opt = new Adam(m.parameters(), 0.01f)) {

@@ -152,6 +152,11 @@ public final class Trainer {
 
     private History fitLocked(Dataset train, Dataset validation) {
         if (validation == null && config.validationFraction() > 0) {
+            if (train.rows() < 2) {
+                throw new IllegalArgumentException("Trainer.fit: validation fraction " + config.validationFraction()
+                        + " needs at least 2 training rows (1 to validate, 1 to train on); " + train.name() + " has "
+                        + train.rows());
+            }
             Split s = Splits.random(train, config.validationFraction(), config.validationSeed(), false);
             train = s.train();
             validation = s.test();
