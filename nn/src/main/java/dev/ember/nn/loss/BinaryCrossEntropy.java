@@ -17,4 +17,9 @@ public final class BinaryCrossEntropy implements Loss {
     public String name() {
         return "bce";
     }
+
+    @Override
+    public boolean binaryLogit() {
+        return true;
+    }
 }

@@ -18,8 +18,24 @@ public interface Loss {
     /** Name used on the command line and in model files. */
     String name();
 
-    /** Whether targets are integer class labels (one per row) rather than one value per output. */
+    /**
+     * Whether targets are integer class labels (one per row) rather than one value per output. A
+     * label loss that is not {@link #binaryLogit} takes one logit per class, as PyTorch's
+     * {@code CrossEntropyLoss} does, so its model is read as a classifier (prediction = argmax;
+     * accuracy, confusion matrix) by the trainer, the metrics and model files.
+     */
     default boolean labelTargets() {
+        return false;
+    }
+
+    /**
+     * Whether the model's output is one logit per row for two classes (targets 0 and 1), as for
+     * PyTorch's {@code BCEWithLogitsLoss}: prediction = logit > 0, probability = its sigmoid, and
+     * binary accuracy and confusion matrix as metrics. A custom loss on such logits (focal, hinge on
+     * logits, ...) overrides this to be evaluated so; left false, a loss without
+     * {@link #labelTargets} is read as regression (MSE, MAE, R²).
+     */
+    default boolean binaryLogit() {
         return false;
     }
 

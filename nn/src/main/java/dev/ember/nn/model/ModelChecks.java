@@ -30,7 +30,11 @@ final class ModelChecks {
         try {
             task = Task.of(Loss.parse(s.loss()));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(source + ": metadata " + ModelFile.LOSS + ": " + e.getMessage(), e);
+            // Only built-in names are stored: any Ember (and `ember predict`) must read the file without
+            // the user's loss class, and the loss is kept only to say how outputs are read.
+            throw new IllegalArgumentException(source + ": metadata " + ModelFile.LOSS + ": " + e.getMessage()
+                    + "; a model trained with a loss of your own is saved under the built-in loss whose outputs"
+                    + " it shares: cross_entropy (one logit per class), bce (one binary logit) or mse (values)", e);
         }
         width(source, ModelFile.FEATURE_SCALER, s.featureScaler(), m.inputSize(), "input features");
         width(source, ModelFile.TARGET_SCALER, s.targetScaler(), m.outputSize(), "outputs");

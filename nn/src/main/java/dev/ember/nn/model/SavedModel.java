@@ -12,7 +12,9 @@ import java.util.List;
  * (which fixes how outputs are read), class and feature names, the feature scaler applied to
  * inputs and the target scaler whose inverse turns regression outputs back into target units
  * (either scaler may be null). Closing it closes the model. {@link #predict} takes raw features and
- * applies the scalers, so a loaded model needs no preprocessing code of its own.
+ * applies the scalers, so a loaded model needs no preprocessing code of its own. {@code loss} is
+ * a built-in loss name (mse, bce, cross_entropy): a model trained with a loss of one's own is saved
+ * under the built-in one whose outputs it shares, since the file must load without that class.
  */
 public record SavedModel(Sequential model, String loss, String dataName, List<String> featureNames,
                          List<String> classNames, StandardScaler featureScaler, StandardScaler targetScaler)

@@ -1,8 +1,6 @@
 package dev.ember.nn.train;
 
 import dev.ember.nn.data.OneHot;
-import dev.ember.nn.loss.BinaryCrossEntropy;
-import dev.ember.nn.loss.CrossEntropy;
 import dev.ember.nn.loss.Loss;
 
 /**
@@ -12,14 +10,17 @@ import dev.ember.nn.loss.Loss;
 public enum Task {
     CLASSIFICATION, BINARY, REGRESSION;
 
+    /**
+     * The task of {@code loss}'s outputs, as the loss declares it, so a user-written loss is read
+     * like the built-in one it stands in for: {@link Loss#binaryLogit} gives BINARY, otherwise
+     * {@link Loss#labelTargets} gives CLASSIFICATION, and any other loss REGRESSION.
+     */
     public static Task of(Loss loss) {
-        if (loss instanceof CrossEntropy) {
-            return CLASSIFICATION;
-        }
-        if (loss instanceof BinaryCrossEntropy) {
+        java.util.Objects.requireNonNull(loss, "Task.of: loss is null");
+        if (loss.binaryLogit()) {
             return BINARY;
         }
-        return REGRESSION;
+        return loss.labelTargets() ? CLASSIFICATION : REGRESSION;
     }
 
     /**

@@ -117,15 +117,17 @@ public final class Trainer {
         switch (task) {
             case CLASSIFICATION -> {
                 if (!d.isClassification() || model.outputSize() != d.classes()) {
-                    throw new IllegalArgumentException("cross-entropy needs one output per class: model has "
-                            + model.outputSize() + " outputs, data set " + d.name() + " has "
+                    throw new IllegalArgumentException("classification (a label loss such as cross-entropy) needs one"
+                            + " output per class: model has " + model.outputSize() + " outputs, data set " + d.name()
+                            + " has "
                             + (d.isClassification() ? d.classes() + " classes" : "a regression target"));
                 }
             }
             case BINARY -> {
                 if (d.classes() != 2 || model.outputSize() != 1) {
-                    throw new IllegalArgumentException("binary cross-entropy needs 2 classes and one output: data set "
-                            + d.name() + " has " + d.classes() + " classes, the model " + model.outputSize() + " outputs");
+                    throw new IllegalArgumentException("binary classification (a logit loss such as BCE) needs 2"
+                            + " classes and one output: data set " + d.name() + " has " + d.classes()
+                            + " classes, the model " + model.outputSize() + " outputs");
                 }
             }
             case REGRESSION -> {
