@@ -31,8 +31,9 @@ import java.util.TreeSet;
  * padded with spaces to a multiple of 8, then the little-endian tensor bytes, offsets relative to
  * the end of the header. F32 and I64 tensors are read into memory (I64 holds counters such as
  * PyTorch's {@code num_batches_tracked}); tensors of the format's other dtypes (float16 weights,
- * ...) are validated and listed in {@link SafeTensorsFile#otherDtypes()} but not decoded. Ember
- * writes F32 and I64.
+ * float8, the sub-byte F4 and F6 types, ...) are validated and listed in
+ * {@link SafeTensorsFile#otherDtypes()} but not decoded, and a dtype the format does not define is
+ * refused as unknown. Ember writes F32 and I64.
  *
  * <p>Writing follows the reference serializer byte for byte (tensors sorted by descending dtype,
  * so I64 before F32, then by name; compact JSON with {@code __metadata__} first, space padding);
@@ -514,11 +515,18 @@ public final class SafeTensors {
     private record Entry(String name, String dtype, int[] shape, long begin, long end) {
     }
 
-    /** Bytes per element of each dtype the safetensors format defines. */
-    private static final Map<String, Integer> DTYPE_BYTES = Map.ofEntries(Map.entry("BOOL", 1), Map.entry("U8", 1),
-            Map.entry("I8", 1), Map.entry("F8_E5M2", 1), Map.entry("F8_E4M3", 1), Map.entry("I16", 2),
-            Map.entry("U16", 2), Map.entry("F16", 2), Map.entry("BF16", 2), Map.entry("I32", 4), Map.entry("U32", 4),
-            Map.entry("F32", 4), Map.entry("F64", 8), Map.entry("I64", 8), Map.entry("U64", 8));
+    /**
+     * Bits per element of each dtype the safetensors format defines (its Rust {@code Dtype} enum,
+     * with {@code bitsize()}), so that a file holding any of them parses, its tensors are located
+     * by their true sizes and only the ones a caller asks for are refused as unsupported. F4 and the
+     * F6 types pack elements across bytes; C64 is a complex pair of float32.
+     */
+    private static final Map<String, Integer> DTYPE_BITS = Map.ofEntries(Map.entry("BOOL", 8), Map.entry("F4", 4),
+            Map.entry("F6_E2M3", 6), Map.entry("F6_E3M2", 6), Map.entry("U8", 8), Map.entry("I8", 8),
+            Map.entry("F8_E5M2", 8), Map.entry("F8_E4M3", 8), Map.entry("F8_E8M0", 8), Map.entry("I16", 16),
+            Map.entry("U16", 16), Map.entry("F16", 16), Map.entry("BF16", 16), Map.entry("I32", 32),
+            Map.entry("U32", 32), Map.entry("F32", 32), Map.entry("C64", 64), Map.entry("F64", 64),
+            Map.entry("I64", 64), Map.entry("U64", 64));
 
     private static Entry entry(String source, String name, Object v) throws IOException {
         if (!(v instanceof Map<?, ?> info)) {
@@ -528,10 +536,10 @@ public final class SafeTensors {
         if (!(dtype instanceof String dt)) {
             throw corrupt(source, "tensor '" + name + "' has no dtype string");
         }
-        Integer width = DTYPE_BYTES.get(dt);
-        if (width == null) {
-            throw corrupt(source, "tensor '" + name + "' has unknown dtype " + dt + " (known: "
-                    + new TreeSet<>(DTYPE_BYTES.keySet()) + ")");
+        Integer bits = DTYPE_BITS.get(dt);
+        if (bits == null) {
+            throw corrupt(source, "tensor '" + name + "' has unknown dtype " + dt + " (the format defines "
+                    + new TreeSet<>(DTYPE_BITS.keySet()) + ")");
         }
         if (!(info.get("shape") instanceof List<?> shapeList)) {
             throw corrupt(source, "tensor '" + name + "' has no shape array");
@@ -557,9 +565,15 @@ public final class SafeTensors {
         if (begin < 0 || end < begin) {
             throw corrupt(source, "tensor '" + name + "' has invalid data_offsets [" + begin + ", " + end + "]");
         }
-        if (end - begin != width * elements) {
+        long totalBits = bits * elements;
+        if (totalBits % 8 != 0) {
+            // The reference reader refuses such a slice (MisalignedSlice) rather than rounding up.
+            throw corrupt(source, "tensor '" + name + "' of shape " + shapeList + " and dtype " + dt + " holds "
+                    + totalBits + " bits, not a whole number of bytes");
+        }
+        if (end - begin != totalBits / 8) {
             throw corrupt(source, "tensor '" + name + "' of shape " + shapeList + " and dtype " + dt + " needs "
-                    + width * elements + " bytes, its data_offsets [" + begin + ", " + end + "] span " + (end - begin));
+                    + totalBits / 8 + " bytes, its data_offsets [" + begin + ", " + end + "] span " + (end - begin));
         }
         return new Entry(name, dt, shape, begin, end);
     }

@@ -43,8 +43,10 @@ public record SafeTensorsFile(String source, Map<String, TensorData> tensors, Ma
     public TensorData get(String name) {
         TensorData t = tensors.get(name);
         if (t == null && notF32(name) != null) {
-            throw new IllegalArgumentException(source + ": tensor '" + name + "' is " + notF32(name)
-                    + "; Ember loads float32 (F32) tensors only (convert with tensor.float() in PyTorch)");
+            String[] dtypeShape = notF32(name).split(" ", 2);
+            throw new IllegalArgumentException(source + ": unsupported dtype " + dtypeShape[0] + " for tensor '" + name
+                    + "' of shape " + dtypeShape[1] + " (Ember loads weights as float32 (F32) only; convert with"
+                    + " tensor.float() in PyTorch)");
         }
         if (t == null) {
             throw new IllegalArgumentException(source + ": no tensor named '" + name + "' (the file has "
@@ -70,11 +72,15 @@ public record SafeTensorsFile(String source, Map<String, TensorData> tensors, Ma
     public I64Data int64(String name, int... shape) {
         I64Data t = int64s.get(name);
         if (t == null) {
-            if (tensors.containsKey(name) || otherDtypes.containsKey(name)) {
-                String has = tensors.containsKey(name) ? "F32 " + Arrays.toString(tensors.get(name).shape())
-                        : otherDtypes.get(name);
-                throw new IllegalArgumentException(source + ": tensor '" + name + "' is " + has + ", expected I64 "
-                        + Arrays.toString(shape));
+            if (otherDtypes.containsKey(name)) {
+                String[] dtypeShape = otherDtypes.get(name).split(" ", 2);
+                throw new IllegalArgumentException(source + ": unsupported dtype " + dtypeShape[0] + " for tensor '"
+                        + name + "' of shape " + dtypeShape[1] + " (Ember loads it as int64 (I64) "
+                        + Arrays.toString(shape) + ")");
+            }
+            if (tensors.containsKey(name)) {
+                throw new IllegalArgumentException(source + ": tensor '" + name + "' is F32 "
+                        + Arrays.toString(tensors.get(name).shape()) + ", expected I64 " + Arrays.toString(shape));
             }
             return null;
         }

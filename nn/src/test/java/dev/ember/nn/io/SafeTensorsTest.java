@@ -190,7 +190,7 @@ class SafeTensorsTest {
         e = assertThrows(IllegalArgumentException.class, () -> r.int64("a"));
         assertTrue(e.getMessage().contains("'a' is F32 [1], expected I64 []"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> r.get("c"));
-        assertTrue(e.getMessage().contains("'c' is I64 [2]"), e.getMessage());
+        assertTrue(e.getMessage().contains("unsupported dtype I64 for tensor 'c' of shape [2]"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SafeTensors.toBytes(f, Map.of("a", I64Data.scalar(1)), null));
     }
 
@@ -308,7 +308,8 @@ class SafeTensorsTest {
         assertEquals(Map.of("w", "F16 [2]"), half.otherDtypes());
         assertTrue(half.tensors().isEmpty());
         IllegalArgumentException notFloat = assertThrows(IllegalArgumentException.class, () -> half.get("w"));
-        assertTrue(notFloat.getMessage().contains("'w' is F16 [2]"), notFloat.getMessage());
+        assertTrue(notFloat.getMessage().contains("unsupported dtype F16 for tensor 'w' of shape [2]"),
+                notFloat.getMessage());
         assertCorrupt(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4), "'w'", "needs 8");
         assertCorrupt(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[2,6]}}", 6), "'b'", "overlaps");
@@ -328,6 +329,51 @@ class SafeTensorsTest {
         badUtf8[10] = (byte) 0xff;
         assertCorrupt(badUtf8, "UTF-8");
         assertThrows(java.nio.file.NoSuchFileException.class, () -> SafeTensors.read(dir.resolve("absent")));
+    }
+
+    /**
+     * The dtypes newer safetensors versions define (float8 E8M0, the sub-byte F4 and F6 types,
+     * complex C64) parse with their true sizes, so tensors after them are located correctly; a
+     * caller asking for one is told it is unsupported, not that the file is corrupt.
+     */
+    @Test
+    void newerDtypesParseWithTheirSizesAndAreRefusedOnlyWhenAskedFor() throws IOException {
+        // F4 [2, 2]: 16 bits = 2 bytes; F6_E2M3 [4]: 24 bits = 3 bytes; F6_E3M2 [8]: 6 bytes;
+        // F8_E8M0 [3]: 3 bytes; C64 [2]: 16 bytes; then the float32 tensor at byte 30.
+        String header = "{\"a\":{\"dtype\":\"F4\",\"shape\":[2,2],\"data_offsets\":[0,2]},"
+                + "\"b\":{\"dtype\":\"F6_E2M3\",\"shape\":[4],\"data_offsets\":[2,5]},"
+                + "\"c\":{\"dtype\":\"F6_E3M2\",\"shape\":[8],\"data_offsets\":[5,11]},"
+                + "\"d\":{\"dtype\":\"F8_E8M0\",\"shape\":[3],\"data_offsets\":[11,14]},"
+                + "\"e\":{\"dtype\":\"C64\",\"shape\":[2],\"data_offsets\":[14,30]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[30,38]}}";
+        byte[] b = file(header, 38);
+        int data = b.length - 38;
+        Arrays.fill(b, data, data + 30, (byte) 0x7f); // the other tensors' bytes must not leak into 'w'
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putFloat(data + 30, 1.5f).putFloat(data + 34, -2f);
+        SafeTensorsFile f = SafeTensors.parse(b, "new");
+        assertArrayEquals(new float[] {1.5f, -2f}, f.get("w").data());
+        assertEquals(Map.of("a", "F4 [2, 2]", "b", "F6_E2M3 [4]", "c", "F6_E3M2 [8]", "d", "F8_E8M0 [3]",
+                "e", "C64 [2]"), f.otherDtypes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.require("a", 2, 2));
+        assertEquals("new: unsupported dtype F4 for tensor 'a' of shape [2, 2] (Ember loads weights as float32 (F32)"
+                + " only; convert with tensor.float() in PyTorch)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> f.int64("e", 2));
+        assertEquals("new: unsupported dtype C64 for tensor 'e' of shape [2] (Ember loads it as int64 (I64) [2])",
+                e.getMessage());
+
+        // Sizes are checked with the true bit width: a byte per F4 element is wrong, and a tensor of a
+        // fractional number of bytes is refused as the reference reader refuses it (MisalignedSlice).
+        assertCorrupt(file("{\"a\":{\"dtype\":\"F4\",\"shape\":[4],\"data_offsets\":[0,4]}}", 4),
+                "'a' of shape [4] and dtype F4 needs 2 bytes", "span 4");
+        assertCorrupt(file("{\"a\":{\"dtype\":\"F4\",\"shape\":[3],\"data_offsets\":[0,2]}}", 2),
+                "'a' of shape [3] and dtype F4 holds 12 bits, not a whole number of bytes");
+        assertCorrupt(file("{\"b\":{\"dtype\":\"F6_E3M2\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2),
+                "'b' of shape [2] and dtype F6_E3M2 holds 12 bits");
+        assertCorrupt(file("{\"e\":{\"dtype\":\"C64\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8),
+                "'e' of shape [2] and dtype C64 needs 16 bytes");
+        // a name the format does not define stays unknown
+        assertCorrupt(file("{\"x\":{\"dtype\":\"F8_E3M4\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1),
+                "tensor 'x' has unknown dtype F8_E3M4 (the format defines [", "C64", "F4", "F6_E2M3", "F8_E8M0");
     }
 
     @Test
