@@ -36,9 +36,12 @@ public final class Sequential extends Module {
     private Tensor lastOutput;
 
     /**
-     * Builds the chain, which then owns the layers (closing the model closes them); with
-     * {@code fuse}, dense layers absorb the activation that follows them. If this throws (sizes that
-     * do not chain, a layer on another device), the layers remain the caller's to close.
+     * Builds the chain; with {@code fuse}, dense layers absorb the activation that follows them.
+     * Ownership passes when the constructor returns: from then on the model owns the layers and
+     * closing it closes them. Until then they are the caller's: if this throws (no layers, sizes
+     * that do not chain, a layer on another device), every layer is left as it was given (nothing
+     * fused), and the caller must close them or use them elsewhere. {@link SequentialBuilder#build}
+     * closes the layers it made itself when it fails.
      */
     public Sequential(Device device, int inputSize, List<Module> layers, boolean fuse) {
         super(device);
@@ -47,6 +50,8 @@ public final class Sequential extends Module {
         }
         this.inputSize = inputSize;
         this.layers = List.copyOf(layers);
+        // Every check before any fusing: a constructor that throws must leave the caller's layers
+        // unchanged (a Linear fused with tanh would apply it again next to its ActivationLayer).
         int size = inputSize;
         for (int i = 0; i < this.layers.size(); i++) {
             Module m = this.layers.get(i);
@@ -59,6 +64,9 @@ public final class Sequential extends Module {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("Sequential: layer " + i + ": " + e.getMessage(), e);
             }
+        }
+        for (int i = 0; i < this.layers.size(); i++) {
+            Module m = this.layers.get(i);
             exec.add(m);
             execIndex.add(i);
             if (fuse && m instanceof Linear lin && i + 1 < this.layers.size()

@@ -6,6 +6,7 @@ import dev.ember.runtime.Activation;
 import dev.ember.runtime.Device;
 import dev.ember.runtime.Devices;
 import dev.ember.runtime.Tensor;
+import dev.ember.runtime.testing.FaultyDevice;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -119,6 +120,45 @@ class SequentialTest {
         b.close();
         try (Sequential m = Sequential.builder(3).dense(2).build(CPU, 1); Tensor x = CPU.zeros(2, 4)) {
             assertThrows(IllegalArgumentException.class, () -> m.forward(x));
+        }
+    }
+
+    /**
+     * A constructor that throws leaves the caller's layers as given: it used to fuse a dense layer
+     * with the tanh after it before finding that a later layer did not fit, so the Linear, still
+     * the caller's, applied tanh itself and tanh ran twice in the next model made of the same layers.
+     */
+    @Test
+    void aFailedConstructorLeavesTheLayersUnfusedAndTheCallers() {
+        try (Device dev = new FaultyDevice().device; Device other = new FaultyDevice().device) {
+            Linear a = new Linear(dev, 4, 5, true, Init.AUTO, Activation.TANH, 1);
+            ActivationLayer tanh = new ActivationLayer(dev, Activation.TANH, 0f);
+            Linear wrongSize = new Linear(dev, 6, 2, true, Init.AUTO, null, 2);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new Sequential(dev, 4, List.of(a, tanh, wrongSize)));
+            assertTrue(e.getMessage().contains("layer 2") && e.getMessage().contains("cannot take 5"), e.getMessage());
+            assertEquals(Activation.IDENTITY, a.fusedActivation(), "fused by a constructor that threw");
+
+            Linear elsewhere = new Linear(other, 5, 2, true, Init.AUTO, null, 3);
+            e = assertThrows(IllegalArgumentException.class, () -> new Sequential(dev, 4, List.of(a, tanh, elsewhere)));
+            assertTrue(e.getMessage().contains("layer 2") && e.getMessage().contains("is on"), e.getMessage());
+            assertEquals(Activation.IDENTITY, a.fusedActivation(), "fused by a constructor that threw");
+            elsewhere.close();
+            assertEquals(0, other.liveBytes(), "the caller closed its layer");
+
+            // the same layers then make a model whose output is tanh applied once
+            Linear last = new Linear(dev, 5, 2, true, Init.AUTO, null, 4);
+            wrongSize.close();
+            float[] x = {0.5f, -1f, 2f, 0.25f};
+            float[] expected;
+            try (Tensor in = dev.fromArray(x, 1, 4)) {
+                expected = last.forward(tanh.forward(a.forward(in))).toArray();
+            }
+            try (Sequential m = new Sequential(dev, 4, List.of(a, tanh, last))) {
+                assertEquals(Activation.TANH, a.fusedActivation());
+                assertArrayEquals(expected, m.predict(x, 1, 1), 1e-6f);
+            }
+            assertEquals(0, dev.liveBytes(), "closing the model closed the layers it took");
         }
     }
 
