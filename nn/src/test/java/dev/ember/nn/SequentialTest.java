@@ -162,6 +162,22 @@ class SequentialTest {
         }
     }
 
+    /**
+     * A build that fails part way (here a dropout probability out of range, checked when its layer
+     * is made, after the layers before it have their weights) closes the layers it made: the caller
+     * never sees them. Counted on a device of its own, so no other test's tensors interfere.
+     */
+    @Test
+    void aFailedBuildClosesTheLayersItMade() {
+        try (Device dev = new FaultyDevice().device) {
+            SequentialBuilder b = Sequential.builder(4).dense(6, "relu").batchNorm().dropout(1.5).dense(2);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.build(dev, 1));
+            assertTrue(e.getMessage().contains("Dropout: probability must be in [0, 1), got 1.5"), e.getMessage());
+            assertEquals(0, dev.liveBytes(), "bytes of the layers made before the failure");
+            assertEquals(0, dev.liveTensors(), "tensors of the layers made before the failure");
+        }
+    }
+
     @Test
     void initialisationSchemesHaveTheirScale() {
         int in = 400, out = 300;
