@@ -17,7 +17,8 @@ import java.util.Map;
  * Keras-like description of a {@link Sequential}:
  * {@code Sequential.builder(13).dense(32, "relu").dropout(0.2).dense(3).build(device, seed)}.
  * {@code dense(n, act)} adds a Linear and an activation layer (two indices, as in PyTorch).
- * Nothing touches a device until {@link #build}, which derives every layer's seed from one seed.
+ * Nothing touches a device until {@link #build}, which derives every layer's seed from one seed;
+ * each call checks its own arguments, so a bad one fails where it is written, as in Keras.
  */
 public final class SequentialBuilder {
     private record Spec(String type, int size, boolean bias, Activation act, float alpha, float beta) {
@@ -68,11 +69,13 @@ public final class SequentialBuilder {
     }
 
     public SequentialBuilder activation(Activation a, float alpha) {
+        ActivationLayer.checkArguments(a, alpha);
         specs.add(new Spec("act", size, false, a, alpha));
         return this;
     }
 
     public SequentialBuilder dropout(double p) {
+        Dropout.checkProbability((float) p);
         specs.add(new Spec("dropout", size, false, null, (float) p));
         return this;
     }
@@ -83,6 +86,7 @@ public final class SequentialBuilder {
     }
 
     public SequentialBuilder batchNorm(float eps, float momentum) {
+        BatchNorm1d.checkArguments(size, eps, momentum);
         specs.add(new Spec("batchnorm1d", size, false, null, eps, momentum));
         return this;
     }

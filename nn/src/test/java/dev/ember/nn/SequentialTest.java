@@ -169,12 +169,30 @@ class SequentialTest {
      */
     @Test
     void aFailedBuildClosesTheLayersItMade() {
-        try (Device dev = new FaultyDevice().device) {
-            SequentialBuilder b = Sequential.builder(4).dense(6, "relu").batchNorm().dropout(1.5).dense(2);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.build(dev, 1));
-            assertTrue(e.getMessage().contains("Dropout: probability must be in [0, 1), got 1.5"), e.getMessage());
+        // the last dense layer's weight is the failing allocation: 2 for the first Linear, 4 for batch norm
+        FaultyDevice faulty = new FaultyDevice().fail("allocate", 7);
+        try (Device dev = faulty.device) {
+            SequentialBuilder b = Sequential.builder(4).dense(6, "relu").batchNorm().dropout(0.5).dense(2);
+            assertThrows(FaultyDevice.Injected.class, () -> b.build(dev, 1));
+            assertEquals(7, faulty.calls(), "failed at the last layer's weight");
             assertEquals(0, dev.liveBytes(), "bytes of the layers made before the failure");
             assertEquals(0, dev.liveTensors(), "tensors of the layers made before the failure");
+        }
+    }
+
+    /** As in Keras, a bad layer argument fails at the call that gives it, not at build. */
+    @Test
+    void builderCallsCheckTheirArguments() {
+        SequentialBuilder b = Sequential.builder(4).dense(6, "relu");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.dropout(1.5));
+        assertTrue(e.getMessage().contains("Dropout: probability must be in [0, 1), got 1.5"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.batchNorm(0f, 0.1f));
+        assertTrue(e.getMessage().contains("features=6, eps=0.0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.activation(Activation.ELU, Float.NaN));
+        assertTrue(e.getMessage().contains("alpha must be finite"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> b.activation("identity"));
+        try (Sequential m = b.dense(2).build(CPU, 1)) {
+            assertEquals(3, m.layers().size(), "the refused calls added nothing");
         }
     }
 

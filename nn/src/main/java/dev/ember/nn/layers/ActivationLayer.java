@@ -22,14 +22,19 @@ public final class ActivationLayer extends Module {
 
     public ActivationLayer(Device device, Activation act, float alpha) {
         super(device);
+        checkArguments(act, alpha);
+        this.act = act;
+        this.alpha = alpha;
+    }
+
+    /** The constructor's check, for builders that make the layer later. */
+    public static void checkArguments(Activation act, float alpha) {
         if (act == Activation.IDENTITY) {
             throw new IllegalArgumentException("ActivationLayer: identity is not a layer");
         }
         if (!Float.isFinite(alpha)) {
             throw new IllegalArgumentException("ActivationLayer: alpha must be finite, got " + alpha);
         }
-        this.act = act;
-        this.alpha = alpha;
     }
 
     /** Default alpha: 0.01 for leaky relu, 1 for elu (PyTorch defaults), unused otherwise. */

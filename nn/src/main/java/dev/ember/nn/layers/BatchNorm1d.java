@@ -41,10 +41,7 @@ public final class BatchNorm1d extends Module {
 
     public BatchNorm1d(Device device, int features, float eps, float momentum) {
         super(device);
-        if (features < 1 || !(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
-            throw new IllegalArgumentException("BatchNorm1d: bad arguments features=" + features + ", eps=" + eps
-                    + ", momentum=" + momentum);
-        }
+        checkArguments(features, eps, momentum);
         this.features = features;
         this.label = "BatchNorm1d(" + features + ")";
         this.eps = eps;
@@ -62,6 +59,14 @@ public final class BatchNorm1d extends Module {
         } catch (RuntimeException | Error e) {
             made.closeAfter(e);
             throw e;
+        }
+    }
+
+    /** The constructor's check, for builders that make the layer later. */
+    public static void checkArguments(int features, float eps, float momentum) {
+        if (features < 1 || !(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException("BatchNorm1d: bad arguments features=" + features + ", eps=" + eps
+                    + ", momentum=" + momentum + " (features >= 1, eps > 0, momentum in [0, 1])");
         }
     }
 

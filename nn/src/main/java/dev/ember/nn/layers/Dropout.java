@@ -24,11 +24,16 @@ public final class Dropout extends Module {
 
     public Dropout(Device device, float p, long seed) {
         super(device);
+        this.p = checkProbability(p);
+        this.seed = seed;
+    }
+
+    /** The constructor's check of {@code p}, for builders that make the layer later; returns p. */
+    public static float checkProbability(float p) {
         if (!(p >= 0f && p < 1f)) {
             throw new IllegalArgumentException("Dropout: probability must be in [0, 1), got " + p);
         }
-        this.p = p;
-        this.seed = seed;
+        return p;
     }
 
     /** Restarts the mask stream: step k of a run then uses Philox key derive(seed, k). */
