@@ -48,6 +48,11 @@ public final class Sequential extends Module {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("Sequential: no layers");
         }
+        for (int i = 0; i < layers.size(); i++) { // not indexOf(null): List.of's throws
+            if (layers.get(i) == null) {
+                throw new IllegalArgumentException("Sequential: layer " + i + " of " + layers.size() + " is null");
+            }
+        }
         this.inputSize = inputSize;
         this.layers = List.copyOf(layers);
         // Every check before any fusing: a constructor that throws must leave the caller's layers

@@ -180,6 +180,16 @@ class SequentialTest {
         }
     }
 
+    @Test
+    void aNullLayerIsNamedByIndex() {
+        try (Linear l = new Linear(CPU, 3, 2, true, Init.AUTO, null, 1)) {
+            java.util.List<dev.ember.nn.Module> layers = new java.util.ArrayList<>(java.util.Arrays.asList(l, null));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new Sequential(CPU, 3, layers, true));
+            assertEquals("Sequential: layer 1 of 2 is null", e.getMessage());
+        }
+    }
+
     /** As in Keras, a bad layer argument fails at the call that gives it, not at build. */
     @Test
     void builderCallsCheckTheirArguments() {
