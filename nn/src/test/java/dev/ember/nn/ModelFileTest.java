@@ -168,12 +168,16 @@ class ModelFileTest {
         // A weight stored in another dtype is named with its dtype, not silently skipped.
         byte[] f16 = java.nio.file.Files.readAllBytes(f);
         String text = new String(f16, java.nio.charset.StandardCharsets.ISO_8859_1)
-                .replace("\"3.bias\":{\"dtype\":\"F32\"", "\"3.bias\":{\"dtype\":\"I32\"");
+                .replace("\"3.bias\":{\"dtype\":\"F32\"", "\"3.bias\":{\"dtype\":\"I32\"")
+                .replace("\"0.bias\":{\"dtype\":\"F32\"", "\"0.bias\":{\"dtype\":\"I32\"");
         Path g = dir.resolve("i32.safetensors");
         java.nio.file.Files.write(g, text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         try (Sequential m = Sequential.builder(3).dense(2).batchNorm().activation("relu").dense(1).build(CPU, 3)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.loadWeights(g, m));
             assertTrue(e.getMessage().contains("unsupported dtype I32 for tensor '3.bias' of shape [1]"), e.getMessage());
+            assertTrue(e.getMessage().contains("unsupported dtype I32 for tensor '0.bias' of shape [2]"), e.getMessage());
+            // the advice once, not once per tensor
+            assertEquals(1, e.getMessage().split("convert with tensor.float", -1).length - 1, e.getMessage());
         }
     }
 

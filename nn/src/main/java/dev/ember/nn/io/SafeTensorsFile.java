@@ -33,6 +33,10 @@ public record SafeTensorsFile(String source, Map<String, TensorData> tensors, Ma
         this(source, tensors, metadata, Map.of(), Map.of());
     }
 
+    /** What {@link #get} adds to its message for a tensor that is not F32. */
+    public static final String F32_ONLY = " (Ember loads weights as float32 (F32) only; convert with tensor.float()"
+            + " in PyTorch)";
+
     /** The dtype and shape of a tensor that is not F32, e.g. "I64 []", or null. */
     private String notF32(String name) {
         I64Data l = int64s.get(name);
@@ -45,8 +49,7 @@ public record SafeTensorsFile(String source, Map<String, TensorData> tensors, Ma
         if (t == null && notF32(name) != null) {
             String[] dtypeShape = notF32(name).split(" ", 2);
             throw new IllegalArgumentException(source + ": unsupported dtype " + dtypeShape[0] + " for tensor '" + name
-                    + "' of shape " + dtypeShape[1] + " (Ember loads weights as float32 (F32) only; convert with"
-                    + " tensor.float() in PyTorch)");
+                    + "' of shape " + dtypeShape[1] + F32_ONLY);
         }
         if (t == null) {
             throw new IllegalArgumentException(source + ": no tensor named '" + name + "' (the file has "

@@ -158,11 +158,16 @@ public final class ModelFile {
         Map<String, Tensor> state = model.stateDict();
         List<String> problems = new ArrayList<>();
         Map<String, TensorData> found = new LinkedHashMap<>();
+        boolean notF32 = false;
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             try {
                 found.put(e.getKey(), f.require(e.getKey(), e.getValue().shape()));
             } catch (IllegalArgumentException ex) {
-                problems.add(ex.getMessage().replace(f.source() + ": ", ""));
+                String m = ex.getMessage().replace(f.source() + ": ", "");
+                // a file saved in half precision has every weight so: the advice once, at the end
+                notF32 |= m.endsWith(SafeTensorsFile.F32_ONLY);
+                problems.add(m.endsWith(SafeTensorsFile.F32_ONLY)
+                        ? m.substring(0, m.length() - SafeTensorsFile.F32_ONLY.length()) : m);
             }
         }
         Map<String, AtomicLong> counters = model.counters();
@@ -207,7 +212,8 @@ public final class ModelFile {
             problems.add("unexpected tensors " + extra + " (the model has " + known + ")");
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(f.source() + " does not match the model: " + String.join("; ", problems));
+            throw new IllegalArgumentException(f.source() + " does not match the model: " + String.join("; ", problems)
+                    + (notF32 ? SafeTensorsFile.F32_ONLY : ""));
         }
         found.forEach((name, data) -> ModelChecks.finite(f.source(), name, data));
         found.forEach((name, data) -> state.get(name).copyFrom(data.data()));
