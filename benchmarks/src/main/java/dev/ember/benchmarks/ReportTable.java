@@ -121,7 +121,7 @@ public final class ReportTable {
             if (devices.contains("cpu")) {
                 for (String d : accelerators()) {
                     double s = l.speedup(d);
-                    c.add(Double.isFinite(s) ? String.format(Locale.ROOT, "%.2fx", s) : "-");
+                    c.add(Double.isFinite(s) ? sig3(s) + "x" : "-");
                 }
             }
             out.add(c);
@@ -230,6 +230,7 @@ public final class ReportTable {
         return sig3(v) + " " + u;
     }
 
+    /** {@code v} (a rate or a speedup) with three significant figures; 0 is "0.00". */
     static String sig3(double v) {
         v = round3(v); // 99.96 is "100", not "100.0"
         if (v >= 100) {
@@ -238,7 +239,13 @@ public final class ReportTable {
         if (v >= 10) {
             return String.format(Locale.ROOT, "%.1f", v);
         }
-        return String.format(Locale.ROOT, "%.2f", v);
+        if (v >= 1 || !(v > 0)) {
+            return String.format(Locale.ROOT, "%.2f", v);
+        }
+        // Below 1, as many decimals as three figures need: a measured 1.9 MB/s is "0.00190", not "0.00".
+        BigDecimal d = new BigDecimal(Double.toString(v)).round(new MathContext(3));
+        int first = d.precision() - d.scale() - 1; // the power of ten of its first digit: -3 for 0.0019
+        return d.setScale(2 - first).toPlainString();
     }
 
     /** {@code v} rounded to three significant figures. */

@@ -109,6 +109,18 @@ class ReportTableTest {
                 "mlp_fwd_b1024"), t.lines().stream().map(ReportTable.Line::size).toList());
     }
 
+    /** A measured 1.9 MB/s is not "0.00 GB/s", nor a speedup of 1/3500 "0.00x": both keep three figures. */
+    @Test
+    void ratesAndSpeedupsBelowOneKeepThreeFigures() {
+        List<ResultRow> rows = List.of(new ResultRow("h2d", "16", "cpu", "", 9.54e-9, Double.NaN, 64 / 9.54e-9, 16),
+                new ResultRow("h2d", "16", "opencl:0", "", 33.6e-6, Double.NaN, 64 / 33.6e-6, 16));
+        String line = new ReportTable(rows, List.of()).text().lines().filter(l -> l.startsWith("h2d")).findFirst()
+                .orElseThrow();
+        assertTrue(line.contains(" 0.00190 GB/s ") && line.endsWith(" 0.000284x"), line);
+        assertEquals("0.500", ReportTable.sig3(0.5));
+        assertEquals("0.0100", ReportTable.sig3(0.009996));
+    }
+
     @Test
     void timeFormatting() {
         assertEquals("1.23 s", ReportTable.time(1.234));
