@@ -164,6 +164,22 @@ public final class Suite {
     }
 
     /**
+     * Refuses a named shape that {@code op}'s benchmark does not know: one of the products of its
+     * catalogue sizes with a positive {@code _b<batch>} ({@code mlp_fwd_b64}). Any lower-case name
+     * parses as a shape, so a misspelt one would otherwise be measured, and fail, in a JMH fork.
+     */
+    private static void requireKnownShape(OpSpec op, String size) {
+        if (op.kind() != Sizes.Kind.NAME) {
+            return;
+        }
+        List<String> products = op.fullSizes().stream().map(f -> Sizes.product(op.kind(), f)).distinct().toList();
+        if (!products.contains(Sizes.product(op.kind(), size)) || !(Sizes.magnitude(op.kind(), size) >= 1)) {
+            throw new IllegalArgumentException("--sizes: op " + op.name() + " has no shape '" + size + "' (use "
+                    + String.join(", ", products) + " with a batch, e.g. " + op.fullSizes().getFirst() + ")");
+        }
+    }
+
+    /**
      * The runs for a selection. Without {@code ops}, the quick or full set; {@code sizes}, when
      * given, replace each op's sizes by those that parse for it, and every op must accept at least one.
      * Of sizes that are one size for an op ({@code 1M} and {@code 1024K} for an element count) only
@@ -179,6 +195,7 @@ public final class Suite {
                 sizes.stream().filter(v -> Sizes.fits(o.kind(), v))
                         .forEach(v -> byValue.putIfAbsent(Sizes.canonical(o.kind(), v), v));
                 s = List.copyOf(byValue.values());
+                s.forEach(v -> requireKnownShape(o, v));
                 if (s.isEmpty()) {
                     throw new IllegalArgumentException("--sizes " + String.join(",", sizes) + ": none fits op "
                             + o.name() + ", which takes " + o.kind().description + "; narrow --ops or add a size for it");

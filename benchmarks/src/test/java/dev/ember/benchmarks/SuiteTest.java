@@ -54,6 +54,19 @@ class SuiteTest {
         assertTrue(msg.contains("train_step") && msg.contains("784-256-128-10@128"), msg);
     }
 
+    /** A misspelt GEMM shape is refused before any device is opened, not measured and failed in a JMH fork. */
+    @Test
+    void namedShapesMustBeOnesTheBenchmarkKnows() {
+        assertEquals(List.of("mlp_dw_b64"), find(Suite.plan(false, List.of("gemm_mlp"), List.of("mlp_dw_b64")),
+                "gemm_mlp").sizes());
+        for (String bad : List.of("mlp_fw_b128", "mlp_fwd", "mlp_fwd_b0", "conv_small")) {
+            String msg = assertThrows(IllegalArgumentException.class,
+                    () -> Suite.plan(false, List.of("gemm_mlp"), List.of(bad)), bad).getMessage();
+            assertEquals("--sizes: op gemm_mlp has no shape '" + bad + "' (use mlp_fwd, mlp_dx, mlp_dw with a batch, "
+                    + "e.g. mlp_fwd_b128)", msg);
+        }
+    }
+
     /** Two spellings of one size are one JMH configuration: the first spelling is kept, in the given order. */
     @Test
     void sizesThatAreOneSizeForAnOpAreMeasuredOnce() {
