@@ -201,7 +201,8 @@ public final class BenchCommand {
                 String.join(", ", devices), settings, a.full() ? "" : " (indicative figures)");
 
         Map<String, Object> env = Environment.capture(infos);
-        env.put("selection", a.full() ? "full" : a.ops() == null && a.sizes() == null ? "quick" : "quick (narrowed)");
+        // A full run narrowed by --ops or --sizes is not "every op, size and mode": say so, as for quick.
+        env.put("selection", (a.full() ? "full" : "quick") + (a.ops() == null && a.sizes() == null ? "" : " (narrowed)"));
         env.put("jmh", "1.37");
         env.put("skipped_ops", skipped);
         env.put("jmh_settings", settings);

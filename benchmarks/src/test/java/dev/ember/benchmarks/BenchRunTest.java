@@ -187,6 +187,22 @@ class BenchRunTest {
                 + "` publishes it to RESULTS.md.", md.get(2));
     }
 
+    /** A --full run of one op is not the full selection: the report says it was narrowed. */
+    @Test
+    void aNarrowedFullRunIsNotCalledFull(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("report");
+        Fake fake = new Fake(BenchRunTest::limits);
+        fake.perOp.put(RELU, 1000.0);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int rc = BenchCommand.run(new String[] {"--full", "--devices", "cpu", "--ops", "relu", "--out", dir.toString()},
+                new PrintStream(out, true), new PrintStream(err, true), fake);
+        assertEquals(0, rc, out + "\n" + err);
+        Map<String, Object> env = Json.object(Json.parse(Files.readString(dir.resolve("env.json"))), "env.json");
+        assertEquals("full (narrowed)", env.get("selection"));
+        String md = Files.readString(dir.resolve("results.md"));
+        assertTrue(md.contains("- Selection: full (narrowed); 2 fork(s)"), md);
+    }
+
     /** Two spellings of one device are one device: measured once, and listed once in the report. */
     @Test
     void aDeviceNamedTwiceIsListedOnce(@TempDir Path tmp) throws Exception {
