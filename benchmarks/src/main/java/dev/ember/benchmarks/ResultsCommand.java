@@ -1,5 +1,6 @@
 package dev.ember.benchmarks;
 
+import dev.ember.nn.io.IoErrors;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -53,15 +54,25 @@ public final class ResultsCommand {
             err.println("ember results: " + parent + " does not exist; run from the repository root or pass --file");
             return 2;
         }
+        Report report;
         try {
-            Report report = Report.load(dir);
+            report = Report.load(dir);
             report.requireComplete(dir);
-            ResultsFile.update(file, report.markdown("##", Report.byResults(dir)));
-            out.println("updated " + file + " from " + dir + " (" + report.rows().size() + " rows)");
-            return 0;
         } catch (IOException | IllegalArgumentException e) {
             err.println("ember results: " + e.getMessage());
             return 1;
         }
+        try {
+            ResultsFile.update(file, report.markdown("##", Report.byResults(dir)));
+        } catch (IOException e) {
+            // The file system's messages name no file ("Is a directory") or only the temporary one.
+            err.println("ember results: cannot update " + file + ": " + IoErrors.reason(e));
+            return 1;
+        } catch (IllegalArgumentException e) {
+            err.println("ember results: " + file + ": " + e.getMessage());
+            return 1;
+        }
+        out.println("updated " + file + " from " + dir + " (" + report.rows().size() + " rows)");
+        return 0;
     }
 }

@@ -57,6 +57,18 @@ class ResultsCommandTest {
         assertEquals(2, ResultsCommand.run(new String[] {"a", "--file", tmp.resolve("no/such/R.md").toString()}, o, e));
     }
 
+    /** A --file that cannot be written is named in the error, not left to "Is a directory". */
+    @Test
+    void aFileThatCannotBeUpdatedIsNamed(@TempDir Path tmp) throws Exception {
+        Path dir = Fixtures.reportDir(tmp);
+        Path target = tmp.resolve("docs");
+        Files.createDirectories(target);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(1, ResultsCommand.run(new String[] {dir.toString(), "--file", target.toString()},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true)));
+        assertEquals("ember results: cannot update " + target + ": is a directory", err.toString().strip());
+    }
+
     /** Runs {@code ember results} on {@code dir}; returns stderr after checking exit 1 and RESULTS.md untouched. */
     private static String refused(Path dir, Path md) throws Exception {
         String before = Files.readString(md);
