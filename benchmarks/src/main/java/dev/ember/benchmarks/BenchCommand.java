@@ -184,11 +184,16 @@ public final class BenchCommand {
         Path dir = a.out() != null ? a.out()
                 : Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Path raw = dir.resolve("raw");
-        try {
-            Files.createDirectories(raw);
-        } catch (IOException e) {
-            err.println("ember bench: cannot create report directory " + dir + ": " + IoErrors.reason(e));
-            return 1;
+        // One at a time, so that the error names the one that failed: a file named raw in a
+        // reused --out directory is not the directory's fault.
+        for (Path d : List.of(dir, raw)) {
+            try {
+                Files.createDirectories(d);
+            } catch (IOException e) {
+                String why = Files.exists(d) && !Files.isDirectory(d) ? "a file of that name exists" : IoErrors.reason(e);
+                err.println("ember bench: cannot create report directory " + d + ": " + why);
+                return 1;
+            }
         }
         try {
             removeStaleOutput(dir);

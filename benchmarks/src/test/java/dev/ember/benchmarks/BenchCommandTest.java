@@ -68,6 +68,17 @@ class BenchCommandTest {
         Object[] r = bench("--devices", "cpu", "--ops", "relu", "--out", out.toString());
         assertEquals(1, r[0], (String) r[1]);
         assertEquals("ember bench: cannot create report directory " + out + ": not a directory", ((String) r[1]).strip());
+
+        // a reused directory holding a file named raw: the error names raw, not the directory
+        Path reused = Files.createDirectories(tmp.resolve("reused"));
+        Files.writeString(reused.resolve("raw"), "x");
+        r = bench("--devices", "cpu", "--ops", "relu", "--out", reused.toString());
+        assertEquals(1, r[0], (String) r[1]);
+        assertEquals("ember bench: cannot create report directory " + reused.resolve("raw")
+                + ": a file of that name exists", ((String) r[1]).strip());
+        r = bench("--devices", "cpu", "--ops", "relu", "--out", file.toString());
+        assertEquals("ember bench: cannot create report directory " + file + ": a file of that name exists",
+                ((String) r[1]).strip());
     }
 
     @Test
