@@ -183,7 +183,10 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
         b.append(rows.isEmpty() ? "No results.\n" : table.markdown());
         List<String> cross = table.crossovers();
         b.append('\n').append(h).append("# Crossover\n\n");
-        if (table.accelerators().isEmpty()) {
+        if (!table.devices().contains("cpu")) {
+            // --devices without cpu: no speedup column, and nothing for an accelerator to overtake
+            b.append("The CPU was not measured, so there is no crossover to report.\n");
+        } else if (table.accelerators().isEmpty()) {
             b.append("Only the CPU was measured, so there is no crossover to report.\n");
         } else {
             cross.forEach(c -> b.append("- ").append(c).append('\n'));

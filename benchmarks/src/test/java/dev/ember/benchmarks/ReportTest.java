@@ -26,6 +26,15 @@ class ReportTest {
                 + " failed a | b\n"), md);
     }
 
+    /** {@code --devices opencl:0}: the Crossover section says why it is empty rather than ending the report bare. */
+    @Test
+    void aRunWithoutTheCpuSaysWhyItHasNoCrossover() {
+        ResultRow row = new ResultRow("relu", "1M", "opencl:0", "resident", 1e-3, Double.NaN, 8e9, 1);
+        String md = new Report(Map.of("selection", "quick"), List.of(new Roofline("opencl:0", 1e11, "fma", 1e10)),
+                List.of(row)).markdown("##", Report.byResults(java.nio.file.Path.of("dir")));
+        assertTrue(md.endsWith("### Crossover\n\nThe CPU was not measured, so there is no crossover to report.\n"), md);
+    }
+
     @Test
     void quickFiguresAreCalledIndicativeWhetherOrNotOpsOrSizesNarrowedTheRun() {
         // ember bench --ops gemm (or --sizes) records "quick (narrowed)": the same short quick-mode
