@@ -28,7 +28,7 @@ public record BenchArgs(boolean full, List<String> devices, List<String> ops, Li
               --sizes     sizes replacing each op's defaults where they parse (1M, 1024x10, 784-256-128-10@128, 1024)
               --out       report directory (default bench-results/<timestamp>/); an earlier run's report
                           and raw results there are removed first
-              --json      also print the result rows as one JSON document at the end""";
+              --json      also print the result rows (rows.json) as one JSON line at the end""";
 
     public static String usage() {
         return USAGE.formatted(String.join(",", Suite.all().stream().map(OpSpec::name).toList()),

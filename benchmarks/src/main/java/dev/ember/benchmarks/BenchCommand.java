@@ -380,7 +380,7 @@ public final class BenchCommand {
         out.printf(Locale.ROOT, "report: %s (%d rows, %.0f s wall)%s%n", dir, report.rows().size(),
                 (System.nanoTime() - start) * 1e-9, a.full() ? "" : "; quick figures are indicative");
         if (a.json()) {
-            out.print(report.rowsJson());
+            out.print(report.rowsJsonLine()); // the last line, as train --json's: `| tail -n 1` reads it
         }
         return failures.isEmpty() && !chartsFailed ? 0 : 1;
     }

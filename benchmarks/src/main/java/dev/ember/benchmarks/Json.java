@@ -59,6 +59,14 @@ public final class Json {
         return b.append('\n').toString();
     }
 
+    /** The same JSON on one line (for a script that reads the last line of a command's output). */
+    public static String writeLine(Object v) {
+        StringBuilder b = new StringBuilder();
+        write(b, v, -1);
+        return b.append('\n').toString();
+    }
+
+    /** Indented by {@code indent} levels, or on one line where {@code indent} is negative. */
     private static void write(StringBuilder b, Object v, int indent) {
         if (v == null) {
             b.append("null");
@@ -77,22 +85,35 @@ public final class Json {
             b.append('{');
             int k = 0;
             for (Map.Entry<?, ?> e : m.entrySet()) {
-                b.append(k++ == 0 ? "\n" : ",\n").append("  ".repeat(indent + 1));
+                separate(b, k++, indent);
                 b.append(dev.ember.nn.io.Json.quote(String.valueOf(e.getKey())));
                 b.append(": ");
-                write(b, e.getValue(), indent + 1);
+                write(b, e.getValue(), indent < 0 ? indent : indent + 1);
             }
-            b.append(m.isEmpty() ? "" : "\n" + "  ".repeat(indent)).append('}');
+            close(b, m.isEmpty(), indent, '}');
         } else if (v instanceof List<?> l) {
             b.append('[');
             int k = 0;
             for (Object o : l) {
-                b.append(k++ == 0 ? "\n" : ",\n").append("  ".repeat(indent + 1));
-                write(b, o, indent + 1);
+                separate(b, k++, indent);
+                write(b, o, indent < 0 ? indent : indent + 1);
             }
-            b.append(l.isEmpty() ? "" : "\n" + "  ".repeat(indent)).append(']');
+            close(b, l.isEmpty(), indent, ']');
         } else {
             b.append(dev.ember.nn.io.Json.quote(v.toString()));
         }
+    }
+
+    /** Before the k-th member of an object or array: a new indented line, or ", " on one line. */
+    private static void separate(StringBuilder b, int k, int indent) {
+        if (indent < 0) {
+            b.append(k == 0 ? "" : ", ");
+        } else {
+            b.append(k == 0 ? "\n" : ",\n").append("  ".repeat(indent + 1));
+        }
+    }
+
+    private static void close(StringBuilder b, boolean empty, int indent, char bracket) {
+        b.append(empty || indent < 0 ? "" : "\n" + "  ".repeat(indent)).append(bracket);
     }
 }

@@ -90,15 +90,24 @@ public record Report(Map<String, Object> env, List<Roofline> roofline, List<Resu
         return roofline.stream().filter(r -> r.device().equals(device)).findFirst().orElse(null);
     }
 
-    /** The rows as one JSON document ({@code --json} and rows.json), with what failed in the run. */
+    /** The rows as one JSON document (rows.json), with what failed in the run. */
     public String rowsJson() {
+        return Json.write(rowsDocument());
+    }
+
+    /** {@link #rowsJson} on one line, as {@code ember bench --json} prints it last. */
+    public String rowsJsonLine() {
+        return Json.writeLine(rowsDocument());
+    }
+
+    private Map<String, Object> rowsDocument() {
         List<Object> l = new ArrayList<>();
         rows.forEach(r -> l.add(r.toJson(roofFor(r.device()))));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("date", env.get("date"));
         m.put("rows", l);
         m.put("failures", env.get("failures") instanceof List<?> f ? f : List.of());
-        return Json.write(m);
+        return m;
     }
 
     private String env(String key) {

@@ -187,6 +187,22 @@ class BenchRunTest {
                 + "` publishes it to RESULTS.md.", md.get(2));
     }
 
+    /** --json's document is the last line of the output, as train --json's is, and equals rows.json. */
+    @Test
+    void jsonIsTheLastLineAndMatchesRowsJson(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("report");
+        Fake fake = new Fake(BenchRunTest::limits);
+        fake.perOp.put(RELU, 1000.0);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int rc = BenchCommand.run(new String[] {"--devices", "cpu", "--ops", "relu", "--out", dir.toString(), "--json"},
+                new PrintStream(out, true), new PrintStream(err, true), fake);
+        assertEquals(0, rc, out + "\n" + err);
+        List<String> lines = out.toString().lines().toList();
+        Object last = Json.parse(lines.getLast());
+        assertEquals(Json.parse(Files.readString(dir.resolve("rows.json"))), last);
+        assertTrue(Json.array(Json.object(last, "--json").get("rows"), "rows").size() > 0, lines.getLast());
+    }
+
     /** A --full run of one op is not the full selection: the report says it was narrowed. */
     @Test
     void aNarrowedFullRunIsNotCalledFull(@TempDir Path tmp) throws Exception {
