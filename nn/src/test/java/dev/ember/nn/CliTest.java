@@ -259,7 +259,7 @@ class CliTest {
         Path labelled = dir.resolve("labelled.csv");
         Files.writeString(labelled, "p,q,y\n1,0,3\n0,1,-1\n");
         oneLineError(run("evaluate", "--model", out.toString(), "--data", labelled.toString(), "--header",
-                "--label-column", "y"), labelled + " line 1: the header names none of the model's features (the"
+                "--label-column", "y"), labelled + ": the header names none of the model's features (the"
                 + " model's: a, b; the header's: p, q)");
 
         Path plain = dir.resolve("plain.csv");

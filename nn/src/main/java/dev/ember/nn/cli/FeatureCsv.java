@@ -56,7 +56,7 @@ final class FeatureCsv {
                     for (String h : names) {
                         stripped.add(h.strip());
                     }
-                    take = byName(file.toString(), stripped, features);
+                    take = byName(file + " line " + records.line(), stripped, features);
                     if (take != null) {
                         width = names.length;
                         ignored = leftOut(stripped, take);
@@ -106,9 +106,9 @@ final class FeatureCsv {
      * The column of {@code names} (a header's, stripped) that holds each of {@code features}, or
      * null to read the columns in order: the model has no names of its own, or the header is
      * exactly its features. A header that names some features but not all, none of them, or one
-     * twice, is refused.
+     * twice, is refused; the message starts with {@code where}, the file and the header's line.
      */
-    static int[] byName(String file, List<String> names, List<String> features) {
+    static int[] byName(String where, List<String> names, List<String> features) {
         if (features.isEmpty() || isNumbered(features)) {
             return null;
         }
@@ -123,17 +123,17 @@ final class FeatureCsv {
             if (take[f] < 0) {
                 missing.add(want);
             } else if (names.lastIndexOf(want) != take[f]) {
-                throw new IllegalArgumentException(file + " line 1: more than one column is named '" + want
+                throw new IllegalArgumentException(where + ": more than one column is named '" + want
                         + "', a feature of the model");
             }
         }
         if (missing.size() == features.size()) {
-            throw new IllegalArgumentException(file + " line 1: the header names none of the model's features (the"
+            throw new IllegalArgumentException(where + ": the header names none of the model's features (the"
                     + " model's: " + firstFew(features) + "; the header's: " + firstFew(shown(names)) + "); name the"
                     + " columns as in the training data");
         }
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException(file + " line 1: the header lacks the model's feature"
+            throw new IllegalArgumentException(where + ": the header lacks the model's feature"
                     + (missing.size() == 1 ? " " : "s ") + listed(missing) + " (columns: " + listed(names)
                     + "; the model's features: " + listed(features) + ")");
         }

@@ -112,6 +112,10 @@ class FeatureCsvTest {
                 () -> FeatureCsv.read(text("a.csv", "a,b\n1,2\n"), true, 2, model));
         assertTrue(e.getMessage().contains("a.csv line 1: the header names none of the model's features (the model's:"
                 + " x1, x2; the header's: a, b)"), e.getMessage());
+        // the header's own line, after blank lines
+        e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureCsv.read(text("b.csv", "\n\na,b\n1,2\n"), true, 2, model));
+        assertTrue(e.getMessage().contains("b.csv line 3: the header names none"), e.getMessage());
         java.util.List<String> wide = java.util.stream.IntStream.range(0, 12).mapToObj(i -> "f" + i).toList();
         e = assertThrows(IllegalArgumentException.class,
                 () -> FeatureCsv.read(text("wide.csv", ",g1,g2\n1,2,3\n"), true, 12, wide));
