@@ -136,7 +136,7 @@ INLINE float ember_activate(int act, float alpha, float x) {
     switch (act) {
         case EMBER_ACT_RELU: return !(x <= 0.0f) ? x : 0.0f; /* NaN stays NaN, as Math.max and PyTorch keep it */
         case EMBER_ACT_LEAKY_RELU: return x > 0.0f ? x : alpha * x;
-        case EMBER_ACT_ELU: return x > 0.0f ? x : alpha * EXPM1F(x);
+        case EMBER_ACT_ELU: return x >= 0.0f ? x : alpha * EXPM1F(x); /* +-0 stays itself for any alpha, as on the CPU */
         case EMBER_ACT_SIGMOID: return ember_sigmoid(x);
         case EMBER_ACT_TANH: return ember_tanh(x);
         default: return x;

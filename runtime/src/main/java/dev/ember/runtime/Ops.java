@@ -228,7 +228,11 @@ public final class Ops {
 
     // ---- elementwise --------------------------------------------------------------------------
 
-    /** y = act(x); alpha is the slope of leaky relu or the scale of elu. */
+    /**
+     * y = act(x); alpha is the slope of leaky relu or the scale of elu. elu keeps x where x >= 0, so
+     * elu(+-0) is that zero on every device for any alpha (PyTorch's alpha * expm1(x) at x <= 0
+     * gives the opposite sign when alpha < 0).
+     */
     public static void activation(Activation act, float alpha, Tensor x, Tensor y) {
         String op = ACTIVATION_OPS[act.ordinal()];
         Backend be = sameDevice(op, x, y);

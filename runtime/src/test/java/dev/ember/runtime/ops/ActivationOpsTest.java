@@ -141,6 +141,44 @@ class ActivationOpsTest {
     }
 
     /**
+     * elu of a zero is that zero, sign included, for any alpha, on every device as on the CPU (x >= 0
+     * takes the identity branch). OpenCL and CUDA took alpha * expm1(x) there, so with a negative
+     * alpha elu(+0) came out -0 and elu(-0) +0. Zeros of both signs at random places among random
+     * values, through the activation op and gemm's fused epilogue (alpha = 0 reads neither A nor B,
+     * so C = elu(beta * C)); the longest array takes the CPU's Vector API loop.
+     */
+    @DeviceTest
+    void eluOfZeroIsThatZeroForAnyAlpha(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        for (float alpha : new float[] {-0.5f, 0f, 0.7f}) {
+            for (int n : TestShapes.LENGTHS) {
+                float[] x = rand.uniform(n, -4, 4);
+                for (int k = 0; k < n / 10 + 1; k++) {
+                    x[rand.nextInt(n)] = rand.nextInt(2) == 0 ? 0f : -0f;
+                }
+                try (Tensor tx = dev.fromArray(x, n); Tensor y = dev.empty(n); Tensor c = dev.fromArray(x, 1, n);
+                     Tensor a = dev.zeros(1, 1); Tensor b = dev.zeros(1, n)) {
+                    Ops.activation(Activation.ELU, alpha, tx, y);
+                    Ops.gemm(false, false, 0f, a, b, 1f, c, null, Activation.ELU, alpha);
+                    float[] got = y.toArray(), fused = c.toArray();
+                    for (int i = 0; i < n; i++) {
+                        if (x[i] == 0f) {
+                            String what = "elu(" + x[i] + ") with alpha " + alpha + " at " + i + " of [" + n + "] on "
+                                    + dev.name();
+                            org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(x[i]),
+                                    Float.floatToRawIntBits(got[i]), what + ": " + got[i] + "; " + rand.seedNote());
+                            org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(x[i]),
+                                    Float.floatToRawIntBits(fused[i]), "gemm + " + what + ": " + fused[i] + "; "
+                                            + rand.seedNote());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * tanh is exactly +-1 wherever the correctly rounded float tanh is (|x| >= 9.010914, the first
      * such float), and its gradient there exactly 0: |x| from there up to Float.MAX_VALUE and Inf,
      * random signs, through the activation op and gemm's fused epilogue. Device libraries may stop
