@@ -36,10 +36,13 @@ public final class Shapes {
         return n;
     }
 
-    /** "128x784", or "[7]" for rank 1. */
+    /**
+     * "128x784", or "[7]" for rank 1 and "[]" for rank 0 (a scalar's shape, as PyTorch prints it;
+     * refused by {@link #check}, whose message would otherwise end in a blank).
+     */
     public static String toString(int[] shape) {
-        if (shape.length == 1) {
-            return "[" + shape[0] + "]";
+        if (shape.length <= 1) {
+            return shape.length == 0 ? "[]" : "[" + shape[0] + "]";
         }
         return Arrays.stream(shape).mapToObj(Integer::toString).collect(Collectors.joining("x"));
     }

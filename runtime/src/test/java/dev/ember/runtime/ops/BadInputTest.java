@@ -227,7 +227,11 @@ class BadInputTest {
         bad(() -> dev.empty(3, 0), "empty", "positive", "3x0");
         bad(() -> dev.empty(-2, 5), "empty", "positive", "-2x5");
         bad(() -> dev.zeros(4, -1), "positive", "4x-1");
-        bad(() -> dev.empty(), "empty", "rank");
+        bad(() -> dev.empty(), "empty", "rank", "got shape []"); // a scalar's shape, not a blank
+        bad(() -> dev.fromArray(new float[1]), "fromArray", "rank", "got shape []");
+        try (Tensor t = dev.zeros(1)) {
+            bad(() -> t.reshapedCopy(), "reshape", "rank", "got shape []");
+        }
         bad(() -> dev.empty(1, 2, 3, 4, 5), "empty", "rank", "1x2x3x4x5");
         // products past 2^63 must not wrap to a small or negative size
         bad(() -> dev.empty(Integer.MAX_VALUE, 4, Integer.MAX_VALUE, 1), "empty", "too large");
