@@ -134,14 +134,19 @@ public final class Ops {
 
     // ---- dense algebra ----------------------------------------------------------------------
 
-    /** C = alpha * op(A) * op(B) + beta * C. */
+    /**
+     * C = alpha * op(A) * op(B) + beta * C, with BLAS's conventions on every backend: beta = 0 means
+     * C is not read, so NaN or Inf in it (an output from {@link Device#empty}) does not reach the
+     * result, as in torch.addmm with beta = 0; alpha = 0 means neither A nor B is read.
+     */
     public static void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         gemm(transA, transB, alpha, a, b, beta, c, null, Activation.IDENTITY, 0f);
     }
 
     /**
      * C = act(alpha * op(A) * op(B) + beta * C + bias): one fused launch for a dense layer.
-     * {@code bias} (length = columns of C) may be null.
+     * {@code bias} (length = columns of C) may be null. beta = 0 and alpha = 0 follow BLAS, as in
+     * {@link #gemm(boolean, boolean, float, Tensor, Tensor, float, Tensor)}.
      */
     public static void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c,
                             Tensor bias, Activation act, float actAlpha) {
