@@ -78,7 +78,11 @@ public final class Device implements AutoCloseable {
         backend.synchronize();
     }
 
-    /** A tensor of the given shape with unspecified contents. */
+    /**
+     * A tensor of the given shape with unspecified contents. Rank 1 to 4, every dimension at
+     * least 1: PyTorch's scalars (rank 0) and empty tensors (a dimension of 0) are refused, with
+     * {@link IllegalArgumentException} naming the shape.
+     */
     public Tensor empty(int... shape) {
         int[] s = Shapes.check("empty", shape);
         long n = Shapes.size(s);

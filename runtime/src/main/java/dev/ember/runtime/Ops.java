@@ -300,7 +300,10 @@ public final class Ops {
 
     /**
      * out = x < lo ? lo : (x > hi ? hi : x), as torch.clamp computes it: NaN stays NaN, and x is
-     * kept when it equals a bound, so a zero keeps its sign (clamp of -0 to [0, 1] is -0).
+     * kept when it equals a bound, so a zero keeps its sign (clamp of -0 to [0, 1] is -0). lo == hi
+     * gives lo everywhere but at NaN; lo > hi or a NaN bound is refused (torch.clamp sets every
+     * element to hi when lo > hi, which usually hides swapped arguments). Use an infinite bound
+     * for a one-sided clamp.
      */
     public static void clamp(float lo, float hi, Tensor x, Tensor out) {
         Backend be = sameDevice("clamp", x, out);
@@ -322,6 +325,10 @@ public final class Ops {
         }
     }
 
+    /**
+     * Sum of all elements over their count. The sum is a float first, so values whose sum passes
+     * Float.MAX_VALUE give an infinite mean even where the mean itself is finite, as in PyTorch.
+     */
     public static float mean(Tensor x) {
         return (float) (sum(x) / (double) x.size());
     }
@@ -355,7 +362,11 @@ public final class Ops {
         be.softmax(x.storage(), y.storage(), x.rows(), x.cols());
     }
 
-    /** Column means and population variances of x (for batch normalisation). */
+    /**
+     * Column means and population variances of x: var divides by rows, as batch normalisation
+     * normalises with, i.e. torch.var(x, 0, unbiased=False). torch.var's default (and BatchNorm's
+     * running_var) is the sample variance: multiply by rows / (rows - 1) for it.
+     */
     public static void columnMeanVariance(Tensor x, Tensor mean, Tensor var) {
         String op = "columnMeanVariance";
         Backend be = sameDevice(op, x, mean, var);
@@ -434,7 +445,12 @@ public final class Ops {
 
     // ---- dropout ----------------------------------------------------------------------------
 
-    /** Inverted dropout with drop probability p and a Philox mask keyed by (seed, index). */
+    /**
+     * Inverted dropout with drop probability p and a Philox mask keyed by (seed, index): a kept
+     * element becomes x * (1 / (1 - p)), as in PyTorch, a dropped one exactly 0, also where x is
+     * NaN or infinite (PyTorch multiplies by a zero mask, which gives NaN there). p must be in
+     * [0, 1): p = 1, which PyTorch accepts and answers with zeros, is refused, as by nn's Dropout.
+     */
     public static void dropout(long seed, float p, Tensor x, Tensor y) {
         Backend be = sameDevice("dropout", x, y);
         probability("dropout", p);

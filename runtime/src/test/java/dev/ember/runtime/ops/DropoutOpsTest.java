@@ -78,6 +78,42 @@ class DropoutOpsTest {
         }
     }
 
+    /**
+     * A dropped element is exactly +0 even where x is NaN or infinite (Ops.dropout's documented
+     * difference from PyTorch, whose x * mask gives NaN there), and a kept one stays NaN or
+     * infinite, up to p = nextDown(1) (scale 2^24). Specials at random places among random
+     * values, so both forms of the CPU loop see them.
+     */
+    @DeviceTest
+    void droppedSpecialsAreZeroAndKeptOnesStay(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f};
+        for (float p : new float[] {0f, 0.5f, Math.nextDown(1f)}) {
+            for (int n : TestShapes.LENGTHS) {
+                long seed = rand.nextLong();
+                float[] x = rand.uniform(n, -3, 3);
+                for (int k = 0; k < n / 7 + 1; k++) {
+                    x[rand.nextInt(n)] = specials[rand.nextInt(specials.length)];
+                }
+                try (Tensor tx = dev.fromArray(x, n); Tensor y = dev.empty(n)) {
+                    Ops.dropout(seed, p, tx, y);
+                    float[] out = y.toArray();
+                    for (int i = 0; i < n; i++) {
+                        boolean keep = Philox.uniform(seed, i) >= p;
+                        float want = keep ? x[i] * (1f / (1f - p)) : 0f;
+                        if (keep && Float.isFinite(x[i])) {
+                            continue; // scaling is checked to a tolerance by forwardUsesThePhiloxMask
+                        }
+                        assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(out[i]), "dropout [" + n + "] seed="
+                                + seed + " p=" + p + " of " + x[i] + " at " + i + " (" + (keep ? "kept" : "dropped")
+                                + "): " + out[i] + " on " + dev.name() + "; " + rand.seedNote());
+                    }
+                }
+            }
+        }
+    }
+
     @DeviceTest
     void keepRateIsNearOneMinusP(TestDevice td) {
         Device dev = td.open();
