@@ -43,41 +43,80 @@ class LauncherTest {
      * both ran Maven in the same target/ directories and both failed (the shade plugin could not
      * replace the jar the other had just written). Now Maven runs once and both commands run.
      */
-    @Test
-    void twoCommandsStartedTogetherBuildOnce(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isRegularFile(SCRIPT), "run from the benchmarks module of a checkout");
-        assumeTrue(onPath("flock"), "the build lock needs flock (util-linux)");
+    /** A checkout with one source file, Maven logging each run's goal to {@code log}, and a JDK 25 stand-in. */
+    private static Path sandbox(Path dir, Path log) throws IOException {
         Path root = dir.resolve("checkout");
         Files.createDirectories(root.resolve("benchmarks/src/main/java"));
         Files.copy(SCRIPT, root.resolve("ember"));
         Files.writeString(root.resolve("pom.xml"), "<project/>\n");
         Files.writeString(root.resolve("benchmarks/src/main/java/A.java"), "class A {}\n");
-        Path builds = dir.resolve("builds.txt");
-        // Maven: counts its runs, takes a while, then leaves the jar the launcher runs.
-        script(dir.resolve("bin/mvn"), "echo build >>'" + builds + "'\nsleep 2\n"
-                + "mkdir -p benchmarks/target && echo jar > benchmarks/target/ember.jar\n");
+        // Maven: logs the start and end of each run with its last argument (the goal), takes a
+        // while, and as a build leaves the jar the launcher runs.
+        script(dir.resolve("bin/mvn"), "for goal; do :; done\necho \"start $goal\" >>'" + log + "'\nsleep 2\n"
+                + "[ \"$goal\" = test ] || { mkdir -p benchmarks/target && echo jar > benchmarks/target/ember.jar; }\n"
+                + "echo \"end $goal\" >>'" + log + "'\n");
         // A JDK 25: answers the version probe, and "runs" the jar by saying so.
         Path jdk = dir.resolve("jdk-25");
         script(jdk.resolve("bin/java"), "case \"$*\" in *-XshowSettings*) echo '    java.specification.version = 25';"
                 + " exit 0;; esac\necho \"ran $*\"\n");
         script(jdk.resolve("bin/javac"), "exit 0\n");
-        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Files.createDirectories(dir.resolve("tmp"));
+        return root;
+    }
 
-        List<Process> runs = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            ProcessBuilder pb = new ProcessBuilder("sh", root.resolve("ember").toString(), "devices")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("out" + i + ".txt").toFile());
-            pb.environment().put("JAVA_HOME", jdk.toString());
-            pb.environment().put("PATH", dir.resolve("bin") + ":" + System.getenv("PATH"));
-            pb.environment().put("TMPDIR", tmp.toString());
-            runs.add(pb.start());
-        }
+    private static Process launch(Path dir, Path root, String out, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("sh", root.resolve("ember").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(out).toFile());
+        pb.environment().put("JAVA_HOME", dir.resolve("jdk-25").toString());
+        pb.environment().put("PATH", dir.resolve("bin") + ":" + System.getenv("PATH"));
+        pb.environment().put("TMPDIR", dir.resolve("tmp").toString());
+        return pb.start();
+    }
+
+    private static void finish(Process p, Path dir, String out) throws Exception {
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), out + ": the launcher did not finish");
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve(out)));
+    }
+
+    /**
+     * Two commands started together on a checkout that needs building: before the build lock,
+     * both ran Maven in the same target/ directories and both failed (the shade plugin could not
+     * replace the jar the other had just written). Now Maven runs once and both commands run.
+     */
+    @Test
+    void twoCommandsStartedTogetherBuildOnce(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isRegularFile(SCRIPT), "run from the benchmarks module of a checkout");
+        assumeTrue(onPath("flock"), "the build lock needs flock (util-linux)");
+        Path log = dir.resolve("maven.log");
+        Path root = sandbox(dir, log);
+        List<Process> runs = List.of(launch(dir, root, "out0.txt", "devices"), launch(dir, root, "out1.txt", "devices"));
         for (int i = 0; i < runs.size(); i++) {
-            assertTrue(runs.get(i).waitFor(60, TimeUnit.SECONDS), "launcher " + i + " did not finish");
+            finish(runs.get(i), dir, "out" + i + ".txt");
             String out = Files.readString(dir.resolve("out" + i + ".txt"));
-            assertEquals(0, runs.get(i).exitValue(), out);
             assertTrue(out.contains("ran ") && out.contains("-jar") && out.contains("devices"), out);
         }
-        assertEquals(1, Files.readAllLines(builds).size(), "Maven runs");
+        assertEquals(List.of("start package", "end package"), Files.readAllLines(log), "Maven runs");
+    }
+
+    /** ./ember test compiles into the same target/ directories: it waits for a build under way. */
+    @Test
+    void testWaitsForABuildUnderWay(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isRegularFile(SCRIPT), "run from the benchmarks module of a checkout");
+        assumeTrue(onPath("flock"), "the build lock needs flock (util-linux)");
+        Path log = dir.resolve("maven.log");
+        Path root = sandbox(dir, log);
+        Process build = launch(dir, root, "build.txt", "devices");
+        long t0 = System.nanoTime();
+        while (!Files.exists(log) && System.nanoTime() - t0 < 30_000_000_000L) {
+            Thread.sleep(20);
+        }
+        Process test = launch(dir, root, "test.txt", "test");
+        finish(build, dir, "build.txt");
+        finish(test, dir, "test.txt");
+        assertEquals(List.of("start package", "end package", "start test", "end test"), Files.readAllLines(log));
+        assertTrue(Files.readString(dir.resolve("test.txt")).contains("waiting for another ./ember"),
+                Files.readString(dir.resolve("test.txt")));
     }
 }
