@@ -43,6 +43,11 @@ public final class History {
         return epochs.get(epochs.size() - 1);
     }
 
+    /**
+     * The epoch whose weights early stopping restored, or -1: counted from 0 like
+     * {@link Epoch#epoch()} and Keras's {@code history.epoch}, so it is also its index in
+     * {@link #epochs()}; the console and history.csv number epochs from 1, one more.
+     */
     public int bestEpoch() {
         return bestEpoch;
     }
