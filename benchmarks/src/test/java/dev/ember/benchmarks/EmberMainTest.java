@@ -53,6 +53,16 @@ class EmberMainTest {
     }
 
     @Test
+    void tuneTakesHelp() {
+        int[] rc = new int[1];
+        for (String help : new String[] {"--help", "-h"}) {
+            String out = capture(false, () -> rc[0] = EmberMain.run(new String[] {"tune", help}));
+            assertEquals(0, rc[0], help);
+            assertTrue(out.startsWith("usage: ember tune [--size N] [opencl:i ..]"), out);
+        }
+    }
+
+    @Test
     void helpStartsWithTheUsageLine() {
         int[] rc = new int[1];
         String out = capture(false, () -> rc[0] = EmberMain.run(new String[] {"help"}));

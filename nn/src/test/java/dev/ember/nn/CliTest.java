@@ -647,6 +647,22 @@ class CliTest {
         assertEquals(1L, ((Number) em.get("rows")).longValue(), e.out);
     }
 
+    @Test
+    void everyCommandTakesHelp() {
+        for (String cmd : new String[] {"devices", "train", "evaluate", "predict"}) {
+            for (String help : new String[] {"--help", "-h"}) {
+                Result r = run(cmd, help);
+                assertEquals(0, r.code, cmd + " " + help + ": " + r.err);
+                assertTrue(r.out.startsWith("usage: ember"), cmd + " " + help + ": " + r.out);
+                assertEquals("", r.err, cmd + " " + help);
+            }
+        }
+        // anywhere among the flags, without the required ones or a check of the others
+        Result r = run("train", "--epochs", "ten", "--help");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("  train --data NAME|FILE.csv"), r.out);
+    }
+
     private static void oneLineError(Result r, String expect) {
         assertEquals(2, r.code, r.out + r.err);
         assertEquals(1, r.err.lines().count(), r.err);

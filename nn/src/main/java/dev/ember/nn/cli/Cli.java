@@ -70,9 +70,17 @@ public final class Cli {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Cli cli = new Cli(out, err);
-        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+        if (args.length == 0 || isHelp(args[0])) {
             cli.usage(args.length == 0 ? err : out);
             return args.length == 0 ? 2 : 0;
+        }
+        // "ember train --help": the usage, before the flags are parsed (the others may be
+        // incomplete, and --data is required)
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--help") || args[i].equals("-h")) { // not "help": it may be a flag's value
+                cli.usage(out);
+                return 0;
+            }
         }
         try {
             return switch (args[0]) {
@@ -101,6 +109,10 @@ public final class Cli {
             err.println("ember: internal error: " + e);
             return 1;
         }
+    }
+
+    private static boolean isHelp(String arg) {
+        return arg.equals("help") || arg.equals("--help") || arg.equals("-h");
     }
 
     /**

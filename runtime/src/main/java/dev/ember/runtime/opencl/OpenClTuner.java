@@ -337,6 +337,12 @@ public final class OpenClTuner {
         return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
+    static final String USAGE = """
+            usage: ember tune [--size N] [opencl:i ..]
+              times the GEMM tile candidates that pass a float64 check on the named OpenCL devices (all by
+              default) at N^3 (default 2048 on a GPU, 256 on a CPU device) and stores the fastest under
+              <cache>/opencl/ (cache: -Dember.cache.dir or EMBER_CACHE_DIR, default ~/.cache/ember)""";
+
     /**
      * {@code ./ember tune [--size N] [opencl:i ...]}: tunes the named OpenCL devices (all by default)
      * and rewrites their tuning files.
@@ -354,7 +360,10 @@ public final class OpenClTuner {
         int size = -1;
         List<String> names = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--size")) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                out.println(USAGE);
+                return 0;
+            } else if (args[i].equals("--size")) {
                 String v = i + 1 < args.length ? args[++i] : "";
                 try {
                     size = Integer.parseInt(v.trim());
@@ -366,7 +375,7 @@ public final class OpenClTuner {
                     return 2;
                 }
             } else if (args[i].startsWith("-")) {
-                err.println("ember tune: unknown option " + args[i] + " (usage: ember tune [--size N] [opencl:i ..])");
+                err.println("ember tune: unknown option " + args[i] + " (" + USAGE.lines().findFirst().orElseThrow() + ")");
                 return 2;
             } else {
                 names.add(args[i].trim().toLowerCase(Locale.ROOT));
