@@ -37,8 +37,10 @@ public final class EmberMain {
                 System.out.print("""
                           bench [--quick|--full] [--devices ..] [--ops ..] [--sizes ..] [--out DIR] [--json]
                                                          run the JMH suites on every available device; table + report
-                          results DIR                    regenerate benchmarks/RESULTS.md from a bench report directory
-                          tune [--size N] [opencl:i ..]  tune the OpenCL GEMM tiles of a device (stored in the cache)
+                          results DIR [--file PATH]      regenerate benchmarks/RESULTS.md (or PATH) from a bench report
+                                                         directory
+                          tune [--size N] [opencl:i ..]  tune the GEMM tiles of every OpenCL device, or of those named
+                                                         (stored in the cache)
                           test                           (launcher) run the whole test suite
                           gpu-bundle                     (launcher) build the self-contained GPU check archive
                         """);

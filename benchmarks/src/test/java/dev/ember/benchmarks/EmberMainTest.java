@@ -69,6 +69,7 @@ class EmberMainTest {
         assertEquals(0, rc[0]);
         assertTrue(out.startsWith("usage: ember"), out);
         assertTrue(out.contains("\n  bench [--quick") && out.contains("\n  tune [--size N]"), out);
+        assertTrue(out.contains("\n  results DIR [--file PATH]"), out); // every flag, as README says
     }
 
     @Test

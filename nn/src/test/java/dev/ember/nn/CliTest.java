@@ -4,6 +4,7 @@ import dev.ember.nn.cli.Cli;
 import dev.ember.nn.data.Dataset;
 import dev.ember.nn.data.Datasets;
 import dev.ember.nn.io.Json;
+import dev.ember.nn.train.RunConfig;
 import dev.ember.runtime.Devices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -661,6 +662,21 @@ class CliTest {
         Result r = run("train", "--epochs", "ten", "--help");
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("  train --data NAME|FILE.csv"), r.out);
+    }
+
+    @Test
+    void helpShowsTheDefaultsOfACsvRun() {
+        String help = run("help").out;
+        RunConfig d = RunConfig.defaults();
+        for (String shown : new String[] {"[--layers " + d.hidden()[0] + "|", "[--activation " + d.activation() + "]",
+            "[--loss " + d.loss() + "|", "[--optimizer " + d.optimizer() + "|", "[--lr " + d.lr() + "]",
+            "[--schedule " + d.schedule() + "|", "[--batch-size " + d.batchSize() + "]",
+            "[--epochs " + d.epochs() + "]", "[--seed " + d.seed() + "]", "[--init " + d.init() + "|"}) {
+            assertTrue(help.contains(shown), shown + " in\n" + help);
+        }
+        assertEquals(1, d.hidden().length);
+        // every flag evaluate takes
+        assertTrue(help.contains("[--header] [--json]\n      [--quiet] [--device D]"), help);
     }
 
     private static void oneLineError(Result r, String expect) {

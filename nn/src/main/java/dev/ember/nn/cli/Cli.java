@@ -130,20 +130,22 @@ public final class Cli {
     private void usage(PrintStream s) {
         s.println("""
                 usage: ember <command> [flags]
-                  devices                        list compute devices (* marks the one chosen by default)
-                  train --data NAME|FILE.csv     train a model; with only --data NAME it uses that data set's
-                                                 reference configuration (wine, iris, breast-cancer, digits,
-                                                 diabetes, fashion-mnist)
+                  devices                        list compute devices, the names --device takes (* marks the one
+                                                 chosen by default)
+                  train --data NAME|FILE.csv     train a model: a NAME (wine, iris, breast-cancer, digits, diabetes,
+                                                 fashion-mnist) starts from that data set's reference configuration,
+                                                 a CSV file from the defaults shown (a list's first entry); each
+                                                 flag changes that one setting
                       [--label-column N|NAME] [--header] [--task classification|regression]   (CSV input)
                       [--test-fraction 0.2] [--split-seed 42] [--stratify]   (CSV input: the test part)
-                      [--layers 32,32] [--activation relu] [--loss auto|cross_entropy|bce|mse]
-                      [--optimizer sgd|nesterov|adam|adamw|rmsprop|adagrad] [--lr X] [--momentum X]
+                      [--layers 32|64,32|none] [--activation relu] [--loss auto|cross_entropy|bce|mse]
+                      [--optimizer adam|adamw|sgd|nesterov|rmsprop|adagrad] [--lr 0.001] [--momentum X]
                       [--schedule constant|step[:N[:G]]|exp[:G]|cosine] [--weight-decay X] [--dropout P]
-                      [--batchnorm] [--batch-size N] [--epochs N] [--seed N] [--patience N]
+                      [--batchnorm] [--batch-size 32] [--epochs 20] [--seed 0] [--patience N]
                       [--validation FRACTION] [--init torch|auto|he|glorot] [--clip-norm X]
-                      [--device cpu|cuda|opencl] [--out DIR] [--json] [--quiet]
+                      [--device D] [--out DIR] [--json] [--quiet]
                   evaluate --model FILE|DIR --data NAME|FILE.csv [--label-column N|NAME] [--header] [--json]
-                      [--device D]
+                      [--quiet] [--device D]
                   predict --model FILE|DIR --input FEATURES.csv [--header] [--device D]""");
     }
 
