@@ -679,6 +679,22 @@ class CliTest {
         assertTrue(help.contains("[--header] [--json]\n      [--quiet] [--device D]"), help);
     }
 
+    @Test
+    void theReferenceMomentumStaysWithSgd() {
+        // digits' reference trains SGD with momentum 0.9; with --optimizer adam the config that is
+        // printed (and in the JSON) is Adam's, which has no momentum
+        Result r = run("train", "--data", "digits", "--optimizer", "adam", "--epochs", "1", "--device", "cpu", "--json",
+                "--quiet");
+        assertEquals(0, r.code, r.err);
+        String config = (String) json(r.out).get("config");
+        assertTrue(config.contains("optimizer=adam") && !config.contains("momentum"), config);
+        r = run("train", "--data", "digits", "--optimizer", "nesterov", "--epochs", "1", "--device", "cpu", "--json",
+                "--quiet");
+        assertEquals(0, r.code, r.err);
+        config = (String) json(r.out).get("config");
+        assertTrue(config.contains("optimizer=nesterov") && config.contains("momentum=0.9"), config);
+    }
+
     private static void oneLineError(Result r, String expect) {
         assertEquals(2, r.code, r.out + r.err);
         assertEquals(1, r.err.lines().count(), r.err);

@@ -264,10 +264,14 @@ public final class Cli {
     }
 
     private static RunConfig config(Args a, RunConfig b) {
+        String optimizer = a.has("optimizer") ? a.get("optimizer") : b.optimizer();
+        // A reference's momentum (digits: SGD's 0.9) is not carried to an --optimizer that has none,
+        // whose config line would show it (takesMomentum refuses an unknown name).
+        boolean keep = a.has("momentum") || !a.has("optimizer") || dev.ember.nn.optim.Optimizer.takesMomentum(optimizer);
+        float momentum = keep ? a.floatValue("momentum", b.momentum()) : dev.ember.nn.optim.Optimizer.DEFAULT_MOMENTUM;
         RunConfig c = new RunConfig(a.has("layers") ? layers(a.get("layers")) : b.hidden(),
                 a.has("activation") ? a.get("activation") : b.activation(), a.has("loss") ? a.get("loss") : b.loss(),
-                a.has("optimizer") ? a.get("optimizer") : b.optimizer(), a.floatValue("lr", b.lr()),
-                a.floatValue("momentum", b.momentum()), a.has("schedule") ? a.get("schedule") : b.schedule(),
+                optimizer, a.floatValue("lr", b.lr()), momentum, a.has("schedule") ? a.get("schedule") : b.schedule(),
                 a.floatValue("weight-decay", b.weightDecay()), a.floatValue("dropout", b.dropout()),
                 a.flag("batchnorm") || b.batchNorm(), a.intValue("batch-size", b.batchSize()),
                 a.intValue("epochs", b.epochs()), a.longValue("seed", b.seed()), a.intValue("patience", b.patience()),
