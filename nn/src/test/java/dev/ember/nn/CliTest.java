@@ -668,13 +668,18 @@ class CliTest {
     void helpShowsTheDefaultsOfACsvRun() {
         String help = run("help").out;
         RunConfig d = RunConfig.defaults();
-        for (String shown : new String[] {"[--layers " + d.hidden()[0] + "|", "[--activation " + d.activation() + "]",
+        for (String shown : new String[] {"[--layers " + d.hidden()[0] + "|", "[--activation " + d.activation() + "|",
             "[--loss " + d.loss() + "|", "[--optimizer " + d.optimizer() + "|", "[--lr " + d.lr() + "]",
             "[--schedule " + d.schedule() + "|", "[--batch-size " + d.batchSize() + "]",
             "[--epochs " + d.epochs() + "]", "[--seed " + d.seed() + "]", "[--init " + d.init() + "|"}) {
             assertTrue(help.contains(shown), shown + " in\n" + help);
         }
         assertEquals(1, d.hidden().length);
+        java.util.regex.Matcher listed = java.util.regex.Pattern.compile("\\[--activation ([a-z_|]+)]").matcher(help);
+        assertTrue(listed.find(), help);
+        for (String a : listed.group(1).split("\\|")) {
+            dev.ember.runtime.Activation.parse(a); // the names listed are names the flag takes
+        }
         // every flag evaluate takes
         assertTrue(help.contains("[--header] [--json]\n      [--quiet] [--device D]"), help);
     }

@@ -138,11 +138,11 @@ public final class Cli {
                                                  flag changes that one setting
                       [--label-column N|NAME] [--header] [--task classification|regression]   (CSV input)
                       [--test-fraction 0.2] [--split-seed 42] [--stratify]   (CSV input: the test part)
-                      [--layers 32|64,32|none] [--activation relu] [--loss auto|cross_entropy|bce|mse]
-                      [--optimizer adam|adamw|sgd|nesterov|rmsprop|adagrad] [--lr 0.001] [--momentum X]
-                      [--schedule constant|step[:N[:G]]|exp[:G]|cosine] [--weight-decay X] [--dropout P]
-                      [--batchnorm] [--batch-size 32] [--epochs 20] [--seed 0] [--patience N]
-                      [--validation FRACTION] [--init torch|auto|he|glorot] [--clip-norm X]
+                      [--layers 32|64,32|none] [--activation relu|leaky_relu|elu|sigmoid|tanh]
+                      [--loss auto|cross_entropy|bce|mse] [--optimizer adam|adamw|sgd|nesterov|rmsprop|adagrad]
+                      [--lr 0.001] [--momentum X] [--schedule constant|step[:N[:G]]|exp[:G]|cosine]
+                      [--weight-decay X] [--dropout P] [--batchnorm] [--batch-size 32] [--epochs 20] [--seed 0]
+                      [--patience N] [--validation FRACTION] [--init torch|auto|he|glorot] [--clip-norm X]
                       [--device D] [--out DIR] [--json] [--quiet]
                   evaluate --model FILE|DIR --data NAME|FILE.csv [--label-column N|NAME] [--header] [--json]
                       [--quiet] [--device D]
