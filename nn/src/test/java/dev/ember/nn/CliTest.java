@@ -665,6 +665,21 @@ class CliTest {
     }
 
     @Test
+    void sgdShowsTheMomentumItTrainsWith() {
+        // wine's reference is Adam; SGD then trains with its default momentum, which the config says
+        Result r = run("train", "--data", "wine", "--optimizer", "sgd", "--epochs", "1", "--device", "cpu", "--json",
+                "--quiet");
+        assertEquals(0, r.code, r.err);
+        String config = (String) json(r.out).get("config");
+        assertTrue(config.contains("optimizer=sgd") && config.contains("momentum=0.9"), config);
+        r = run("train", "--data", "wine", "--optimizer", "sgd", "--momentum", "0", "--epochs", "1", "--device", "cpu",
+                "--json", "--quiet");
+        assertEquals(0, r.code, r.err);
+        config = (String) json(r.out).get("config");
+        assertTrue(config.contains("momentum=0.0"), config);
+    }
+
+    @Test
     void helpShowsTheDefaultsOfACsvRun() {
         String help = run("help").out;
         RunConfig d = RunConfig.defaults();

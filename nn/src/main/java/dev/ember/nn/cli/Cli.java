@@ -265,10 +265,15 @@ public final class Cli {
 
     private static RunConfig config(Args a, RunConfig b) {
         String optimizer = a.has("optimizer") ? a.get("optimizer") : b.optimizer();
-        // A reference's momentum (digits: SGD's 0.9) is not carried to an --optimizer that has none,
-        // whose config line would show it (takesMomentum refuses an unknown name).
-        boolean keep = a.has("momentum") || !a.has("optimizer") || dev.ember.nn.optim.Optimizer.takesMomentum(optimizer);
-        float momentum = keep ? a.floatValue("momentum", b.momentum()) : dev.ember.nn.optim.Optimizer.DEFAULT_MOMENTUM;
+        // The momentum that trains, as the config line shows it: a reference's (digits: SGD's 0.9) is
+        // not carried to an --optimizer that has none, and SGD without one gets its default.
+        // (takesMomentum refuses an unknown name.)
+        float momentum = a.floatValue("momentum", b.momentum());
+        if (!a.has("momentum") && !dev.ember.nn.optim.Optimizer.takesMomentum(optimizer)) {
+            momentum = dev.ember.nn.optim.Optimizer.DEFAULT_MOMENTUM;
+        } else if (!a.has("momentum") && momentum == dev.ember.nn.optim.Optimizer.DEFAULT_MOMENTUM) {
+            momentum = dev.ember.nn.optim.Optimizer.SGD_MOMENTUM;
+        }
         RunConfig c = new RunConfig(a.has("layers") ? layers(a.get("layers")) : b.hidden(),
                 a.has("activation") ? a.get("activation") : b.activation(), a.has("loss") ? a.get("loss") : b.loss(),
                 optimizer, a.floatValue("lr", b.lr()), momentum, a.has("schedule") ? a.get("schedule") : b.schedule(),

@@ -166,6 +166,9 @@ public abstract class Optimizer implements AutoCloseable {
     /** The momentum argument of {@link #create} that selects the optimizer's default (0.9 for SGD). */
     public static final float DEFAULT_MOMENTUM = -1f;
 
+    /** SGD's and Nesterov's momentum when none is given (PyTorch's SGD defaults to 0). */
+    public static final float SGD_MOMENTUM = 0.9f;
+
     /**
      * An optimizer by name: sgd (momentum 0.9 unless given), nesterov, adam, adamw, rmsprop, adagrad.
      * {@code momentum} {@link #DEFAULT_MOMENTUM} means the default for the optimizer; any other
@@ -174,8 +177,9 @@ public abstract class Optimizer implements AutoCloseable {
     public static Optimizer create(String name, List<Parameter> params, float lr, float weightDecay, float momentum) {
         check(name, momentum);
         return switch (kind(name)) {
-            case "sgd" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? 0.9f : momentum, weightDecay, false);
-            case "nesterov" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? 0.9f : momentum, weightDecay, true);
+            case "sgd" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? SGD_MOMENTUM : momentum, weightDecay, false);
+            case "nesterov" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? SGD_MOMENTUM : momentum, weightDecay,
+                    true);
             case "adam" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
             case "adamw" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, true);
             case "rmsprop" -> new RmsProp(params, lr, 0.99f, 1e-8f, weightDecay);
