@@ -738,5 +738,6 @@ class CliTest {
         oneLineError(run("evaluate", "--model", dir.resolve("nope.safetensors").toString(), "--data", "wine"),
                 "does not exist");
         oneLineError(run("frob"), "unknown command 'frob'");
+        oneLineError(run("devices", "--json"), "unknown flag --json"); // not a plain list as if understood
     }
 }

@@ -84,7 +84,10 @@ public final class Cli {
         }
         try {
             return switch (args[0]) {
-                case "devices" -> cli.devices();
+                case "devices" -> {
+                    new Args(args, 1, Set.of(), Set.of()); // takes no flags: refuses any, as the others do
+                    yield cli.devices();
+                }
                 case "train" -> cli.train(new Args(args, 1, TRAIN_FLAGS, TRAIN_SWITCHES));
                 case "evaluate" -> cli.evaluate(new Args(args, 1, EVAL_FLAGS, EVAL_SWITCHES));
                 case "predict" -> cli.predict(new Args(args, 1, PREDICT_FLAGS, PREDICT_SWITCHES));
