@@ -479,7 +479,7 @@ class CliTest {
         assertEquals(0, t.code, t.err);
         Map<String, Object> m = json(t.out);
         assertEquals(List.of("no, thanks", "yes"), m.get("classes"));
-        assertTrue(((String) m.get("config")).contains("loss=auto"), t.out);
+        assertTrue(((String) m.get("config")).contains("loss=bce "), t.out);
         assertTrue(((Number) m.get("test_accuracy")).doubleValue() > 0.85, t.out);
         try (var s = dev.ember.nn.model.ModelFile.load(out.resolve("model.safetensors"), Devices.cpu())) {
             assertEquals("bce", s.loss());

@@ -341,6 +341,7 @@ public final class Cli {
         Data data = loadTrainData(a);
         RunConfig c = config(a, data.named ? RunConfig.reference(data.name) : RunConfig.defaults());
         checkLoss(a, c, data.split.train());
+        c = c.withResolvedLoss(data.split.train().classes()); // the config line names the loss, not "auto"
         Device device = device(a);
         Path outDir = a.has("out") ? outputDirectory(a.get("out")) : null;
         boolean quiet = a.flag("quiet");

@@ -67,6 +67,12 @@ public record RunConfig(int[] hidden, String activation, String loss, String opt
                 batchNorm, batchSize, epochs, seed, patience, validation, init, clipNorm);
     }
 
+    /** This config with loss "auto" replaced by the loss it takes for {@code classes} classes. */
+    public RunConfig withResolvedLoss(int classes) {
+        return new RunConfig(hidden, activation, resolvedLoss(classes), optimizer, lr, momentum, schedule, weightDecay,
+                dropout, batchNorm, batchSize, epochs, seed, patience, validation, init, clipNorm);
+    }
+
     public RunConfig withEpochs(int e) {
         return new RunConfig(hidden, activation, loss, optimizer, lr, momentum, schedule, weightDecay, dropout,
                 batchNorm, batchSize, e, seed, patience, validation, init, clipNorm);
