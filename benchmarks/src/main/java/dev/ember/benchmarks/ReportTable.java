@@ -131,7 +131,7 @@ public final class ReportTable {
 
     /** The roof% cell: the share in percent, "&gt;100%" above the measured limit, "-" when nothing applies. */
     static String roofCell(ResultRow r, Roofline roof) {
-        double pct = roof == null ? Double.NaN : roof.percent(r.flopRate(), r.byteRate());
+        double pct = r.roofPercent(roof);
         if (!Double.isFinite(pct)) {
             return "-";
         }
@@ -146,6 +146,10 @@ public final class ReportTable {
     public String legend() {
         String s = "roof%: rate as a share of the device's measured limit: its peak FLOP rate for GFLOP/s rows, "
                 + "its copy bandwidth (a 64 MB array, memory-bound) for GB/s rows.";
+        if (lines.stream().anyMatch(l -> l.byDevice().values().stream().anyMatch(ResultRow::hostTransfer))) {
+            s += " h2d and d2h have none: they cross the host link, whose limit is not measured, and count each"
+                    + " byte once where the copy counts its read and its write.";
+        }
         if (cells().stream().anyMatch(c -> c.contains(ABOVE))) {
             s += " " + ABOVE + ": faster than that limit, so the share means nothing: data that stays in cache is "
                     + "not bound by memory bandwidth, and a peak measured while other jobs ran reads low.";

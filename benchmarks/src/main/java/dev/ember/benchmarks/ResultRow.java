@@ -24,6 +24,20 @@ public record ResultRow(String op, String size, String device, String mode, doub
         return byteRate > 0;
     }
 
+    /**
+     * A copy between a host array and the device (h2d, d2h): its limit is the host link (PCIe for
+     * a GPU), which is not measured, and it counts each byte once where the device copy's
+     * bandwidth counts a read and a write, so it has no roof%.
+     */
+    public boolean hostTransfer() {
+        return op.equals("h2d") || op.equals("d2h");
+    }
+
+    /** roof% of this row against {@code roof}, NaN where it has none. */
+    public double roofPercent(Roofline roof) {
+        return roof == null || hostTransfer() ? Double.NaN : roof.percent(flopRate, byteRate);
+    }
+
     public Map<String, Object> toJson(Roofline roof) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("op", op);
@@ -33,7 +47,8 @@ public record ResultRow(String op, String size, String device, String mode, doub
         m.put("median_time_s", seconds);
         m.put("gflops", hasFlops() ? flopRate / 1e9 : null);
         m.put("gbps", hasBytes() ? byteRate / 1e9 : null);
-        m.put("roofline_percent", roof == null ? null : roof.percent(flopRate, byteRate));
+        double pct = roofPercent(roof);
+        m.put("roofline_percent", Double.isNaN(pct) ? null : pct);
         return m;
     }
 }

@@ -109,6 +109,26 @@ class ReportTableTest {
                 "mlp_fwd_b1024"), t.lines().stream().map(ReportTable.Line::size).toList());
     }
 
+    /**
+     * h2d and d2h count each byte once and cross the host link, so a share of the device copy's
+     * bandwidth (read plus write) would halve a CPU memcpy and mean nothing on a GPU: no roof%.
+     */
+    @Test
+    void hostTransfersHaveNoRoofShare() {
+        Roofline roof = new Roofline("cpu", 1e11, "fma", 1e10);
+        for (String op : new String[] {"h2d", "d2h"}) {
+            ResultRow r = new ResultRow(op, "16M", "cpu", "", 0.01, Double.NaN, 5e9, 16);
+            assertEquals("-", ReportTable.roofCell(r, roof), op);
+            assertEquals(null, r.toJson(roof).get("roofline_percent"), op);
+            ReportTable t = new ReportTable(List.of(r), List.of(roof));
+            assertTrue(t.legend().contains("h2d and d2h have none"), t.legend());
+        }
+        ResultRow d2d = new ResultRow("d2d", "16M", "cpu", "", 0.01, Double.NaN, 5e9, 16);
+        assertEquals("50%", ReportTable.roofCell(d2d, roof));
+        assertEquals(50.0, (Double) d2d.toJson(roof).get("roofline_percent"), 1e-9);
+        assertTrue(!new ReportTable(List.of(d2d), List.of(roof)).legend().contains("h2d"));
+    }
+
     /** A measured 1.9 MB/s is not "0.00 GB/s", nor a speedup of 1/3500 "0.00x": both keep three figures. */
     @Test
     void ratesAndSpeedupsBelowOneKeepThreeFigures() {
