@@ -18,9 +18,22 @@ public final class Ops {
 
     // ---- checks -------------------------------------------------------------------------------
 
-    private static Backend sameDevice(String op, Tensor... ts) {
+    /**
+     * The backend of the op's tensors, which must all be on one device and open. {@code names}
+     * names them in order, comma-separated; one marked {@code ?} may be null, another that is null
+     * is refused by name.
+     */
+    private static Backend sameDevice(String op, String names, Tensor... ts) {
         Device d = null;
-        for (Tensor t : ts) {
+        int from = 0; // where the name of ts[i] starts in names
+        for (int i = 0; i < ts.length; i++) {
+            int end = names.indexOf(", ", from);
+            end = end < 0 ? names.length() : end;
+            Tensor t = ts[i];
+            if (t == null && names.charAt(end - 1) != '?') {
+                throw new NullPointerException(op + ": " + names.substring(from, end) + " is null");
+            }
+            from = end + 2;
             if (t == null) {
                 continue;
             }
@@ -41,6 +54,9 @@ public final class Ops {
     }
 
     private static void rank2(String op, String name, Tensor t) {
+        if (t == null) {
+            throw new NullPointerException(op + ": " + name + " is null");
+        }
         if (t.rank() != 2) {
             throw new IllegalArgumentException(op + ": " + name + " must be rank 2, got shape " + t.shapeString());
         }
@@ -151,7 +167,7 @@ public final class Ops {
     public static void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c,
                             Tensor bias, Activation act, float actAlpha) {
         String op = "gemm";
-        Backend be = sameDevice(op, a, b, c, bias);
+        Backend be = sameDevice(op, "A, B, C, bias?", a, b, c, bias);
         rank2(op, "A", a);
         rank2(op, "B", b);
         rank2(op, "C", c);
@@ -215,7 +231,7 @@ public final class Ops {
     /** out = x + bias broadcast over rows; out may be x. */
     public static void biasAdd(Tensor x, Tensor bias, Tensor out) {
         String op = "biasAdd";
-        Backend be = sameDevice(op, x, bias, out);
+        Backend be = sameDevice(op, "x, bias, out", x, bias, out);
         rank2(op, "x", x);
         vectorOf(op, "bias", bias, x.cols(), "one per column of x", x);
         sameShape(op, "x", x, "out", out);
@@ -225,7 +241,7 @@ public final class Ops {
     /** db = column sums of dy (the bias gradient); with {@code accumulate}, db += column sums. */
     public static void biasGrad(Tensor dy, Tensor db, boolean accumulate) {
         String op = "biasGrad";
-        Backend be = sameDevice(op, dy, db);
+        Backend be = sameDevice(op, "dy, db", dy, db);
         rank2(op, "dy", dy);
         vectorOf(op, "db", db, dy.cols(), "one per column of dy", dy);
         be.columnSums(dy.storage(), db.storage(), dy.rows(), dy.cols(), accumulate ? 1f : 0f);
@@ -240,7 +256,7 @@ public final class Ops {
      */
     public static void activation(Activation act, float alpha, Tensor x, Tensor y) {
         String op = ACTIVATION_OPS[act.ordinal()];
-        Backend be = sameDevice(op, x, y);
+        Backend be = sameDevice(op, "x, y", x, y);
         sameShape(op, "x", x, "y", y);
         finite(op, "alpha", alpha);
         be.activation(act, alpha, x.storage(), y.storage(), x.size());
@@ -256,7 +272,7 @@ public final class Ops {
      */
     public static void activationBackward(Activation act, float alpha, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         String op = ACTIVATION_BACKWARD_OPS[act.ordinal()];
-        Backend be = sameDevice(op, x, y, dy, dx);
+        Backend be = sameDevice(op, "x, y, dy, dx", x, y, dy, dx);
         sameShapes(op, ACTIVATION_BACKWARD_NAMES, x, y, dy, dx);
         finite(op, "alpha", alpha);
         be.activationBackward(act, alpha, x.storage(), y.storage(), dy.storage(), dx.storage(), x.size());
@@ -277,14 +293,14 @@ public final class Ops {
     private static final String[] BINARY_NAMES = {"a", "b", "out"};
 
     private static void binary(String op, BinaryOp kind, Tensor a, Tensor b, Tensor out) {
-        Backend be = sameDevice(op, a, b, out);
+        Backend be = sameDevice(op, "a, b, out", a, b, out);
         sameShapes(op, BINARY_NAMES, a, b, out);
         be.binary(kind, a.storage(), b.storage(), out.storage(), a.size());
     }
 
     /** out = s * x. */
     public static void scale(float s, Tensor x, Tensor out) {
-        Backend be = sameDevice("scale", x, out);
+        Backend be = sameDevice("scale", "x, out", x, out);
         sameShape("scale", "x", x, "out", out);
         finite("scale", "s", s);
         be.scale(s, x.storage(), out.storage(), x.size());
@@ -292,7 +308,7 @@ public final class Ops {
 
     /** y += alpha * x. */
     public static void axpy(float alpha, Tensor x, Tensor y) {
-        Backend be = sameDevice("axpy", x, y);
+        Backend be = sameDevice("axpy", "x, y", x, y);
         sameShape("axpy", "x", x, "y", y);
         finite("axpy", "alpha", alpha);
         be.axpy(alpha, x.storage(), y.storage(), x.size());
@@ -306,7 +322,7 @@ public final class Ops {
      * for a one-sided clamp.
      */
     public static void clamp(float lo, float hi, Tensor x, Tensor out) {
-        Backend be = sameDevice("clamp", x, out);
+        Backend be = sameDevice("clamp", "x, out", x, out);
         sameShape("clamp", "x", x, "out", out);
         if (!(lo <= hi)) {
             throw new IllegalArgumentException("clamp: lo " + lo + " must not exceed hi " + hi);
@@ -318,7 +334,7 @@ public final class Ops {
 
     /** Sum of all elements (reads one value back). */
     public static float sum(Tensor x) {
-        Backend be = sameDevice("sum", x);
+        Backend be = sameDevice("sum", "x", x);
         try (Tensor out = x.device().empty(1)) {
             be.sum(x.storage(), x.size(), out.storage());
             return readScalar(be, out, 0);
@@ -330,12 +346,13 @@ public final class Ops {
      * Float.MAX_VALUE give an infinite mean even where the mean itself is finite, as in PyTorch.
      */
     public static float mean(Tensor x) {
+        sameDevice("mean", "x", x);
         return (float) (sum(x) / (double) x.size());
     }
 
     /** Sum of squares of all elements (reads one value back). */
     public static float sumSquares(Tensor x) {
-        Backend be = sameDevice("sumSquares", x);
+        Backend be = sameDevice("sumSquares", "x", x);
         try (Tensor out = x.device().empty(1)) {
             be.sumSquares(x.storage(), x.size(), out.storage());
             return readScalar(be, out, 0);
@@ -348,7 +365,7 @@ public final class Ops {
      * among equal maxima (0 and -0 included) the first index wins.
      */
     public static void rowArgmax(Tensor x, Tensor out) {
-        Backend be = sameDevice("rowArgmax", x, out);
+        Backend be = sameDevice("rowArgmax", "x, out", x, out);
         rank2("rowArgmax", "x", x);
         vectorOf("rowArgmax", "out", out, x.rows(), "one per row of x", x);
         be.rowArgmax(x.storage(), out.storage(), x.rows(), x.cols());
@@ -356,7 +373,7 @@ public final class Ops {
 
     /** Row-wise softmax; y may be x. */
     public static void softmax(Tensor x, Tensor y) {
-        Backend be = sameDevice("softmax", x, y);
+        Backend be = sameDevice("softmax", "x, y", x, y);
         rank2("softmax", "x", x);
         sameShape("softmax", "x", x, "y", y);
         be.softmax(x.storage(), y.storage(), x.rows(), x.cols());
@@ -369,7 +386,7 @@ public final class Ops {
      */
     public static void columnMeanVariance(Tensor x, Tensor mean, Tensor var) {
         String op = "columnMeanVariance";
-        Backend be = sameDevice(op, x, mean, var);
+        Backend be = sameDevice(op, "x, mean, var", x, mean, var);
         rank2(op, "x", x);
         vectorOf(op, "mean", mean, x.cols(), "one per column of x", x);
         vectorOf(op, "var", var, x.cols(), "one per column of x", x);
@@ -386,7 +403,7 @@ public final class Ops {
      */
     public static float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor grad) {
         String op = "softmaxCrossEntropy";
-        Backend be = sameDevice(op, logits, labels, grad);
+        Backend be = sameDevice(op, "logits, labels, grad", logits, labels, grad);
         rank2(op, "logits", logits);
         vectorOf(op, "labels", labels, logits.rows(), "one per row of logits", logits);
         sameShape(op, "logits", logits, "grad", grad);
@@ -424,7 +441,7 @@ public final class Ops {
     /** Binary cross-entropy on logits against targets in [0, 1], mean over elements; returns the loss. */
     public static float bceWithLogits(Tensor logits, Tensor targets, Tensor grad) {
         String op = "bceWithLogits";
-        Backend be = sameDevice(op, logits, targets, grad);
+        Backend be = sameDevice(op, "logits, targets, grad", logits, targets, grad);
         sameShapes(op, BCE_NAMES, logits, targets, grad);
         try (Tensor stats = logits.device().empty(1)) {
             be.bceWithLogits(logits.storage(), targets.storage(), grad.storage(), stats.storage(), logits.size());
@@ -435,7 +452,7 @@ public final class Ops {
     /** Mean squared error, mean over elements; returns the loss. */
     public static float mse(Tensor pred, Tensor target, Tensor grad) {
         String op = "mse";
-        Backend be = sameDevice(op, pred, target, grad);
+        Backend be = sameDevice(op, "pred, target, grad", pred, target, grad);
         sameShapes(op, MSE_NAMES, pred, target, grad);
         try (Tensor stats = pred.device().empty(1)) {
             be.mse(pred.storage(), target.storage(), grad.storage(), stats.storage(), pred.size());
@@ -452,7 +469,7 @@ public final class Ops {
      * [0, 1): p = 1, which PyTorch accepts and answers with zeros, is refused, as by nn's Dropout.
      */
     public static void dropout(long seed, float p, Tensor x, Tensor y) {
-        Backend be = sameDevice("dropout", x, y);
+        Backend be = sameDevice("dropout", "x, y", x, y);
         probability("dropout", p);
         sameShape("dropout", "x", x, "y", y);
         be.dropout(seed, p, x.storage(), y.storage(), x.size());
@@ -460,7 +477,7 @@ public final class Ops {
 
     /** Gradient of {@link #dropout} with the same seed and p: the same mask applied to dy. */
     public static void dropoutBackward(long seed, float p, Tensor dy, Tensor dx) {
-        Backend be = sameDevice("dropoutBackward", dy, dx);
+        Backend be = sameDevice("dropoutBackward", "dy, dx", dy, dx);
         probability("dropoutBackward", p);
         sameShape("dropoutBackward", "dy", dy, "dx", dx);
         be.dropout(seed, p, dy.storage(), dx.storage(), dy.size());
@@ -477,7 +494,7 @@ public final class Ops {
     /** y = (x - mean) / sqrt(var + eps) * gamma + beta, per column. */
     public static void batchNorm(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, float eps, Tensor y) {
         String op = "batchNorm";
-        Backend be = sameDevice(op, x, mean, var, gamma, beta, y);
+        Backend be = sameDevice(op, "x, mean, var, gamma, beta, y", x, mean, var, gamma, beta, y);
         rank2(op, "x", x);
         String per = "one per column of x";
         vectorOf(op, "mean", mean, x.cols(), per, x);
@@ -496,7 +513,7 @@ public final class Ops {
     public static void batchNormBackward(Tensor x, Tensor mean, Tensor var, Tensor gamma, float eps, Tensor dy,
                                          Tensor dx, Tensor dgamma, Tensor dbeta) {
         String op = "batchNormBackward";
-        Backend be = sameDevice(op, x, mean, var, gamma, dy, dx, dgamma, dbeta);
+        Backend be = sameDevice(op, "x, mean, var, gamma, dy, dx, dgamma, dbeta", x, mean, var, gamma, dy, dx, dgamma, dbeta);
         rank2(op, "x", x);
         String per = "one per column of x";
         vectorOf(op, "mean", mean, x.cols(), per, x);
@@ -552,7 +569,7 @@ public final class Ops {
     public static void sgd(Tensor param, Tensor grad, Tensor velocity, float lr, float momentum, float weightDecay,
                            boolean nesterov, boolean firstStep) {
         String op = "sgd";
-        Backend be = sameDevice(op, param, grad, velocity);
+        Backend be = sameDevice(op, "param, grad, velocity?", param, grad, velocity);
         lr(op, lr);
         nonNegative(op, "momentum", momentum);
         nonNegative(op, "weight decay", weightDecay);
@@ -576,7 +593,7 @@ public final class Ops {
     public static void adam(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
                             float eps, float weightDecay, boolean decoupled, int step) {
         String op = decoupled ? "adamw" : "adam";
-        Backend be = sameDevice(op, param, grad, m, v);
+        Backend be = sameDevice(op, "param, grad, m, v", param, grad, m, v);
         lr(op, lr);
         sameShapes(op, ADAM_NAMES, param, grad, m, v);
         allDistinct(op, ADAM_NAMES, param, grad, m, v);
@@ -598,7 +615,7 @@ public final class Ops {
     public static void rmsprop(Tensor param, Tensor grad, Tensor sq, float lr, float alpha, float eps,
                                float weightDecay) {
         String op = "rmsprop";
-        Backend be = sameDevice(op, param, grad, sq);
+        Backend be = sameDevice(op, "param, grad, sq", param, grad, sq);
         lr(op, lr);
         sameShapes(op, RMSPROP_NAMES, param, grad, sq);
         allDistinct(op, RMSPROP_NAMES, param, grad, sq);
@@ -610,7 +627,7 @@ public final class Ops {
 
     public static void adagrad(Tensor param, Tensor grad, Tensor sum, float lr, float eps, float weightDecay) {
         String op = "adagrad";
-        Backend be = sameDevice(op, param, grad, sum);
+        Backend be = sameDevice(op, "param, grad, sum", param, grad, sum);
         lr(op, lr);
         sameShapes(op, ADAGRAD_NAMES, param, grad, sum);
         allDistinct(op, ADAGRAD_NAMES, param, grad, sum);
