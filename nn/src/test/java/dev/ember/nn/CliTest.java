@@ -664,6 +664,26 @@ class CliTest {
         assertTrue(r.out.contains("  train --data NAME|FILE.csv"), r.out);
     }
 
+    /**
+     * A flag's value that is literally -h or --help (a file of that name) is that value, as Args
+     * reads it, not a request for the usage that exits 0 having done nothing.
+     */
+    @Test
+    void aFlagValueThatLooksLikeHelpIsAValue() {
+        for (String value : new String[] {"-h", "--help"}) {
+            assertTrue(Files.notExists(Path.of(value)), "no file " + value + " in the working directory");
+            oneLineError(run("predict", "--model", value, "--input", "x.csv"), "does not exist");
+            oneLineError(run("evaluate", "--model", value, "--data", "wine"), "does not exist");
+        }
+        // the flag itself, after a value or as a switch's neighbour, is still the usage
+        for (String[] args : new String[][] {{"predict", "--model", "m", "--help"}, {"train", "--header", "-h"},
+            {"evaluate", "--data=x.csv", "-h"}}) {
+            Result h = run(args);
+            assertEquals(0, h.code, h.err);
+            assertTrue(h.out.startsWith("usage: ember"), h.out);
+        }
+    }
+
     @Test
     void sgdShowsTheMomentumItTrainsWith() {
         // wine's reference is Adam; SGD then trains with its default momentum, which the config says

@@ -75,11 +75,21 @@ public final class Cli {
             return args.length == 0 ? 2 : 0;
         }
         // "ember train --help": the usage, before the flags are parsed (the others may be
-        // incomplete, and --data is required)
+        // incomplete, and --data is required). A flag's value is skipped as Args reads it, so
+        // "--input -h" names a file -h; "help" is never the flag, being a value's word too.
+        Set<String> valueFlags = switch (args[0]) {
+            case "train" -> TRAIN_FLAGS;
+            case "evaluate" -> EVAL_FLAGS;
+            case "predict" -> PREDICT_FLAGS;
+            default -> Set.of();
+        };
         for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--help") || args[i].equals("-h")) { // not "help": it may be a flag's value
+            if (args[i].equals("--help") || args[i].equals("-h")) {
                 cli.usage(out);
                 return 0;
+            }
+            if (args[i].startsWith("--") && valueFlags.contains(args[i].substring(2))) {
+                i++; // its value (a "--name=value" has none to skip)
             }
         }
         try {
