@@ -100,6 +100,41 @@ class LauncherTest {
         assertEquals(List.of("start package", "end package"), Files.readAllLines(log), "Maven runs");
     }
 
+    /** The launcher's lock file for {@code root}: TMPDIR/ember-build-UID-CKSUM.lock. */
+    private static Path lockFile(Path dir, Path root) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", "echo \"ember-build-$(id -u)-$(printf '%s' \"$1\" | cksum | cut -d ' ' -f 1).lock\"",
+                "sh", root.toString()).redirectErrorStream(true).start();
+        String name = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(0, p.waitFor(), name);
+        return dir.resolve("tmp").resolve(name);
+    }
+
+    /**
+     * A lock file that passes the writability check but cannot be opened (here a directory, or a
+     * link into nowhere; on a shared /tmp with fs.protected_regular, another user's file of that
+     * name) leaves the command to run without the lock, as where there is no flock: dash exits at
+     * a failed {@code exec} redirection, which killed the launcher with "cannot create".
+     */
+    @Test
+    void aLockFileThatCannotBeOpenedIsDoneWithout(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isRegularFile(SCRIPT), "run from the benchmarks module of a checkout");
+        assumeTrue(onPath("flock"), "the build lock needs flock (util-linux)");
+        Path log = dir.resolve("maven.log");
+        Path root = sandbox(dir, log);
+        Path lock = lockFile(dir, root);
+        Files.createDirectories(lock);
+        Process p = launch(dir, root, "dir.txt", "devices");
+        finish(p, dir, "dir.txt");
+        assertTrue(Files.readString(dir.resolve("dir.txt")).contains("ran "), Files.readString(dir.resolve("dir.txt")));
+        Files.delete(lock);
+        Files.createSymbolicLink(lock, dir.resolve("no/such/dir/x.lock"));
+        Files.delete(root.resolve("benchmarks/target/ember.jar")); // so that it builds again, unlocked
+        p = launch(dir, root, "link.txt", "devices");
+        finish(p, dir, "link.txt");
+        assertTrue(Files.readString(dir.resolve("link.txt")).contains("ran "), Files.readString(dir.resolve("link.txt")));
+        assertEquals(List.of("start package", "end package", "start package", "end package"), Files.readAllLines(log));
+    }
+
     /** ./ember test compiles into the same target/ directories: it waits for a build under way. */
     @Test
     void testWaitsForABuildUnderWay(@TempDir Path dir) throws Exception {
