@@ -163,9 +163,10 @@ class SequentialTest {
     }
 
     /**
-     * A build that fails part way (here a dropout probability out of range, checked when its layer
-     * is made, after the layers before it have their weights) closes the layers it made: the caller
-     * never sees them. Counted on a device of its own, so no other test's tensors interfere.
+     * A build that fails part way (here the last layer's weight allocation, after the layers before
+     * it have their weights; a bad argument such as dropout(1.5) is now refused by the builder call,
+     * before build) closes the layers it made: the caller never sees them. Counted on a device of
+     * its own, so no other test's tensors interfere.
      */
     @Test
     void aFailedBuildClosesTheLayersItMade() {
