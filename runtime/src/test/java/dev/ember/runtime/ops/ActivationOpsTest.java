@@ -144,8 +144,10 @@ class ActivationOpsTest {
      * elu of a zero is that zero, sign included, for any alpha, on every device as on the CPU (x >= 0
      * takes the identity branch). OpenCL and CUDA took alpha * expm1(x) there, so with a negative
      * alpha elu(+0) came out -0 and elu(-0) +0. Zeros of both signs at random places among random
-     * values, through the activation op and gemm's fused epilogue (alpha = 0 reads neither A nor B,
-     * so C = elu(beta * C)); the longest array takes the CPU's Vector API loop.
+     * values, through the activation op, gemm with alpha = 0 (which reads neither A nor B and
+     * applies the activation op to beta * C, without the GEMM kernel) and the GEMM kernel's own
+     * fused epilogue (alpha = 1 on zero A and B: C = elu(0 + C), so each zero reaches it as +0);
+     * the longest array takes the CPU's Vector API loop.
      */
     @DeviceTest
     void eluOfZeroIsThatZeroForAnyAlpha(TestDevice td) {
@@ -158,14 +160,18 @@ class ActivationOpsTest {
                     x[rand.nextInt(n)] = rand.nextInt(2) == 0 ? 0f : -0f;
                 }
                 try (Tensor tx = dev.fromArray(x, n); Tensor y = dev.empty(n); Tensor c = dev.fromArray(x, 1, n);
-                     Tensor a = dev.zeros(1, 1); Tensor b = dev.zeros(1, n)) {
+                     Tensor k = dev.fromArray(x, 1, n); Tensor a = dev.zeros(1, 1); Tensor b = dev.zeros(1, n)) {
                     Ops.activation(Activation.ELU, alpha, tx, y);
                     Ops.gemm(false, false, 0f, a, b, 1f, c, null, Activation.ELU, alpha);
-                    float[] got = y.toArray(), fused = c.toArray();
+                    Ops.gemm(false, false, 1f, a, b, 1f, k, null, Activation.ELU, alpha);
+                    float[] got = y.toArray(), fused = c.toArray(), kernel = k.toArray();
                     for (int i = 0; i < n; i++) {
                         if (x[i] == 0f) {
                             String what = "elu(" + x[i] + ") with alpha " + alpha + " at " + i + " of [" + n + "] on "
                                     + dev.name();
+                            org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(0f),
+                                    Float.floatToRawIntBits(kernel[i]), "GEMM kernel epilogue, elu(0 + " + x[i]
+                                            + ") with alpha " + alpha + ": " + kernel[i] + "; " + rand.seedNote());
                             org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(x[i]),
                                     Float.floatToRawIntBits(got[i]), what + ": " + got[i] + "; " + rand.seedNote());
                             org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(x[i]),
