@@ -208,6 +208,27 @@ class ModelFileTest {
         }
     }
 
+    /**
+     * A file whose weights are all in a dtype Ember does not load (here I32, the size of F32, so
+     * the offsets stay valid) is refused by the tensors' dtypes, with the advice once; the size
+     * check before building counted only float32 values and called it a corrupt architecture.
+     */
+    @Test
+    void aFileOfAnotherDtypeIsRefusedByItsDtypes(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("m.safetensors");
+        try (Sequential m = Sequential.builder(4).dense(8, "relu").dense(3).build(CPU, 1)) {
+            ModelFile.save(f, new SavedModel(m, "cross_entropy", null, null, null, null, null));
+        }
+        String header = headerOf(Files.readAllBytes(f));
+        Path g = editHeader(f, dir.resolve("i32.safetensors"), header, header.replace("\"F32\"", "\"I32\""));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.load(g, CPU));
+        String msg = e.getMessage();
+        assertTrue(msg.contains("unsupported dtype I32 for tensor '0.weight' of shape [8, 4]")
+                && msg.contains("unsupported dtype I32 for tensor '2.bias' of shape [3]"), msg);
+        assertEquals(1, msg.split("convert with tensor.float", -1).length - 1, msg);
+        assertTrue(!msg.contains("architecture"), msg);
+    }
+
     @Test
     void truncatedOrCorruptFilesGiveClearErrors(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("m.safetensors");

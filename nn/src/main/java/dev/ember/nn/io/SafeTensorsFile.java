@@ -94,6 +94,34 @@ public record SafeTensorsFile(String source, Map<String, TensorData> tensors, Ma
         return t;
     }
 
+    /**
+     * The number of elements of all its tensors, whatever their dtype: what a loader can compare an
+     * architecture's size with before building it, so that a file saved in another dtype is
+     * reported by its tensors' dtypes rather than as holding no weights.
+     */
+    public long elementCount() {
+        long n = 0;
+        for (TensorData t : tensors.values()) {
+            n += t.data().length;
+        }
+        for (I64Data l : int64s.values()) {
+            n += l.data().length;
+        }
+        try {
+            for (String dtypeShape : otherDtypes.values()) { // "F16 [2, 3]"; the parser checked its sizes
+                long e = 1;
+                String dims = dtypeShape.substring(dtypeShape.indexOf('[') + 1, dtypeShape.lastIndexOf(']')).strip();
+                for (String d : dims.isEmpty() ? new String[0] : dims.split(",")) {
+                    e = Math.multiplyExact(e, Long.parseLong(d.strip()));
+                }
+                n = Math.addExact(n, e);
+            }
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+        return n;
+    }
+
     /** A metadata value, or an exception naming the missing key. */
     public String requireMetadata(String key) {
         String v = metadata.get(key);

@@ -114,11 +114,13 @@ public final class ModelFile {
         Sequential model;
         try {
             long needs = SequentialBuilder.parameterFloats(spec);
-            long holds = f.tensors().values().stream().mapToLong(t -> t.data().length).sum();
+            // Elements of any dtype: a file saved in float16 holds its weights, and copyWeights names
+            // their dtypes; only an architecture larger than everything in the file is corrupt.
+            long holds = f.elementCount();
             if (needs > holds) {
                 // before building: a corrupt architecture must not allocate gigabytes first
                 throw new IllegalArgumentException("the architecture needs " + needs + " float32 values of weights,"
-                        + " the file holds " + holds);
+                        + " the file holds " + holds + " values");
             }
             model = SequentialBuilder.fromSpec(spec, device, 0);
         } catch (IllegalArgumentException e) {
