@@ -758,6 +758,7 @@ class CliTest {
         oneLineError(run("evaluate", "--model", dir.resolve("nope.safetensors").toString(), "--data", "wine"),
                 "does not exist");
         oneLineError(run("frob"), "unknown command 'frob'");
+        oneLineError(run("frob", "--help"), "unknown command 'frob'"); // not the usage, as if it existed
         oneLineError(run("devices", "--json"), "unknown flag --json"); // not a plain list as if understood
     }
 }

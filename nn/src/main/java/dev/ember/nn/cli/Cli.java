@@ -83,7 +83,8 @@ public final class Cli {
             case "predict" -> PREDICT_FLAGS;
             default -> Set.of();
         };
-        for (int i = 1; i < args.length; i++) {
+        boolean known = Set.of("devices", "train", "evaluate", "predict").contains(args[0]); // else: unknown command
+        for (int i = 1; known && i < args.length; i++) {
             if (args[i].equals("--help") || args[i].equals("-h")) {
                 cli.usage(out);
                 return 0;
