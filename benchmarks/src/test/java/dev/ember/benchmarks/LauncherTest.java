@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,13 @@ class LauncherTest {
             }
         }
         return false;
+    }
+
+    /** Every case runs the checkout's script and needs flock for the lock it is about. */
+    @BeforeEach
+    void scriptAndFlock() {
+        assumeTrue(Files.isRegularFile(SCRIPT), "run from the benchmarks module of a checkout");
+        assumeTrue(onPath("flock"), "the build lock needs flock (util-linux)");
     }
 
     /** A checkout with one source file, Maven logging each run's goal to {@code log}, and a JDK 25 stand-in. */
@@ -82,8 +90,6 @@ class LauncherTest {
      */
     @Test
     void twoCommandsStartedTogetherBuildOnce(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isRegularFile(SCRIPT), "run from the benchmarks module of a checkout");
-        assumeTrue(onPath("flock"), "the build lock needs flock (util-linux)");
         Path log = dir.resolve("maven.log");
         Path root = sandbox(dir, log);
         List<Process> runs = List.of(launch(dir, root, "out0.txt", "devices"), launch(dir, root, "out1.txt", "devices"));
@@ -108,8 +114,6 @@ class LauncherTest {
      */
     @Test
     void aLockFileThatCannotBeOpenedIsDoneWithout(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isRegularFile(SCRIPT), "run from the benchmarks module of a checkout");
-        assumeTrue(onPath("flock"), "the build lock needs flock (util-linux)");
         Path log = dir.resolve("maven.log");
         Path root = sandbox(dir, log);
         Path lock = lockFile(root);
@@ -130,8 +134,6 @@ class LauncherTest {
     /** ./ember test compiles into the same target/ directories: it waits for a build under way. */
     @Test
     void testWaitsForABuildUnderWay(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isRegularFile(SCRIPT), "run from the benchmarks module of a checkout");
-        assumeTrue(onPath("flock"), "the build lock needs flock (util-linux)");
         Path log = dir.resolve("maven.log");
         Path root = sandbox(dir, log);
         Process build = launch(dir, root, "build.txt", "devices");
@@ -152,8 +154,6 @@ class LauncherTest {
     /** A command with nothing to build runs at once, without waiting for ./ember test's lock. */
     @Test
     void aBuiltCheckoutRunsWhileTheTestsRun(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isRegularFile(SCRIPT), "run from the benchmarks module of a checkout");
-        assumeTrue(onPath("flock"), "the build lock needs flock (util-linux)");
         Path log = dir.resolve("maven.log");
         Path root = sandbox(dir, log);
         finish(launch(dir, root, "build.txt", "devices"), dir, "build.txt");
