@@ -33,7 +33,9 @@ public interface Loss {
      * PyTorch's {@code BCEWithLogitsLoss}: prediction = logit > 0, probability = its sigmoid, and
      * binary accuracy and confusion matrix as metrics. A custom loss on such logits (focal, hinge on
      * logits, ...) overrides this to be evaluated so; left false, a loss without
-     * {@link #labelTargets} is read as regression (MSE, MAE, R²).
+     * {@link #labelTargets} is read as regression (MSE, MAE, R²). It decides the task even when
+     * {@link #labelTargets} is true too; the targets the trainer passes still follow
+     * {@link #labelTargets} (one label per row, not one per output).
      */
     default boolean binaryLogit() {
         return false;
