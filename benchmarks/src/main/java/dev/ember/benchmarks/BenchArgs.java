@@ -27,7 +27,7 @@ public record BenchArgs(boolean full, List<String> devices, List<String> ops, Li
                           groups: %s
               --sizes     sizes replacing each op's defaults where they parse (1M, 1024x10, 784-256-128-10@128, 1024)
               --out       report directory (default bench-results/<timestamp>/); an earlier run's report
-                          and raw results there are removed first
+                          there is replaced when this one is written, and stays if this run stops first
               --json      also print the result rows (rows.json) as one JSON line at the end""";
 
     public static String usage() {

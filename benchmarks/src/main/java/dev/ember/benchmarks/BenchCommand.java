@@ -195,157 +195,176 @@ public final class BenchCommand {
                 return 1;
             }
         }
+        // The previous report in a reused --out stays until this run's is written: set aside, and
+        // put back if this run ends first, by an exception or by a signal (the shutdown hook).
+        PreviousReport previous;
         try {
-            removeStaleOutput(dir);
+            previous = PreviousReport.setAside(dir);
         } catch (IOException e) {
-            err.println("ember bench: cannot remove the previous run's results from " + dir + ": "
+            err.println("ember bench: cannot set the previous run's results in " + dir + " aside: "
                     + IoErrors.reason(e));
             return 1;
         }
-        out.printf(Locale.ROOT, "ember bench (%s): %d configs on %s; %s%s%n", a.full() ? "full" : "quick", configs,
-                String.join(", ", devices), settings, a.full() ? "" : " (indicative figures)");
-
-        Map<String, Object> env = Environment.capture(infos);
-        // A full run narrowed by --ops or --sizes is not "every op, size and mode": say so, as for quick.
-        env.put("selection", (a.full() ? "full" : "quick") + (a.ops() == null && a.sizes() == null ? "" : " (narrowed)"));
-        env.put("jmh", "1.37");
-        env.put("skipped_ops", skipped);
-        env.put("jmh_settings", settings);
-        List<Roofline> roofs = new ArrayList<>();
-        for (String d : devices) {
-            Roofline r;
-            try {
-                r = measure.roofline(d);
-                out.println("roofline " + d + ": " + r.describe(true));
-            } catch (RuntimeException | LinkageError e) {
-                // As with a failed benchmark: the other devices and ops are still measured. The end
-                // of the run tries again; until then this device's roof% has nothing to refer to.
-                r = Roofline.unmeasured(d, reason(e));
-                out.println("roofline " + d + ": not measured (" + reason(e) + "); trying again at the end");
-            }
-            roofs.add(r);
-            if (!d.equals("cpu")) {
-                try {
-                    measure.prepare(d);
-                } catch (RuntimeException | LinkageError e) {
-                    out.println("note: GEMM on " + d + " failed before the run (" + reason(e) + ")");
-                }
-            }
-        }
-
-        List<String> failures = new ArrayList<>();
-        if (!Boolean.getBoolean("jmh.ignoreLock") && jmhLockHeld()) {
-            // JMH refuses to start while another JMH run holds its lock; on a shared machine that
-            // run may last long, so measure alongside it and say so in the report.
-            System.setProperty("jmh.ignoreLock", "true");
-            out.println("note: another JMH run holds the JMH lock; measuring alongside it (figures are noisier)");
-            env.put("note", "another JMH run was active at the start; figures are noisier");
-        }
-        List<String> rawJson = new ArrayList<>();
-        Map<String, Object> iterationMs = new java.util.LinkedHashMap<>();
-        int i = 0;
-        int doneConfigs = 0;
-        double iterationSeconds = 0;
-        long jmhStart = System.nanoTime();
-        for (Suite.Planned p : plan) {
-            i++;
-            if (!a.full() && doneConfigs > 0) {
-                // Re-fit the iteration time to what is left of the budget, using the overhead seen so far.
-                double elapsed = (System.nanoTime() - jmhStart) * 1e-9;
-                double overhead = Math.max(0.5, (elapsed - iterationSeconds) / doneConfigs);
-                iterMs = quickIterationMs(QUICK_BUDGET_S - elapsed, configs - doneConfigs, overhead);
-            }
-            String name = p.op().name();
-            int expected = p.configs() * devices.size();
-            out.printf(Locale.ROOT, "[%d/%d] %-16s %s%s ... ", i, plan.size(), name, String.join(",", p.sizes()),
-                    p.modes().isEmpty() ? "" : " (" + String.join(",", p.modes()) + ")");
-            out.flush();
-            long t0 = System.nanoTime();
-            Path result = raw.resolve(name + ".json");
-            Path log = raw.resolve(name + ".log");
-            ChainedOptionsBuilder ob = new OptionsBuilder()
-                    .include(p.op().includePattern())
-                    .param("device", devices.toArray(String[]::new))
-                    .param(p.op().sizeParam(), p.sizes().toArray(String[]::new))
-                    .forks(forks)
-                    .warmupIterations(warmIt).warmupTime(TimeValue.milliseconds(warmupMs(a.full(), iterMs)))
-                    .measurementIterations(measIt).measurementTime(TimeValue.milliseconds(iterMs))
-                    .jvmArgsAppend(forkJvmArgs())
-                    .resultFormat(ResultFormatType.JSON).result(result.toString())
-                    .output(log.toString())
-                    .shouldFailOnError(false);
-            p.params().forEach(ob::param);
-            if (!p.modes().isEmpty()) {
-                ob.param("mode", p.modes().toArray(String[]::new));
-            }
-            int got = 0;
-            try {
-                Collection<RunResult> results = measure.jmh(ob.build());
-                got = results.size();
-            } catch (RunnerException | RuntimeException e) {
-                failures.add(name + ": " + reason(e));
-            }
-            double secs = (System.nanoTime() - t0) * 1e-9;
-            doneConfigs += expected;
-            iterationSeconds += expected * (warmIt * warmupMs(a.full(), iterMs) + measIt * iterMs) / 1000.0;
-            iterationMs.put(name, iterMs);
-            if (got < expected) {
-                // JMH writes no log when it fails before starting (its lock, bad options)
-                String see = Files.exists(log) ? ", see " + log : "";
-                failures.add(name + ": " + (expected - got) + " of " + expected + " configs failed" + see);
-                out.printf(Locale.ROOT, "%d of %d failed (%.0f s)%s%n", expected - got, expected, secs, see);
-            } else {
-                out.printf(Locale.ROOT, "%.0f s (%d ms iterations)%n", secs, iterMs);
-            }
-            // Only this run's JMH can have written the file (removeStaleOutput). One that does not
-            // parse as JMH's results fails this op, not the report of every other op.
-            try {
-                if (Files.exists(result)) {
-                    String text = Files.readString(result);
-                    JmhResults.parse(text);
-                    rawJson.add(text);
-                }
-            } catch (IOException e) {
-                failures.add(name + ": cannot read " + result + ": " + IoErrors.reason(e));
-            } catch (IllegalArgumentException e) {
-                failures.add(name + ": " + result + " is not a JMH result document (" + e.getMessage() + ")");
-            }
-        }
-
-        // Measured again after the run, keeping the higher of each limit: a limit measured while
-        // other jobs were busy reads low and puts rows above 100% of it.
-        List<Object> roofJson = new ArrayList<>();
-        for (int k = 0; k < devices.size(); k++) {
-            Roofline kept = roofs.get(k);
-            try {
-                kept = kept.higher(measure.roofline(devices.get(k)));
-            } catch (RuntimeException | LinkageError e) {
-                out.println("note: roofline of " + devices.get(k) + " not measured again (" + reason(e)
-                        + "); the start's is kept");
-            }
-            if (kept.measured()) {
-                out.println("roofline " + kept.device() + ", higher of start and end: " + kept.describe(false));
-            } else {
-                failures.add("roofline of " + kept.device() + ": " + kept.peakMethod() + "; its roof% column is empty");
-            }
-            roofJson.add(kept.toJson());
-        }
-        env.put("roofline", roofJson);
-        env.put("roofline_remeasured", true);
-        env.put("failures", failures);
-        env.put("iteration_ms", iterationMs);
-        env.put("load_average_end", Environment.loadAverage());
-        env.put("wall_seconds", Math.round((System.nanoTime() - start) * 1e-9));
+        Thread restoreOnExit = new Thread(previous::restore, "ember-bench-restore");
+        Runtime.getRuntime().addShutdownHook(restoreOnExit);
         Report report;
+        List<String> failures = new ArrayList<>();
         try {
-            Files.writeString(dir.resolve(Report.JMH_JSON), mergeArrays(rawJson));
-            Files.writeString(dir.resolve(Report.ENV_JSON), Json.write(env));
-            report = Report.load(dir);
-            Files.writeString(dir.resolve("results.md"), report.markdown("#", Report.byBench(dir)));
-            Files.writeString(dir.resolve("rows.json"), report.rowsJson());
-        } catch (IOException | RuntimeException e) {
-            err.println("ember bench: writing the report to " + dir + " failed: " + e);
+            out.printf(Locale.ROOT, "ember bench (%s): %d configs on %s; %s%s%n", a.full() ? "full" : "quick", configs,
+                    String.join(", ", devices), settings, a.full() ? "" : " (indicative figures)");
+
+            Map<String, Object> env = Environment.capture(infos);
+            // A full run narrowed by --ops or --sizes is not "every op, size and mode": say so, as for quick.
+            env.put("selection", (a.full() ? "full" : "quick") + (a.ops() == null && a.sizes() == null ? "" : " (narrowed)"));
+            env.put("jmh", "1.37");
+            env.put("skipped_ops", skipped);
+            env.put("jmh_settings", settings);
+            List<Roofline> roofs = new ArrayList<>();
+            for (String d : devices) {
+                Roofline r;
+                try {
+                    r = measure.roofline(d);
+                    out.println("roofline " + d + ": " + r.describe(true));
+                } catch (RuntimeException | LinkageError e) {
+                    // As with a failed benchmark: the other devices and ops are still measured. The end
+                    // of the run tries again; until then this device's roof% has nothing to refer to.
+                    r = Roofline.unmeasured(d, reason(e));
+                    out.println("roofline " + d + ": not measured (" + reason(e) + "); trying again at the end");
+                }
+                roofs.add(r);
+                if (!d.equals("cpu")) {
+                    try {
+                        measure.prepare(d);
+                    } catch (RuntimeException | LinkageError e) {
+                        out.println("note: GEMM on " + d + " failed before the run (" + reason(e) + ")");
+                    }
+                }
+            }
+
+            if (!Boolean.getBoolean("jmh.ignoreLock") && jmhLockHeld()) {
+                // JMH refuses to start while another JMH run holds its lock; on a shared machine that
+                // run may last long, so measure alongside it and say so in the report.
+                System.setProperty("jmh.ignoreLock", "true");
+                out.println("note: another JMH run holds the JMH lock; measuring alongside it (figures are noisier)");
+                env.put("note", "another JMH run was active at the start; figures are noisier");
+            }
+            List<String> rawJson = new ArrayList<>();
+            Map<String, Object> iterationMs = new java.util.LinkedHashMap<>();
+            int i = 0;
+            int doneConfigs = 0;
+            double iterationSeconds = 0;
+            long jmhStart = System.nanoTime();
+            for (Suite.Planned p : plan) {
+                i++;
+                if (!a.full() && doneConfigs > 0) {
+                    // Re-fit the iteration time to what is left of the budget, using the overhead seen so far.
+                    double elapsed = (System.nanoTime() - jmhStart) * 1e-9;
+                    double overhead = Math.max(0.5, (elapsed - iterationSeconds) / doneConfigs);
+                    iterMs = quickIterationMs(QUICK_BUDGET_S - elapsed, configs - doneConfigs, overhead);
+                }
+                String name = p.op().name();
+                int expected = p.configs() * devices.size();
+                out.printf(Locale.ROOT, "[%d/%d] %-16s %s%s ... ", i, plan.size(), name, String.join(",", p.sizes()),
+                        p.modes().isEmpty() ? "" : " (" + String.join(",", p.modes()) + ")");
+                out.flush();
+                long t0 = System.nanoTime();
+                Path result = raw.resolve(name + ".json");
+                Path log = raw.resolve(name + ".log");
+                ChainedOptionsBuilder ob = new OptionsBuilder()
+                        .include(p.op().includePattern())
+                        .param("device", devices.toArray(String[]::new))
+                        .param(p.op().sizeParam(), p.sizes().toArray(String[]::new))
+                        .forks(forks)
+                        .warmupIterations(warmIt).warmupTime(TimeValue.milliseconds(warmupMs(a.full(), iterMs)))
+                        .measurementIterations(measIt).measurementTime(TimeValue.milliseconds(iterMs))
+                        .jvmArgsAppend(forkJvmArgs())
+                        .resultFormat(ResultFormatType.JSON).result(result.toString())
+                        .output(log.toString())
+                        .shouldFailOnError(false);
+                p.params().forEach(ob::param);
+                if (!p.modes().isEmpty()) {
+                    ob.param("mode", p.modes().toArray(String[]::new));
+                }
+                int got = 0;
+                try {
+                    Collection<RunResult> results = measure.jmh(ob.build());
+                    got = results.size();
+                } catch (RunnerException | RuntimeException e) {
+                    failures.add(name + ": " + reason(e));
+                }
+                double secs = (System.nanoTime() - t0) * 1e-9;
+                doneConfigs += expected;
+                iterationSeconds += expected * (warmIt * warmupMs(a.full(), iterMs) + measIt * iterMs) / 1000.0;
+                iterationMs.put(name, iterMs);
+                if (got < expected) {
+                    // JMH writes no log when it fails before starting (its lock, bad options)
+                    String see = Files.exists(log) ? ", see " + log : "";
+                    failures.add(name + ": " + (expected - got) + " of " + expected + " configs failed" + see);
+                    out.printf(Locale.ROOT, "%d of %d failed (%.0f s)%s%n", expected - got, expected, secs, see);
+                } else {
+                    out.printf(Locale.ROOT, "%.0f s (%d ms iterations)%n", secs, iterMs);
+                }
+                // Only this run's JMH can have written the file (removeStaleOutput). One that does not
+                // parse as JMH's results fails this op, not the report of every other op.
+                try {
+                    if (Files.exists(result)) {
+                        String text = Files.readString(result);
+                        JmhResults.parse(text);
+                        rawJson.add(text);
+                    }
+                } catch (IOException e) {
+                    failures.add(name + ": cannot read " + result + ": " + IoErrors.reason(e));
+                } catch (IllegalArgumentException e) {
+                    failures.add(name + ": " + result + " is not a JMH result document (" + e.getMessage() + ")");
+                }
+            }
+
+            // Measured again after the run, keeping the higher of each limit: a limit measured while
+            // other jobs were busy reads low and puts rows above 100% of it.
+            List<Object> roofJson = new ArrayList<>();
+            for (int k = 0; k < devices.size(); k++) {
+                Roofline kept = roofs.get(k);
+                try {
+                    kept = kept.higher(measure.roofline(devices.get(k)));
+                } catch (RuntimeException | LinkageError e) {
+                    out.println("note: roofline of " + devices.get(k) + " not measured again (" + reason(e)
+                            + "); the start's is kept");
+                }
+                if (kept.measured()) {
+                    out.println("roofline " + kept.device() + ", higher of start and end: " + kept.describe(false));
+                } else {
+                    failures.add("roofline of " + kept.device() + ": " + kept.peakMethod() + "; its roof% column is empty");
+                }
+                roofJson.add(kept.toJson());
+            }
+            env.put("roofline", roofJson);
+            env.put("roofline_remeasured", true);
+            env.put("failures", failures);
+            env.put("iteration_ms", iterationMs);
+            env.put("load_average_end", Environment.loadAverage());
+            env.put("wall_seconds", Math.round((System.nanoTime() - start) * 1e-9));
+            try {
+                Files.writeString(dir.resolve(Report.JMH_JSON), mergeArrays(rawJson));
+                Files.writeString(dir.resolve(Report.ENV_JSON), Json.write(env));
+                report = Report.load(dir);
+                Files.writeString(dir.resolve("results.md"), report.markdown("#", Report.byBench(dir)));
+                Files.writeString(dir.resolve("rows.json"), report.rowsJson());
+            } catch (IOException | RuntimeException e) {
+                err.println("ember bench: writing the report to " + dir + " failed: " + e);
+                return 1;
+            }
+            previous.discard(); // before the hook could put the previous report back over this one
+        } catch (IOException e) {
+            err.println("ember bench: the report is written, but the previous one in " + dir.resolve(PreviousReport.KEPT)
+                    + " could not be deleted: " + IoErrors.reason(e));
             return 1;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(restoreOnExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) restore, which does nothing once discard has
+            }
+            previous.restore(); // nothing once discarded: only a run that ended early gets here with work to do
         }
         boolean chartsFailed = false;
         try {
@@ -465,23 +484,25 @@ public final class BenchCommand {
     }
 
     /**
-     * Removes what an earlier run may have left in a reused report directory that this run writes
-     * only when it succeeds: each op's raw JMH result and log (a JMH run that fails before writing
-     * its result would otherwise leave the previous run's figures to be read as this run's), the
-     * report's own files (a run that fails while writing them would leave its jmh.json beside the
-     * last run's env.json, which {@code ember results} would publish as one report) and the charts
-     * of every op (this run may chart other ops); files it would not write stay.
+     * What an earlier run may have left in a reused report directory that this run writes only
+     * when it succeeds, and that {@link PreviousReport} therefore sets aside: each op's raw JMH
+     * result and log (a JMH run that fails before writing its result would otherwise leave the
+     * previous run's figures to be read as this run's), the report's own files (a run that fails
+     * while writing them would leave its jmh.json beside the last run's env.json, which
+     * {@code ember results} would publish as one report) and the charts of every op (this run may
+     * chart other ops); files it would not write stay. Only those that exist are listed.
      */
-    static void removeStaleOutput(Path dir) throws IOException {
+    static List<Path> staleOutput(Path dir) throws IOException {
+        List<Path> found = new ArrayList<>();
         for (String f : List.of(Report.JMH_JSON, Report.ENV_JSON, "rows.json", "results.md")) {
-            Files.deleteIfExists(dir.resolve(f));
+            found.add(dir.resolve(f));
         }
         Path raw = dir.resolve("raw"), charts = dir.resolve("charts");
         boolean chartsDir = Files.isDirectory(charts); // a file named charts is reported when the charts are written
         List<String> charted = new ArrayList<>();
         for (OpSpec o : Suite.all()) {
-            Files.deleteIfExists(raw.resolve(o.name() + ".json"));
-            Files.deleteIfExists(raw.resolve(o.name() + ".log"));
+            found.add(raw.resolve(o.name() + ".json"));
+            found.add(raw.resolve(o.name() + ".log"));
             charted.add(o.name());
         }
         // Charts are named by the report's lines, and GEMM's are one per transpose case (--full):
@@ -490,10 +511,10 @@ public final class BenchCommand {
             charted.add(JmhResults.gemmName(Suite.GEMM_CLASS + ".gemm", trans));
         }
         for (String name : chartsDir ? charted : List.<String>of()) {
-            for (Path chart : Charts.files(name, charts)) {
-                Files.deleteIfExists(chart);
-            }
+            found.addAll(Charts.files(name, charts));
         }
+        found.removeIf(f -> !Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        return List.copyOf(new java.util.LinkedHashSet<>(found)); // gemm's charts come twice: as an op and as NN
     }
 
     /** The transpose cases GemmBenchmark measures (its {@code trans} parameter's values). */

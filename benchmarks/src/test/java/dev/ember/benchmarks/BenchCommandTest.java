@@ -86,8 +86,8 @@ class BenchCommandTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertEquals(0, BenchCommand.run(new String[] {"--help"}, new PrintStream(out), System.err));
         assertTrue(out.toString().contains("--quick"));
-        assertTrue(out.toString().contains("an earlier run's report\n") && out.toString().contains("removed first"),
-                out.toString());
+        assertTrue(out.toString().contains("an earlier run's report\n")
+                && out.toString().contains("stays if this run stops first"), out.toString());
     }
 
     @Test

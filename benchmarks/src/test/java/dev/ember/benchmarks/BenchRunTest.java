@@ -34,7 +34,8 @@ class BenchRunTest {
     /**
      * Stands in for JMH and the roofline. {@code perOp} maps an op's benchmark (class.method) to
      * what its run does: a score in ops/s to write for every configuration, {@code "throw"} to
-     * fail before writing anything, or any other text to write as the result file.
+     * fail before writing anything, {@code "stop"} to end the whole run (an {@link Error}), or any
+     * other text to write as the result file.
      */
     private static final class Fake implements BenchCommand.Measure {
         final Map<String, Object> perOp = new LinkedHashMap<>();
@@ -50,6 +51,9 @@ class BenchRunTest {
             Object what = perOp.get(benchmark);
             if (what == null || what.equals("throw")) {
                 throw new RunnerException("fake JMH: " + benchmark + " refused to start");
+            }
+            if (what.equals("stop")) { // the run ends here, as at Ctrl-C: nothing the command catches
+                throw new Error("fake: the run stops in " + benchmark);
             }
             List<Map<String, String>> configs = new ArrayList<>(List.of(new LinkedHashMap<>()));
             for (String p : PARAMS) {
@@ -149,6 +153,49 @@ class BenchRunTest {
         assertFalse(md.contains("| relu |"), md);
         String rows = Files.readString(dir.resolve("rows.json"));
         assertTrue(rows.contains("\"failures\": [") && rows.contains("relu: fake JMH"), rows);
+    }
+
+    /**
+     * A run into a reused --out that ends before its report is written (an error here; Ctrl-C
+     * takes the same path through the shutdown hook) leaves the previous report as it was, not a
+     * directory without one; a run that completes replaces it and leaves nothing set aside.
+     */
+    @Test
+    void aRunThatEndsEarlyLeavesThePreviousReport(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("report");
+        Fake first = new Fake(BenchRunTest::limits);
+        first.perOp.put(RELU, 1000.0);
+        first.perOp.put(DROPOUT, 50.0);
+        assertEquals(0, bench(dir, first)[0]);
+        String md = Files.readString(dir.resolve("results.md"));
+        String relu = Files.readString(dir.resolve("raw/relu.json"));
+
+        Fake stopped = new Fake(BenchRunTest::limits);
+        stopped.perOp.put(RELU, 2000.0); // written into raw/, then the run stops at dropout
+        stopped.perOp.put(DROPOUT, "stop");
+        org.junit.jupiter.api.Assertions.assertThrows(Error.class, () -> bench(dir, stopped));
+        assertEquals(md, Files.readString(dir.resolve("results.md")));
+        assertEquals(relu, Files.readString(dir.resolve("raw/relu.json")), "the stopped run's relu is gone");
+        assertTrue(Files.exists(dir.resolve("charts/relu.png")) && Files.exists(dir.resolve("env.json")));
+        assertFalse(Files.exists(dir.resolve(PreviousReport.KEPT)));
+        assertEquals(List.of("relu", "dropout"), rowOps(dir));
+
+        // A run killed outright (no hook) leaves the report set aside and its own partial files:
+        // the next run puts the report back first, and its own report replaces it when written.
+        PreviousReport.setAside(dir);
+        Files.writeString(dir.resolve("raw/relu.json"), "partial");
+        assertFalse(Files.exists(dir.resolve("results.md")));
+        Fake again = new Fake(BenchRunTest::limits);
+        again.perOp.put(RELU, "stop");
+        org.junit.jupiter.api.Assertions.assertThrows(Error.class, () -> bench(dir, again));
+        assertEquals(md, Files.readString(dir.resolve("results.md")));
+        assertEquals(relu, Files.readString(dir.resolve("raw/relu.json")));
+        Fake last = new Fake(BenchRunTest::limits);
+        last.perOp.put(RELU, 3000.0);
+        last.perOp.put(DROPOUT, 70.0);
+        assertEquals(0, bench(dir, last)[0]);
+        assertFalse(Files.exists(dir.resolve(PreviousReport.KEPT)));
+        assertFalse(md.equals(Files.readString(dir.resolve("results.md"))));
     }
 
     /** A CPU without the Vector API has no peak: the console says so instead of "NaN GFLOP/s". */
@@ -340,9 +387,14 @@ class BenchRunTest {
         for (String f : theirs) {
             Files.writeString(dir.resolve(f), "kept");
         }
-        BenchCommand.removeStaleOutput(dir);
+        List<Path> stale = BenchCommand.staleOutput(dir);
+        assertEquals(ours.size(), stale.size(), stale.toString()); // each once
+        assertEquals(ours.stream().map(dir::resolve).collect(java.util.stream.Collectors.toSet()),
+                new java.util.HashSet<>(stale));
+        PreviousReport.setAside(dir);
         for (String f : ours) {
             assertFalse(Files.exists(dir.resolve(f)), f);
+            assertTrue(Files.exists(dir.resolve(PreviousReport.KEPT).resolve(f)), f);
         }
         for (String f : theirs) {
             assertTrue(Files.exists(dir.resolve(f)), f);
