@@ -18,8 +18,12 @@ final class ModelChecks {
     private ModelChecks() {
     }
 
-    /** Throws an {@link IllegalArgumentException} when the metadata of {@code s} contradicts its model. */
-    static void metadata(String source, SavedModel s) {
+    /**
+     * Throws an {@link IllegalArgumentException} when the metadata of {@code s} contradicts its
+     * model; {@code saving} says whether it is about to be written (a loss name of the user's own
+     * gets the advice on what to save it under) or was read (the file's name is unknown).
+     */
+    static void metadata(String source, SavedModel s, boolean saving) {
         Sequential m = s.model();
         if (s.loss() == null) {
             // Loss.parse would fail with a bare NullPointerException; the loss decides how outputs are read.
@@ -33,8 +37,9 @@ final class ModelChecks {
             // Only built-in names are stored: any Ember (and `ember predict`) must read the file without
             // the user's loss class, and the loss is kept only to say how outputs are read.
             throw new IllegalArgumentException(source + ": metadata " + ModelFile.LOSS + ": " + e.getMessage()
-                    + "; a model trained with a loss of your own is saved under the built-in loss whose outputs"
-                    + " it shares: cross_entropy (one logit per class), bce (one binary logit) or mse (values)", e);
+                    + (saving ? "; a model trained with a loss of your own is saved under the built-in loss whose"
+                    + " outputs it shares: cross_entropy (one logit per class), bce (one binary logit) or mse"
+                    + " (values)" : " (the file is corrupt, or was written by another program)"), e);
         }
         width(source, ModelFile.FEATURE_SCALER, s.featureScaler(), m.inputSize(), "input features");
         width(source, ModelFile.TARGET_SCALER, s.targetScaler(), m.outputSize(), "outputs");

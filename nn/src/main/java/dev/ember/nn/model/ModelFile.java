@@ -57,7 +57,7 @@ public final class ModelFile {
         if (m.model().isClosed()) {
             throw new IllegalStateException("cannot save " + m.model().describe() + " to " + file + ": the model is closed");
         }
-        ModelChecks.metadata(file.toString(), m);
+        ModelChecks.metadata(file.toString(), m, true);
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         m.model().stateDict().forEach((name, t) -> {
             TensorData data = new TensorData(t.shape(), t.toArray());
@@ -138,7 +138,7 @@ public final class ModelFile {
             SavedModel s = new SavedModel(model, loss, f.metadata().get(DATA),
                     stringList(f, FEATURE_NAMES), stringList(f, CLASS_NAMES), scaler(f, FEATURE_SCALER),
                     scaler(f, TARGET_SCALER));
-            ModelChecks.metadata(f.source(), s);
+            ModelChecks.metadata(f.source(), s, false);
             return s;
         } catch (RuntimeException e) {
             model.close();
