@@ -111,10 +111,21 @@ class BenchRunTest {
 
     /** Runs {@code ember bench --devices cpu --ops relu,dropout --out dir}; returns {exit code, stdout, stderr}. */
     private static Object[] bench(Path dir, Fake fake) {
+        return run(fake, "--devices", "cpu", "--ops", "relu,dropout", "--out", dir.toString());
+    }
+
+    /** Runs {@code ember bench args} on {@code fake}; returns {exit code, stdout, stderr}. */
+    private static Object[] run(Fake fake, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int rc = BenchCommand.run(new String[] {"--devices", "cpu", "--ops", "relu,dropout", "--out", dir.toString()},
-                new PrintStream(out, true), new PrintStream(err, true), fake);
+        int rc = BenchCommand.run(args, new PrintStream(out, true), new PrintStream(err, true), fake);
         return new Object[] {rc, out.toString(), err.toString()};
+    }
+
+    /** A fake JMH whose relu benchmark scores 1000 ops/s, and nothing else. */
+    private static Fake reluOnly() {
+        Fake fake = new Fake(BenchRunTest::limits);
+        fake.perOp.put(RELU, 1000.0);
+        return fake;
     }
 
     private static List<String> rowOps(Path dir) throws IOException {
@@ -238,13 +249,9 @@ class BenchRunTest {
     @Test
     void jsonIsTheLastLineAndMatchesRowsJson(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("report");
-        Fake fake = new Fake(BenchRunTest::limits);
-        fake.perOp.put(RELU, 1000.0);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int rc = BenchCommand.run(new String[] {"--devices", "cpu", "--ops", "relu", "--out", dir.toString(), "--json"},
-                new PrintStream(out, true), new PrintStream(err, true), fake);
-        assertEquals(0, rc, out + "\n" + err);
-        List<String> lines = out.toString().lines().toList();
+        Object[] r = run(reluOnly(), "--devices", "cpu", "--ops", "relu", "--out", dir.toString(), "--json");
+        assertEquals(0, r[0], r[1] + "\n" + r[2]);
+        List<String> lines = ((String) r[1]).lines().toList();
         Object last = Json.parse(lines.getLast());
         assertEquals(Json.parse(Files.readString(dir.resolve("rows.json"))), last);
         assertTrue(Json.array(Json.object(last, "--json").get("rows"), "rows").size() > 0, lines.getLast());
@@ -254,12 +261,8 @@ class BenchRunTest {
     @Test
     void aNarrowedFullRunIsNotCalledFull(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("report");
-        Fake fake = new Fake(BenchRunTest::limits);
-        fake.perOp.put(RELU, 1000.0);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int rc = BenchCommand.run(new String[] {"--full", "--devices", "cpu", "--ops", "relu", "--out", dir.toString()},
-                new PrintStream(out, true), new PrintStream(err, true), fake);
-        assertEquals(0, rc, out + "\n" + err);
+        Object[] r = run(reluOnly(), "--full", "--devices", "cpu", "--ops", "relu", "--out", dir.toString());
+        assertEquals(0, r[0], r[1] + "\n" + r[2]);
         Map<String, Object> env = Json.object(Json.parse(Files.readString(dir.resolve("env.json"))), "env.json");
         assertEquals("full (narrowed)", env.get("selection"));
         String md = Files.readString(dir.resolve("results.md"));
@@ -270,12 +273,8 @@ class BenchRunTest {
     @Test
     void aDeviceNamedTwiceIsListedOnce(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("report");
-        Fake fake = new Fake(BenchRunTest::limits);
-        fake.perOp.put(RELU, 1000.0);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int rc = BenchCommand.run(new String[] {"--devices", "cpu,CPU:0", "--ops", "relu", "--out", dir.toString()},
-                new PrintStream(out, true), new PrintStream(err, true), fake);
-        assertEquals(0, rc, out + "\n" + err);
+        Object[] r = run(reluOnly(), "--devices", "cpu,CPU:0", "--ops", "relu", "--out", dir.toString());
+        assertEquals(0, r[0], r[1] + "\n" + r[2]);
         Map<String, Object> env = Json.object(Json.parse(Files.readString(dir.resolve("env.json"))), "env.json");
         assertEquals(List.of("cpu"), Json.array(env.get("devices"), "devices").stream()
                 .map(d -> Json.object(d, "device").get("name")).toList());

@@ -684,18 +684,22 @@ class CliTest {
         }
     }
 
+    /** The config that a one-epoch --json training run of {@code data} with {@code flags} prints. */
+    private static String trainedConfig(String data, String... flags) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--data", data));
+        args.addAll(java.util.List.of(flags));
+        args.addAll(java.util.List.of("--epochs", "1", "--device", "cpu", "--json", "--quiet"));
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(0, r.code, r.err);
+        return (String) json(r.out).get("config");
+    }
+
     @Test
     void sgdShowsTheMomentumItTrainsWith() {
         // wine's reference is Adam; SGD then trains with its default momentum, which the config says
-        Result r = run("train", "--data", "wine", "--optimizer", "sgd", "--epochs", "1", "--device", "cpu", "--json",
-                "--quiet");
-        assertEquals(0, r.code, r.err);
-        String config = (String) json(r.out).get("config");
+        String config = trainedConfig("wine", "--optimizer", "sgd");
         assertTrue(config.contains("optimizer=sgd") && config.contains("momentum=0.9"), config);
-        r = run("train", "--data", "wine", "--optimizer", "sgd", "--momentum", "0", "--epochs", "1", "--device", "cpu",
-                "--json", "--quiet");
-        assertEquals(0, r.code, r.err);
-        config = (String) json(r.out).get("config");
+        config = trainedConfig("wine", "--optimizer", "sgd", "--momentum", "0");
         assertTrue(config.contains("momentum=0.0"), config);
     }
 
@@ -723,15 +727,9 @@ class CliTest {
     void theReferenceMomentumStaysWithSgd() {
         // digits' reference trains SGD with momentum 0.9; with --optimizer adam the config that is
         // printed (and in the JSON) is Adam's, which has no momentum
-        Result r = run("train", "--data", "digits", "--optimizer", "adam", "--epochs", "1", "--device", "cpu", "--json",
-                "--quiet");
-        assertEquals(0, r.code, r.err);
-        String config = (String) json(r.out).get("config");
+        String config = trainedConfig("digits", "--optimizer", "adam");
         assertTrue(config.contains("optimizer=adam") && !config.contains("momentum"), config);
-        r = run("train", "--data", "digits", "--optimizer", "nesterov", "--epochs", "1", "--device", "cpu", "--json",
-                "--quiet");
-        assertEquals(0, r.code, r.err);
-        config = (String) json(r.out).get("config");
+        config = trainedConfig("digits", "--optimizer", "nesterov");
         assertTrue(config.contains("optimizer=nesterov") && config.contains("momentum=0.9"), config);
     }
 
