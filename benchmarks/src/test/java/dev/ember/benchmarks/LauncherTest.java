@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,21 +55,38 @@ class LauncherTest {
         Files.writeString(root.resolve("pom.xml"), "<project/>\n");
         Files.writeString(root.resolve("benchmarks/src/main/java/A.java"), "class A {}\n");
         // Maven: logs the start and end of each run with its last argument (the goal), takes a
-        // while, and as a build leaves the jar the launcher runs.
-        script(dir.resolve("bin/mvn"), "for goal; do :; done\necho \"start $goal\" >>'" + log + "'\nsleep 2\n"
-                + "[ \"$goal\" = test ] || { mkdir -p benchmarks/target && echo jar > benchmarks/target/ember.jar; }\n"
+        // while, and as a build leaves the jar the launcher runs, "jar N" for the Nth run; a
+        // clean (logged as such) deletes target/ first, as Maven's does.
+        script(dir.resolve("bin/mvn"), "for goal; do :; done\n"
+                + "case \" $* \" in *' clean '*) rm -rf benchmarks/target; echo clean >>'" + log + "';; esac\n"
+                + "echo \"start $goal\" >>'" + log + "'\nsleep 2\n"
+                + "n=$(grep -c '^start' '" + log + "')\n"
+                + "[ \"$goal\" = test ] || { mkdir -p benchmarks/target && echo \"jar $n\" > benchmarks/target/ember.jar; }\n"
                 + "echo \"end $goal\" >>'" + log + "'\n");
-        // A JDK 25: answers the version probe, and "runs" the jar by saying so.
+        // A JDK 25: answers the version probe, and "runs" the jar by saying so and what it holds.
+        // Its "hold" command stands for a long run that opens the jar's path again (as JMH's
+        // forks do): it says it started (file held), and reads the jar when file go1 appears and
+        // again when go2 does.
         Path jdk = dir.resolve("jdk-25");
         script(jdk.resolve("bin/java"), "case \"$*\" in *-XshowSettings*) echo '    java.specification.version = 25';"
-                + " exit 0;; esac\necho \"ran $*\"\necho run >>'" + log + "'\n");
+                + " exit 0;; esac\necho \"ran $*\"\necho run >>'" + log + "'\n"
+                + "prev=; for a; do [ \"$prev\" = -jar ] && jar=$a; prev=$a; done\n"
+                + "echo \"runs $(cat \"$jar\" 2>/dev/null || echo missing)\"\n"
+                + "case \" $* \" in *' hold '*) echo >'" + dir.resolve("held") + "'\n"
+                + "  for i in 1 2; do\n"
+                + "    while [ ! -f '" + dir + "'/go$i ]; do sleep 0.05; done\n"
+                + "    echo \"read$i $(cat \"$jar\" 2>/dev/null || echo missing)\"\n"
+                + "  done;; esac\n");
         script(jdk.resolve("bin/javac"), "exit 0\n");
         Files.createDirectories(dir.resolve("tmp"));
         return root;
     }
 
+    /** The shell that runs the script: sh (dash on Debian), or another with -Dlauncher.shell=bash. */
+    private static final String SHELL = System.getProperty("launcher.shell", "sh");
+
     private static Process launch(Path dir, Path root, String out, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("sh", root.resolve("ember").toString()));
+        List<String> cmd = new ArrayList<>(List.of(SHELL, root.resolve("ember").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(out).toFile());
@@ -99,6 +117,87 @@ class LauncherTest {
             assertTrue(out.contains("ran ") && out.contains("-jar") && out.contains("devices"), out);
         }
         assertEquals(List.of("start package", "end package", "run", "run"), Files.readAllLines(log), "Maven runs");
+    }
+
+    private static void await(String what, Check check) throws Exception {
+        long t0 = System.nanoTime();
+        while (!check.done()) {
+            assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    private interface Check {
+        boolean done() throws IOException;
+    }
+
+    /** The private copies of the jar the launcher has made and not removed. */
+    private static List<String> copies(Path root) throws IOException {
+        Path dir = root.resolve(".ember-run");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /**
+     * A command still running while another rebuilds after an edit keeps the jar it started with:
+     * a JVM opens the jar's path again for resources, and ./ember bench starts every JMH fork
+     * with that path as its class path. When the launcher ran target/ember.jar itself, such a
+     * reading found nothing while {@code clean package} had deleted it (the forks failed with
+     * "Could not find or load main class org.openjdk.jmh.runner.ForkedMain"), and the new build's
+     * jar once it was back (later forks ran the new code). Once no command runs the old copy,
+     * the next command removes it.
+     */
+    @Test
+    void aRunningCommandKeepsItsJarThroughARebuild(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("maven.log");
+        Path root = sandbox(dir, log);
+        finish(launch(dir, root, "build.txt", "devices"), dir, "build.txt");
+        Process held = launch(dir, root, "held.txt", "hold");
+        await("the first command to start", () -> Files.exists(dir.resolve("held")));
+        // a file added: the next command builds from clean
+        Files.writeString(root.resolve("benchmarks/src/main/java/B.java"), "class B {}\n");
+        Process rebuild = launch(dir, root, "rebuild.txt", "devices");
+        await("the rebuild to start", () -> Files.readAllLines(log).lastIndexOf("start package") > 0);
+        Files.createFile(dir.resolve("go1")); // read while Maven builds, after its clean
+        await("the first read", () -> Files.readString(dir.resolve("held.txt")).contains("read1"));
+        finish(rebuild, dir, "rebuild.txt");
+        Files.createFile(dir.resolve("go2")); // and after the build
+        finish(held, dir, "held.txt");
+        assertEquals(List.of("start package", "end package", "run", "run", "clean", "start package", "end package", "run"),
+                Files.readAllLines(log));
+        String out = Files.readString(dir.resolve("held.txt"));
+        assertTrue(out.contains("runs jar 1") && out.contains("read1 jar 1") && out.contains("read2 jar 1"), out);
+        assertTrue(Files.readString(dir.resolve("rebuild.txt")).contains("runs jar 2"), Files.readString(dir.resolve("rebuild.txt")));
+        assertEquals(2, copies(root).size(), "both builds' copies while the first ran: " + copies(root));
+        finish(launch(dir, root, "after.txt", "devices"), dir, "after.txt");
+        assertTrue(Files.readString(dir.resolve("after.txt")).contains("runs jar 2"), Files.readString(dir.resolve("after.txt")));
+        assertEquals(1, copies(root).size(), "the first build's copy, which nothing runs now, removed: " + copies(root));
+        assertTrue(Files.readString(dir.resolve("after.txt")).contains("-jar " + root.resolve(".ember-run/" + copies(root).get(0))),
+                Files.readString(dir.resolve("after.txt")));
+    }
+
+    /**
+     * The copy follows the jar's content, not the launcher's builds: a jar that something else
+     * replaced (mvn package run by hand, with no source newer) runs as it is now, without a build.
+     */
+    @Test
+    void aJarReplacedByOtherMeansRunsAsItIsNow(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("maven.log");
+        Path root = sandbox(dir, log);
+        finish(launch(dir, root, "build.txt", "devices"), dir, "build.txt");
+        assertTrue(Files.readString(dir.resolve("build.txt")).contains("runs jar 1"), Files.readString(dir.resolve("build.txt")));
+        Path jar = root.resolve("benchmarks/target/ember.jar");
+        Path next = jar.resolveSibling("shaded.jar");
+        Files.writeString(next, "jar by hand\n");
+        Files.move(next, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        finish(launch(dir, root, "run.txt", "devices"), dir, "run.txt");
+        assertTrue(Files.readString(dir.resolve("run.txt")).contains("runs jar by hand"), Files.readString(dir.resolve("run.txt")));
+        assertEquals(List.of("start package", "end package", "run", "run"), Files.readAllLines(log), "no second build");
+        assertEquals(1, copies(root).size(), copies(root).toString());
     }
 
     /** The launcher's lock file for {@code root}: TMPDIR/ember-build-UID-CKSUM.lock. */
