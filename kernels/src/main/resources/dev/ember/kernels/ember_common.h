@@ -114,14 +114,12 @@ INLINE ember_i64 get_global_size(int d) { return (ember_i64)get_num_groups(d) * 
 #define EMBER_FOR_EACH(i, n) \
     for (ember_i64 i = get_global_id(0); i < (ember_i64)(n); i += get_global_size(0))
 
-/* Sigmoid with two branches so neither exp overflows, and results down to the subnormals are kept
- * (the CPU backend's CpuMath.sigmoid is 1 / (1 + exp(-x)) alone and flushes below 3e-39 to 0). */
+/* Sigmoid as 1 / (1 + exp(-x)), the form of PyTorch's sigmoid and of the CPU backend's CpuMath.sigmoid:
+ * below x = -88.72 exp(-x) overflows to +inf and the result is exactly 0 (where the true value is a
+ * subnormal below 3e-39), at -inf too, and 1 at +inf; NaN stays NaN. A second branch e / (1 + e) for
+ * x < 0 kept those subnormals, so the devices disagreed with the CPU and PyTorch there. */
 INLINE float ember_sigmoid(float x) {
-    if (x >= 0.0f) {
-        return 1.0f / (1.0f + EXPF(-x));
-    }
-    float e = EXPF(x);
-    return e / (1.0f + e);
+    return 1.0f / (1.0f + EXPF(-x));
 }
 
 /* tanh, exactly +-1 wherever the correctly rounded float tanh is: from |x| = 9.010914 (0x1.205968p3, the

@@ -252,7 +252,8 @@ public final class Ops {
     /**
      * y = act(x); alpha is the slope of leaky relu or the scale of elu. elu keeps x where x >= 0, so
      * elu(+-0) is that zero on every device for any alpha (PyTorch's alpha * expm1(x) at x <= 0
-     * gives the opposite sign when alpha < 0).
+     * gives the opposite sign when alpha < 0). sigmoid is 1 / (1 + exp(-x)) on every device, as in
+     * PyTorch: exactly 0 below x = -88.73, where exp(-x) overflows (the exact value is below 3e-39).
      */
     public static void activation(Activation act, float alpha, Tensor x, Tensor y) {
         String op = ACTIVATION_OPS[act.ordinal()];

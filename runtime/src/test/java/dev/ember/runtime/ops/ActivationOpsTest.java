@@ -237,6 +237,50 @@ class ActivationOpsTest {
         }
     }
 
+    /**
+     * sigmoid(x) is exactly 0 below x = -88.73, where exp(-x) overflows in 1 / (1 + exp(-x)) (PyTorch's
+     * form on its CPU and CUDA, and the CPU backend's), down to -Float.MAX_VALUE and -Inf, and its
+     * gradient there is 0 too; through the activation op and gemm's fused epilogue. OpenCL and CUDA
+     * took e / (1 + e) for x < 0 and returned subnormals down to x = -103.9 (2.2e-39 at -89).
+     */
+    @DeviceTest
+    void sigmoidIsExactlyZeroWhereExpOfMinusXOverflows(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float first = -88.73f; // exp(88.73) > Float.MAX_VALUE (ln of it is 88.7228)
+        float[] big = {first, -89f, -95f, -103.5f, -104f, -200f, -1e30f, -Float.MAX_VALUE, Float.NEGATIVE_INFINITY};
+        for (int n : TestShapes.LENGTHS) {
+            float[] x = new float[n], dy = rand.uniform(n, -1, 1);
+            for (int i = 0; i < n; i++) {
+                x[i] = rand.nextInt(3) == 0 ? big[rand.nextInt(big.length)] : rand.uniform(-110f, first);
+            }
+            try (Tensor tx = dev.fromArray(x, n); Tensor y = dev.empty(n); Tensor tdy = dev.fromArray(dy, n);
+                 Tensor dx = dev.empty(n)) {
+                Ops.activation(Activation.SIGMOID, 0f, tx, y);
+                Tolerance.of("activation(SIGMOID)", 0, 0).check(rand, "[" + n + "] at x <= " + first + " on " + dev.name(),
+                        new double[n], y.toArray());
+                Ops.activationBackward(Activation.SIGMOID, 0f, tx, y, tdy, dx);
+                Tolerance.of("activationBackward(SIGMOID)", 0, 0).check(rand, "[" + n + "] at x <= " + first + " on "
+                        + dev.name(), new double[n], dx.toArray());
+            }
+        }
+        // gemm + sigmoid: C = A B with A a column of -89..-1e4 and B a row of ones
+        for (int[] s : TestShapes.MATRICES) {
+            int rows = s[0], cols = s[1];
+            float[] a = new float[rows], b = new float[cols];
+            for (int i = 0; i < rows; i++) {
+                a[i] = -rand.uniform(89f, 1e4f);
+            }
+            java.util.Arrays.fill(b, 1f);
+            try (Tensor ta = dev.fromArray(a, rows, 1); Tensor tb = dev.fromArray(b, 1, cols);
+                 Tensor tc = dev.empty(rows, cols)) {
+                Ops.gemm(false, false, 1f, ta, tb, 0f, tc, null, Activation.SIGMOID, 0f);
+                Tolerance.of("gemm + sigmoid", 0, 0).check(rand, TestShapes.of(rows, cols) + " on " + dev.name(),
+                        new double[rows * cols], tc.toArray(), cols);
+            }
+        }
+    }
+
     @DeviceTest
     void forwardMatchesFloat64(TestDevice td) {
         Device dev = td.open();
