@@ -101,9 +101,13 @@ KERNEL void bce_partial(GLOBAL const float *z, GLOBAL const float *t, GLOBAL flo
     ember_i64 end = start + chunk < n ? start + chunk : n;
     float acc = 0.0f;
     for (ember_i64 i = start + lid; i < end; i += RED_WG) {
-        float zi = z[i], ti = t[i];
-        /* max(z, 0) - z t + log(1 + exp(-|z|)): finite for any z */
-        acc += FMAXF(zi, 0.0f) - zi * ti + LOG1PF(EXPF(-FABSF(zi)));
+        float zi = z[i], ti = t[i], zn = FMINF(zi, 0.0f);
+        /* PyTorch's (1 - t) z - log_sigmoid(z) = (1 - t) z - min(z, 0) + log(1 + exp(-|z|)), its linear part
+         * written (1 - t) max(z, 0) - t min(z, 0): the same for finite z, but for t in [0, 1] a sum of two
+         * non-negative terms where z - z t cancelled (z > 0, t near 1). At infinite z it gives PyTorch's
+         * values: z = +inf is +inf for t < 1 and NaN (0 * inf) for t = 1; z = -inf is NaN for every t
+         * (PyTorch's -inf + inf), which 0 * min(z, 0) supplies: it adds a zero for every finite z. */
+        acc += (1.0f - ti) * FMAXF(zi, 0.0f) - ti * zn + 0.0f * zn + LOG1PF(EXPF(-FABSF(zi)));
         grad[i] = (ember_sigmoid(zi) - ti) * inv_n;
     }
     float total = ember_group_sum(red, acc, lid, RED_WG);

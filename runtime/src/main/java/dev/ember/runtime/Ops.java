@@ -439,7 +439,14 @@ public final class Ops {
     private static final String[] BCE_NAMES = {"logits", "targets", "grad"};
     private static final String[] MSE_NAMES = {"pred", "target", "grad"};
 
-    /** Binary cross-entropy on logits against targets in [0, 1], mean over elements; returns the loss. */
+    /**
+     * Binary cross-entropy on logits z against targets t in [0, 1], mean over elements, as
+     * torch.nn.functional.binary_cross_entropy_with_logits; writes (sigmoid(z) - t) / n into
+     * {@code grad} and returns the loss. At infinite logits the loss is what PyTorch's formula
+     * (1 - t) z - log_sigmoid(z) gives: +inf for z = +inf and t < 1, but NaN for z = +inf and t = 1
+     * (0 * inf) and for z = -inf whatever t is (-inf + inf), even where the limit is 0 or +inf;
+     * the gradient stays finite there (1 - t or -t, over n).
+     */
     public static float bceWithLogits(Tensor logits, Tensor targets, Tensor grad) {
         String op = "bceWithLogits";
         Backend be = sameDevice(op, "logits, targets, grad", logits, targets, grad);

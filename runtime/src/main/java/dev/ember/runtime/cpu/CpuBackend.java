@@ -479,9 +479,11 @@ public final class CpuBackend implements Backend {
         double total = chunkedSum(len, (from, to) -> {
             double acc = 0;
             for (int i = from; i < to; i++) {
-                double zi = z[i], ti = t[i];
-                // max(z, 0) - z t + log(1 + exp(-|z|)): finite for any z.
-                acc += Math.max(zi, 0) - zi * ti + Math.log1p(Math.exp(-Math.abs(zi)));
+                double zi = z[i], ti = t[i], zn = Math.min(zi, 0);
+                // PyTorch's (1 - t) z - log_sigmoid(z) as losses.cl writes it: (1 - t) max(z, 0) - t min(z, 0)
+                // + log(1 + exp(-|z|)), and 0 * min(z, 0), zero for finite z, NaN at z = -inf as in PyTorch
+                // (z = +inf: +inf for t < 1, NaN for t = 1).
+                acc += (1 - ti) * Math.max(zi, 0) - ti * zn + 0 * zn + Math.log1p(Math.exp(-Math.abs(zi)));
                 g[i] = (CpuMath.sigmoid(z[i]) - t[i]) * invN;
             }
             return acc;

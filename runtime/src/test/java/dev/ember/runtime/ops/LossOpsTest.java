@@ -154,6 +154,60 @@ class LossOpsTest {
         }
     }
 
+    /** want and got are the same value: both NaN, or equal (a zero of either sign equals the other). */
+    private static void assertSame(float want, float got, String what) {
+        assertTrue(Float.isNaN(want) ? Float.isNaN(got) : want == got, what + ": got " + got + ", want " + want);
+    }
+
+    /**
+     * PyTorch's binary_cross_entropy_with_logits term, (1 - t) z - log_sigmoid(z) with log_sigmoid(z) =
+     * min(z, 0) - log1p(exp(-|z|)), evaluated as written: at z = +inf it is +inf for t < 1 and NaN
+     * for t = 1 (0 * inf), at z = -inf NaN for every t (-inf + inf).
+     */
+    private static double torchBce(double z, double t) {
+        return (1 - t) * z - (Math.min(z, 0) - Math.log1p(Math.exp(-Math.abs(z))));
+    }
+
+    /**
+     * BCE at z = +-inf gives PyTorch's loss for t = 0, 0.5 and 1: +inf at z = +inf, t < 1 (Ember gave
+     * NaN: max(z, 0) - z t was inf - 0 * inf), NaN at z = +inf, t = 1 and at z = -inf (Ember gave +inf
+     * for t > 0), while the gradient (sigmoid(z) - t) / n stays finite: 1 - t or -t over n, exactly.
+     * Each case alone and once among finite values at a random place of a longer array (the mean is
+     * then the special one, the other gradients as usual); 100003 spans several CPU chunks.
+     */
+    @DeviceTest
+    void bceWithLogitsAtInfiniteLogitsGivesPyTorchsLoss(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float inf = Float.POSITIVE_INFINITY;
+        for (float zs : new float[] {inf, -inf}) {
+            for (float ts : new float[] {0f, 0.5f, 1f}) {
+                float want = (float) torchBce(zs, ts);
+                for (int n : new int[] {1, 7, 1000, 100003}) {
+                    float[] z = rand.uniform(n, -8, 8), t = rand.ints(n, 0, 1);
+                    int at = rand.nextInt(n);
+                    z[at] = zs;
+                    t[at] = ts;
+                    String what = "bceWithLogits(z=" + zs + ", t=" + ts + ") at " + at + " of [" + n + "] on "
+                            + dev.name();
+                    try (Tensor tz = dev.fromArray(z, n); Tensor tt = dev.fromArray(t, n); Tensor g = dev.empty(n)) {
+                        float loss = Ops.bceWithLogits(tz, tt, g);
+                        assertSame(want, loss, what + ", loss; " + rand.seedNote());
+                        float[] grad = g.toArray();
+                        assertSame(((zs > 0 ? 1f : 0f) - ts) * (1f / n), grad[at], what + ", gradient there");
+                        double[] ref = new double[n];
+                        for (int i = 0; i < n; i++) {
+                            ref[i] = (Ref.sigmoid(z[i]) - t[i]) / n;
+                        }
+                        ref[at] = grad[at];
+                        Tolerance.of("bceWithLogits", 1e-6 / n, 1e-5).check(rand, what + ", other gradients", ref,
+                                grad);
+                    }
+                }
+            }
+        }
+    }
+
     @DeviceTest
     void mseLossAndGradient(TestDevice td) {
         Device dev = td.open();
