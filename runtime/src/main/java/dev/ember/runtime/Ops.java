@@ -457,7 +457,11 @@ public final class Ops {
         }
     }
 
-    /** Mean squared error, mean over elements; returns the loss. */
+    /**
+     * Mean squared error, mean over elements; returns the loss. As in PyTorch the squares are floats,
+     * so a difference of magnitude 1.8e19 or more, or a total of the squares past Float.MAX_VALUE,
+     * gives +inf; an infinite difference gives +inf and an infinite gradient, inf - inf a NaN.
+     */
     public static float mse(Tensor pred, Tensor target, Tensor grad) {
         String op = "mse";
         Backend be = sameDevice(op, "pred, target, grad", pred, target, grad);

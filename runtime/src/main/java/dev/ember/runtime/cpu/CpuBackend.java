@@ -467,7 +467,7 @@ public final class CpuBackend implements Backend {
             }
         }
         float[] st = f(stats);
-        st[0] = (float) (total / rows);
+        st[0] = lossMean(total, rows);
         st[1] = firstBad;
     }
 
@@ -488,7 +488,18 @@ public final class CpuBackend implements Backend {
             }
             return acc;
         });
-        f(stats)[0] = (float) (total / len);
+        f(stats)[0] = lossMean(total, len);
+    }
+
+    /**
+     * A loss's total over its count: the total rounded to float first, as the device backends sum
+     * in float and PyTorch's mean reduction does, so a total past Float.MAX_VALUE gives +inf even where
+     * the mean would fit (the terms are non-negative, so any summation order overflows alike); otherwise
+     * the double quotient, rounded once.
+     */
+    private static float lossMean(double total, int count) {
+        float sum = (float) total;
+        return Float.isInfinite(sum) ? sum : (float) (total / count);
     }
 
     @Override
@@ -500,12 +511,14 @@ public final class CpuBackend implements Backend {
             double acc = 0;
             for (int i = from; i < to; i++) {
                 float d = p[i] - t[i];
-                acc += (double) d * d;
+                // squared in float, as PyTorch's (p - t)^2 and the device backends: +inf from |d| >= 1.8e19
+                float sq = d * d;
+                acc += sq;
                 g[i] = scale * d;
             }
             return acc;
         });
-        f(stats)[0] = (float) (total / len);
+        f(stats)[0] = lossMean(total, len);
     }
 
     // ---- dropout ---------------------------------------------------------------------------------

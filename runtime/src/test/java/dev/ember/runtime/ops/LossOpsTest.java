@@ -208,6 +208,50 @@ class LossOpsTest {
         }
     }
 
+    /**
+     * The squares are floats and their total overflows as a float sum does, as in PyTorch's mean of
+     * (p - t)^2 and on the OpenCL and CUDA backends: a difference of 2e19 alone, or two of 1.5e19 whose
+     * squares (2.25e38) fit but whose sum does not, give +inf. The CPU squared and summed in double
+     * and returned 2e38 and 2.25e38. An infinite difference gives +inf, inf - inf NaN; the gradient is
+     * 2 (p - t) / n throughout. The two large values sit at both ends of the array, in different chunks
+     * of the CPU's and the devices' sums; 1.3e19 alone (a square of 1.69e38) stays finite.
+     */
+    @DeviceTest
+    void mseOverflowsAsFloatSquaresAndSumsDo(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float inf = Float.POSITIVE_INFINITY, nan = Float.NaN;
+        // {p at both ends, t at both ends, loss}; the rest of the array is p = t
+        float[][] cases = {
+            {2e19f, 0f, 0f, 0f, inf}, {1.5e19f, 1.5e19f, 0f, 0f, inf}, {1.5e19f, 0f, -1.5e19f, 0f, inf},
+            {inf, 1f, 0f, 1f, inf}, {inf, 1f, inf, 1f, nan}, {-inf, 0f, 0f, 0f, inf}};
+        for (float[] c : cases) {
+            for (int n : new int[] {2, 1000, 100003}) {
+                float[] p = rand.uniform(n, -3, 3), t = p.clone();
+                p[0] = c[0];
+                p[n - 1] = c[1];
+                t[0] = c[2];
+                t[n - 1] = c[3];
+                String what = "mse(p=[" + c[0] + ", ..., " + c[1] + "], t=[" + c[2] + ", ..., " + c[3] + "]) of [" + n
+                        + "] on " + dev.name();
+                try (Tensor tp = dev.fromArray(p, n); Tensor tt = dev.fromArray(t, n); Tensor g = dev.empty(n)) {
+                    assertSame(c[4], Ops.mse(tp, tt, g), what + ", loss; " + rand.seedNote());
+                    float[] grad = g.toArray();
+                    for (int i : new int[] {0, n - 1}) {
+                        assertSame((2f / n) * (p[i] - t[i]), grad[i], what + ", gradient at " + i);
+                    }
+                    for (int i = 1; i < n - 1; i++) {
+                        assertSame(0f, grad[i], what + ", gradient at " + i);
+                    }
+                }
+            }
+        }
+        float[] p = {1.3e19f, 0f};
+        try (Tensor tp = dev.fromArray(p, 2); Tensor tt = dev.zeros(2); Tensor g = dev.empty(2)) {
+            lossTol("mse", 2).check(rand, "p=[1.3e19, 0], t=0", 1.3e19 * 1.3e19 / 2, Ops.mse(tp, tt, g));
+        }
+    }
+
     @DeviceTest
     void mseLossAndGradient(TestDevice td) {
         Device dev = td.open();
