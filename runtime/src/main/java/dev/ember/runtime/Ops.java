@@ -333,7 +333,15 @@ public final class Ops {
 
     // ---- reductions ---------------------------------------------------------------------------
 
-    /** Sum of all elements (reads one value back). */
+    /**
+     * Sum of all elements (reads one value back). The CPU backend adds in double and rounds the
+     * total to float once; the OpenCL and CUDA backends add in float in a fixed tree, as PyTorch adds
+     * in float. They agree up to rounding except where a partial sum passes Float.MAX_VALUE while the
+     * total does not (values near it, of both signs): there OpenCL and CUDA give +-inf, or NaN where
+     * infinities of both signs meet, and the CPU the finite total (PyTorch's result depends on its
+     * summation order). The same holds for {@link #mean} and {@link #biasGrad}; see also
+     * {@link #columnMeanVariance}.
+     */
     public static float sum(Tensor x) {
         Backend be = sameDevice("sum", "x", x);
         try (Tensor out = x.device().empty(1)) {
@@ -372,7 +380,10 @@ public final class Ops {
         be.rowArgmax(x.storage(), out.storage(), x.rows(), x.cols());
     }
 
-    /** Row-wise softmax; y may be x. */
+    /**
+     * Row-wise softmax, max-subtracted; y may be x. As torch.softmax: a -inf entry gets exactly 0,
+     * and a row that is -inf throughout, or holds +inf or NaN, is NaN throughout.
+     */
     public static void softmax(Tensor x, Tensor y) {
         Backend be = sameDevice("softmax", "x, y", x, y);
         rank2("softmax", "x", x);
@@ -383,7 +394,12 @@ public final class Ops {
     /**
      * Column means and population variances of x: var divides by rows, as batch normalisation
      * normalises with, i.e. torch.var(x, 0, unbiased=False). torch.var's default (and BatchNorm's
-     * running_var) is the sample variance: multiply by rows / (rows - 1) for it.
+     * running_var) is the sample variance: multiply by rows / (rows - 1) for it. NaN or an infinity
+     * in a column makes its mean and variance NaN or infinite, as in PyTorch. Near Float.MAX_VALUE
+     * the backends differ: the CPU accumulates in double, so a column whose sum passes
+     * Float.MAX_VALUE still gets its finite mean (as PyTorch's Welford update gives it), and
+     * deviations from the mean of 1.8e19 or more still give a finite variance where it fits; the
+     * OpenCL and CUDA backends accumulate in float and give +inf, or NaN, there.
      */
     public static void columnMeanVariance(Tensor x, Tensor mean, Tensor var) {
         String op = "columnMeanVariance";
@@ -400,7 +416,10 @@ public final class Ops {
     /**
      * Softmax cross-entropy of {@code logits} (rows x classes) against integer {@code labels}
      * (one per row, stored as floats), mean over rows. Writes d(loss)/d(logits) into {@code grad}
-     * and returns the loss. {@code grad} must be a tensor of its own.
+     * and returns the loss. {@code grad} must be a tensor of its own. As in PyTorch, a -inf logit
+     * in a class other than the label adds nothing to the loss and gets a gradient of exactly 0; a
+     * -inf logit at the label makes the loss +inf (gradient -1 / rows there, finite elsewhere); a
+     * row that is -inf throughout, or holds +inf or NaN, gets NaN gradients and makes the loss NaN.
      */
     public static float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor grad) {
         String op = "softmaxCrossEntropy";

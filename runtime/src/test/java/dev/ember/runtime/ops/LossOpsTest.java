@@ -252,6 +252,102 @@ class LossOpsTest {
         }
     }
 
+    /**
+     * Infinite and NaN logits as in PyTorch's cross_entropy (log_softmax then nll_loss): -inf in a
+     * class other than the label adds nothing (the loss is that of the row without it) and gets a
+     * gradient of exactly 0; -inf at the label makes the loss +inf with gradient -1 / rows there;
+     * a row that is all -inf, or holds +inf or NaN, makes the loss NaN and its own gradients NaN,
+     * leaving other rows' gradients alone. 128x100 takes the CPU's Vector API exp and max.
+     */
+    @DeviceTest
+    void softmaxCrossEntropyWithInfiniteAndNanLogits(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float inf = Float.POSITIVE_INFINITY;
+        int[][] shapes = {{1, 2}, {7, 33}, {33, 7}, {128, 100}};
+        for (int[] s : shapes) {
+            int rows = s[0], cols = s[1];
+            float[] l = labels(rand, rows, cols);
+            float[] z = rand.uniform(rows * cols, -4, 4);
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    if (c != (int) l[r] && rand.nextInt(3) == 0) {
+                        z[r * cols + c] = -inf;
+                    }
+                }
+            }
+            double[] zd = Ref.d(z);
+            double[] ref = Ref.softmax(zd, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                ref[r * cols + (int) l[r]] -= 1;
+            }
+            for (int i = 0; i < ref.length; i++) {
+                ref[i] /= rows;
+            }
+            String what = "logits " + TestShapes.of(rows, cols) + " with -inf off the labels on " + dev.name();
+            try (Tensor tz = dev.fromArray(z, rows, cols); Tensor tl = dev.fromArray(l, rows);
+                 Tensor g = dev.empty(rows, cols)) {
+                float loss = Ops.softmaxCrossEntropy(tz, tl, g);
+                lossTol("softmaxCrossEntropy", rows).check(rand, what + " loss", Ref.softmaxCrossEntropy(zd, l, rows,
+                        cols), loss);
+                float[] grad = g.toArray();
+                Tolerance.of("softmaxCrossEntropy", 1e-6 / rows, 1e-5).check(rand, what + " gradient", ref, grad, cols);
+                for (int i = 0; i < z.length; i++) {
+                    if (z[i] == -inf) {
+                        assertSame(0f, grad[i], what + ", gradient at " + i);
+                    }
+                }
+            }
+            // one row at a time made special: -inf at its label, all -inf, +inf or NaN somewhere
+            int r = rand.nextInt(rows);
+            float[][] rowCases = {{-inf}, {-inf, -inf}, {inf}, {Float.NaN}};
+            for (float[] rc : rowCases) {
+                float[] zz = rand.uniform(rows * cols, -4, 4);
+                int label = (int) l[r];
+                String kind;
+                if (rc.length == 2) {
+                    java.util.Arrays.fill(zz, r * cols, (r + 1) * cols, -inf);
+                    kind = "row " + r + " all -inf";
+                } else if (rc[0] == -inf) {
+                    zz[r * cols + label] = -inf;
+                    kind = "-inf at the label of row " + r;
+                } else {
+                    zz[r * cols + rand.nextInt(cols)] = rc[0];
+                    kind = rc[0] + " in row " + r;
+                }
+                double[] zzd = Ref.d(zz);
+                double[] gref = Ref.softmax(zzd, rows, cols);
+                for (int q = 0; q < rows; q++) {
+                    gref[q * cols + (int) l[q]] -= 1;
+                }
+                for (int i = 0; i < gref.length; i++) {
+                    gref[i] /= rows;
+                }
+                boolean labelOnly = rc.length == 1 && rc[0] == -inf;
+                String w = "logits " + TestShapes.of(rows, cols) + " with " + kind + " on " + dev.name();
+                try (Tensor tz = dev.fromArray(zz, rows, cols); Tensor tl = dev.fromArray(l, rows);
+                     Tensor g = dev.empty(rows, cols)) {
+                    float loss = Ops.softmaxCrossEntropy(tz, tl, g);
+                    assertSame(labelOnly ? inf : Float.NaN, loss, w + ", loss; " + rand.seedNote());
+                    float[] grad = g.toArray();
+                    if (labelOnly) {
+                        // the label's softmax is exactly 0; the row's other gradients as the reference (below)
+                        assertSame(-1f / rows, grad[r * cols + label], w + ", gradient at the label");
+                    } else {
+                        for (int c = 0; c < cols; c++) {
+                            assertSame(Float.NaN, grad[r * cols + c], w + ", gradient at column " + c);
+                        }
+                        // the NaN row is checked: compare the other rows below
+                        java.util.Arrays.fill(gref, r * cols, (r + 1) * cols, 0);
+                        java.util.Arrays.fill(grad, r * cols, (r + 1) * cols, 0f);
+                    }
+                    Tolerance.of("softmaxCrossEntropy", 1e-6 / rows, 1e-5).check(rand, w + ", gradient", gref, grad,
+                            cols);
+                }
+            }
+        }
+    }
+
     @DeviceTest
     void mseLossAndGradient(TestDevice td) {
         Device dev = td.open();

@@ -176,4 +176,71 @@ class OptimizerOpsTest {
             }
         }
     }
+
+    /**
+     * A NaN or infinite gradient element goes through the update as PyTorch's formulas take it, with
+     * weight decay and momentum on, and touches no other element (no clamp, no crash): SGD moves the
+     * parameter to NaN, -inf or +inf (p - lr g) and the velocity to NaN, +inf or -inf; Adam, AdamW,
+     * RMSprop and Adagrad divide inf by inf, so the parameter becomes NaN for all three, with the first
+     * moment NaN, +inf or -inf and the squared statistics NaN, +inf, +inf. Every other element gets
+     * exactly the bits it gets from the same step with only finite gradients.
+     */
+    @DeviceTest
+    void nanAndInfiniteGradientsPropagateAsInPyTorch(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float nan = Float.NaN, inf = Float.POSITIVE_INFINITY;
+        float[] specials = {nan, inf, -inf};
+        for (String op : new String[] {"sgd", "adam", "adamw", "rmsprop", "adagrad"}) {
+            for (int n : new int[] {3, 1000, 100003}) {
+                float[] p0 = rand.uniform(n, -1, 1), g = grad(rand, n), clean = g.clone();
+                int[] at = {0, 1, 2}; // three distinct places, random ones past n = 3
+                if (n > 3) {
+                    do {
+                        at = new int[] {rand.nextInt(n), rand.nextInt(n), rand.nextInt(n)};
+                    } while (at[0] == at[1] || at[0] == at[2] || at[1] == at[2]);
+                }
+                for (int k = 0; k < 3; k++) {
+                    g[at[k]] = specials[k];
+                }
+                float[][] got = step(dev, op, p0, g), want = step(dev, op, p0, clean);
+                // {param, first state, second state} at NaN, +inf and -inf gradients
+                float[][] special = switch (op) {
+                    case "sgd" -> new float[][] {{nan, -inf, inf}, {nan, inf, -inf}, {0f, 0f, 0f}};
+                    case "adam", "adamw" -> new float[][] {{nan, nan, nan}, {nan, inf, -inf}, {nan, inf, inf}};
+                    default -> new float[][] {{nan, nan, nan}, {nan, inf, inf}, {0f, 0f, 0f}};
+                };
+                String[] names = {"param", "state 1", "state 2"};
+                for (int k = 0; k < 3; k++) {
+                    for (int q = 0; q < 3; q++) {
+                        float w = special[q][k], v = got[q][at[k]];
+                        org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(w) ? Float.isNaN(v) : w == v,
+                                op + " on " + dev.name() + " [" + n + "], gradient " + specials[k] + " at " + at[k] + ": "
+                                        + names[q] + " " + v + ", want " + w + "; " + rand.seedNote());
+                        got[q][at[k]] = want[q][at[k]];
+                    }
+                }
+                for (int q = 0; q < 3; q++) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(want[q], got[q], op + " on " + dev.name() + " ["
+                            + n + "]: " + names[q] + " away from the NaN and infinite gradients; " + rand.seedNote());
+                }
+            }
+        }
+    }
+
+    /** One step of op from p0 with gradient g: {param, first state, second state (zeros if none)}. */
+    private static float[][] step(Device dev, String op, float[] p0, float[] g) {
+        int n = p0.length;
+        try (Tensor p = dev.fromArray(p0, n); Tensor tg = dev.fromArray(g, n); Tensor s1 = dev.zeros(n);
+             Tensor s2 = dev.zeros(n)) {
+            switch (op) {
+                case "sgd" -> Ops.sgd(p, tg, s1, 0.1f, 0.9f, 0.01f, true, true);
+                case "adam" -> Ops.adam(p, tg, s1, s2, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, false, 1);
+                case "adamw" -> Ops.adam(p, tg, s1, s2, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 1);
+                case "rmsprop" -> Ops.rmsprop(p, tg, s1, 0.01f, 0.99f, 1e-8f, 0.01f);
+                default -> Ops.adagrad(p, tg, s1, 0.05f, 1e-10f, 0.01f);
+            }
+            return new float[][] {p.toArray(), s1.toArray(), s2.toArray()};
+        }
+    }
 }

@@ -48,6 +48,57 @@ class SoftmaxOpsTest {
         }
     }
 
+    /**
+     * As torch.softmax: -inf entries get exactly 0 and the rest of their row is the softmax of the
+     * finite entries; a row that is -inf throughout, or holds +inf (inf - inf) or NaN, is NaN
+     * throughout, and the other rows are untouched. One special row per shape, at a random place;
+     * 128x100 takes the CPU's Vector API exp and max.
+     */
+    @DeviceTest
+    void infinitiesAndNanAsTorchSoftmax(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        float inf = Float.POSITIVE_INFINITY;
+        int[][] shapes = {{1, 1}, {1, 33}, {7, 33}, {33, 7}, {128, 100}};
+        for (int[] s : shapes) {
+            int rows = s[0], cols = s[1];
+            for (String kind : new String[] {"-inf entries", "all -inf", "+inf", "NaN"}) {
+                float[] x = rand.uniform(rows * cols, -5, 5);
+                int r = rand.nextInt(rows), o = r * cols;
+                switch (kind) {
+                    case "-inf entries" -> {
+                        for (int i = 0; i < x.length; i++) {
+                            if (rand.nextInt(3) == 0) {
+                                x[i] = -inf;
+                            }
+                        }
+                        x[o + rand.nextInt(cols)] = 1f; // row r keeps a finite entry (others may lose all)
+                    }
+                    case "all -inf" -> java.util.Arrays.fill(x, o, o + cols, -inf);
+                    case "+inf" -> x[o + rand.nextInt(cols)] = inf;
+                    default -> x[o + rand.nextInt(cols)] = Float.NaN;
+                }
+                double[] ref = Ref.softmax(Ref.d(x), rows, cols); // NaN rows where torch has them
+                String what = "x " + TestShapes.of(rows, cols) + " with " + kind + " in row " + r + " on " + dev.name();
+                try (Tensor tx = dev.fromArray(x, rows, cols); Tensor y = dev.empty(rows, cols)) {
+                    Ops.softmax(tx, y);
+                    float[] out = y.toArray();
+                    for (int i = 0; i < out.length; i++) {
+                        boolean nanRow = Double.isNaN(ref[i]);
+                        if (nanRow || x[i] == -inf) {
+                            org.junit.jupiter.api.Assertions.assertTrue(nanRow ? Float.isNaN(out[i]) : out[i] == 0f,
+                                    what + ": y[" + i / cols + "][" + i % cols + "] = " + out[i] + " for x = " + x[i]
+                                            + ", want " + (nanRow ? "NaN" : "0") + "; " + rand.seedNote());
+                            ref[i] = 0;
+                            out[i] = 0f;
+                        }
+                    }
+                    TOL.check(rand, what + ", the other entries", ref, out, cols);
+                }
+            }
+        }
+    }
+
     @DeviceTest
     void hugeLogitsStayFinite(TestDevice td) {
         Device dev = td.open();
