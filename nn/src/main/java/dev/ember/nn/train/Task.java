@@ -28,9 +28,12 @@ public enum Task {
      * regression has none. Classification takes {@link OneHot#argmaxRow} (torch.argmax: a row with
      * a NaN predicts the class of its first NaN, so a diverged model still yields valid class
      * indices, counted wrong unless one happens to be the label); binary predicts 1 where logit > 0,
-     * so a NaN logit predicts 0, as {@code (logits > 0)} does in PyTorch.
+     * so a NaN logit predicts 0, as {@code (logits > 0)} does in PyTorch. Regression outputs, and
+     * outputs that do not hold {@code rows} rows of {@code cols} (one for binary), are refused as by
+     * {@link #probabilities}.
      */
     public int[] predictClasses(float[] outputs, int rows, int cols) {
+        checkOutputs("predictClasses", outputs, rows, cols);
         int[] p = new int[rows];
         for (int r = 0; r < rows; r++) {
             p[r] = this == BINARY ? (outputs[r * cols] > 0 ? 1 : 0) : OneHot.argmaxRow(outputs, r * cols, cols);
@@ -45,13 +48,7 @@ public enum Task {
      * Regression outputs are not probabilities: refused.
      */
     public double[] probabilities(float[] outputs, int rows, int cols) {
-        if (this == REGRESSION) {
-            throw new IllegalStateException("probabilities: a regression model's outputs are values, not classes");
-        }
-        if (rows < 0 || cols < 1 || (this == BINARY && cols != 1) || outputs.length < (long) rows * cols) {
-            throw new IllegalArgumentException("probabilities: " + outputs.length + " outputs do not hold " + rows
-                    + " rows of " + cols + (this == BINARY ? " (a binary model has one logit per row)" : ""));
-        }
+        checkOutputs("probabilities", outputs, rows, cols);
         int k = this == BINARY ? 2 : cols;
         double[] p = new double[Math.multiplyExact(rows, k)];
         for (int r = 0; r < rows; r++) {
@@ -73,6 +70,17 @@ public enum Task {
             }
         }
         return p;
+    }
+
+    /** Outputs that a classifier's {@code rows} rows of {@code cols} can be read from; throws naming {@code op}. */
+    private void checkOutputs(String op, float[] outputs, int rows, int cols) {
+        if (this == REGRESSION) {
+            throw new IllegalStateException(op + ": a regression model's outputs are values, not classes");
+        }
+        if (rows < 0 || cols < 1 || (this == BINARY && cols != 1) || outputs.length < (long) rows * cols) {
+            throw new IllegalArgumentException(op + ": " + outputs.length + " outputs do not hold " + rows
+                    + " rows of " + cols + (this == BINARY ? " (a binary model has one logit per row)" : ""));
+        }
     }
 
     public boolean hasClasses() {

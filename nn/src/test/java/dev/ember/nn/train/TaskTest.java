@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,5 +72,28 @@ class TaskTest {
                 () -> Task.CLASSIFICATION.probabilities(new float[5], 2, 3));
         assertTrue(shortArr.getMessage().contains("5 outputs") && shortArr.getMessage().contains("2 rows of 3"),
                 shortArr.getMessage());
+    }
+
+    /**
+     * predictClasses reads outputs as probabilities does, so it refuses what that refuses: a
+     * regression model's values (it answered class 0 for every row), a short array (an
+     * ArrayIndexOutOfBoundsException) and a binary model's outputs read with two columns (it
+     * silently took every other logit).
+     */
+    @Test
+    void predictClassesRefusesWhatProbabilitiesRefuses() {
+        IllegalStateException reg = assertThrows(IllegalStateException.class,
+                () -> Task.REGRESSION.predictClasses(new float[] {1f, -1f}, 2, 1));
+        assertTrue(reg.getMessage().startsWith("predictClasses: a regression model"), reg.getMessage());
+        IllegalArgumentException shortArr = assertThrows(IllegalArgumentException.class,
+                () -> Task.CLASSIFICATION.predictClasses(new float[5], 2, 3));
+        assertTrue(shortArr.getMessage().contains("5 outputs") && shortArr.getMessage().contains("2 rows of 3"),
+                shortArr.getMessage());
+        IllegalArgumentException bin = assertThrows(IllegalArgumentException.class,
+                () -> Task.BINARY.predictClasses(new float[] {1f, -1f, 2f, -2f}, 2, 2));
+        assertTrue(bin.getMessage().contains("one logit per row"), bin.getMessage());
+        // a longer array is fine (the trainer passes a batch-sized buffer): its first rows are read
+        assertArrayEquals(new int[] {1, 0}, Task.BINARY.predictClasses(new float[] {1f, -1f, 5f}, 2, 1));
+        assertArrayEquals(new int[] {2}, Task.CLASSIFICATION.predictClasses(new float[] {0f, 1f, 3f, 9f}, 1, 3));
     }
 }
