@@ -64,6 +64,7 @@ public record Dataset(String name, float[] features, int rows, int cols, float[]
      */
     public static Dataset classification(float[] features, int cols, int[] labels, int classes) {
         Objects.requireNonNull(labels, "labels");
+        sameRowCount("classification", features, cols, labels.length, "labels");
         if (classes < 2) {
             throw new IllegalArgumentException("Dataset.classification: classes must be >= 2, got " + classes);
         }
@@ -90,7 +91,22 @@ public record Dataset(String name, float[] features, int rows, int cols, float[]
      */
     public static Dataset regression(float[] features, int cols, float[] targets) {
         Objects.requireNonNull(targets, "targets");
+        sameRowCount("regression", features, cols, targets.length, "targets");
         return new Dataset("data", features, targets.length, cols, targets, 0, null, null);
+    }
+
+    /**
+     * Whole rows of features whose count differs from the labels' is said as such (as scikit-learn's
+     * "inconsistent numbers of samples"), not as a features array of the wrong length for the
+     * labels' row count; a length that is no whole number of rows is left to the constructor.
+     */
+    private static void sameRowCount(String kind, float[] features, int cols, int labels, String what) {
+        Objects.requireNonNull(features, "features");
+        if (cols >= 1 && features.length % cols == 0 && features.length / cols != labels) {
+            throw new IllegalArgumentException("Dataset." + kind + ": " + features.length / cols + " rows of features ("
+                    + features.length + " values of " + cols + " columns) but " + labels + " " + what
+                    + "; one per row");
+        }
     }
 
     /** {@link #regression(float[], int, float[])} from one array per row (copied). */

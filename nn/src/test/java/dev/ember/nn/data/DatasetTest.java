@@ -55,6 +55,15 @@ class DatasetTest {
         IllegalArgumentException width = assertThrows(IllegalArgumentException.class,
                 () -> Dataset.classification(new float[7], 2, new int[] {0, 1, 0, 1}, 2));
         assertTrue(width.getMessage().contains("7 values") && width.getMessage().contains("4*2"), width.getMessage());
+        // one row more than labels: said as counts of rows and labels, not as a wrong features length
+        IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+                () -> Dataset.classification(new float[][] {{1, 2}, {3, 4}, {5, 6}}, new int[] {0, 1}, 2));
+        assertTrue(count.getMessage().contains("3 rows of features") && count.getMessage().contains("but 2 labels"),
+                count.getMessage());
+        IllegalArgumentException targets = assertThrows(IllegalArgumentException.class,
+                () -> Dataset.regression(new float[6], 3, new float[] {0, 1, 2}));
+        assertTrue(targets.getMessage().contains("2 rows of features") && targets.getMessage().contains("but 3 targets"),
+                targets.getMessage());
         IllegalArgumentException ragged = assertThrows(IllegalArgumentException.class,
                 () -> Dataset.regression(new float[][] {{1, 2}, {3}}, new float[] {0, 0}));
         assertTrue(ragged.getMessage().contains("row 1 has 1 values, row 0 has 2"), ragged.getMessage());
