@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * naming and summaries but is not run separately. Closing the model releases every tensor it owns.
  *
  * <p>A model holds its activations and work buffers. Each call (forward, backward,
- * {@link #predict}, a mode change) is serialised on the model, so two threads predicting with one
- * model take turns and both get correct results. A training step is several calls (forward, loss,
+ * {@link #predict}, a mode change, {@link #close}) is serialised on the model, so two threads
+ * predicting with one model take turns and both get correct results, and closing it while another
+ * thread predicts (a server shutting down) waits for that prediction; later calls are refused with
+ * {@link IllegalStateException}. A training step is several calls (forward, loss,
  * backward) that rely on the activations of its forward, so nothing else may use the model while
  * one is in progress; {@code Trainer.fit} and {@code Trainer.evaluate} hold the model's lock
  * throughout, so a thread predicting meanwhile waits for them. For inference in parallel, give each
@@ -309,8 +311,13 @@ public final class Sequential extends Module {
         return "Sequential(" + layers.size() + " layers, " + inputSize + " -> " + outputSize + ")";
     }
 
+    /**
+     * Releases every tensor of the model. Serialised like its other calls: a prediction, or a whole
+     * {@code Trainer.fit} or {@code evaluate}, in progress on another thread finishes first (its
+     * work buffers would otherwise be released under it).
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         AutoCloseable[] all = new AutoCloseable[layers.size() + 1];
         all[0] = super::close;
         for (int i = 0; i < layers.size(); i++) {

@@ -84,6 +84,33 @@ class SequentialTest {
         }
     }
 
+    /**
+     * Closing a model that another thread is using (a predict, or a fit, which holds the model's lock
+     * throughout) waits for it, as the model's other calls do: before, close released the work
+     * buffers under the running call, which then failed with "the work buffers of a closed module
+     * cannot be used" instead of finishing.
+     */
+    @Test
+    void closeWaitsForTheCallInProgress() throws Exception {
+        Sequential m = Sequential.builder(4).dense(3, "relu").dense(2).build(CPU, 1);
+        Thread closer = new Thread(m::close);
+        synchronized (m) { // as Trainer.fit holds it
+            closer.start();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (closer.getState() != Thread.State.BLOCKED && closer.getState() != Thread.State.TERMINATED
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertEquals(Thread.State.BLOCKED, closer.getState(), "close waits for the lock");
+            assertTrue(!m.isClosed());
+            assertEquals(2, m.predict(new float[4], 1, 1).length, "the call in progress still runs");
+        }
+        closer.join();
+        assertTrue(m.isClosed());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.predict(new float[4], 1, 1));
+        assertTrue(e.getMessage().contains("is closed"), e.getMessage());
+    }
+
     /** A closed model refuses work instead of allocating buffers it will never free; misuse names itself. */
     @Test
     void closedModelsAndBadArgumentsAreRefused() {
