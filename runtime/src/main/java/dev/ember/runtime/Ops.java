@@ -448,8 +448,10 @@ public final class Ops {
                     }
                 }
                 float label = all[row];
+                // "not an integer in", not "outside": 1.5 is inside [0, 3) and still no class
                 throw new IllegalArgumentException(op + ": label " + label + " at row " + row
-                        + " is outside [0, " + logits.cols() + ") for logits " + logits.shapeString());
+                        + " is not a class index, an integer in [0, " + logits.cols() + "), for logits "
+                        + logits.shapeString());
             }
             return s[0];
         }

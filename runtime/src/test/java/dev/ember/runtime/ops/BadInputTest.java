@@ -209,7 +209,7 @@ class BadInputTest {
                 try (Tensor z = dev.zeros(rows, cols); Tensor tl = dev.fromArray(l, rows);
                      Tensor g = dev.empty(rows, cols)) {
                     bad(() -> Ops.softmaxCrossEntropy(z, tl, g), "softmaxCrossEntropy", "label " + label,
-                            "row " + row, "[0, 4)", "5x4");
+                            "row " + row, "an integer in [0, 4)", "5x4");
                 }
             }
         }
