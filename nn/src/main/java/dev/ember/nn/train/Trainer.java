@@ -142,6 +142,11 @@ public final class Trainer {
     /**
      * Trains on {@code train}; validates on {@code validation}, or when it is null and the config
      * asks for a validation fraction, on that fraction of {@code train} (held out from training).
+     * Each epoch's steps run in training mode whatever mode the model was in (a model put in
+     * {@code eval()} trains with its dropout and batch statistics, unlike a PyTorch loop that forgets
+     * {@code model.train()}), validation in evaluation mode; the model is left in evaluation mode,
+     * ready for prediction, also when training fails. A manual loop afterwards calls
+     * {@code model.train(true)} first, as in PyTorch.
      */
     public History fit(Dataset train, Dataset validation) {
         // Holds the model's lock (that of its own calls) for the whole run: a predict from another
