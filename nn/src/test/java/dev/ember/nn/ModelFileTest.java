@@ -408,6 +408,35 @@ class ModelFileTest {
                 ModelFile.FEATURE_NAMES, "lists 1 names", "4 input features");
     }
 
+    /**
+     * The loss decides how outputs are read, so a loss that cannot read the model's outputs is
+     * refused at save and at load: a one-output model saved as cross_entropy predicted class 0 with
+     * probability 1 for every row, a three-output one saved as bce took three rows' logits from one.
+     */
+    @Test
+    void theLossMustReadTheModelsOutputs(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("x.safetensors");
+        try (Sequential three = Sequential.builder(4).dense(3).build(CPU, 1);
+             Sequential one = Sequential.builder(4).dense(1).build(CPU, 1)) {
+            IllegalArgumentException bce = assertThrows(IllegalArgumentException.class,
+                    () -> ModelFile.save(f, new SavedModel(three, "bce", null, null, null, null, null)));
+            assertTrue(bce.getMessage().contains(ModelFile.LOSS) && bce.getMessage().contains("bce reads one binary logit")
+                    && bce.getMessage().contains("has 3 outputs"), bce.getMessage());
+            IllegalArgumentException ce = assertThrows(IllegalArgumentException.class,
+                    () -> ModelFile.save(f, new SavedModel(one, "cross_entropy", null, null, null, null, null)));
+            assertTrue(ce.getMessage().contains("cross_entropy reads one logit per class")
+                    && ce.getMessage().contains("has 1 output") && ce.getMessage().contains("saved with bce"),
+                    ce.getMessage());
+            assertFalse(Files.exists(f), "nothing was written");
+            ModelFile.save(f, new SavedModel(one, "bce", null, null, null, null, null));
+            ModelFile.save(dir.resolve("3.safetensors"), new SavedModel(three, "mse", null, null, null, null, null));
+        }
+        assertLoadFails(editMetadata(f, dir.resolve("ce1.safetensors"), ModelFile.LOSS, "cross_entropy"),
+                ModelFile.LOSS, "cross_entropy reads one logit per class", "has 1 output");
+        assertLoadFails(editMetadata(dir.resolve("3.safetensors"), dir.resolve("bce3.safetensors"), ModelFile.LOSS,
+                "bce"), ModelFile.LOSS, "bce reads one binary logit", "has 3 outputs");
+    }
+
     /** {@code src} with float {@code index} of tensor {@code name} overwritten by {@code value} in the data bytes. */
     @SuppressWarnings("unchecked")
     private static Path poke(Path src, Path dst, String name, int index, float value) throws Exception {

@@ -41,6 +41,19 @@ final class ModelChecks {
                     + " outputs it shares: cross_entropy (one logit per class), bce (one binary logit) or mse"
                     + " (values)" : " (the file is corrupt, or was written by another program)"), e);
         }
+        // A loss that cannot read the model's outputs would load and then predict nonsense: a
+        // one-output model read by cross_entropy is always class 0 with probability 1, and a
+        // three-output one read by bce gives its first row's three logits to three rows.
+        if (task == Task.BINARY && m.outputSize() != 1) {
+            throw new IllegalArgumentException(source + ": metadata " + ModelFile.LOSS + ": " + s.loss() + " reads one"
+                    + " binary logit per row, the model has " + m.outputSize() + " outputs (cross_entropy reads one"
+                    + " logit per class)");
+        }
+        if (task == Task.CLASSIFICATION && m.outputSize() < 2) {
+            throw new IllegalArgumentException(source + ": metadata " + ModelFile.LOSS + ": " + s.loss() + " reads one"
+                    + " logit per class, at least 2, the model has " + m.outputSize() + " output (a binary model"
+                    + " with one logit is saved with bce)");
+        }
         width(source, ModelFile.FEATURE_SCALER, s.featureScaler(), m.inputSize(), "input features");
         width(source, ModelFile.TARGET_SCALER, s.targetScaler(), m.outputSize(), "outputs");
         names(source, ModelFile.FEATURE_NAMES, s.featureNames(), m.inputSize(), "input features");

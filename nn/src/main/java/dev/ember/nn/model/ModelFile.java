@@ -50,8 +50,8 @@ public final class ModelFile {
 
     /**
      * Saves {@code m} atomically. Non-finite weights and metadata that contradicts the model (a
-     * scaler or name list of the wrong width, an unknown loss) are refused, as {@link #load} would
-     * refuse them.
+     * scaler or name list of the wrong width, an unknown loss, bce on more than one output or
+     * cross_entropy on one) are refused, as {@link #load} would refuse them.
      */
     public static void save(Path file, SavedModel m) throws IOException {
         if (m.model().isClosed()) {
