@@ -5,7 +5,10 @@ import java.util.SplittableRandom;
 /**
  * A dense float32 tensor, row-major, rank 1 to 4, owned by one {@link Device}. Close it (or use
  * try-with-resources) to return its memory; any use after close throws
- * {@link IllegalStateException} naming the tensor.
+ * {@link IllegalStateException} naming the tensor. Unlike PyTorch's tensors, one that becomes
+ * unreachable without being closed is not freed: its OpenCL or CUDA memory stays allocated until
+ * the JVM exits, and {@link Device#liveTensors()} and {@link Device#liveBytes()} keep counting it
+ * (on the CPU the garbage collector reclaims the array, but the counts still include it).
  */
 public final class Tensor implements AutoCloseable {
     private static final int CHUNK = 1 << 20;
