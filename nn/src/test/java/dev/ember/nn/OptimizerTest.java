@@ -1,7 +1,10 @@
 package dev.ember.nn;
 
+import dev.ember.nn.optim.Adagrad;
+import dev.ember.nn.optim.Adam;
 import dev.ember.nn.optim.LrSchedule;
 import dev.ember.nn.optim.Optimizer;
+import dev.ember.nn.optim.RmsProp;
 import dev.ember.runtime.Device;
 import dev.ember.runtime.Devices;
 import dev.ember.runtime.Tensor;
@@ -146,6 +149,12 @@ class OptimizerTest {
                     () -> Optimizer.create("sgd", ps, 0.1f, 0f, -0.5f));
             assertTrue(m.getMessage().contains("momentum") && m.getMessage().contains("-0.5"), m.getMessage());
             assertThrows(IllegalArgumentException.class, () -> Optimizer.create("sgd", ps, 0.1f, 0f, 1f));
+            // refused where the optimizer is made, as PyTorch does, not at the first step of a fit
+            refused(() -> new Adam(ps, 0.1f, 1.5f, 0.999f, 1e-8f, 0f, false), "Adam: beta1 must be in [0, 1), got 1.5");
+            refused(() -> new Adam(ps, 0.1f, 0.9f, 1f, 1e-8f, 0f, true), "Adam: beta2 must be in [0, 1), got 1.0");
+            refused(() -> new Adam(ps, 0.1f, 0.9f, 0.999f, -1e-8f, 0f, false), "Adam: eps must be finite and >= 0, got -1.0E-8");
+            refused(() -> new RmsProp(ps, 0.1f, -0.99f, 1e-8f, 0f), "RmsProp: alpha must be finite and >= 0");
+            refused(() -> new Adagrad(ps, 0.1f, Float.NaN, 0f), "Adagrad: eps must be finite and >= 0, got NaN");
             for (float bad : new float[] {-1f, Float.NaN, Float.NEGATIVE_INFINITY}) {
                 IllegalArgumentException c = assertThrows(IllegalArgumentException.class,
                         () -> Optimizer.clipGradNorm(ps, bad));
@@ -161,6 +170,11 @@ class OptimizerTest {
                 assertTrue(e.getMessage().startsWith("unknown schedule '" + s + "'"), e.getMessage());
             }
         }
+    }
+
+    private static void refused(org.junit.jupiter.api.function.Executable make, String message) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make);
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
     }
 
     /** As PyTorch's clip_grad_norm_: infinity only measures the norm, 0 zeroes the gradients. */

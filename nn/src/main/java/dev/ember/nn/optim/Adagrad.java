@@ -12,6 +12,7 @@ public final class Adagrad extends Optimizer {
 
     public Adagrad(List<Parameter> params, float lr, float eps, float weightDecay) {
         super(params, lr, weightDecay);
+        checkRange("eps", eps, false);
         this.eps = eps;
     }
 

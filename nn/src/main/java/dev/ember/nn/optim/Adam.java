@@ -16,6 +16,9 @@ public final class Adam extends Optimizer {
     public Adam(List<Parameter> params, float lr, float beta1, float beta2, float eps, float weightDecay,
                 boolean decoupled) {
         super(params, lr, weightDecay);
+        checkRange("beta1", beta1, true);
+        checkRange("beta2", beta2, true);
+        checkRange("eps", eps, false);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;

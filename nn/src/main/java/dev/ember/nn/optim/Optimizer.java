@@ -39,6 +39,17 @@ public abstract class Optimizer implements AutoCloseable {
         this.weightDecay = weightDecay;
     }
 
+    /**
+     * Checks a hyperparameter of a kind's constructor as the update op will, so that a bad one fails
+     * where the optimizer is made, as in PyTorch and Keras, not at the first step of training.
+     */
+    protected final void checkRange(String name, float v, boolean belowOne) {
+        if (belowOne ? !(v >= 0 && v < 1) : !(v >= 0) || !Float.isFinite(v)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": " + name + " must be "
+                    + (belowOne ? "in [0, 1)" : "finite and >= 0") + ", got " + v);
+        }
+    }
+
     public float learningRate() {
         return lr;
     }

@@ -13,6 +13,8 @@ public final class RmsProp extends Optimizer {
 
     public RmsProp(List<Parameter> params, float lr, float alpha, float eps, float weightDecay) {
         super(params, lr, weightDecay);
+        checkRange("alpha", alpha, false);
+        checkRange("eps", eps, false);
         this.alpha = alpha;
         this.eps = eps;
     }
