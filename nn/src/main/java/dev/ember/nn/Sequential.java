@@ -230,8 +230,11 @@ public final class Sequential extends Module {
     }
 
     /**
-     * Runs the model in evaluation mode on {@code rows} rows of host data (chunks of at most
-     * {@code batch} rows) and returns the outputs; restores the previous mode.
+     * Runs the model in evaluation mode on {@code rows} rows of host data ({@code x} row-major,
+     * {@code rows x inputSize()}; chunks of at most {@code batch} rows) and returns the outputs,
+     * row-major {@code rows x outputSize()}; restores the previous mode. The outputs are what the
+     * last layer gives: a classifier trained on logits returns logits, not Keras's probabilities
+     * ({@link dev.ember.nn.train.Task#probabilities} and {@code predictClasses} read them).
      */
     public synchronized float[] predict(float[] x, int rows, int batch) {
         checkOpen();
