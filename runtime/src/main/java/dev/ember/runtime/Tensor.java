@@ -51,12 +51,15 @@ public final class Tensor implements AutoCloseable {
         return shape[i];
     }
 
-    /** Rows of a rank-2 tensor (or 1 for rank 1). */
+    /** Rows of a rank-2 tensor (or 1 for rank 1; {@code dim(0)} for rank 3 and 4). */
     public int rows() {
         return shape.length == 1 ? 1 : shape[0];
     }
 
-    /** Columns of a rank-2 tensor (the length of a rank-1 one). */
+    /**
+     * Columns of a rank-2 tensor (the length of a rank-1 one; the last dimension for rank 3 and 4,
+     * so that {@code rows() * cols()} is then less than {@link #size()}).
+     */
     public int cols() {
         return shape[shape.length - 1];
     }
