@@ -409,6 +409,57 @@ class ModelFileTest {
     }
 
     /**
+     * Saving and loading weights take the model's lock, as its own calls do: a checkpoint saved from
+     * another thread while Trainer.fit (which holds the lock) runs waits for it, rather than reading
+     * weights that the steps are writing, and loadWeights does not replace weights under a predict.
+     */
+    @Test
+    void saveAndLoadWeightsWaitForTheCallInProgress(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("m.safetensors");
+        try (Sequential m = Sequential.builder(4).dense(3).build(CPU, 1);
+             Sequential other = Sequential.builder(4).dense(3).build(CPU, 2)) {
+            float[] before = m.predict(new float[4], 1, 1);
+            ModelFile.save(dir.resolve("other.safetensors"), new SavedModel(other, "cross_entropy", null, null, null,
+                    null, null));
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread saver = new Thread(() -> {
+                try {
+                    ModelFile.save(f, new SavedModel(m, "cross_entropy", null, null, null, null, null));
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            });
+            Thread loader = new Thread(() -> {
+                try {
+                    ModelFile.loadWeights(dir.resolve("other.safetensors"), m);
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            });
+            synchronized (m) { // as Trainer.fit holds it
+                for (Thread t : new Thread[] {saver, loader}) {
+                    t.start();
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (t.getState() != Thread.State.BLOCKED && t.getState() != Thread.State.TERMINATED
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(1);
+                    }
+                    assertEquals(Thread.State.BLOCKED, t.getState(), "waits for the model's lock");
+                }
+                assertFalse(Files.exists(f), "nothing saved while the model was in use");
+                assertArrayEquals(before, m.predict(new float[4], 1, 1), "weights unchanged while in use");
+            }
+            saver.join();
+            loader.join();
+            if (failed.get() != null) {
+                throw new AssertionError("save or loadWeights failed", failed.get());
+            }
+            assertTrue(Files.exists(f));
+            assertArrayEquals(other.predict(new float[4], 1, 1), m.predict(new float[4], 1, 1));
+        }
+    }
+
+    /**
      * The loss decides how outputs are read, so a loss that cannot read the model's outputs is
      * refused at save and at load: a one-output model saved as cross_entropy predicted class 0 with
      * probability 1 for every row, a three-output one saved as bce took three rows' logits from one.

@@ -49,23 +49,29 @@ public final class ModelFile {
     }
 
     /**
-     * Saves {@code m} atomically. Non-finite weights and metadata that contradicts the model (a
+     * Saves {@code m} atomically, waiting for a call on its model in progress on another thread (a
+     * whole {@code Trainer.fit}). Non-finite weights and metadata that contradicts the model (a
      * scaler or name list of the wrong width, an unknown loss, bce on more than one output or
      * cross_entropy on one) are refused, as {@link #load} would refuse them.
      */
     public static void save(Path file, SavedModel m) throws IOException {
-        if (m.model().isClosed()) {
-            throw new IllegalStateException("cannot save " + m.model().describe() + " to " + file + ": the model is closed");
-        }
-        ModelChecks.metadata(file.toString(), m, true);
         Map<String, TensorData> tensors = new LinkedHashMap<>();
-        m.model().stateDict().forEach((name, t) -> {
-            TensorData data = new TensorData(t.shape(), t.toArray());
-            ModelChecks.finite(file.toString(), name, data);
-            tensors.put(name, data);
-        });
         Map<String, I64Data> int64s = new LinkedHashMap<>();
-        m.model().counters().forEach((name, c) -> int64s.put(name, I64Data.scalar(c.get())));
+        // Under the model's lock, as its own calls: a fit (or a predict) on another thread finishes
+        // first, so a checkpoint saved meanwhile holds one step's weights, not a mix of two.
+        synchronized (m.model()) {
+            if (m.model().isClosed()) {
+                throw new IllegalStateException("cannot save " + m.model().describe() + " to " + file
+                        + ": the model is closed");
+            }
+            ModelChecks.metadata(file.toString(), m, true);
+            m.model().stateDict().forEach((name, t) -> {
+                TensorData data = new TensorData(t.shape(), t.toArray());
+                ModelChecks.finite(file.toString(), name, data);
+                tensors.put(name, data);
+            });
+            m.model().counters().forEach((name, c) -> int64s.put(name, I64Data.scalar(c.get())));
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(FORMAT, FORMAT_VALUE);
         meta.put(ARCHITECTURE, Json.write(m.model().spec()));
@@ -150,9 +156,16 @@ public final class ModelFile {
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 
-    /** Loads weights (from Ember or PyTorch) into an existing model of the same architecture. */
+    /**
+     * Loads weights (from Ember or PyTorch) into an existing model of the same architecture. Holds
+     * the model's lock while it copies, so a prediction or fit on another thread sees the old
+     * weights or the new ones, never a mix.
+     */
     public static void loadWeights(Path file, Sequential model) throws IOException {
-        copyWeights(SafeTensors.read(file), model);
+        SafeTensorsFile f = SafeTensors.read(file);
+        synchronized (model) {
+            copyWeights(f, model);
+        }
     }
 
     /** Checks every tensor (presence, shape, finite values), then copies: a problem leaves the model untouched. */
