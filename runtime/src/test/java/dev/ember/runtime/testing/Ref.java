@@ -145,6 +145,18 @@ public final class Ref {
         return s / rows;
     }
 
+    /** The gradient of {@link #softmaxCrossEntropy} in z: (softmax(z) - onehot(label)) / rows. */
+    public static double[] softmaxCrossEntropyGrad(double[] z, float[] labels, int rows, int cols) {
+        double[] g = softmax(z, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            g[r * cols + (int) labels[r]] -= 1;
+        }
+        for (int i = 0; i < g.length; i++) {
+            g[i] /= rows;
+        }
+        return g;
+    }
+
     /** Mean of max(z, 0) - z t + log(1 + exp(-|z|)), the stable form of BCE on logits. */
     public static double bceWithLogits(double[] z, double[] t) {
         double s = 0;
