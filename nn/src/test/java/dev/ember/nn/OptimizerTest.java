@@ -172,6 +172,41 @@ class OptimizerTest {
         }
     }
 
+    /** As PyTorch's "optimizer got an empty parameter list": an optimizer over nothing would train nothing. */
+    @Test
+    void anEmptyParameterListIsRefusedWithTheOptimizersName() {
+        String[][] cases = {{"sgd", "Sgd"}, {"nesterov", "Sgd"}, {"adam", "Adam"}, {"adamw", "Adam"},
+            {"rmsprop", "RmsProp"}, {"adagrad", "Adagrad"}};
+        for (String[] c : cases) {
+            refused(() -> Optimizer.create(c[0], List.of(), 0.1f), c[1] + ": optimizer got an empty parameter list");
+        }
+        refused(() -> new Adam(List.of(), 0.1f), "Adam: optimizer got an empty parameter list");
+    }
+
+    /** The parameterless check (the CLI's, before it has a model) refuses what create would, alike. */
+    @Test
+    void checkRefusesWhatCreateWouldWithTheSameMessage() {
+        float d = Optimizer.DEFAULT_MOMENTUM;
+        Object[][] bad = {{"sgd", -0.1f, 0f, d}, {"adamw", Float.NaN, 0f, d}, {"rmsprop", 0.1f, -1f, d},
+            {"adagrad", 0.1f, Float.POSITIVE_INFINITY, d}, {"nesterov", 0.1f, 0f, 0f}, {"sgd", 0.1f, 0f, 1f},
+            {"adamx", 0.1f, 0f, d}};
+        try (Tensor w = CPU.zeros(2); Tensor g = CPU.zeros(2)) {
+            List<Parameter> ps = List.of(new Parameter("w", w, g));
+            for (Object[] b : bad) {
+                String name = (String) b[0];
+                float lr = (Float) b[1], wd = (Float) b[2], m = (Float) b[3];
+                String expected = assertThrows(IllegalArgumentException.class,
+                        () -> Optimizer.create(name, ps, lr, wd, m)).getMessage();
+                assertEquals(expected, assertThrows(IllegalArgumentException.class,
+                        () -> Optimizer.check(name, lr, wd, m)).getMessage());
+            }
+        }
+        for (String name : new String[] {"sgd", "nesterov", "adam", "adamw", "rmsprop", "adagrad"}) {
+            Optimizer.check(name, 0.1f, 0.01f, Optimizer.DEFAULT_MOMENTUM);
+        }
+        Optimizer.check("sgd", 0f, 0f, 0f);
+    }
+
     private static void refused(org.junit.jupiter.api.function.Executable make, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make);
         assertTrue(e.getMessage().startsWith(message), e.getMessage());

@@ -312,11 +312,9 @@ public final class Cli {
         }
         // The trainer's and the optimizer's own checks (epochs, batch size, validation, patience,
         // clip norm; learning rate, weight decay, Nesterov's momentum), run now rather than after
-        // the data and config lines have been printed. The optimizer's live in the constructors of
-        // its kinds, with each kind's name in the message, so an optimizer without parameters is
-        // built to run them.
+        // the data and config lines have been printed.
         dev.ember.nn.train.TrainConfig.check(c.epochs(), c.batchSize(), c.validation(), c.patience(), c.clipNorm());
-        dev.ember.nn.optim.Optimizer.create(c.optimizer(), List.of(), c.lr(), c.weightDecay(), c.momentum()).close();
+        dev.ember.nn.optim.Optimizer.check(c.optimizer(), c.lr(), c.weightDecay(), c.momentum());
         if (c.patience() > 0 && c.validation() <= 0) {
             throw new UsageException(a.has("patience")
                     ? "--patience needs a validation fraction (--validation 0.2)"

@@ -27,16 +27,25 @@ public abstract class Optimizer implements AutoCloseable {
     private boolean closed;
 
     protected Optimizer(List<Parameter> params, float lr, float weightDecay) {
-        if (!(lr >= 0) || !Float.isFinite(lr)) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": learning rate must be finite and >= 0, got " + lr);
-        }
-        if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": weight decay must be finite and >= 0, got "
-                    + weightDecay);
+        checkRates(getClass().getSimpleName(), lr, weightDecay);
+        if (params.isEmpty()) {
+            // as PyTorch's "optimizer got an empty parameter list": stepping would silently train nothing
+            throw new IllegalArgumentException(getClass().getSimpleName()
+                    + ": optimizer got an empty parameter list (nothing to train; pass the model's parameters())");
         }
         this.params = List.copyOf(params);
         this.lr = lr;
         this.weightDecay = weightDecay;
+    }
+
+    /** The learning rate and weight decay checks of every kind's constructor; {@code kind} names it. */
+    private static void checkRates(String kind, float lr, float weightDecay) {
+        if (!(lr >= 0) || !Float.isFinite(lr)) {
+            throw new IllegalArgumentException(kind + ": learning rate must be finite and >= 0, got " + lr);
+        }
+        if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException(kind + ": weight decay must be finite and >= 0, got " + weightDecay);
+        }
     }
 
     /**
@@ -162,6 +171,26 @@ public abstract class Optimizer implements AutoCloseable {
         kind(name);
         if (momentum != DEFAULT_MOMENTUM && !(momentum >= 0 && momentum < 1)) {
             throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
+    }
+
+    /**
+     * Runs every check {@link #create} would run on these arguments, with the same messages, without
+     * needing the parameters: for a caller that wants bad hyperparameters refused before it has
+     * built the model (the CLI, before it loads data).
+     */
+    public static void check(String name, float lr, float weightDecay, float momentum) {
+        check(name, momentum);
+        String k = kind(name);
+        checkRates(switch (k) {
+            case "sgd", "nesterov" -> Sgd.class.getSimpleName();
+            case "adam", "adamw" -> Adam.class.getSimpleName();
+            case "rmsprop" -> RmsProp.class.getSimpleName();
+            case "adagrad" -> Adagrad.class.getSimpleName();
+            default -> throw new IllegalStateException("optimizer " + name + " is in NAMES but not checked here");
+        }, lr, weightDecay);
+        if (takesMomentum(k)) {
+            Sgd.checkMomentum(momentum == DEFAULT_MOMENTUM ? SGD_MOMENTUM : momentum, k.equals("nesterov"));
         }
     }
 

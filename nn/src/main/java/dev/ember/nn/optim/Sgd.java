@@ -13,14 +13,19 @@ public final class Sgd extends Optimizer {
 
     public Sgd(List<Parameter> params, float lr, float momentum, float weightDecay, boolean nesterov) {
         super(params, lr, weightDecay);
+        checkMomentum(momentum, nesterov);
+        this.momentum = momentum;
+        this.nesterov = nesterov;
+    }
+
+    /** The momentum checks of the constructor, for {@link Optimizer#check(String, float, float, float)}. */
+    static void checkMomentum(float momentum, boolean nesterov) {
         if (!(momentum >= 0 && momentum < 1)) {
             throw new IllegalArgumentException("SGD: momentum must be in [0, 1), got " + momentum);
         }
         if (nesterov && momentum == 0) {
             throw new IllegalArgumentException("SGD: Nesterov needs a non-zero momentum");
         }
-        this.momentum = momentum;
-        this.nesterov = nesterov;
     }
 
     @Override
