@@ -216,8 +216,15 @@ public final class Ops {
 
     /** A new tensor A * B. */
     public static Tensor matmul(Tensor a, Tensor b) {
-        rank2("matmul", "A", a);
-        rank2("matmul", "B", b);
+        // checked here, not left to gemm, so that the messages name the op that was called
+        String op = "matmul";
+        sameDevice(op, "A, B", a, b);
+        rank2(op, "A", a);
+        rank2(op, "B", b);
+        if (a.cols() != b.rows()) {
+            throw new IllegalArgumentException(op + ": inner dimensions differ: A is " + a.shapeString() + ", B is "
+                    + b.shapeString() + " (A's columns must equal B's rows)");
+        }
         Tensor c = a.device().empty(a.rows(), b.cols());
         try {
             gemm(false, false, 1f, a, b, 0f, c);

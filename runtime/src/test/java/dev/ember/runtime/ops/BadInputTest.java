@@ -112,7 +112,8 @@ class BadInputTest {
             bad(() -> Ops.gemm(false, true, 1f, a34, a43, 0f, c33), "gemm", "3x4", "4x3");
             bad(() -> Ops.gemm(false, false, 1f, a34, a43, 0f, a34), "gemm", "C is 3x4", "3x3");
             bad(() -> Ops.gemm(false, false, 1f, a34, a43, 0f, c33, b5, Activation.RELU, 0f), "gemm", "bias", "[5]");
-            bad(() -> Ops.matmul(a34, a34), "gemm", "3x4");
+            bad(() -> Ops.matmul(a34, a34), "matmul: inner dimensions differ", "A is 3x4", "B is 3x4");
+            bad(() -> Ops.matmul(a34, c33), "matmul: inner dimensions differ", "A is 3x4", "B is 3x3");
             bad(() -> Ops.biasAdd(a34, v3, a34), "biasAdd", "bias", "[3]", "3x4");
             bad(() -> Ops.biasAdd(a34, a12, a34), "biasAdd", "[12]");
             bad(() -> Ops.biasGrad(a34, v3, false), "biasGrad", "[3]", "3x4");
@@ -392,7 +393,7 @@ class BadInputTest {
             bad(() -> Ops.gemm(false, false, 1f, a, w, 0f, c), "gemm", "different devices", "4x3@" + other.name());
             bad(() -> Ops.gemm(false, true, 1f, a, a, 0f, c, bias, Activation.RELU, 0f), "gemm", "different devices",
                     "[3]@" + other.name());
-            bad(() -> Ops.matmul(a, w), "gemm", "different devices");
+            bad(() -> Ops.matmul(a, w), "matmul: tensors on different devices", here, "4x3@" + other.name());
             bad(() -> Ops.softmaxCrossEntropy(c, l, c), "softmaxCrossEntropy", "different devices");
             bad(() -> Ops.dropout(1L, 0.5f, a, b), "dropout", "different devices");
             bad(() -> Ops.sgd(a, b, null, 0.1f, 0f, 0f, false, true), "sgd", "different devices");
