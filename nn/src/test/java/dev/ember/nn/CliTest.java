@@ -154,6 +154,40 @@ class CliTest {
         assertEquals("ember evaluate: columns taken by the model's feature names; ignored: id\n", s.err);
     }
 
+    /**
+     * A regression model with several outputs (saved from code: the CLI trains one target) predicts
+     * one column per output, each in its own target's units, as SavedModel.predict gives them;
+     * evaluate, which compares a regression model's one output with the data's one label column,
+     * refuses it by its outputs.
+     */
+    @Test
+    void aRegressionModelWithSeveralOutputsPredictsOneColumnPerOutput(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("two.safetensors");
+        dev.ember.nn.data.StandardScaler targets = dev.ember.nn.data.StandardScaler.ofDouble(new double[] {10, -5},
+                new double[] {2, 3});
+        try (Sequential m = Sequential.builder(2).dense(2).build(Devices.cpu(), 1)) {
+            m.parameters().get(0).value().copyFrom(new float[] {1, 0, 0, 1}); // identity: outputs = features
+            m.parameters().get(1).value().copyFrom(new float[] {0, 0});
+            dev.ember.nn.model.ModelFile.save(model, new dev.ember.nn.model.SavedModel(m, "mse", "two", null, null,
+                    null, targets));
+        }
+        Path in = dir.resolve("in.csv");
+        Files.writeString(in, "1,2\n3,4\n");
+        Result p = run("predict", "--model", model.toString(), "--input", in.toString());
+        assertEquals(0, p.code, p.err);
+        assertEquals("prediction_0,prediction_1\n12.0,1.0\n16.0,7.0\n", p.out.replace("\r\n", "\n"));
+        try (dev.ember.nn.model.SavedModel sm = dev.ember.nn.model.ModelFile.load(model, Devices.cpu())) {
+            assertArrayEquals(new float[] {12, 1, 16, 7}, sm.predict(new float[] {1, 2, 3, 4}, 2));
+        }
+        Path data = dir.resolve("data.csv");
+        Files.writeString(data, "1,2,12\n3,4,16\n");
+        for (String json : new String[] {"--quiet", "--json"}) {
+            oneLineError(run("evaluate", "--model", model.toString(), "--data", data.toString(), json),
+                    "model " + model + " is a regression model with 2 outputs; evaluate compares one output with"
+                    + " the data's label column");
+        }
+    }
+
     /** A header line read as data says what to do about it. */
     @Test
     void aHeaderWithoutHeaderFlagSuggestsIt(@TempDir Path dir) throws Exception {

@@ -612,6 +612,12 @@ public final class Cli {
         try (SavedModel sm = loadModel(a, device)) {
             Loss loss = Loss.parse(sm.loss());
             Task task = Task.of(loss);
+            if (task == Task.REGRESSION && sm.model().outputSize() != 1) {
+                // before reading the data: a data set holds one target per row
+                throw new UsageException("model " + a.get("model") + " is a regression model with "
+                        + sm.model().outputSize() + " outputs; evaluate compares one output with the data's label"
+                        + " column (predict gives all " + sm.model().outputSize() + ")");
+            }
             String data = a.require("data");
             Path p = Path.of(data);
             Dataset raw;
@@ -749,10 +755,23 @@ public final class Cli {
             List<String> names = sm.classNames();
             switch (task) {
                 case REGRESSION -> {
-                    float[] v = sm.targetScaler() == null ? y : sm.targetScaler().inverse(y, t.rows(), 1);
-                    out.println("prediction");
-                    for (float f : v) {
-                        out.println(f);
+                    // one column per output (a model saved from code may have several), each in its target's units
+                    float[] v = sm.targetScaler() == null ? y : sm.targetScaler().inverse(y, t.rows(), k);
+                    if (k == 1) {
+                        out.println("prediction");
+                    } else {
+                        StringBuilder h = new StringBuilder();
+                        for (int c = 0; c < k; c++) {
+                            h.append(c == 0 ? "" : ",").append("prediction_").append(c);
+                        }
+                        out.println(h);
+                    }
+                    for (int r = 0; r < t.rows(); r++) {
+                        StringBuilder sb = new StringBuilder();
+                        for (int c = 0; c < k; c++) {
+                            sb.append(c == 0 ? "" : ",").append(v[r * k + c]);
+                        }
+                        out.println(sb);
                     }
                 }
                 case BINARY -> {

@@ -44,7 +44,7 @@ public record SavedModel(Sequential model, String loss, String dataName, List<St
         }
         float[] x = featureScaler == null ? features : featureScaler.transform(features, rows, in);
         float[] y = model.predict(x, rows, 256);
-        return targetScaler == null ? y : targetScaler.inverse(y, rows, 1);
+        return targetScaler == null ? y : targetScaler.inverse(y, rows, model.outputSize());
     }
 
     @Override
