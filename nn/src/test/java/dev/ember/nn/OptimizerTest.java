@@ -14,6 +14,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -181,6 +182,20 @@ class OptimizerTest {
             refused(() -> Optimizer.create(c[0], List.of(), 0.1f), c[1] + ": optimizer got an empty parameter list");
         }
         refused(() -> new Adam(List.of(), 0.1f), "Adam: optimizer got an empty parameter list");
+    }
+
+    /** A parameter listed twice would be updated twice per step (PyTorch warns, and will refuse it). */
+    @Test
+    void aParameterGivenTwiceIsRefused() {
+        try (Tensor w = CPU.zeros(2); Tensor g = CPU.zeros(2); Tensor v = CPU.zeros(3); Tensor h = CPU.zeros(3)) {
+            Parameter pw = new Parameter("w", w, g), pv = new Parameter("v", v, h);
+            refused(() -> Optimizer.create("adam", List.of(pw, pv, pw), 0.1f), "Adam: parameter 'w' is given twice;");
+            refused(() -> Optimizer.create("adagrad", List.of(pv, pw.withName("w2"), pw), 0.1f),
+                    "Adagrad: parameter 'w' is given twice (also as 'w2')");
+            try (Optimizer ok = Optimizer.create("sgd", List.of(pw, pv), 0.1f)) {
+                assertNotNull(ok);
+            }
+        }
     }
 
     /** The parameterless check (the CLI's, before it has a model) refuses what create would, alike. */

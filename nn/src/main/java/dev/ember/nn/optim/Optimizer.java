@@ -33,6 +33,16 @@ public abstract class Optimizer implements AutoCloseable {
             throw new IllegalArgumentException(getClass().getSimpleName()
                     + ": optimizer got an empty parameter list (nothing to train; pass the model's parameters())");
         }
+        // PyTorch warns of a parameter given twice (and will refuse it): here it would be updated twice a step
+        Map<Tensor, String> seen = new IdentityHashMap<>();
+        for (Parameter p : params) {
+            String before = seen.putIfAbsent(p.value(), p.name());
+            if (before != null) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter '" + p.name()
+                        + "' is given twice" + (before.equals(p.name()) ? "" : " (also as '" + before + "')")
+                        + "; each would be updated twice per step");
+            }
+        }
         this.params = List.copyOf(params);
         this.lr = lr;
         this.weightDecay = weightDecay;
