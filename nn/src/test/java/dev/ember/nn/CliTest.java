@@ -688,14 +688,81 @@ class CliTest {
             for (String help : new String[] {"--help", "-h"}) {
                 Result r = run(cmd, help);
                 assertEquals(0, r.code, cmd + " " + help + ": " + r.err);
-                assertTrue(r.out.startsWith("usage: ember"), cmd + " " + help + ": " + r.out);
+                assertTrue(r.out.startsWith("usage: ember " + cmd), cmd + " " + help + ": " + r.out);
                 assertEquals("", r.err, cmd + " " + help);
+                for (String line : r.out.split("\n")) {
+                    assertTrue(line.length() <= 100, cmd + " help line of " + line.length() + ": " + line);
+                }
             }
         }
         // anywhere among the flags, without the required ones or a check of the others
         Result r = run("train", "--epochs", "ten", "--help");
         assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("  train --data NAME|FILE.csv"), r.out);
+        assertTrue(r.out.startsWith("usage: ember train --data NAME|FILE.csv [flags]\n"), r.out);
+    }
+
+    /**
+     * A command's help: each flag's entry, from its "  --name" line through the lines indented under
+     * it, by name, its whitespace collapsed ("--lr X learning rate (default 0.001)").
+     */
+    private static Map<String, String> helpEntries(String help) {
+        Map<String, String> entries = new java.util.LinkedHashMap<>();
+        String name = null;
+        for (String line : help.split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^  --([a-z-]+)").matcher(line);
+            if (m.find()) {
+                name = m.group(1);
+                assertFalse(entries.containsKey(name), "--" + name + " twice in\n" + help);
+                entries.put(name, line.strip());
+            } else if (name != null && line.startsWith("    ")) {
+                entries.put(name, entries.get(name) + " " + line.strip());
+            } else {
+                name = null;
+            }
+        }
+        entries.replaceAll((k, v) -> v.replaceAll("\\s+", " "));
+        return entries;
+    }
+
+    @Test
+    void eachCommandsHelpHasAnEntryForEveryFlagItTakes() {
+        for (String cmd : new String[] {"devices", "train", "evaluate", "predict"}) {
+            String help = run(cmd, "--help").out;
+            // the parser's own sets: a flag added without its help fails here, and so does help
+            // for a flag the command does not take
+            assertEquals(new java.util.TreeSet<>(Cli.flags(cmd)), new java.util.TreeSet<>(helpEntries(help).keySet()),
+                    cmd + " --help:\n" + help);
+        }
+        assertTrue(run("devices", "--help").out.contains("no flags"));
+        // every group train's help has, in order
+        String train = run("train", "--help").out;
+        int at = 0;
+        for (String group : new String[] {"\ndata:\n", "\nmodel:\n", "\ntraining:\n", "\noutput:\n"}) {
+            int next = train.indexOf(group);
+            assertTrue(next > at, group.strip() + " in\n" + train);
+            at = next;
+        }
+    }
+
+    @Test
+    void theOverviewIsShort() {
+        Result h = run("help");
+        assertEquals(0, h.code, h.err);
+        assertEquals("", h.err);
+        assertTrue(h.out.startsWith("usage: ember <command>"), h.out);
+        assertTrue(h.out.contains("ember <command> --help"), h.out);
+        for (String cmd : new String[] {"devices", "train", "evaluate", "predict"}) {
+            assertEquals(1, h.out.lines().filter(l -> l.startsWith("  " + cmd + " ")).count(), cmd + " in\n" + h.out);
+        }
+        assertTrue(h.out.lines().count() <= 8, h.out); // not every flag: those are in each command's help
+        assertFalse(h.out.contains("--init"), h.out);
+        for (String word : new String[] {"--help", "-h"}) {
+            assertEquals(h.out, run(word).out);
+        }
+        Result none = run();
+        assertEquals(2, none.code);
+        assertEquals(h.out, none.err); // on stderr: the command was missing
+        assertEquals("", none.out);
     }
 
     /**
@@ -714,7 +781,7 @@ class CliTest {
             {"evaluate", "--data=x.csv", "-h"}}) {
             Result h = run(args);
             assertEquals(0, h.code, h.err);
-            assertTrue(h.out.startsWith("usage: ember"), h.out);
+            assertTrue(h.out.startsWith("usage: ember " + args[0]), h.out);
         }
     }
 
@@ -738,23 +805,66 @@ class CliTest {
     }
 
     @Test
-    void helpShowsTheDefaultsOfACsvRun() {
-        String help = run("help").out;
+    void trainHelpShowsTheDefaultsOfACsvRun() {
+        Map<String, String> help = helpEntries(run("train", "--help").out);
         RunConfig d = RunConfig.defaults();
-        for (String shown : new String[] {"[--layers " + d.hidden()[0] + "|", "[--activation " + d.activation() + "|",
-            "[--loss " + d.loss() + "|", "[--optimizer " + d.optimizer() + "|", "[--lr " + d.lr() + "]",
-            "[--schedule " + d.schedule() + "|", "[--batch-size " + d.batchSize() + "]",
-            "[--epochs " + d.epochs() + "]", "[--seed " + d.seed() + "]", "[--init " + d.init() + "|"}) {
-            assertTrue(help.contains(shown), shown + " in\n" + help);
-        }
         assertEquals(1, d.hidden().length);
-        java.util.regex.Matcher listed = java.util.regex.Pattern.compile("\\[--activation ([a-z_|]+)]").matcher(help);
-        assertTrue(listed.find(), help);
-        for (String a : listed.group(1).split("\\|")) {
-            dev.ember.runtime.Activation.parse(a); // the names listed are names the flag takes
+        assertTrue(d.momentum() < 0, "the default momentum is the optimizer's: " + d.momentum());
+        Map<String, Object> shown = new java.util.LinkedHashMap<>();
+        shown.put("layers", d.hidden()[0]);
+        shown.put("activation", d.activation());
+        shown.put("loss", d.loss());
+        shown.put("optimizer", d.optimizer());
+        shown.put("lr", d.lr());
+        shown.put("momentum", dev.ember.nn.optim.Optimizer.SGD_MOMENTUM);
+        shown.put("weight-decay", d.weightDecay());
+        shown.put("schedule", d.schedule());
+        shown.put("dropout", d.dropout());
+        shown.put("batch-size", d.batchSize());
+        shown.put("epochs", d.epochs());
+        shown.put("seed", d.seed());
+        shown.put("patience", d.patience());
+        shown.put("validation", d.validation());
+        shown.put("init", d.init());
+        shown.put("clip-norm", d.clipNorm());
+        // the CSV flags' defaults, as loadTrainData and readCsv take them
+        shown.put("test-fraction", 0.2f);
+        shown.put("split-seed", 42);
+        shown.put("label-column", -1);
+        shown.put("task", "classification");
+        shown.forEach((flag, value) -> assertTrue(help.get(flag).contains("(default " + value + ")"),
+                "--" + flag + " default " + value + ": " + help.get(flag)));
+        assertFalse(d.batchNorm()); // --batchnorm, a switch, is off
+        // the values listed are values the flags take
+        for (String flag : new String[] {"activation", "loss", "optimizer", "init", "task", "schedule"}) {
+            java.util.regex.Matcher listed = java.util.regex.Pattern.compile("^--" + flag + " ([a-z_|\\[\\]:NG]+) ")
+                    .matcher(help.get(flag));
+            assertTrue(listed.find(), help.get(flag));
+            for (String v : listed.group(1).split("\\|")) {
+                String value = v.replaceAll("\\[.*", ""); // step[:N[:G]] -> step
+                switch (flag) {
+                    case "activation" -> dev.ember.runtime.Activation.parse(value);
+                    case "loss" -> {
+                        if (!value.equals("auto")) {
+                            dev.ember.nn.loss.Loss.parse(value);
+                        }
+                    }
+                    case "optimizer" -> dev.ember.nn.optim.Optimizer.check(value, -1f);
+                    case "init" -> dev.ember.nn.Init.parse(value);
+                    case "task" -> assertTrue(value.equals("classification") || value.equals("regression"), value);
+                    default -> dev.ember.nn.optim.LrSchedule.parse(value);
+                }
+            }
         }
-        // every flag evaluate takes
-        assertTrue(help.contains("[--header] [--json]\n      [--quiet] [--device D]"), help);
+        // the schedules' own defaults, as the help states them
+        assertTrue(help.get("schedule").contains("(N 10, G 0.1 if left out)") && help.get("schedule")
+                .contains("(G 0.95)"), help.get("schedule"));
+        var step = dev.ember.nn.optim.LrSchedule.parse("step");
+        assertEquals(1f, step.lr(1f, 9, 100));
+        assertEquals(0.1f, step.lr(1f, 10, 100));
+        assertEquals(0.95f, dev.ember.nn.optim.LrSchedule.parse("exp").lr(1f, 1, 100));
+        // a bundled data set's own configuration: where to see it
+        assertTrue(run("train", "--help").out.contains("reference configuration"));
     }
 
     @Test

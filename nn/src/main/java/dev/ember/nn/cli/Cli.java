@@ -50,6 +50,11 @@ public final class Cli {
     private static final Set<String> EVAL_SWITCHES = Set.of("header", "json", "quiet");
     private static final Set<String> PREDICT_FLAGS = Set.of("model", "input", "device");
     private static final Set<String> PREDICT_SWITCHES = Set.of("header");
+    /** The defaults of the CSV-only flags of train (and --label-column of evaluate), as the help shows them. */
+    static final String LABEL_COLUMN = "-1";
+    static final String TASK = "classification";
+    static final float TEST_FRACTION = 0.2f;
+    static final long SPLIT_SEED = 42;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -71,10 +76,10 @@ public final class Cli {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Cli cli = new Cli(out, err);
         if (args.length == 0 || isHelp(args[0])) {
-            cli.usage(args.length == 0 ? err : out);
+            (args.length == 0 ? err : out).print(Help.overview());
             return args.length == 0 ? 2 : 0;
         }
-        // "ember train --help": the usage, before the flags are parsed (the others may be
+        // "ember train --help": the command's help, before the flags are parsed (the others may be
         // incomplete, and --data is required). A flag's value is skipped as Args reads it, so
         // "--input -h" names a file -h; "help" is never the flag, being a value's word too.
         Set<String> valueFlags = switch (args[0]) {
@@ -86,7 +91,7 @@ public final class Cli {
         boolean known = Set.of("devices", "train", "evaluate", "predict").contains(args[0]); // else: unknown command
         for (int i = 1; known && i < args.length; i++) {
             if (args[i].equals("--help") || args[i].equals("-h")) {
-                cli.usage(out);
+                out.print(Help.of(args[0]));
                 return 0;
             }
             if (args[i].startsWith("--") && valueFlags.contains(args[i].substring(2))) {
@@ -125,6 +130,28 @@ public final class Cli {
         }
     }
 
+    /**
+     * The names (without "--") of the flags and switches {@code command} accepts: none for
+     * {@code devices}. For tools that complete or check a command line, and for the help's tests.
+     *
+     * @throws IllegalArgumentException for a command other than devices, train, evaluate or predict
+     */
+    public static Set<String> flags(String command) {
+        return switch (command) {
+            case "devices" -> Set.of();
+            case "train" -> union(TRAIN_FLAGS, TRAIN_SWITCHES);
+            case "evaluate" -> union(EVAL_FLAGS, EVAL_SWITCHES);
+            case "predict" -> union(PREDICT_FLAGS, PREDICT_SWITCHES);
+            default -> throw new IllegalArgumentException("unknown command '" + command + "'");
+        };
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.TreeSet<>(a);
+        all.addAll(b);
+        return java.util.Collections.unmodifiableSet(all);
+    }
+
     private static boolean isHelp(String arg) {
         return arg.equals("help") || arg.equals("--help") || arg.equals("-h");
     }
@@ -139,28 +166,6 @@ public final class Cli {
                     + dev.ember.nn.io.IoErrors.reason(e);
         }
         return dev.ember.nn.io.IoErrors.reason(e);
-    }
-
-    private void usage(PrintStream s) {
-        s.println("""
-                usage: ember <command> [flags]
-                  devices                        list compute devices, the names --device takes (* marks the one
-                                                 chosen by default)
-                  train --data NAME|FILE.csv     train a model: a NAME (wine, iris, breast-cancer, digits, diabetes,
-                                                 fashion-mnist) starts from that data set's reference configuration,
-                                                 a CSV file from the defaults shown (a list's first entry); each
-                                                 flag changes that one setting
-                      [--label-column N|NAME] [--header] [--task classification|regression]   (CSV input)
-                      [--test-fraction 0.2] [--split-seed 42] [--stratify]   (CSV input: the test part)
-                      [--layers 32|64,32|none] [--activation relu|leaky_relu|elu|sigmoid|tanh]
-                      [--loss auto|cross_entropy|bce|mse] [--optimizer adam|adamw|sgd|nesterov|rmsprop|adagrad]
-                      [--lr 0.001] [--momentum X] [--schedule constant|step[:N[:G]]|exp[:G]|cosine]
-                      [--weight-decay X] [--dropout P] [--batchnorm] [--batch-size 32] [--epochs 20] [--seed 0]
-                      [--patience N] [--validation FRACTION] [--init torch|auto|he|glorot] [--clip-norm X]
-                      [--device D] [--out DIR] [--json] [--quiet]
-                  evaluate --model FILE|DIR --data NAME|FILE.csv [--label-column N|NAME] [--header] [--json]
-                      [--quiet] [--device D]
-                  predict --model FILE|DIR --input FEATURES.csv [--header] [--device D]""");
     }
 
     // ---- devices --------------------------------------------------------------------------------
@@ -193,13 +198,13 @@ public final class Cli {
     private static Data loadTrainData(Args a) {
         String data = a.require("data");
         Path p = Path.of(data);
-        String task = a.has("task") ? a.get("task").trim().toLowerCase(Locale.ROOT) : "classification";
+        String task = a.has("task") ? a.get("task").trim().toLowerCase(Locale.ROOT) : TASK;
         if (!task.equals("classification") && !task.equals("regression")) {
             throw new UsageException("--task must be classification or regression, got '" + a.get("task") + "'");
         }
         if (Files.isRegularFile(p)) {
             boolean regression = task.equals("regression");
-            float testFraction = a.floatValue("test-fraction", 0.2f);
+            float testFraction = a.floatValue("test-fraction", TEST_FRACTION);
             if (!(testFraction > 0 && testFraction < 1)) {
                 throw new UsageException("--test-fraction must be in (0, 1), got " + a.get("test-fraction"));
             }
@@ -210,7 +215,7 @@ public final class Cli {
             // The float flag read back as the decimal the user typed (0.2f is not 0.2).
             double fraction = Double.parseDouble(Float.toString(testFraction));
             checkRowsToSplit(p, d.rows(), a, fraction, validation(a, RunConfig.defaults()));
-            Split split = Splits.random(d, fraction, a.longValue("split-seed", 42), a.flag("stratify"));
+            Split split = Splits.random(d, fraction, a.longValue("split-seed", SPLIT_SEED), a.flag("stratify"));
             return new Data(split.standardized(regression), false, d.name());
         }
         checkNotAMissingFile(data);
@@ -553,7 +558,7 @@ public final class Cli {
      * by their place in {@code classes} (a model's) when that is given.
      */
     private static Dataset readCsv(Path p, Args a, boolean classification, List<String> classes) {
-        String label = a.has("label-column") ? a.get("label-column").strip() : "-1";
+        String label = a.has("label-column") ? a.get("label-column").strip() : LABEL_COLUMN;
         if (!label.matches("[+-]?\\d+") && !a.flag("header")) {
             throw new UsageException("--label-column " + label + " is a column name, which needs --header (or give"
                     + " the column's 0-based index)");
