@@ -31,16 +31,15 @@ public final class EmberMain {
             // Tunes the OpenCL GEMM tiles of every (or each named) OpenCL device; exits 1 when none was tuned.
             case "tune" -> dev.ember.runtime.opencl.OpenClTuner.run(rest, System.out, System.err);
             case "help", "--help", "-h" -> {
-                int code = delegate(cmd, args); // the nn command line's usage first: it has the header
-                // The closing delimiter two columns left of the text keeps the commands indented
-                // like the nn command line's, under its usage line.
-                System.out.print("""
-                          bench [--quick|--full] [--devices ..] [--ops ..] [--sizes ..] [--out DIR] [--json]
-                                                         run the JMH suites on every available device; table + report
-                          results DIR [--file PATH]      regenerate benchmarks/RESULTS.md (or PATH) from a bench report
-                                                         directory
-                          tune [--size N] [opencl:i ..]  tune the GEMM tiles of every OpenCL device, or of those named
-                                                         (stored in the cache)
+                int code = delegate(cmd, args); // the nn command line's overview first: it has the header
+                // One line per command, as the nn command line's (each command's --help has its
+                // flags). The closing delimiter two columns left of the text keeps the commands
+                // indented like the nn command line's, under its usage line. Without arguments the
+                // overview is on stderr, as the nn command line prints its part (and exits 2).
+                (args.length == 0 ? System.err : System.out).print("""
+                          bench [--quick|--full] ...     run the JMH suites on every available device; table + report
+                          results DIR [--file PATH]      regenerate benchmarks/RESULTS.md from a bench report directory
+                          tune [--size N] [opencl:i ..]  tune the GEMM tiles of the OpenCL devices (stored in the cache)
                           test                           (launcher) run the whole test suite
                           gpu-bundle                     (launcher) build the self-contained GPU check archive
                         """);

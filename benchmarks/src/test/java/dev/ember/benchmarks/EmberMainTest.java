@@ -69,7 +69,21 @@ class EmberMainTest {
         assertEquals(0, rc[0]);
         assertTrue(out.startsWith("usage: ember"), out);
         assertTrue(out.contains("\n  bench [--quick") && out.contains("\n  tune [--size N]"), out);
-        assertTrue(out.contains("\n  results DIR [--file PATH]"), out); // every flag, as README says
+        assertTrue(out.contains("\n  results DIR [--file PATH]"), out);
+        // a short overview: one line per command (each command's --help has its flags)
+        for (String line : out.split("\n")) {
+            assertTrue(line.length() <= 100 && !line.startsWith("   "), "one line per command, short: " + line);
+        }
+    }
+
+    @Test
+    void withoutArgumentsTheOverviewIsOnStderr() {
+        int[] rc = new int[1];
+        String[] out = new String[1];
+        String err = capture(true, () -> out[0] = capture(false, () -> rc[0] = EmberMain.run(new String[0])));
+        assertEquals(2, rc[0]);
+        assertEquals("", out[0]);
+        assertTrue(err.contains("\n  bench [--quick"), err);
     }
 
     @Test
