@@ -25,14 +25,35 @@ public record BenchArgs(boolean full, List<String> devices, List<String> ops, Li
                           an unavailable device is skipped with the reason)
               --ops       ops or groups: %s
                           groups: %s
-              --sizes     sizes replacing each op's defaults where they parse (1M, 1024x10, 784-256-128-10@128, 1024)
+              --sizes     sizes replacing each op's defaults where they parse (1M, 1024x10,
+                          784-256-128-10@128, 1024)
               --out       report directory (default bench-results/<timestamp>/); an earlier run's report
                           there is replaced when this one is written, and stays if this run stops first
               --json      also print the result rows (rows.json) as one JSON line at the end""";
 
     public static String usage() {
-        return USAGE.formatted(String.join(",", Suite.all().stream().map(OpSpec::name).toList()),
-                String.join(",", Suite.groups().keySet()));
+        return USAGE.formatted(wrapped(Suite.all().stream().map(OpSpec::name).toList(), 29),
+                wrapped(List.copyOf(Suite.groups().keySet()), 22));
+    }
+
+    /**
+     * Names joined by commas and broken after one where the line would pass 100 columns, the
+     * widest line of the other commands' help; a later line starts at column {@code at}, under
+     * the first name.
+     */
+    private static String wrapped(List<String> names, int at) {
+        StringBuilder sb = new StringBuilder();
+        int column = at;
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i) + (i + 1 < names.size() ? "," : "");
+            if (column > at && column + name.length() > 100) {
+                sb.append('\n').append(" ".repeat(at));
+                column = at;
+            }
+            sb.append(name);
+            column += name.length();
+        }
+        return sb.toString();
     }
 
     public static BenchArgs parse(String[] args) {

@@ -67,5 +67,16 @@ class BenchArgsTest {
     void usageListsOpsAndGroups() {
         String u = BenchArgs.usage();
         assertTrue(u.contains("train_step") && u.contains("activations") && u.contains("--devices"));
+        for (String line : u.split("\n")) {
+            assertTrue(line.length() <= 100, line.length() + " columns: " + line);
+        }
+        // every op and group, once each, wherever the lines break
+        String listed = u.replaceAll(",\\n *", ",");
+        for (OpSpec op : Suite.all()) {
+            assertTrue(listed.contains(op.name() + ",") || listed.contains(op.name() + "\n"), op.name());
+        }
+        for (String group : Suite.groups().keySet()) {
+            assertTrue(listed.contains(group), group);
+        }
     }
 }
