@@ -173,7 +173,8 @@ final class Help {
         return new Text("ember predict --model FILE|DIR --input FEATURES.csv [flags]")
                 .about("Print a saved model's predictions for each row of a CSV file of features, as CSV on"
                         + " stdout: a prediction column (the class name, or the value for regression) and, for"
-                        + " classification, a p_<class> probability column per class.")
+                        + " classification, a p_<class> probability column per class; a regression model with several"
+                        + " outputs gives prediction_0 .. prediction_<k-1>.")
                 .group("model and data")
                 .flag("model", "--model FILE|DIR", "a model file, or the --out directory of train holding"
                         + " its model.safetensors", null)
