@@ -75,7 +75,7 @@ public class FashionMnistTrainingBenchmark {
         owned.setUp(() -> {
             model = owned.add(Experiment.buildModel(config, train.cols(), train.classes(), dev));
             optimizer = owned.add(Optimizer.create(config.optimizer(), model.parameters(), config.lr(),
-                    config.weightDecay(), config.momentum()));
+                    config.resolvedWeightDecay(), config.momentum()));
         });
     }
 

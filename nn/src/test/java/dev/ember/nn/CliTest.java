@@ -795,6 +795,21 @@ class CliTest {
         return (String) json(r.out).get("config");
     }
 
+    /** As PyTorch's AdamW: weight decay 0.01 unless given (with 0 it is Adam); a reference's own value stays. */
+    @Test
+    void adamwTakesPyTorchsDefaultWeightDecay() {
+        assertTrue(trainedConfig("iris", "--optimizer", "adamw").contains("weight_decay=0.01"),
+                trainedConfig("iris", "--optimizer", "adamw"));
+        assertTrue(trainedConfig("iris").contains("weight_decay=0.0 "), trainedConfig("iris"));
+        String config = trainedConfig("iris", "--optimizer", "adamw", "--weight-decay", "0");
+        assertTrue(config.contains("weight_decay=0.0 "), config);
+        config = trainedConfig("wine", "--optimizer", "adamw"); // wine's reference: Adam with 1e-4
+        assertTrue(config.contains("weight_decay=1.0E-4"), config);
+        Result r = run("train", "--data", "iris", "--weight-decay", "-1", "--device", "cpu", "--quiet");
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains("weight decay must be finite and >= 0, got -1.0"), r.err);
+    }
+
     @Test
     void sgdShowsTheMomentumItTrainsWith() {
         // wine's reference is Adam; SGD then trains with its default momentum, which the config says
@@ -817,7 +832,8 @@ class CliTest {
         shown.put("optimizer", d.optimizer());
         shown.put("lr", d.lr());
         shown.put("momentum", dev.ember.nn.optim.Optimizer.SGD_MOMENTUM);
-        shown.put("weight-decay", d.weightDecay());
+        assertEquals(dev.ember.nn.optim.Optimizer.DEFAULT_WEIGHT_DECAY, d.weightDecay(), "the optimizer's default");
+        shown.put("weight-decay", "0.0; adamw " + dev.ember.nn.optim.Optimizer.ADAMW_WEIGHT_DECAY);
         shown.put("schedule", d.schedule());
         shown.put("dropout", d.dropout());
         shown.put("batch-size", d.batchSize());

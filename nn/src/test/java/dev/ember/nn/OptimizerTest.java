@@ -184,6 +184,26 @@ class OptimizerTest {
         refused(() -> new Adam(List.of(), 0.1f), "Adam: optimizer got an empty parameter list");
     }
 
+    /**
+     * torch.optim.AdamW(params, lr) decays weights by 0.01 (decoupled: w -= lr * 0.01 * w, before the
+     * Adam step, which a zero gradient leaves at 0); Adam and the others default to none.
+     */
+    @Test
+    void adamwDefaultsToPyTorchsWeightDecay() {
+        float[] w0 = {2f, -3f};
+        for (String name : new String[] {"adamw", "adam", "sgd", "rmsprop", "adagrad"}) {
+            try (Tensor w = CPU.fromArray(w0.clone(), 2); Tensor g = CPU.zeros(2);
+                 Optimizer opt = Optimizer.create(name, List.of(new Parameter("w", w, g)), 0.1f)) {
+                opt.step();
+                float decay = name.equals("adamw") ? 0.1f * Optimizer.ADAMW_WEIGHT_DECAY : 0f;
+                assertArrayEquals(new float[] {w0[0] * (1 - decay), w0[1] * (1 - decay)}, w.toArray(), 1e-7f, name);
+            }
+        }
+        assertEquals(0.01f, Optimizer.defaultWeightDecay("AdamW"));
+        assertEquals(0f, Optimizer.defaultWeightDecay("adam"));
+        assertEquals(0.5f, Optimizer.resolvedWeightDecay("adamw", 0.5f));
+    }
+
     /** A parameter listed twice would be updated twice per step (PyTorch warns, and will refuse it). */
     @Test
     void aParameterGivenTwiceIsRefused() {

@@ -293,10 +293,15 @@ public final class Cli {
         } else if (!a.has("momentum") && momentum == dev.ember.nn.optim.Optimizer.DEFAULT_MOMENTUM) {
             momentum = dev.ember.nn.optim.Optimizer.SGD_MOMENTUM;
         }
+        // Likewise the weight decay: a config's "optimizer default" (-1) becomes the value that trains
+        // (adamw's 0.01, as PyTorch's AdamW; 0 for the others).
+        // (A --weight-decay given is taken as it is: the optimizer's check refuses -1.)
+        float weightDecay = a.has("weight-decay") ? a.floatValue("weight-decay", 0f)
+                : dev.ember.nn.optim.Optimizer.resolvedWeightDecay(optimizer, b.weightDecay());
         RunConfig c = new RunConfig(a.has("layers") ? layers(a.get("layers")) : b.hidden(),
                 a.has("activation") ? a.get("activation") : b.activation(), a.has("loss") ? a.get("loss") : b.loss(),
                 optimizer, a.floatValue("lr", b.lr()), momentum, a.has("schedule") ? a.get("schedule") : b.schedule(),
-                a.floatValue("weight-decay", b.weightDecay()), a.floatValue("dropout", b.dropout()),
+                weightDecay, a.floatValue("dropout", b.dropout()),
                 a.flag("batchnorm") || b.batchNorm(), a.intValue("batch-size", b.batchSize()),
                 a.intValue("epochs", b.epochs()), a.longValue("seed", b.seed()), a.intValue("patience", b.patience()),
                 validation(a, b), a.has("init") ? a.get("init") : b.init(),

@@ -113,8 +113,11 @@ final class Help {
                         + " PyTorch's SGD defaults to 0", d.momentum() == Optimizer.DEFAULT_MOMENTUM
                         ? Float.toString(Optimizer.SGD_MOMENTUM) : Float.toString(d.momentum()))
                 .flag("weight-decay", "--weight-decay X", "L2 penalty as PyTorch's weight_decay: X * w added"
-                        + " to every gradient (not to the printed loss); decoupled for adamw, which with 0 is"
-                        + " adam (PyTorch's AdamW defaults to 0.01)", Float.toString(d.weightDecay()))
+                        + " to every gradient (not to the printed loss); decoupled for adamw, whose default is"
+                        + " PyTorch AdamW's " + Optimizer.ADAMW_WEIGHT_DECAY,
+                        d.weightDecay() == Optimizer.DEFAULT_WEIGHT_DECAY
+                        ? Optimizer.defaultWeightDecay("adam") + "; adamw " + Optimizer.ADAMW_WEIGHT_DECAY
+                        : Float.toString(d.weightDecay()))
                 .flag("schedule", "--schedule constant|step[:N[:G]]|exp[:G]|cosine", "learning rate per"
                         + " epoch, starting at --lr: step = times G every N epochs (N 10, G 0.1 if left out);"
                         + " exp = times G each epoch (G 0.95); cosine = annealed towards 0 over --epochs",

@@ -220,9 +220,32 @@ public abstract class Optimizer implements AutoCloseable {
     public static final float SGD_MOMENTUM = 0.9f;
 
     /**
+     * A {@code RunConfig} weight decay that stands for the optimizer's default, which
+     * {@link #resolvedWeightDecay} gives ({@link #create} itself takes only real values).
+     */
+    public static final float DEFAULT_WEIGHT_DECAY = -1f;
+
+    /** AdamW's weight decay when none is given, as PyTorch's {@code AdamW}; the others default to 0. */
+    public static final float ADAMW_WEIGHT_DECAY = 0.01f;
+
+    /**
+     * The weight decay the named optimizer takes when none is given: {@link #ADAMW_WEIGHT_DECAY} for
+     * adamw (with 0 it would be Adam), 0 for the others, as in PyTorch. Throws for an unknown name.
+     */
+    public static float defaultWeightDecay(String name) {
+        return kind(name).equals("adamw") ? ADAMW_WEIGHT_DECAY : 0f;
+    }
+
+    /** {@code weightDecay}, or the optimizer's default for {@link #DEFAULT_WEIGHT_DECAY}. */
+    public static float resolvedWeightDecay(String name, float weightDecay) {
+        return weightDecay == DEFAULT_WEIGHT_DECAY ? defaultWeightDecay(name) : weightDecay;
+    }
+
+    /**
      * An optimizer by name: sgd (momentum 0.9 unless given), nesterov, adam, adamw, rmsprop, adagrad.
      * {@code momentum} {@link #DEFAULT_MOMENTUM} means the default for the optimizer; any other
-     * value must be in [0, 1).
+     * value must be in [0, 1). {@code weightDecay} must be finite and >= 0 (see
+     * {@link #defaultWeightDecay} for the optimizer's own).
      */
     public static Optimizer create(String name, List<Parameter> params, float lr, float weightDecay, float momentum) {
         check(name, momentum);
@@ -243,9 +266,12 @@ public abstract class Optimizer implements AutoCloseable {
         return create(name, params, lr, weightDecay, DEFAULT_MOMENTUM);
     }
 
-    /** {@link #create(String, List, float, float, float)} without weight decay, default momentum. */
+    /**
+     * {@link #create(String, List, float, float, float)} with the optimizer's default weight decay
+     * (0.01 for adamw, as {@code torch.optim.AdamW(params, lr)}; 0 for the others) and momentum.
+     */
     public static Optimizer create(String name, List<Parameter> params, float lr) {
-        return create(name, params, lr, 0f, DEFAULT_MOMENTUM);
+        return create(name, params, lr, defaultWeightDecay(name), DEFAULT_MOMENTUM);
     }
 
     /** The normalised name of a known optimizer, or an exception listing the known ones. */

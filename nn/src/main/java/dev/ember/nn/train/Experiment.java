@@ -46,7 +46,8 @@ public final class Experiment {
     public static Result run(RunConfig c, Split split, Device device, Progress.Mode mode, PrintStream out) {
         Loss loss = Loss.parse(c.resolvedLoss(split.train().classes()));
         Sequential model = buildModel(c, split.train().cols(), split.train().classes(), device);
-        try (Optimizer opt = Optimizer.create(c.optimizer(), model.parameters(), c.lr(), c.weightDecay(), c.momentum())) {
+        try (Optimizer opt = Optimizer.create(c.optimizer(), model.parameters(), c.lr(), c.resolvedWeightDecay(),
+                c.momentum())) {
             TrainConfig tc = new TrainConfig(c.epochs(), c.batchSize(), c.seed(), c.validation(), 43, c.patience(), true,
                     LrSchedule.parse(c.schedule()), c.clipNorm(), mode);
             Trainer t = new Trainer(model, loss, opt, tc, out);

@@ -7,7 +7,8 @@ import java.util.Locale;
  * Everything a training run needs besides the data, as the command line spells it: hidden layer
  * sizes, activation, loss ("auto": cross-entropy for 3+ classes, BCE on logits for 2, MSE for
  * regression), optimizer and its settings, schedule, regularisation, batching, seed, early
- * stopping and initialisation. {@link #reference} gives the configuration behind each data set's
+ * stopping and initialisation. A momentum or weight decay of -1 stands for the optimizer's default
+ * ({@code Optimizer.DEFAULT_MOMENTUM}, {@link #resolvedWeightDecay}). {@link #reference} gives the configuration behind each data set's
  * PyTorch reference figure.
  */
 public record RunConfig(int[] hidden, String activation, String loss, String optimizer, float lr, float momentum,
@@ -25,7 +26,7 @@ public record RunConfig(int[] hidden, String activation, String loss, String opt
 
     /** A generic default: one hidden layer of 32 relu units, Adam 1e-3, batch 32, 20 epochs. */
     public static RunConfig defaults() {
-        return new RunConfig(new int[] {32}, "relu", "auto", "adam", 1e-3f, -1f, "constant", 0f, 0f, false, 32, 20, 0,
+        return new RunConfig(new int[] {32}, "relu", "auto", "adam", 1e-3f, -1f, "constant", -1f, 0f, false, 32, 20, 0,
                 0, 0, "torch", 0f);
     }
 
@@ -35,16 +36,16 @@ public record RunConfig(int[] hidden, String activation, String loss, String opt
         return switch (n) {
             case "wine" -> new RunConfig(new int[] {32, 32}, "relu", "cross_entropy", "adam", 0.01f, -1f, "constant",
                     1e-4f, 0.2f, false, 16, 30, 0, 0, 0, "torch", 0f);
-            case "breast-cancer" -> new RunConfig(new int[] {20}, "tanh", "bce", "adam", 0.01f, -1f, "constant", 0f, 0f,
+            case "breast-cancer" -> new RunConfig(new int[] {20}, "tanh", "bce", "adam", 0.01f, -1f, "constant", -1f, 0f,
                     false, 32, 100, 0, 0, 0, "torch", 0f);
-            case "digits" -> new RunConfig(new int[] {64}, "relu", "cross_entropy", "sgd", 0.05f, 0.9f, "constant", 0f,
+            case "digits" -> new RunConfig(new int[] {64}, "relu", "cross_entropy", "sgd", 0.05f, 0.9f, "constant", -1f,
                     0f, false, 32, 50, 0, 0, 0, "torch", 0f);
-            case "iris" -> new RunConfig(new int[] {16}, "relu", "cross_entropy", "adam", 0.01f, -1f, "constant", 0f, 0f,
+            case "iris" -> new RunConfig(new int[] {16}, "relu", "cross_entropy", "adam", 0.01f, -1f, "constant", -1f, 0f,
                     false, 16, 50, 0, 0, 0, "torch", 0f);
-            case "diabetes" -> new RunConfig(new int[] {32}, "relu", "mse", "adam", 0.01f, -1f, "constant", 0f, 0f,
+            case "diabetes" -> new RunConfig(new int[] {32}, "relu", "mse", "adam", 0.01f, -1f, "constant", -1f, 0f,
                     false, 32, 200, 0, 10, 0.2, "torch", 0f);
             case "fashion-mnist" -> new RunConfig(new int[] {256, 128}, "relu", "cross_entropy", "adam", 1e-3f, -1f,
-                    "constant", 0f, 0f, false, 128, 5, 0, 0, 0, "torch", 0f);
+                    "constant", -1f, 0f, false, 128, 5, 0, 0, 0, "torch", 0f);
             default -> defaults();
         };
     }
@@ -55,6 +56,11 @@ public record RunConfig(int[] hidden, String activation, String loss, String opt
             return loss;
         }
         return classes == 0 ? "mse" : classes == 2 ? "bce" : "cross_entropy";
+    }
+
+    /** The weight decay that trains: adamw's 0.01 (PyTorch's AdamW) or 0 where this config has -1. */
+    public float resolvedWeightDecay() {
+        return dev.ember.nn.optim.Optimizer.resolvedWeightDecay(optimizer, weightDecay);
     }
 
     public RunConfig withSeed(long s) {
@@ -82,7 +88,7 @@ public record RunConfig(int[] hidden, String activation, String loss, String opt
     public String toString() {
         return "hidden=" + Arrays.toString(hidden) + " activation=" + activation + " loss=" + loss + " optimizer="
                 + optimizer + " lr=" + lr + (momentum >= 0 ? " momentum=" + momentum : "") + " schedule=" + schedule
-                + " weight_decay=" + weightDecay + " dropout=" + dropout + (batchNorm ? " batchnorm" : "")
+                + " weight_decay=" + resolvedWeightDecay() + " dropout=" + dropout + (batchNorm ? " batchnorm" : "")
                 + " batch=" + batchSize + " epochs=" + epochs + " seed=" + seed + " patience=" + patience
                 + " validation=" + validation + " init=" + init + (clipNorm > 0 ? " clip=" + clipNorm : "");
     }
