@@ -200,6 +200,47 @@ class LauncherTest {
         assertEquals(1, copies(root).size(), copies(root).toString());
     }
 
+    /**
+     * A command that can make no copy of its own (here cp fails, as on a full disk) runs the jar
+     * itself and still removes old copies by their locks, not by age: a copy made a week ago that a
+     * running command holds (a --full bench, a long training run) stays, an unused one goes. When
+     * such a command fell back to removing copies older than a week, it deleted the running
+     * command's jar under it, and its later JMH forks found nothing.
+     */
+    @Test
+    void aCommandWithoutACopyKeepsOldCopiesInUse(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("maven.log");
+        Path root = sandbox(dir, log);
+        Path runDir = Files.createDirectories(root.resolve(".ember-run"));
+        Path used = runDir.resolve("ember-1-2.jar"), unused = runDir.resolve("ember-3-4.jar");
+        java.nio.file.attribute.FileTime weekAgo = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofDays(8)));
+        for (Path copy : new Path[] {used, unused}) {
+            Files.writeString(copy, "old jar\n");
+            Files.setLastModifiedTime(copy, weekAgo);
+        }
+        script(dir.resolve("bin/cp"), "exit 1\n");
+        // a running command's shared lock on its copy, as the launcher takes it
+        Process holder = new ProcessBuilder("flock", "-s", used.toString(), "sleep", "60").start();
+        try {
+            await("the shared lock", () -> {
+                try {
+                    return new ProcessBuilder("flock", "-n", "-x", used.toString(), "true").start().waitFor() != 0;
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            });
+            finish(launch(dir, root, "run.txt", "devices"), dir, "run.txt");
+            assertTrue(Files.readString(dir.resolve("run.txt")).contains("-jar " + root.resolve("benchmarks/target/ember.jar")),
+                    Files.readString(dir.resolve("run.txt")));
+            assertEquals(List.of(used.getFileName().toString()), copies(root), "the copy in use stays, the unused one goes");
+        } finally {
+            holder.descendants().forEach(ProcessHandle::destroy);
+            holder.destroy();
+            holder.waitFor();
+        }
+    }
+
     /** The launcher's lock file for {@code root}: TMPDIR/ember-build-UID-CKSUM.lock. */
     private static Path lockFile(Path root) {
         return root.resolve(".ember-build.lock");
