@@ -376,6 +376,31 @@ class ModelFileTest {
                 ModelFile.TARGET_SCALER, "has 2 columns", "1 outputs");
     }
 
+    /**
+     * A target scaler undoes a standardised regression target, as Split allows it; on a classifier
+     * it is refused at save and at load. Before, it was accepted, and SavedModel.predict un-scaled
+     * the logits (here moving the argmax from class 0 to class 2) while ember predict ignored it.
+     */
+    @Test
+    void aTargetScalerBelongsToARegressionModel(@TempDir Path dir) throws Exception {
+        StandardScaler three = StandardScaler.ofDouble(new double[] {0, 0, 100}, new double[] {1, 1, 1});
+        Path f = dir.resolve("ce.safetensors");
+        try (Sequential m = model(1)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.save(f,
+                    new SavedModel(m, "cross_entropy", null, null, null, null, three)));
+            assertTrue(e.getMessage().contains(ModelFile.TARGET_SCALER + " (width 3) belongs to a regression model")
+                    && e.getMessage().contains("loss cross_entropy"), e.getMessage());
+            assertTrue(Files.notExists(f));
+        }
+        Path r = dir.resolve("reg.safetensors");
+        try (Sequential m = Sequential.builder(2).dense(1).build(CPU, 1)) {
+            ModelFile.save(r, new SavedModel(m, "mse", null, null, null, null, StandardScaler.ofDouble(
+                    new double[] {5}, new double[] {2})));
+        }
+        assertLoadFails(editMetadata(r, dir.resolve("bce.safetensors"), ModelFile.LOSS, "bce"),
+                ModelFile.TARGET_SCALER + " (width 1) belongs to a regression model", "loss bce");
+    }
+
     @Test
     void classNamesMustCountTheModelsClasses(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("ce.safetensors");

@@ -54,6 +54,14 @@ final class ModelChecks {
                     + " logit per class, at least 2, the model has " + m.outputSize() + " output (a binary model"
                     + " with one logit is saved with bce)");
         }
+        // As Split allows it: a target scaler undoes a standardised regression target. On a classifier
+        // SavedModel.predict would un-scale its logits (changing the argmax and the probabilities),
+        // while ember predict ignores it and ember evaluate scales the labels with it.
+        if (task != Task.REGRESSION && s.targetScaler() != null) {
+            throw new IllegalArgumentException(source + ": metadata " + ModelFile.TARGET_SCALER + " (width "
+                    + s.targetScaler().size() + ") belongs to a regression model; loss " + s.loss()
+                    + " reads class logits, which are not scaled");
+        }
         width(source, ModelFile.FEATURE_SCALER, s.featureScaler(), m.inputSize(), "input features");
         width(source, ModelFile.TARGET_SCALER, s.targetScaler(), m.outputSize(), "outputs");
         names(source, ModelFile.FEATURE_NAMES, s.featureNames(), m.inputSize(), "input features");
