@@ -758,15 +758,14 @@ public final class Cli {
                 err.println("ember predict: columns taken by the model's feature names; ignored: "
                         + String.join(", ", t.ignored()));
             }
-            float[] x = sm.featureScaler() == null ? t.values() : sm.featureScaler().transform(t.values(), t.rows(), in);
-            float[] y = sm.model().predict(x, t.rows(), 256);
+            // scaled as the model's training data, and regression outputs back in their targets' units
+            float[] y = sm.predict(t.values(), t.rows());
             int k = sm.model().outputSize();
             Task task = Task.of(Loss.parse(sm.loss()));
             List<String> names = sm.classNames();
             switch (task) {
                 case REGRESSION -> {
-                    // one column per output (a model saved from code may have several), each in its target's units
-                    float[] v = sm.targetScaler() == null ? y : sm.targetScaler().inverse(y, t.rows(), k);
+                    // one column per output (a model saved from code may have several)
                     if (k == 1) {
                         out.println("prediction");
                     } else {
@@ -779,7 +778,7 @@ public final class Cli {
                     for (int r = 0; r < t.rows(); r++) {
                         StringBuilder sb = new StringBuilder();
                         for (int c = 0; c < k; c++) {
-                            sb.append(c == 0 ? "" : ",").append(v[r * k + c]);
+                            sb.append(c == 0 ? "" : ",").append(y[r * k + c]);
                         }
                         out.println(sb);
                     }
