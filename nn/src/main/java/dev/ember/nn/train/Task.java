@@ -77,9 +77,13 @@ public enum Task {
         if (this == REGRESSION) {
             throw new IllegalStateException(op + ": a regression model's outputs are values, not classes");
         }
-        if (rows < 0 || cols < 1 || (this == BINARY && cols != 1) || outputs.length < (long) rows * cols) {
+        if (this == BINARY && cols != 1) {
+            // said as such: 4 outputs do hold 2 rows of 2, but not of a binary model's
+            throw new IllegalArgumentException(op + ": a binary model has one logit per row, got " + cols + " columns");
+        }
+        if (rows < 0 || cols < 1 || outputs.length < (long) rows * cols) {
             throw new IllegalArgumentException(op + ": " + outputs.length + " outputs do not hold " + rows
-                    + " rows of " + cols + (this == BINARY ? " (a binary model has one logit per row)" : ""));
+                    + " rows of " + cols);
         }
     }
 

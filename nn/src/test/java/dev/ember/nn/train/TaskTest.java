@@ -91,7 +91,8 @@ class TaskTest {
                 shortArr.getMessage());
         IllegalArgumentException bin = assertThrows(IllegalArgumentException.class,
                 () -> Task.BINARY.predictClasses(new float[] {1f, -1f, 2f, -2f}, 2, 2));
-        assertTrue(bin.getMessage().contains("one logit per row"), bin.getMessage());
+        assertTrue(bin.getMessage().equals("predictClasses: a binary model has one logit per row, got 2 columns"),
+                bin.getMessage()); // not "4 outputs do not hold 2 rows of 2", which they do
         // a longer array is fine (the trainer passes a batch-sized buffer): its first rows are read
         assertArrayEquals(new int[] {1, 0}, Task.BINARY.predictClasses(new float[] {1f, -1f, 5f}, 2, 1));
         assertArrayEquals(new int[] {2}, Task.CLASSIFICATION.predictClasses(new float[] {0f, 1f, 3f, 9f}, 1, 3));
