@@ -832,7 +832,7 @@ class CliTest {
         shown.put("optimizer", d.optimizer());
         shown.put("lr", d.lr());
         shown.put("momentum", dev.ember.nn.optim.Optimizer.SGD_MOMENTUM);
-        assertEquals(dev.ember.nn.optim.Optimizer.DEFAULT_WEIGHT_DECAY, d.weightDecay(), "the optimizer's default");
+        assertEquals(RunConfig.DEFAULT_WEIGHT_DECAY, d.weightDecay(), "the optimizer's default");
         shown.put("weight-decay", "0.0; adamw " + dev.ember.nn.optim.Optimizer.ADAMW_WEIGHT_DECAY);
         shown.put("schedule", d.schedule());
         shown.put("dropout", d.dropout());

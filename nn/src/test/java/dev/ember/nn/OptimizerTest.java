@@ -201,7 +201,7 @@ class OptimizerTest {
         }
         assertEquals(0.01f, Optimizer.defaultWeightDecay("AdamW"));
         assertEquals(0f, Optimizer.defaultWeightDecay("adam"));
-        assertEquals(0.5f, Optimizer.resolvedWeightDecay("adamw", 0.5f));
+        assertThrows(IllegalArgumentException.class, () -> Optimizer.defaultWeightDecay("adamx"));
     }
 
     /** A parameter listed twice would be updated twice per step (PyTorch warns, and will refuse it). */

@@ -115,7 +115,7 @@ final class Help {
                 .flag("weight-decay", "--weight-decay X", "L2 penalty as PyTorch's weight_decay: X * w added"
                         + " to every gradient (not to the printed loss); decoupled for adamw, whose default is"
                         + " PyTorch AdamW's " + Optimizer.ADAMW_WEIGHT_DECAY,
-                        d.weightDecay() == Optimizer.DEFAULT_WEIGHT_DECAY
+                        d.weightDecay() == RunConfig.DEFAULT_WEIGHT_DECAY
                         ? Optimizer.defaultWeightDecay("adam") + "; adamw " + Optimizer.ADAMW_WEIGHT_DECAY
                         : Float.toString(d.weightDecay()))
                 .flag("schedule", "--schedule constant|step[:N[:G]]|exp[:G]|cosine", "learning rate per"

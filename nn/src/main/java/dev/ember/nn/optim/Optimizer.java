@@ -219,12 +219,6 @@ public abstract class Optimizer implements AutoCloseable {
     /** SGD's and Nesterov's momentum when none is given (PyTorch's SGD defaults to 0). */
     public static final float SGD_MOMENTUM = 0.9f;
 
-    /**
-     * A {@code RunConfig} weight decay that stands for the optimizer's default, which
-     * {@link #resolvedWeightDecay} gives ({@link #create} itself takes only real values).
-     */
-    public static final float DEFAULT_WEIGHT_DECAY = -1f;
-
     /** AdamW's weight decay when none is given, as PyTorch's {@code AdamW}; the others default to 0. */
     public static final float ADAMW_WEIGHT_DECAY = 0.01f;
 
@@ -234,11 +228,6 @@ public abstract class Optimizer implements AutoCloseable {
      */
     public static float defaultWeightDecay(String name) {
         return kind(name).equals("adamw") ? ADAMW_WEIGHT_DECAY : 0f;
-    }
-
-    /** {@code weightDecay}, or the optimizer's default for {@link #DEFAULT_WEIGHT_DECAY}. */
-    public static float resolvedWeightDecay(String name, float weightDecay) {
-        return weightDecay == DEFAULT_WEIGHT_DECAY ? defaultWeightDecay(name) : weightDecay;
     }
 
     /**
