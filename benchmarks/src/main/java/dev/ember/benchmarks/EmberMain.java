@@ -30,23 +30,38 @@ public final class EmberMain {
             case "results" -> ResultsCommand.run(rest);
             // Tunes the OpenCL GEMM tiles of every (or each named) OpenCL device; exits 1 when none was tuned.
             case "tune" -> dev.ember.runtime.opencl.OpenClTuner.run(rest, System.out, System.err);
-            case "help", "--help", "-h" -> {
-                int code = delegate(cmd, args); // the nn command line's overview first: it has the header
-                // One line per command, as the nn command line's (each command's --help has its
-                // flags). The closing delimiter two columns left of the text keeps the commands
-                // indented like the nn command line's, under its usage line. Without arguments the
-                // overview is on stderr, as the nn command line prints its part (and exits 2).
-                (args.length == 0 ? System.err : System.out).print("""
-                          bench [--quick|--full] ...     run the JMH suites on every available device; table + report
-                          results DIR [--file PATH]      regenerate benchmarks/RESULTS.md from a bench report directory
-                          tune [--size N] [opencl:i ..]  tune the GEMM tiles of the OpenCL devices (stored in the cache)
-                          test                           (launcher) run the whole test suite
-                          gpu-bundle                     (launcher) build the self-contained GPU check archive
-                        """);
-                yield code;
-            }
+            // "ember help bench", as git's: the command's own help (the nn commands' through their --help)
+            case "help" -> args.length == 2 && !args[1].startsWith("-") && !args[1].equals("help")
+                    ? commandHelp(args[1]) : overview(cmd, args);
+            case "--help", "-h" -> overview(cmd, args);
             default -> delegate(cmd, args);
         };
+    }
+
+    private static int commandHelp(String command) {
+        if (command.equals("test") || command.equals("gpu-bundle")) { // the launcher's own, never reach the JVM
+            System.out.println("ember " + command + ": " + (command.equals("test") ? "runs the whole test suite"
+                    + " (mvn test); takes Maven's flags" : "builds the self-contained GPU check archive")
+                    + "; see README.md");
+            return 0;
+        }
+        return run(new String[] {command, "--help"});
+    }
+
+    private static int overview(String cmd, String[] args) {
+        int code = delegate(cmd, args); // the nn command line's overview first: it has the header
+        // One line per command, as the nn command line's (each command's --help has its
+        // flags). The closing delimiter two columns left of the text keeps the commands
+        // indented like the nn command line's, under its usage line. Without arguments the
+        // overview is on stderr, as the nn command line prints its part (and exits 2).
+        (args.length == 0 ? System.err : System.out).print("""
+                  bench [--quick|--full] ...     run the JMH suites on every available device; table + report
+                  results DIR [--file PATH]      regenerate benchmarks/RESULTS.md from a bench report directory
+                  tune [--size N] [opencl:i ..]  tune the GEMM tiles of the OpenCL devices (stored in the cache)
+                  test                           (launcher) run the whole test suite
+                  gpu-bundle                     (launcher) build the self-contained GPU check archive
+                """);
+        return code;
     }
 
     private static int delegate(String cmd, String[] args) {

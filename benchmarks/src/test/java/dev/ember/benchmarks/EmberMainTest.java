@@ -62,6 +62,24 @@ class EmberMainTest {
         }
     }
 
+    /** "ember help bench", as git's: the command's own help, as "bench --help" prints it. */
+    @Test
+    void helpWithACommandIsThatCommandsHelp() {
+        int[] rc = {-1};
+        for (String c : new String[] {"bench", "results", "tune", "train"}) {
+            String out = capture(false, () -> rc[0] = EmberMain.run(new String[] {"help", c}));
+            assertEquals(0, rc[0], c);
+            assertEquals(capture(false, () -> EmberMain.run(new String[] {c, "--help"})), out, c);
+            assertTrue(out.contains(c), out);
+        }
+        String out = capture(false, () -> rc[0] = EmberMain.run(new String[] {"help", "test"}));
+        assertEquals(0, rc[0]);
+        assertTrue(out.startsWith("ember test: runs the whole test suite"), out);
+        String err = capture(true, () -> rc[0] = EmberMain.run(new String[] {"help", "frob"}));
+        assertEquals(2, rc[0]);
+        assertTrue(err.contains("unknown command 'frob'"), err);
+    }
+
     @Test
     void helpStartsWithTheUsageLine() {
         int[] rc = new int[1];

@@ -241,7 +241,7 @@ class LauncherTest {
         }
     }
 
-    /** The launcher's lock file for {@code root}: TMPDIR/ember-build-UID-CKSUM.lock. */
+    /** The launcher's lock file for {@code root}: .ember-build.lock in the checkout. */
     private static Path lockFile(Path root) {
         return root.resolve(".ember-build.lock");
     }

@@ -795,6 +795,17 @@ class CliTest {
         return (String) json(r.out).get("config");
     }
 
+    /** "ember help train", as git's, is train's own help. */
+    @Test
+    void helpWithACommandIsThatCommandsHelp() {
+        for (String c : new String[] {"devices", "train", "evaluate", "predict"}) {
+            Result r = run("help", c);
+            assertEquals(0, r.code, r.err);
+            assertEquals(run(c, "--help").out, r.out, c);
+            assertTrue(r.out.startsWith("usage: ember " + c), r.out);
+        }
+    }
+
     /** As PyTorch's AdamW: weight decay 0.01 unless given (with 0 it is Adam); a reference's own value stays. */
     @Test
     void adamwTakesPyTorchsDefaultWeightDecay() {

@@ -75,6 +75,12 @@ public final class Cli {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Cli cli = new Cli(out, err);
+        // "ember help train", as git's: the command's own help
+        if (args.length == 2 && args[0].equals("help")
+                && Set.of("devices", "train", "evaluate", "predict").contains(args[1])) {
+            out.print(Help.of(args[1]));
+            return 0;
+        }
         if (args.length == 0 || isHelp(args[0])) {
             (args.length == 0 ? err : out).print(Help.overview());
             return args.length == 0 ? 2 : 0;

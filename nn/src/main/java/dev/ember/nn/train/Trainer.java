@@ -145,7 +145,8 @@ public final class Trainer {
      * Each epoch's steps run in training mode whatever mode the model was in (a model put in
      * {@code eval()} trains with its dropout and batch statistics, unlike a PyTorch loop that forgets
      * {@code model.train()}), validation in evaluation mode; the model is left in evaluation mode,
-     * ready for prediction, also when training fails. A manual loop afterwards calls
+     * ready for prediction, also when training fails once it has started (arguments refused before
+     * the first epoch leave the mode as it was). A manual loop afterwards calls
      * {@code model.train(true)} first, as in PyTorch.
      */
     public History fit(Dataset train, Dataset validation) {
