@@ -34,7 +34,13 @@ public final class EmberMain {
             case "help" -> args.length == 2 && !args[1].startsWith("-") && !args[1].equals("help")
                     ? commandHelp(args[1]) : overview(cmd, args);
             case "--help", "-h" -> overview(cmd, args);
-            default -> delegate(cmd, args);
+            case "devices", "train", "evaluate", "predict" -> delegate(cmd, args);
+            default -> {
+                // The nn command line's own message lists only its commands.
+                System.err.println("ember: unknown command '" + cmd + "' (expected devices, train, evaluate,"
+                        + " predict, bench, results, tune, test or gpu-bundle; try 'ember help')");
+                yield 2;
+            }
         };
     }
 

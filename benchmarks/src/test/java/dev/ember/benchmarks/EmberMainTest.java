@@ -78,6 +78,11 @@ class EmberMainTest {
         String err = capture(true, () -> rc[0] = EmberMain.run(new String[] {"help", "frob"}));
         assertEquals(2, rc[0]);
         assertTrue(err.contains("unknown command 'frob'"), err);
+        // every command is named, not only the nn command line's
+        err = capture(true, () -> rc[0] = EmberMain.run(new String[] {"frob", "--epochs", "1"}));
+        assertEquals(2, rc[0]);
+        assertEquals("ember: unknown command 'frob' (expected devices, train, evaluate, predict, bench, results,"
+                + " tune, test or gpu-bundle; try 'ember help')", err.strip());
     }
 
     @Test
