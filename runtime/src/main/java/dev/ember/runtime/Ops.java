@@ -168,18 +168,11 @@ public final class Ops {
                             Tensor bias, Activation act, float actAlpha) {
         String op = "gemm";
         Backend be = sameDevice(op, "A, B, C, bias?", a, b, c, bias);
-        rank2(op, "A", a);
-        rank2(op, "B", b);
+        innerDimensions(op, transA, a, transB, b);
         rank2(op, "C", c);
         int m = transA ? a.cols() : a.rows();
         int ka = transA ? a.rows() : a.cols();
-        int kb = transB ? b.cols() : b.rows();
         int n = transB ? b.rows() : b.cols();
-        if (ka != kb) {
-            throw new IllegalArgumentException(op + ": inner dimensions differ: op(A) of A " + a.shapeString()
-                    + (transA ? " (transposed)" : "") + " is " + m + "x" + ka + ", op(B) of B " + b.shapeString()
-                    + (transB ? " (transposed)" : "") + " is " + kb + "x" + n);
-        }
         if (c.rows() != m || c.cols() != n) {
             throw new IllegalArgumentException(op + ": C is " + c.shapeString() + " but op(A) * op(B) is " + m + "x" + n
                     + " (A " + a.shapeString() + ", B " + b.shapeString() + ")");
@@ -214,17 +207,29 @@ public final class Ops {
                 bias == null ? null : bias.storage(), act, actAlpha);
     }
 
+    /** Checks that A and B are matrices whose op(A) * op(B) is defined; the message names {@code op}. */
+    private static void innerDimensions(String op, boolean transA, Tensor a, boolean transB, Tensor b) {
+        rank2(op, "A", a);
+        rank2(op, "B", b);
+        int ka = transA ? a.rows() : a.cols();
+        int kb = transB ? b.cols() : b.rows();
+        if (ka != kb) {
+            throw new IllegalArgumentException(op + ": inner dimensions differ: " + operand("A", a, transA) + ", "
+                    + operand("B", b, transB) + " (op(A)'s columns must equal op(B)'s rows)");
+        }
+    }
+
+    /** "A is 3x4", or "op(A) of A 4x3 (transposed) is 3x4". */
+    private static String operand(String name, Tensor t, boolean trans) {
+        return trans ? "op(" + name + ") of " + name + " " + t.shapeString() + " (transposed) is " + t.cols() + "x"
+                + t.rows() : name + " is " + t.shapeString();
+    }
+
     /** A new tensor A * B. */
     public static Tensor matmul(Tensor a, Tensor b) {
         // checked here, not left to gemm, so that the messages name the op that was called
-        String op = "matmul";
-        sameDevice(op, "A, B", a, b);
-        rank2(op, "A", a);
-        rank2(op, "B", b);
-        if (a.cols() != b.rows()) {
-            throw new IllegalArgumentException(op + ": inner dimensions differ: A is " + a.shapeString() + ", B is "
-                    + b.shapeString() + " (A's columns must equal B's rows)");
-        }
+        sameDevice("matmul", "A, B", a, b);
+        innerDimensions("matmul", false, a, false, b);
         Tensor c = a.device().empty(a.rows(), b.cols());
         try {
             gemm(false, false, 1f, a, b, 0f, c);
