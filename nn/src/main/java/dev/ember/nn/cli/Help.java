@@ -26,6 +26,9 @@ final class Help {
     private static final String DEVICE = "cpu, cuda[:i] or opencl[:i]; default: the one EMBER_DEVICE names,"
             + " else CUDA, else an OpenCL GPU, else cpu (ember devices marks it *)";
 
+    /** --model's text, the same for evaluate and predict. */
+    private static final String MODEL = "a model file, or the --out directory of train holding its model.safetensors";
+
     private Help() {
     }
 
@@ -154,8 +157,7 @@ final class Help {
                         + " 10,000 test images); a CSV file is used whole, scaled as the model's training data"
                         + " was.")
                 .group("model and data")
-                .flag("model", "--model FILE|DIR", "a model file, or the --out directory of train holding"
-                        + " its model.safetensors", null)
+                .flag("model", "--model FILE|DIR", MODEL, null)
                 .flag("data", "--data NAME|FILE.csv", "a bundled data set's name, or a CSV file (gzipped too)"
                         + " with the model's features and a label column; text labels are read by the model's"
                         + " class names", null)
@@ -176,11 +178,10 @@ final class Help {
         return new Text("ember predict --model FILE|DIR --input FEATURES.csv [flags]")
                 .about("Print a saved model's predictions for each row of a CSV file of features, as CSV on"
                         + " stdout: a prediction column (the class name, or the value for regression) and, for"
-                        + " classification, a p_<class> probability column per class; a regression model with several"
-                        + " outputs gives prediction_0 .. prediction_<k-1>.")
+                        + " classification, a p_<class> probability column per class; a regression model with"
+                        + " several outputs gives prediction_0 .. prediction_<k-1>.")
                 .group("model and data")
-                .flag("model", "--model FILE|DIR", "a model file, or the --out directory of train holding"
-                        + " its model.safetensors", null)
+                .flag("model", "--model FILE|DIR", MODEL, null)
                 .flag("input", "--input FEATURES.csv", "the features of the training data's columns, unscaled"
                         + " (the model applies its own scaling), a row per prediction; gzipped too", null)
                 .flag("header", "--header", "line 1 names the columns; the model's features are taken by name"
