@@ -303,8 +303,7 @@ public final class Cli {
         // (adamw's 0.01, as PyTorch's AdamW; 0 for the others).
         // (A --weight-decay given is taken as it is: the optimizer's check refuses -1.)
         float weightDecay = a.has("weight-decay") ? a.floatValue("weight-decay", 0f)
-                : b.weightDecay() == RunConfig.DEFAULT_WEIGHT_DECAY
-                ? dev.ember.nn.optim.Optimizer.defaultWeightDecay(optimizer) : b.weightDecay();
+                : RunConfig.resolvedWeightDecay(optimizer, b.weightDecay());
         RunConfig c = new RunConfig(a.has("layers") ? layers(a.get("layers")) : b.hidden(),
                 a.has("activation") ? a.get("activation") : b.activation(), a.has("loss") ? a.get("loss") : b.loss(),
                 optimizer, a.floatValue("lr", b.lr()), momentum, a.has("schedule") ? a.get("schedule") : b.schedule(),

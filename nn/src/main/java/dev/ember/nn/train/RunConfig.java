@@ -66,6 +66,11 @@ public record RunConfig(int[] hidden, String activation, String loss, String opt
      * {@code Optimizer.defaultWeightDecay(optimizer)} (which refuses an unknown optimizer name).
      */
     public float resolvedWeightDecay() {
+        return resolvedWeightDecay(optimizer, weightDecay);
+    }
+
+    /** {@code weightDecay}, or for {@link #DEFAULT_WEIGHT_DECAY} the default of {@code optimizer}. */
+    public static float resolvedWeightDecay(String optimizer, float weightDecay) {
         return weightDecay == DEFAULT_WEIGHT_DECAY ? dev.ember.nn.optim.Optimizer.defaultWeightDecay(optimizer)
                 : weightDecay;
     }
