@@ -8,8 +8,9 @@ import java.util.Arrays;
 
 /**
  * Entry point of ember.jar (the {@code ./ember} launcher): {@code bench} and {@code results} live
- * here, {@code tune} runs the OpenCL GEMM tuner; every other command goes to the nn module's command line, {@code dev.ember.nn.cli.Cli},
- * found reflectively so this module builds without it. The exit code of the command is the
+ * here, {@code tune} runs the OpenCL GEMM tuner; devices, train, evaluate and predict go to the nn
+ * module's command line, {@code dev.ember.nn.cli.Cli} (its {@code COMMANDS}), found reflectively so
+ * this module builds without it; any other command is refused here, naming them all. The exit code of the command is the
  * process's exit code.
  */
 public final class EmberMain {
@@ -34,7 +35,7 @@ public final class EmberMain {
             case "help" -> args.length == 2 && !args[1].startsWith("-") && !args[1].equals("help")
                     ? commandHelp(args[1]) : overview(cmd, args);
             case "--help", "-h" -> overview(cmd, args);
-            case "devices", "train", "evaluate", "predict" -> delegate(cmd, args);
+            case "devices", "train", "evaluate", "predict" -> delegate(cmd, args); // Cli.COMMANDS (not linked)
             default -> {
                 // The nn command line's own message lists only its commands.
                 System.err.println("ember: unknown command '" + cmd + "' (expected devices, train, evaluate,"

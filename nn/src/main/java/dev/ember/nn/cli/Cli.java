@@ -64,6 +64,9 @@ public final class Cli {
         this.err = err;
     }
 
+    /** The commands this command line runs (the launcher's entry point hands them over). */
+    public static final Set<String> COMMANDS = Set.of("devices", "train", "evaluate", "predict");
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -77,7 +80,7 @@ public final class Cli {
         Cli cli = new Cli(out, err);
         // "ember help train", as git's: the command's own help
         if (args.length == 2 && args[0].equals("help")
-                && Set.of("devices", "train", "evaluate", "predict").contains(args[1])) {
+                && COMMANDS.contains(args[1])) {
             out.print(Help.of(args[1]));
             return 0;
         }
@@ -94,7 +97,7 @@ public final class Cli {
             case "predict" -> PREDICT_FLAGS;
             default -> Set.of();
         };
-        boolean known = Set.of("devices", "train", "evaluate", "predict").contains(args[0]); // else: unknown command
+        boolean known = COMMANDS.contains(args[0]); // else: unknown command
         for (int i = 1; known && i < args.length; i++) {
             if (args[i].equals("--help") || args[i].equals("-h")) {
                 out.print(Help.of(args[0]));
@@ -143,6 +146,9 @@ public final class Cli {
      * @throws IllegalArgumentException for a command other than devices, train, evaluate or predict
      */
     public static Set<String> flags(String command) {
+        if (!COMMANDS.contains(command)) {
+            throw new IllegalArgumentException("unknown command '" + command + "'");
+        }
         return switch (command) {
             case "devices" -> Set.of();
             case "train" -> union(TRAIN_FLAGS, TRAIN_SWITCHES);
