@@ -131,6 +131,12 @@ class LauncherTest {
         boolean done() throws IOException;
     }
 
+    /** Asserts that the output file {@code out} of a launch holds {@code text}; the message is the whole output. */
+    private static void assertOutput(Path dir, String out, String text) throws IOException {
+        String all = Files.readString(dir.resolve(out));
+        assertTrue(all.contains(text), all);
+    }
+
     /** The private copies of the jar the launcher has made and not removed. */
     private static List<String> copies(Path root) throws IOException {
         Path dir = root.resolve(".ember-run");
@@ -171,13 +177,12 @@ class LauncherTest {
                 Files.readAllLines(log));
         String out = Files.readString(dir.resolve("held.txt"));
         assertTrue(out.contains("runs jar 1") && out.contains("read1 jar 1") && out.contains("read2 jar 1"), out);
-        assertTrue(Files.readString(dir.resolve("rebuild.txt")).contains("runs jar 2"), Files.readString(dir.resolve("rebuild.txt")));
+        assertOutput(dir, "rebuild.txt", "runs jar 2");
         assertEquals(2, copies(root).size(), "both builds' copies while the first ran: " + copies(root));
         finish(launch(dir, root, "after.txt", "devices"), dir, "after.txt");
-        assertTrue(Files.readString(dir.resolve("after.txt")).contains("runs jar 2"), Files.readString(dir.resolve("after.txt")));
+        assertOutput(dir, "after.txt", "runs jar 2");
         assertEquals(1, copies(root).size(), "the first build's copy, which nothing runs now, removed: " + copies(root));
-        assertTrue(Files.readString(dir.resolve("after.txt")).contains("-jar " + root.resolve(".ember-run/" + copies(root).get(0))),
-                Files.readString(dir.resolve("after.txt")));
+        assertOutput(dir, "after.txt", "-jar " + root.resolve(".ember-run/" + copies(root).get(0)));
     }
 
     /**
@@ -189,13 +194,13 @@ class LauncherTest {
         Path log = dir.resolve("maven.log");
         Path root = sandbox(dir, log);
         finish(launch(dir, root, "build.txt", "devices"), dir, "build.txt");
-        assertTrue(Files.readString(dir.resolve("build.txt")).contains("runs jar 1"), Files.readString(dir.resolve("build.txt")));
+        assertOutput(dir, "build.txt", "runs jar 1");
         Path jar = root.resolve("benchmarks/target/ember.jar");
         Path next = jar.resolveSibling("shaded.jar");
         Files.writeString(next, "jar by hand\n");
         Files.move(next, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         finish(launch(dir, root, "run.txt", "devices"), dir, "run.txt");
-        assertTrue(Files.readString(dir.resolve("run.txt")).contains("runs jar by hand"), Files.readString(dir.resolve("run.txt")));
+        assertOutput(dir, "run.txt", "runs jar by hand");
         assertEquals(List.of("start package", "end package", "run", "run"), Files.readAllLines(log), "no second build");
         assertEquals(1, copies(root).size(), copies(root).toString());
     }
@@ -231,8 +236,7 @@ class LauncherTest {
                 }
             });
             finish(launch(dir, root, "run.txt", "devices"), dir, "run.txt");
-            assertTrue(Files.readString(dir.resolve("run.txt")).contains("-jar " + root.resolve("benchmarks/target/ember.jar")),
-                    Files.readString(dir.resolve("run.txt")));
+            assertOutput(dir, "run.txt", "-jar " + root.resolve("benchmarks/target/ember.jar"));
             assertEquals(List.of(used.getFileName().toString()), copies(root), "the copy in use stays, the unused one goes");
         } finally {
             holder.descendants().forEach(ProcessHandle::destroy);
@@ -260,13 +264,13 @@ class LauncherTest {
         Files.createDirectories(lock);
         Process p = launch(dir, root, "dir.txt", "devices");
         finish(p, dir, "dir.txt");
-        assertTrue(Files.readString(dir.resolve("dir.txt")).contains("ran "), Files.readString(dir.resolve("dir.txt")));
+        assertOutput(dir, "dir.txt", "ran ");
         Files.delete(lock);
         Files.createSymbolicLink(lock, dir.resolve("no/such/dir/x.lock"));
         Files.delete(root.resolve("benchmarks/target/ember.jar")); // so that it builds again, unlocked
         p = launch(dir, root, "link.txt", "devices");
         finish(p, dir, "link.txt");
-        assertTrue(Files.readString(dir.resolve("link.txt")).contains("ran "), Files.readString(dir.resolve("link.txt")));
+        assertOutput(dir, "link.txt", "ran ");
         assertEquals(List.of("start package", "end package", "run", "start package", "end package", "run"),
                 Files.readAllLines(log));
     }
@@ -277,18 +281,14 @@ class LauncherTest {
         Path log = dir.resolve("maven.log");
         Path root = sandbox(dir, log);
         Process build = launch(dir, root, "build.txt", "devices");
-        long t0 = System.nanoTime();
-        while (!Files.exists(log) && System.nanoTime() - t0 < 30_000_000_000L) {
-            Thread.sleep(20);
-        }
+        await("the first build to start", () -> Files.exists(log));
         Process test = launch(dir, root, "test.txt", "test");
         finish(build, dir, "build.txt");
         finish(test, dir, "test.txt");
         // the first command's run of the jar is not under the lock, so it may come before or after the tests
         List<String> maven = Files.readAllLines(log).stream().filter(l -> !l.equals("run")).toList();
         assertEquals(List.of("start package", "end package", "start test", "end test"), maven);
-        assertTrue(Files.readString(dir.resolve("test.txt")).contains("waiting for another ./ember"),
-                Files.readString(dir.resolve("test.txt")));
+        assertOutput(dir, "test.txt", "waiting for another ./ember");
     }
 
     /** A command with nothing to build runs at once, without waiting for ./ember test's lock. */
@@ -298,10 +298,7 @@ class LauncherTest {
         Path root = sandbox(dir, log);
         finish(launch(dir, root, "build.txt", "devices"), dir, "build.txt");
         Process test = launch(dir, root, "test.txt", "test");
-        long t0 = System.nanoTime();
-        while (!Files.readAllLines(log).contains("start test") && System.nanoTime() - t0 < 30_000_000_000L) {
-            Thread.sleep(20);
-        }
+        await("the tests to start", () -> Files.readAllLines(log).contains("start test"));
         finish(launch(dir, root, "run.txt", "devices"), dir, "run.txt");
         finish(test, dir, "test.txt");
         assertEquals(List.of("start package", "end package", "run", "start test", "run", "end test"),
