@@ -121,6 +121,17 @@ class BenchRunTest {
         return new Object[] {rc, out.toString(), err.toString()};
     }
 
+    /**
+     * A fake JMH for relu and dropout: each a score in ops/s, "throw" (JMH fails to start), "stop"
+     * (the run is stopped there) or the text of its result file.
+     */
+    private static Fake fake(Object relu, Object dropout) {
+        Fake fake = new Fake(BenchRunTest::limits);
+        fake.perOp.put(RELU, relu);
+        fake.perOp.put(DROPOUT, dropout);
+        return fake;
+    }
+
     /** A fake JMH whose relu benchmark scores 1000 ops/s, and nothing else. */
     private static Fake reluOnly() {
         Fake fake = new Fake(BenchRunTest::limits);
@@ -137,18 +148,14 @@ class BenchRunTest {
     @Test
     void aReusedDirectoryNeverFeedsThePreviousRunsResultsIntoTheReport(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("report");
-        Fake first = new Fake(BenchRunTest::limits);
-        first.perOp.put(RELU, 1000.0);
-        first.perOp.put(DROPOUT, 50.0);
+        Fake first = fake(1000.0, 50.0);
         Object[] r = bench(dir, first);
         assertEquals(0, r[0], r[1] + "\n" + r[2]);
         assertEquals(List.of("relu", "dropout"), rowOps(dir));
         Files.writeString(dir.resolve("charts").resolve("softmax_ce.png"), "a chart of an op this run does not measure");
 
         // Second run into the same directory: relu's JMH run fails before writing its result.
-        Fake second = new Fake(BenchRunTest::limits);
-        second.perOp.put(RELU, "throw");
-        second.perOp.put(DROPOUT, 60.0);
+        Fake second = fake("throw", 60.0);
         r = bench(dir, second);
         assertEquals(1, r[0], r[1] + "\n" + r[2]);
         assertEquals(List.of("dropout"), rowOps(dir), "relu's figures are the first run's");
@@ -174,16 +181,12 @@ class BenchRunTest {
     @Test
     void aRunThatEndsEarlyLeavesThePreviousReport(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("report");
-        Fake first = new Fake(BenchRunTest::limits);
-        first.perOp.put(RELU, 1000.0);
-        first.perOp.put(DROPOUT, 50.0);
+        Fake first = fake(1000.0, 50.0);
         assertEquals(0, bench(dir, first)[0]);
         String md = Files.readString(dir.resolve("results.md"));
         String relu = Files.readString(dir.resolve("raw/relu.json"));
 
-        Fake stopped = new Fake(BenchRunTest::limits);
-        stopped.perOp.put(RELU, 2000.0); // written into raw/, then the run stops at dropout
-        stopped.perOp.put(DROPOUT, "stop");
+        Fake stopped = fake(2000.0, "stop"); // written into raw/, then the run stops at dropout
         org.junit.jupiter.api.Assertions.assertThrows(Error.class, () -> bench(dir, stopped));
         assertEquals(md, Files.readString(dir.resolve("results.md")));
         assertEquals(relu, Files.readString(dir.resolve("raw/relu.json")), "the stopped run's relu is gone");
@@ -201,9 +204,7 @@ class BenchRunTest {
         org.junit.jupiter.api.Assertions.assertThrows(Error.class, () -> bench(dir, again));
         assertEquals(md, Files.readString(dir.resolve("results.md")));
         assertEquals(relu, Files.readString(dir.resolve("raw/relu.json")));
-        Fake last = new Fake(BenchRunTest::limits);
-        last.perOp.put(RELU, 3000.0);
-        last.perOp.put(DROPOUT, 70.0);
+        Fake last = fake(3000.0, 70.0);
         assertEquals(0, bench(dir, last)[0]);
         assertFalse(Files.exists(dir.resolve(PreviousReport.KEPT)));
         assertFalse(md.equals(Files.readString(dir.resolve("results.md"))));
@@ -235,9 +236,7 @@ class BenchRunTest {
     @Test
     void resultsMdNamesTheCommandThatWroteIt(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("report");
-        Fake fake = new Fake(BenchRunTest::limits);
-        fake.perOp.put(RELU, 1000.0);
-        fake.perOp.put(DROPOUT, 60.0);
+        Fake fake = fake(1000.0, 60.0);
         Object[] r = bench(dir, fake);
         assertEquals(0, r[0], r[1] + "\n" + r[2]);
         List<String> md = Files.readString(dir.resolve("results.md")).lines().toList();
@@ -285,9 +284,7 @@ class BenchRunTest {
     @Test
     void aResultFileThatIsNotJmhJsonFailsItsOpOnly(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("report");
-        Fake fake = new Fake(BenchRunTest::limits);
-        fake.perOp.put(RELU, "[{\"benchmark\": \"cut short");
-        fake.perOp.put(DROPOUT, 60.0);
+        Fake fake = fake("[{\"benchmark\": \"cut short", 60.0);
         Object[] r = bench(dir, fake);
         assertEquals(1, r[0], r[1] + "\n" + r[2]);
         assertEquals("", r[2], "the report was written");
@@ -358,9 +355,7 @@ class BenchRunTest {
         Path dir = tmp.resolve("report");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("charts"), "a file where the charts directory goes");
-        Fake fake = new Fake(BenchRunTest::limits);
-        fake.perOp.put(RELU, "throw");
-        fake.perOp.put(DROPOUT, 60.0);
+        Fake fake = fake("throw", 60.0);
         Object[] r = bench(dir, fake);
         String out = (String) r[1];
         assertEquals(1, r[0], out + "\n" + r[2]);
