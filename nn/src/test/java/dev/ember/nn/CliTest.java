@@ -823,11 +823,14 @@ class CliTest {
 
     @Test
     void sgdShowsTheMomentumItTrainsWith() {
-        // wine's reference is Adam; SGD then trains with its default momentum, which the config says
+        // wine's reference is Adam; SGD then trains with its default momentum, PyTorch's 0, and
+        // Nesterov with 0.9, which the config says
         String config = trainedConfig("wine", "--optimizer", "sgd");
-        assertTrue(config.contains("optimizer=sgd") && config.contains("momentum=0.9"), config);
-        config = trainedConfig("wine", "--optimizer", "sgd", "--momentum", "0");
-        assertTrue(config.contains("momentum=0.0"), config);
+        assertTrue(config.contains("optimizer=sgd") && config.contains("momentum=0.0"), config);
+        config = trainedConfig("wine", "--optimizer", "nesterov");
+        assertTrue(config.contains("optimizer=nesterov") && config.contains("momentum=0.9"), config);
+        config = trainedConfig("wine", "--optimizer", "sgd", "--momentum", "0.5");
+        assertTrue(config.contains("momentum=0.5"), config);
     }
 
     @Test
@@ -842,7 +845,7 @@ class CliTest {
         shown.put("loss", d.loss());
         shown.put("optimizer", d.optimizer());
         shown.put("lr", d.lr());
-        shown.put("momentum", dev.ember.nn.optim.Optimizer.SGD_MOMENTUM);
+        shown.put("momentum", "0.0; nesterov " + dev.ember.nn.optim.Optimizer.NESTEROV_MOMENTUM);
         assertEquals(RunConfig.DEFAULT_WEIGHT_DECAY, d.weightDecay(), "the optimizer's default");
         shown.put("weight-decay", "0.0; adamw " + dev.ember.nn.optim.Optimizer.ADAMW_WEIGHT_DECAY);
         shown.put("schedule", d.schedule());

@@ -107,16 +107,26 @@ class OptimizerTest {
         }
     }
 
-    /** The short forms of create are the full form with no weight decay and the default momentum (SGD: 0.9). */
+    /**
+     * The short forms of create are the full form with no weight decay (adamw: 0.01) and the
+     * default momentum: sgd's is PyTorch's 0 (plain SGD), nesterov's 0.9.
+     */
     @Test
     void shortFormsOfCreateUseTheDefaults() {
-        assertArrayEquals(twoSteps(ps -> Optimizer.create("sgd", ps, 0.1f, 0f, 0.9f)),
+        assertArrayEquals(twoSteps(ps -> Optimizer.create("sgd", ps, 0.1f, 0f, 0f)),
                 twoSteps(ps -> Optimizer.create("sgd", ps, 0.1f)));
+        assertArrayEquals(twoSteps(ps -> Optimizer.create("nesterov", ps, 0.1f, 0f, 0.9f)),
+                twoSteps(ps -> Optimizer.create("nesterov", ps, 0.1f)));
         assertArrayEquals(twoSteps(ps -> Optimizer.create("adamw", ps, 0.01f, 0.1f, Optimizer.DEFAULT_MOMENTUM)),
                 twoSteps(ps -> Optimizer.create("adamw", ps, 0.01f, 0.1f)));
-        // and they differ where the defaults matter, so the comparison above can fail
+        // and they differ where the defaults matter, so the comparisons above can fail
         org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(
-                twoSteps(ps -> Optimizer.create("sgd", ps, 0.1f, 0f, 0f)), twoSteps(ps -> Optimizer.create("sgd", ps, 0.1f))));
+                twoSteps(ps -> Optimizer.create("sgd", ps, 0.1f, 0f, 0.9f)), twoSteps(ps -> Optimizer.create("sgd", ps, 0.1f))));
+        org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(
+                twoSteps(ps -> Optimizer.create("nesterov", ps, 0.1f, 0f, 0.5f)),
+                twoSteps(ps -> Optimizer.create("nesterov", ps, 0.1f))));
+        assertEquals(0f, Optimizer.defaultMomentum("SGD"));
+        assertEquals(0.9f, Optimizer.defaultMomentum("sgd_nesterov"));
     }
 
     private static float[] twoSteps(java.util.function.Function<List<Parameter>, Optimizer> make) {

@@ -297,13 +297,14 @@ public final class Cli {
     private static RunConfig config(Args a, RunConfig b) {
         String optimizer = a.has("optimizer") ? a.get("optimizer") : b.optimizer();
         // The momentum that trains, as the config line shows it: a reference's (digits: SGD's 0.9) is
-        // not carried to an --optimizer that has none, and SGD without one gets its default.
+        // not carried to an --optimizer that has none, and SGD or Nesterov without one gets its
+        // default (0 and 0.9).
         // (takesMomentum refuses an unknown name.)
         float momentum = a.floatValue("momentum", b.momentum());
         if (!a.has("momentum") && !dev.ember.nn.optim.Optimizer.takesMomentum(optimizer)) {
             momentum = dev.ember.nn.optim.Optimizer.DEFAULT_MOMENTUM;
         } else if (!a.has("momentum") && momentum == dev.ember.nn.optim.Optimizer.DEFAULT_MOMENTUM) {
-            momentum = dev.ember.nn.optim.Optimizer.SGD_MOMENTUM;
+            momentum = dev.ember.nn.optim.Optimizer.defaultMomentum(optimizer);
         }
         // Likewise the weight decay: a config's "optimizer default" (-1) becomes the value that trains
         // (adamw's 0.01, as PyTorch's AdamW; 0 for the others).

@@ -113,8 +113,10 @@ final class Help {
                         + " rules; nesterov = SGD with Nesterov momentum", d.optimizer())
                 .flag("lr", "--lr X", "learning rate", Float.toString(d.lr()))
                 .flag("momentum", "--momentum X", "sgd and nesterov only (the others refuse it), in [0, 1);"
-                        + " PyTorch's SGD defaults to 0", d.momentum() == Optimizer.DEFAULT_MOMENTUM
-                        ? Float.toString(Optimizer.SGD_MOMENTUM) : Float.toString(d.momentum()))
+                        + " sgd's default is plain SGD, as PyTorch's and Keras's",
+                        d.momentum() == Optimizer.DEFAULT_MOMENTUM
+                        ? Optimizer.defaultMomentum("sgd") + "; nesterov " + Optimizer.NESTEROV_MOMENTUM
+                        : Float.toString(d.momentum()))
                 .flag("weight-decay", "--weight-decay X", "L2 penalty as PyTorch's weight_decay: X * w added"
                         + " to every gradient (not to the printed loss); decoupled for adamw, whose default is"
                         + " PyTorch AdamW's " + Optimizer.ADAMW_WEIGHT_DECAY,

@@ -200,7 +200,7 @@ public abstract class Optimizer implements AutoCloseable {
             default -> throw new IllegalStateException("optimizer " + name + " is in NAMES but not checked here");
         }, lr, weightDecay);
         if (takesMomentum(k)) {
-            Sgd.checkMomentum(momentum == DEFAULT_MOMENTUM ? SGD_MOMENTUM : momentum, k.equals("nesterov"));
+            Sgd.checkMomentum(momentum == DEFAULT_MOMENTUM ? defaultMomentum(k) : momentum, k.equals("nesterov"));
         }
     }
 
@@ -213,11 +213,26 @@ public abstract class Optimizer implements AutoCloseable {
         return k.equals("sgd") || k.equals("nesterov");
     }
 
-    /** The momentum argument of {@link #create} that selects the optimizer's default (0.9 for SGD). */
+    /**
+     * The momentum argument of {@link #create} that selects the optimizer's default
+     * ({@link #defaultMomentum}).
+     */
     public static final float DEFAULT_MOMENTUM = -1f;
 
-    /** SGD's and Nesterov's momentum when none is given (PyTorch's SGD defaults to 0). */
-    public static final float SGD_MOMENTUM = 0.9f;
+    /**
+     * Nesterov's momentum when none is given; it needs one (PyTorch refuses
+     * {@code nesterov=True} with its default momentum of 0).
+     */
+    public static final float NESTEROV_MOMENTUM = 0.9f;
+
+    /**
+     * The momentum the named optimizer takes when none is given: 0 for sgd, as PyTorch's and
+     * Keras's SGD; {@link #NESTEROV_MOMENTUM} for nesterov; 0 for the others, which have none.
+     * Throws for an unknown name.
+     */
+    public static float defaultMomentum(String name) {
+        return kind(name).equals("nesterov") ? NESTEROV_MOMENTUM : 0f;
+    }
 
     /** AdamW's weight decay when none is given, as PyTorch's {@code AdamW}; the others default to 0. */
     public static final float ADAMW_WEIGHT_DECAY = 0.01f;
@@ -231,7 +246,8 @@ public abstract class Optimizer implements AutoCloseable {
     }
 
     /**
-     * An optimizer by name: sgd (momentum 0.9 unless given), nesterov, adam, adamw, rmsprop, adagrad.
+     * An optimizer by name: sgd (plain unless a momentum is given), nesterov (momentum 0.9 unless
+     * given), adam, adamw, rmsprop, adagrad.
      * {@code momentum} {@link #DEFAULT_MOMENTUM} means the default for the optimizer; any other
      * value must be in [0, 1). {@code weightDecay} must be finite and >= 0 (see
      * {@link #defaultWeightDecay} for the optimizer's own).
@@ -239,9 +255,9 @@ public abstract class Optimizer implements AutoCloseable {
     public static Optimizer create(String name, List<Parameter> params, float lr, float weightDecay, float momentum) {
         check(name, momentum);
         return switch (kind(name)) {
-            case "sgd" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? SGD_MOMENTUM : momentum, weightDecay, false);
-            case "nesterov" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? SGD_MOMENTUM : momentum, weightDecay,
-                    true);
+            case "sgd" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? 0f : momentum, weightDecay, false);
+            case "nesterov" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? NESTEROV_MOMENTUM : momentum,
+                    weightDecay, true);
             case "adam" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
             case "adamw" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, true);
             case "rmsprop" -> new RmsProp(params, lr, 0.99f, 1e-8f, weightDecay);
