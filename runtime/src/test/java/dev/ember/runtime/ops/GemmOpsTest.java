@@ -121,6 +121,55 @@ class GemmOpsTest {
     }
 
     /**
+     * A NaN in op(A) reaches only its row of C and a NaN in op(B) only its column (NaN times anything
+     * is NaN; nothing else reads it). The NaNs sit at the start of a stored row, right after the end
+     * of the row before it: a tile load that reads past the end of a row of length K (a vector of
+     * four crossing it, a K-tail guard off by one) pulls that NaN into a zero-padded slot, where
+     * 0 * NaN poisons a row or column of C that must stay finite. K takes every residue mod 4 (the
+     * vector loads are used at K = 0 mod 4 only), with tails past the 16-deep tiles; all four
+     * transpose cases. Finite elements get the GEMM tolerance.
+     */
+    @DeviceTest
+    void aNanInAOrBStaysInItsRowOrColumn(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        int[][] shapes = {{7, 9, 10}, {34, 33, 34}, {33, 34, 17}, {66, 35, 65}, {10, 66, 36}, {9, 7, 3}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                float[] a = rand.uniform(m * k, -1, 1), b = rand.uniform(k * n, -1, 1);
+                int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+                // the first element of a stored row other than the first
+                a[(1 + rand.nextInt(aRows - 1)) * aCols] = Float.NaN;
+                b[(1 + rand.nextInt(bRows - 1)) * bCols] = Float.NaN;
+                double[] ref = Ref.gemm(ta, tb, m, n, k, 1.5, Ref.d(a), Ref.d(b), 0, null);
+                String what = describe(ta, tb, m, n, k, 1.5f, 0f) + ", NaN at the start of a stored row of A and of B";
+                try (Tensor ta2 = dev.fromArray(a, aRows, aCols); Tensor tb2 = dev.fromArray(b, bRows, bCols);
+                     Tensor tc = dev.empty(m, n)) {
+                    Ops.gemm(ta, tb, 1.5f, ta2, tb2, 0f, tc);
+                    float[] out = tc.toArray();
+                    double[] finiteRef = ref.clone();
+                    for (int e = 0; e < ref.length; e++) {
+                        if (Double.isNaN(ref[e]) != Float.isNaN(out[e])) {
+                            org.junit.jupiter.api.Assertions.fail("gemm " + what + " on " + dev.name() + ": C["
+                                    + e / n + "][" + e % n + "] = " + out[e] + ", reference " + ref[e] + "; "
+                                    + rand.seedNote());
+                        }
+                        if (Double.isNaN(ref[e])) {
+                            finiteRef[e] = 0;
+                            out[e] = 0f;
+                        }
+                    }
+                    // |op(A) op(B)| <= k elementwise with inputs in [-1, 1]: the GEMM bound with S = 1.5 k.
+                    Tolerance.of("gemm", ATOL_PER_SQRT_K * Math.sqrt(k) * 1.5 * k, RTOL).check(rand, what, finiteRef,
+                            out, n);
+                }
+            }
+        }
+    }
+
+    /**
      * BLAS semantics for alpha = 0: A and B are not read, so Inf and NaN in them do not reach C,
      * which becomes act(beta * C + bias) (beta = 0 still ignores NaN in C).
      */
