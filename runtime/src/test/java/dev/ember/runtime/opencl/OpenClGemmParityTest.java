@@ -100,16 +100,28 @@ class OpenClGemmParityTest {
     }
 
     /**
-     * The default tiles and the ones in use pass the tuner's own check (every candidate must pass it
-     * before it may win; -Dember.test.allGemmConfigs=true checks all candidates here, which on PoCL
-     * costs tens of seconds of compilation per candidate when its cache is cold).
+     * Non-square tiles. The default tiles are square (and so are RTS_M = TS_M / WPT_M and RTS_N =
+     * TS_N / WPT_N in every candidate), so a kernel that mixes up the A and B tile strides, RTS_M
+     * and RTS_N or WPT_M and WPT_N computes correctly with them and wrongly only on a device tuned
+     * otherwise: the candidate the tuner picks on PoCL on an EPYC (TS_M != TS_N, WPT_M != WPT_N),
+     * and one where each of those pairs differs, RTS_M = 16 and RTS_N = 8 included.
      */
-    @ParameterizedTest(name = "[{0}] default and chosen tile configs pass the tuner's correctness check")
+    static final java.util.List<GemmConfig> NON_SQUARE = java.util.List.of(new GemmConfig(32, 64, 16, 4, 8, 4),
+            new GemmConfig(32, 64, 16, 2, 8, 4));
+
+    /**
+     * The default tiles, the ones in use and the {@link #NON_SQUARE} ones pass the tuner's own check
+     * (every candidate must pass it before it may win; -Dember.test.allGemmConfigs=true checks all
+     * candidates here, which on PoCL costs tens of seconds of compilation per candidate when its
+     * cache is cold).
+     */
+    @ParameterizedTest(name = "[{0}] default, chosen and non-square tile configs pass the tuner's correctness check")
     @MethodSource("devices")
     void tileConfigsComputeCorrectly(String device) {
         OpenClBackend cl = cl();
-        java.util.List<GemmConfig> configs = Boolean.getBoolean("ember.test.allGemmConfigs") ? GemmConfig.CANDIDATES
-                : java.util.List.of(GemmConfig.DEFAULT, cl.gemmConfig());
+        java.util.List<GemmConfig> configs = new java.util.ArrayList<>(Boolean.getBoolean("ember.test.allGemmConfigs")
+                ? GemmConfig.CANDIDATES : java.util.List.of(GemmConfig.DEFAULT, cl.gemmConfig()));
+        configs.addAll(NON_SQUARE);
         for (GemmConfig cfg : configs) {
             if (OpenClTuner.fits(cl, cfg)) {
                 String wrong = OpenClTuner.check(cl, cfg);
@@ -122,8 +134,10 @@ class OpenClGemmParityTest {
 
     /**
      * gemm.cl's constant-trip tile loads (what GPUs and PoCL 4+ build) on this device too, where the
-     * backend would pick the plain loops for PoCL 3: the default tiles and the tiles NVIDIA's OpenCL
-     * tuned to on an H200. (PoCL 3.1 miscompiles this form for the 64 x 64 x 8 candidate only.)
+     * backend would pick the plain loops for PoCL 3: the default tiles, the tiles NVIDIA's OpenCL
+     * tuned to on an H200, and 16 x 16 x 8 with one element per work-item and scalar loads, whose
+     * 256 work-items outnumber a 128-element tile (the only one of these where the guard that skips
+     * the surplus trips matters). (PoCL 3.1 miscompiles this form for the 64 x 64 x 8 candidate only.)
      */
     @ParameterizedTest(name = "[{0}] gemm.cl's constant-trip loads compute correctly")
     @MethodSource("devices")
@@ -142,7 +156,8 @@ class OpenClGemmParityTest {
             }
         }
         try {
-            for (GemmConfig cfg : java.util.List.of(GemmConfig.DEFAULT, new GemmConfig(64, 64, 16, 8, 8, 4))) {
+            for (GemmConfig cfg : java.util.List.of(GemmConfig.DEFAULT, new GemmConfig(64, 64, 16, 8, 8, 4),
+                    new GemmConfig(16, 16, 8, 1, 1, 1))) {
                 if (OpenClTuner.fits(uniform, cfg)) {
                     String wrong = OpenClTuner.check(uniform, cfg);
                     if (wrong != null) {
