@@ -25,6 +25,14 @@ import dev.ember.runtime.testing.Tolerance;
 class OptimizerOpsTest {
     private static final int STEPS = 5;
     private static final int[] SIZES = {1, 7, 33, 127, 1000, 100003};
+    /**
+     * The adaptive methods run with PyTorch's default eps and with this one, of the size of sqrt(v)
+     * (|g| in [0.1, 1]): at the default, where eps sits (sqrt(v) / sqrt(1 - beta2^t) + eps against
+     * (sqrt(v) + eps) / sqrt(1 - beta2^t) in Adam, sqrt(s) + eps against sqrt(s + eps) in RMSprop and
+     * Adagrad) moves an update (~lr) by a few 1e-6 of itself at most, which the tolerance on the
+     * parameter (~1) cannot see; at 0.1 it moves it by percents.
+     */
+    private static final float LARGE_EPS = 0.1f;
 
     private static float[] grad(Rand rand, int n) {
         return rand.awayFromZero(n, -1, 1, 0.1f);
@@ -85,14 +93,20 @@ class OptimizerOpsTest {
     void adamAndAdamW(TestDevice td) {
         Device dev = td.open();
         Rand rand = Rand.fresh();
-        float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+        for (float eps : new float[] {1e-8f, LARGE_EPS}) {
+            adamAndAdamW(dev, rand, eps);
+        }
+    }
+
+    private static void adamAndAdamW(Device dev, Rand rand, float eps) {
+        float lr = 0.01f, b1 = 0.9f, b2 = 0.999f;
         for (int n : SIZES) {
             for (boolean decoupled : new boolean[] {false, true}) {
                 for (float wd : new float[] {0f, 0.1f}) {
                     String op = decoupled ? "adamw" : "adam";
                     float[] p0 = rand.uniform(n, -1, 1);
                     double[] p = d(p0), m = new double[n], v = new double[n];
-                    String what = "[" + n + "] lr=" + lr + " weightDecay=" + wd;
+                    String what = "[" + n + "] lr=" + lr + " eps=" + eps + " weightDecay=" + wd;
                     try (Tensor tp = dev.fromArray(p0, n); Tensor tg = dev.empty(n); Tensor tm = dev.zeros(n);
                          Tensor tv = dev.zeros(n)) {
                         for (int step = 1; step <= STEPS; step++) {
@@ -123,12 +137,18 @@ class OptimizerOpsTest {
     void rmsprop(TestDevice td) {
         Device dev = td.open();
         Rand rand = Rand.fresh();
-        float lr = 0.01f, alpha = 0.99f, eps = 1e-8f;
+        for (float eps : new float[] {1e-8f, LARGE_EPS}) {
+            rmsprop(dev, rand, eps);
+        }
+    }
+
+    private static void rmsprop(Device dev, Rand rand, float eps) {
+        float lr = 0.01f, alpha = 0.99f;
         for (int n : SIZES) {
             for (float wd : new float[] {0f, 0.05f}) {
                 float[] p0 = rand.uniform(n, -1, 1);
                 double[] p = d(p0), s = new double[n];
-                String what = "[" + n + "] weightDecay=" + wd;
+                String what = "[" + n + "] eps=" + eps + " weightDecay=" + wd;
                 try (Tensor tp = dev.fromArray(p0, n); Tensor tg = dev.empty(n); Tensor ts = dev.zeros(n)) {
                     for (int step = 1; step <= STEPS; step++) {
                         float[] g = grad(rand, n);
@@ -152,12 +172,18 @@ class OptimizerOpsTest {
     void adagrad(TestDevice td) {
         Device dev = td.open();
         Rand rand = Rand.fresh();
-        float lr = 0.05f, eps = 1e-10f;
+        for (float eps : new float[] {1e-10f, LARGE_EPS}) {
+            adagrad(dev, rand, eps);
+        }
+    }
+
+    private static void adagrad(Device dev, Rand rand, float eps) {
+        float lr = 0.05f;
         for (int n : SIZES) {
             for (float wd : new float[] {0f, 0.05f}) {
                 float[] p0 = rand.uniform(n, -1, 1);
                 double[] p = d(p0), s = new double[n];
-                String what = "[" + n + "] weightDecay=" + wd;
+                String what = "[" + n + "] eps=" + eps + " weightDecay=" + wd;
                 try (Tensor tp = dev.fromArray(p0, n); Tensor tg = dev.empty(n); Tensor ts = dev.zeros(n)) {
                     for (int step = 1; step <= STEPS; step++) {
                         float[] g = grad(rand, n);
