@@ -79,6 +79,42 @@ class DropoutOpsTest {
     }
 
     /**
+     * The mask's boundary: element i is kept when Philox.uniform(seed, i) equals p exactly (u >= p,
+     * as the CPU backend), forward and backward. p is taken from the stream itself (a multiple of
+     * 2^-24, so exact in float32) at random indices of an awkward length; a kernel testing u > p
+     * drops those elements, which random p hits with probability ~2^-24 per element.
+     */
+    @DeviceTest
+    void anElementWhoseUniformEqualsPIsKept(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        int n = 1000;
+        for (int trial = 0; trial < 6; trial++) {
+            long seed = rand.nextLong();
+            int at = rand.nextInt(n);
+            float p = Philox.uniform(seed, at);
+            if (p == 0f) {
+                continue; // p = 0 keeps everything: no boundary to test
+            }
+            float[] x = rand.awayFromZero(n, -3, 3, 1e-3f), dy = rand.awayFromZero(n, -1, 1, 1e-3f);
+            String what = "[" + n + "] seed=" + seed + " p=" + p + " = Philox.uniform(seed, " + at + ")";
+            try (Tensor tx = dev.fromArray(x, n); Tensor y = dev.empty(n); Tensor tdy = dev.fromArray(dy, n);
+                 Tensor dx = dev.empty(n)) {
+                Ops.dropout(seed, p, tx, y);
+                Ops.dropoutBackward(seed, p, tdy, dx);
+                float[] out = y.toArray(), back = dx.toArray();
+                assertTrue(out[at] != 0f && back[at] != 0f, "dropout " + what + ": element " + at
+                        + " (uniform == p) must be kept, got forward " + out[at] + " backward " + back[at] + " on "
+                        + dev.name() + "; " + rand.seedNote());
+                checkMask(rand, what, seed, p, out);
+                checkMask(rand, what + " backward", seed, p, back);
+                Tolerance.of("dropout", 0, 5e-7).check(rand, what, reference(seed, p, x), out);
+                Tolerance.of("dropoutBackward", 0, 5e-7).check(rand, what, reference(seed, p, dy), back);
+            }
+        }
+    }
+
+    /**
      * A dropped element is exactly +0 even where x is NaN or infinite (Ops.dropout's documented
      * difference from PyTorch, whose x * mask gives NaN there), and a kept one stays NaN or
      * infinite, up to p = nextDown(1) (scale 2^24). Specials at random places among random
