@@ -69,9 +69,11 @@ class BiasOpsTest {
                 return l;
             }, Ref.d(bias));
             Tolerance tol = Tolerance.of("biasGrad", 1e-6 * Math.sqrt(rows) * rows, 1e-6);
-            try (Tensor tdy = dev.fromArray(dy, rows, cols); Tensor db = dev.fromArray(prev, cols)) {
+            try (Tensor tdy = dev.fromArray(dy, rows, cols); Tensor db = dev.empty(cols).fill(Float.NaN)) {
+                // A fresh gradient must not read db (the kernels' beta = 0): NaN there must not reach it.
                 Ops.biasGrad(tdy, db, false);
-                tol.check(rand, "dy " + TestShapes.of(rows, cols) + " vs finite differences", fd, db.toArray());
+                tol.check(rand, "dy " + TestShapes.of(rows, cols) + " vs finite differences, db full of NaN before", fd,
+                        db.toArray());
                 db.copyFrom(prev);
                 Ops.biasGrad(tdy, db, true);
                 double[] acc = fd.clone();
