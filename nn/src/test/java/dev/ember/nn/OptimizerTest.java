@@ -5,6 +5,7 @@ import dev.ember.nn.optim.Adam;
 import dev.ember.nn.optim.LrSchedule;
 import dev.ember.nn.optim.Optimizer;
 import dev.ember.nn.optim.RmsProp;
+import dev.ember.nn.optim.Sgd;
 import dev.ember.runtime.Device;
 import dev.ember.runtime.Devices;
 import dev.ember.runtime.Tensor;
@@ -165,7 +166,12 @@ class OptimizerTest {
             refused(() -> new Adam(ps, 0.1f, 0.9f, 1f, 1e-8f, 0f, true), "Adam: beta2 must be in [0, 1), got 1.0");
             refused(() -> new Adam(ps, 0.1f, 0.9f, 0.999f, -1e-8f, 0f, false), "Adam: eps must be finite and >= 0, got -1.0E-8");
             refused(() -> new RmsProp(ps, 0.1f, -0.99f, 1e-8f, 0f), "RmsProp: alpha must be finite and >= 0");
+            refused(() -> new RmsProp(ps, 0.1f, 0.99f, -1e-8f, 0f), "RmsProp: eps must be finite and >= 0, got -1.0E-8");
             refused(() -> new Adagrad(ps, 0.1f, Float.NaN, 0f), "Adagrad: eps must be finite and >= 0, got NaN");
+            refused(() -> new Sgd(ps, 0.1f, 1f, 0f, false), "SGD: momentum must be in [0, 1), got 1.0");
+            // create refuses a momentum outside [0, 1) for every optimizer, also those that ignore it
+            refused(() -> Optimizer.check("adam", 1f), "momentum must be in [0, 1), got 1.0");
+            refused(() -> Optimizer.create("rmsprop", ps, 0.1f, 0f, 1f), "momentum must be in [0, 1), got 1.0");
             for (float bad : new float[] {-1f, Float.NaN, Float.NEGATIVE_INFINITY}) {
                 IllegalArgumentException c = assertThrows(IllegalArgumentException.class,
                         () -> Optimizer.clipGradNorm(ps, bad));
@@ -279,6 +285,67 @@ class OptimizerTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, opt::step);
             assertTrue(e.getMessage().contains("adam") && e.getMessage().contains("closed"), e.getMessage());
             assertTrue(CPU.liveBytes() < live, "closing released the moments and stepping did not bring them back");
+        }
+    }
+
+    /** The lower ends of the ranges are allowed, as in PyTorch: beta 0 is no moment, eps 0 no guard. */
+    @Test
+    void hyperparametersAtTheLowerEndOfTheirRangeAreAccepted() {
+        try (Tensor w = CPU.zeros(2); Tensor g = CPU.zeros(2)) {
+            List<Parameter> ps = List.of(new Parameter("w", w, g));
+            new Adam(ps, 0f, 0f, 0f, 0f, 0f, false).close();
+            new RmsProp(ps, 0f, 0f, 0f, 0f).close();
+            new Adagrad(ps, 0f, 0f, 0f).close();
+            new Sgd(ps, 0f, 0f, 0f, false).close();
+            Optimizer.check("adam", 0f);
+        }
+    }
+
+    /**
+     * PyTorch's clip_grad_norm_ divides by norm + 1e-6: at a norm of 4e-6 that term is a fifth of
+     * the coefficient, so the scaled gradients show it.
+     */
+    @Test
+    void clippingAddsPyTorchsEpsilonToTheNorm() {
+        java.util.Random rnd = new java.util.Random(7);
+        float[] ga = new float[7];
+        float[] gb = new float[33];
+        double sq = 0;
+        for (float[] g : new float[][] {ga, gb}) {
+            for (int i = 0; i < g.length; i++) {
+                g[i] = (float) (rnd.nextGaussian() * 1e-6);
+                sq += (double) g[i] * g[i];
+            }
+        }
+        double norm = Math.sqrt(sq), maxNorm = norm / 2;
+        double coef = maxNorm / (norm + 1e-6);
+        try (Tensor a = CPU.zeros(7); Tensor da = CPU.fromArray(ga, 7); Tensor b = CPU.zeros(33);
+             Tensor db = CPU.fromArray(gb, 33)) {
+            List<Parameter> ps = List.of(new Parameter("a", a, da), new Parameter("b", b, db));
+            assertEquals(norm, Optimizer.clipGradNorm(ps, (float) maxNorm), 1e-5 * norm);
+            float[][] got = {da.toArray(), db.toArray()};
+            float[][] before = {ga, gb};
+            for (int t = 0; t < 2; t++) {
+                for (int i = 0; i < got[t].length; i++) {
+                    double ref = before[t][i] * coef;
+                    assertEquals(ref, got[t][i], 1e-12 + 1e-5 * Math.abs(ref), "grad " + t + "[" + i + "]");
+                }
+            }
+        }
+    }
+
+    @Test
+    void anOptimizerKnowsItsNameAndWhatItUpdates() {
+        try (Tensor w = CPU.zeros(2); Tensor g = CPU.zeros(2); Tensor other = CPU.zeros(2)) {
+            List<Parameter> ps = List.of(new Parameter("w", w, g));
+            for (String name : new String[] {"sgd", "nesterov", "adam", "adamw", "rmsprop", "adagrad"}) {
+                try (Optimizer opt = Optimizer.create(name, ps, 0.1f)) {
+                    assertEquals(name, opt.name());
+                    assertTrue(opt.updates(w), name);
+                    org.junit.jupiter.api.Assertions.assertFalse(opt.updates(g), name);
+                    org.junit.jupiter.api.Assertions.assertFalse(opt.updates(other), name);
+                }
+            }
         }
     }
 }
