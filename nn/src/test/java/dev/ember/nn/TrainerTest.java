@@ -205,6 +205,18 @@ class TrainerTest {
         }
         assertTrue(buf.toString().contains("warning: the model ends in Softmax"), buf.toString());
         buf.reset();
+        float[] y2 = d.targets().clone();
+        for (int i = 0; i < y2.length; i++) {
+            y2[i] = y2[i] == 0 ? 0 : 1;
+        }
+        Dataset binary = new Dataset("two", d.features(), d.rows(), 5, y2, 2, null, null);
+        try (Sequential m = Sequential.builder(5).dense(1).activation("sigmoid").build(CPU, 1);
+             Optimizer opt = new Adam(m.parameters(), 0.01f)) {
+            new Trainer(m, Loss.parse("bce"), opt, c, new PrintStream(buf, true)).fit(binary, null);
+        }
+        assertTrue(buf.toString().contains("warning: the model ends in Sigmoid, but bce takes logits and applies the"
+                + " sigmoid itself"), buf.toString());
+        buf.reset();
         try (Sequential m = Sequential.builder(5).dense(3).build(CPU, 1);
              Optimizer opt = new Adam(m.parameters(), 0.01f)) {
             new Trainer(m, Loss.parse("cross_entropy"), opt, c, new PrintStream(buf, true)).fit(d, null);
@@ -261,7 +273,7 @@ class TrainerTest {
         assertArrayEquals(new int[] {1, 0, 1}, c.confusion()[0]);
         assertArrayEquals(new double[] {1.0, 0.5, 2 / 3.0}, c.precision(), 1e-12);
         assertArrayEquals(new double[] {0.5, 1.0, 2 / 3.0}, c.recall(), 1e-12);
-        assertEquals(2 * 0.5 / 1.5, c.f1()[0], 1e-12);
+        assertArrayEquals(new double[] {2 * 0.5 / 1.5, 2 * 0.5 / 1.5, 2 / 3.0}, c.f1(), 1e-12);
         Metrics.Regression r = Metrics.regression(new float[] {1, 2, 4}, new float[] {1, 3, 5});
         assertEquals(2 / 3.0, r.mse(), 1e-6);
         assertEquals(2 / 3.0, r.mae(), 1e-6);
@@ -380,6 +392,127 @@ class TrainerTest {
             NullPointerException ev = org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
                     () -> Trainer.evaluate(m, null, blobs(1, 8), 4));
             assertTrue(ev.getMessage().contains("loss"), ev.getMessage());
+        }
+    }
+
+    /**
+     * With a learning rate of 0 the model is the same at every step, so an epoch's training loss and
+     * accuracy must be those of evaluate: means over rows, the partial last batch (33 rows in batches
+     * of 7) weighted by its 5 rows.
+     */
+    @Test
+    void epochLossAndAccuracyAreMeansOverTheEpochsRows() {
+        Dataset d = blobs(6, 33);
+        try (Sequential m = Sequential.builder(5).dense(8, "tanh").dense(3).build(CPU, 2);
+             Optimizer opt = new dev.ember.nn.optim.Sgd(m.parameters(), 0f, 0f, 0f, false)) {
+            TrainConfig c = TrainConfig.defaults().withEpochs(2).withBatchSize(7).withProgress(Progress.Mode.QUIET);
+            History h = new Trainer(m, Loss.parse("cross_entropy"), opt, c, null).fit(d, null);
+            dev.ember.nn.train.Evaluation ev = Trainer.evaluate(m, Loss.parse("cross_entropy"), d, 256);
+            assertTrue(ev.accuracy() > 0 && ev.accuracy() < 1, "accuracy " + ev.accuracy() + " tells counts apart");
+            for (History.Epoch e : h.epochs()) {
+                assertEquals(ev.loss(), e.loss(), 1e-6 * ev.loss(), "epoch " + e.epoch());
+                assertEquals(ev.accuracy(), e.accuracy(), 1e-12, "epoch " + e.epoch());
+                assertTrue(e.seconds() >= 0 && e.seconds() <= h.seconds(), e + " within " + h.seconds());
+            }
+            assertEquals(66, h.samples());
+            assertEquals(66 / h.seconds(), h.samplesPerSecond(), 1e-9 * h.samplesPerSecond());
+            assertFalse(h.stoppedEarly());
+            assertEquals(-1, h.bestEpoch(), "no early stopping, no best epoch");
+        }
+    }
+
+    /**
+     * Fit leaves the model in evaluation mode and the optimizer at its own learning rate, whatever
+     * the schedule did; evaluate restores the mode it found, evaluates in evaluation mode (no
+     * dropout), and gives the same result in batches of 1.
+     */
+    @Test
+    void fitAndEvaluateLeaveTheModeAndLearningRateAsDocumented() {
+        Dataset d = blobs(7, 33);
+        Loss ce = Loss.parse("cross_entropy");
+        try (Sequential m = Sequential.builder(5).dense(8, "relu").dropout(0.5).dense(3).build(CPU, 2);
+             Optimizer opt = new Adam(m.parameters(), 0.02f)) {
+            long t0 = System.nanoTime();
+            TrainConfig c = TrainConfig.defaults().withEpochs(3).withBatchSize(8)
+                    .withSchedule(LrSchedule.parse("step:1:0.5")).withProgress(Progress.Mode.QUIET);
+            History h = new Trainer(m, ce, opt, c, null).fit(d, null);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            assertTrue(h.seconds() > 0 && h.seconds() <= wall, h.seconds() + " s of " + wall);
+            assertEquals(0.02f, opt.learningRate());
+            assertFalse(m.isTraining());
+            m.layers().forEach(l -> assertFalse(l.isTraining(), l.describe()));
+            dev.ember.nn.train.Evaluation ref = Trainer.evaluate(m, ce, d, 256);
+            m.train(true);
+            dev.ember.nn.train.Evaluation ev = Trainer.evaluate(m, ce, d, 1);
+            assertTrue(m.isTraining(), "evaluate restored training mode");
+            assertEquals(ref.loss(), ev.loss(), 1e-5 * ref.loss());
+            assertArrayEquals(ref.outputs(), ev.outputs(), 1e-5f);
+        }
+    }
+
+    /** Data that does not fit the model is named by fit and evaluate before any work, validation data too. */
+    @Test
+    void fitAndEvaluateNameDataThatDoesNotFitTheModel() {
+        Dataset d = blobs(8, 20);
+        Dataset four = new Dataset("four", new float[20 * 4], 20, 4, d.targets(), 3, null, null);
+        Loss ce = Loss.parse("cross_entropy");
+        TrainConfig c = TrainConfig.defaults().withEpochs(1).withBatchSize(8).withProgress(Progress.Mode.QUIET);
+        try (Sequential m = Sequential.builder(5).dense(3).build(CPU, 1);
+             Optimizer opt = new Adam(m.parameters(), 0.01f)) {
+            String expected = "model takes 5 features but data set four has 4";
+            for (org.junit.jupiter.api.function.Executable call : new org.junit.jupiter.api.function.Executable[] {
+                () -> new Trainer(m, ce, opt, c, null).fit(four, null),
+                () -> new Trainer(m, ce, opt, c, null).fit(d, four), () -> Trainer.evaluate(m, ce, four, 8)}) {
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        IllegalArgumentException.class, call);
+                assertEquals(expected, e.getMessage());
+            }
+            assertEquals(0, opt.steps());
+            // the smallest set a validation fraction can split: one row each
+            History h = new Trainer(m, ce, opt, c.withValidation(0.5), null).fit(blobs(8, 2), null);
+            assertEquals(1, h.samples());
+        }
+    }
+
+    /**
+     * The trainer reseeds dropout from its own seed: two models with the same weights but dropout
+     * layers made with other seeds train to the same weights.
+     */
+    @Test
+    void fitSeedsDropoutFromTheConfigSeed() {
+        Dataset d = blobs(9, 40);
+        try (Sequential a = Sequential.builder(5).dense(8, "relu").dropout(0.5).dense(3).build(CPU, 1);
+             Sequential b = Sequential.builder(5).dense(8, "relu").dropout(0.5).dense(3).build(CPU, 2);
+             Optimizer oa = new Adam(a.parameters(), 0.01f); Optimizer ob = new Adam(b.parameters(), 0.01f)) {
+            Trainer.restore(b, Trainer.snapshot(a));
+            TrainConfig c = TrainConfig.defaults().withEpochs(2).withBatchSize(8).withSeed(5)
+                    .withProgress(Progress.Mode.QUIET);
+            new Trainer(a, Loss.parse("cross_entropy"), oa, c, null).fit(d, null);
+            new Trainer(b, Loss.parse("cross_entropy"), ob, c, null).fit(d, null);
+            Map<String, float[]> sa = Trainer.snapshot(a), sb = Trainer.snapshot(b);
+            for (String k : sa.keySet()) {
+                assertArrayEquals(sa.get(k), sb.get(k), k);
+            }
+        }
+    }
+
+    /**
+     * The batch size suggested when the last batch would hold one row is the nearest that does not
+     * (smaller first at equal distance), at least 2 and at most the rows; none when there is none.
+     */
+    @Test
+    void batchNormSuggestsTheNearestBatchSizeThatLeavesNoBatchOfOne() {
+        int[][] cases = {{7, 2, 4}, {21, 4, 3}, {3, 2, 3}, {4, 1, 2}, {3, 1, 0}};
+        TrainConfig c = TrainConfig.defaults().withEpochs(1).withProgress(Progress.Mode.QUIET);
+        for (int[] k : cases) {
+            try (Sequential m = Sequential.builder(5).batchNorm().dense(3).build(CPU, 1);
+                 Optimizer opt = new Adam(m.parameters(), 0.01f)) {
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> new Trainer(m, Loss.parse("cross_entropy"), opt, c.withBatchSize(k[1]), null)
+                                .fit(blobs(10, k[0]), null));
+                String tail = k[2] > 0 ? "use another batch size (e.g. " + k[2] + ")" : "use another batch size";
+                assertTrue(e.getMessage().endsWith(tail), k[0] + " rows, batch " + k[1] + ": " + e.getMessage());
+            }
         }
     }
 }
