@@ -31,7 +31,9 @@ class SequentialTest {
             assertTrue(s.contains("Linear(13 -> 32, fused relu)"), s);
             assertTrue(s.contains("ReLU (fused into 0)"), s);
             assertTrue(s.contains("[-1, 3]"), s);
-            assertTrue(s.contains("total parameters 1603"), s);
+            assertTrue(s.contains("total parameters 1603 (6412 bytes, float32)"), s);
+            assertTrue(s.contains(String.format("%10d%n", 13 * 32 + 32)) && s.contains(String.format("%10d%n", 32 * 3 + 3)),
+                    s); // each layer's own count
         }
     }
 
@@ -115,7 +117,7 @@ class SequentialTest {
     @Test
     void closedModelsAndBadArgumentsAreRefused() {
         Sequential m = Sequential.builder(4).dense(3, "relu").dense(2).build(CPU, 1);
-        try (Tensor x = CPU.fromArray(new float[8], 2, 4); Tensor g5 = CPU.zeros(2, 5)) {
+        try (Tensor x = CPU.fromArray(new float[8], 2, 4); Tensor g5 = CPU.zeros(2, 5); Tensor g2 = CPU.zeros(2, 2)) {
             m.forward(x);
             IllegalArgumentException b = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> m.backward(g5));
@@ -132,6 +134,12 @@ class SequentialTest {
                 IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, call);
                 assertTrue(e.getMessage().contains("closed"), e.getMessage());
             }
+            // the model's own calls name the model, not whichever closed tensor a layer reached first
+            for (org.junit.jupiter.api.function.Executable call : new org.junit.jupiter.api.function.Executable[] {
+                () -> m.updateOutput(x), () -> m.backward(x, g2, true), () -> m.backward(g2)}) {
+                IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, call);
+                assertEquals("Sequential(3 layers, 4 -> 2) is closed", e.getMessage());
+            }
             assertEquals(closed, CPU.liveBytes(), "a closed model allocated nothing");
         }
     }
@@ -146,7 +154,11 @@ class SequentialTest {
         a.close();
         b.close();
         try (Sequential m = Sequential.builder(3).dense(2).build(CPU, 1); Tensor x = CPU.zeros(2, 4)) {
-            assertThrows(IllegalArgumentException.class, () -> m.forward(x));
+            IllegalArgumentException f = assertThrows(IllegalArgumentException.class, () -> m.forward(x));
+            assertEquals("Sequential: expected input of shape [rows, 3], got 2x4", f.getMessage());
+            assertEquals(2, m.outputSize(3));
+            IllegalArgumentException o = assertThrows(IllegalArgumentException.class, () -> m.outputSize(4));
+            assertEquals("Sequential takes 3 features, not 4", o.getMessage());
         }
     }
 
@@ -263,6 +275,46 @@ class SequentialTest {
         }
     }
 
+    /**
+     * AUTO picks He (normal) before ReLU, leaky ReLU and ELU and Glorot (uniform) otherwise: only the normal
+     * draws reach past Glorot's bound. TORCH draws the bias from a stream of its own, not the weights'.
+     */
+    @Test
+    void autoInitFollowsTheNextActivationAndTorchBiasHasItsOwnStream() {
+        int in = 127, out = 33;
+        double glorot = Math.sqrt(6.0 / (in + out));
+        for (Activation next : new Activation[] {Activation.RELU, Activation.LEAKY_RELU, Activation.ELU, null,
+            Activation.TANH, Activation.SIGMOID}) {
+            try (Linear l = new Linear(CPU, in, out, true, Init.AUTO, next, 7)) {
+                double max = 0;
+                for (float v : l.weight().toArray()) {
+                    max = Math.max(max, Math.abs(v));
+                }
+                boolean he = next == Activation.RELU || next == Activation.LEAKY_RELU || next == Activation.ELU;
+                assertEquals(he, max > glorot, next + ": largest |w| " + max + ", Glorot bound " + glorot);
+            }
+        }
+        for (long seed = 0; seed < 4; seed++) {
+            try (Linear l = new Linear(CPU, in, out, true, Init.TORCH, null, seed)) {
+                float[] w = java.util.Arrays.copyOf(l.weight().toArray(), out);
+                org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(w, l.bias().toArray()),
+                        "seed " + seed + ": bias is the weights' first draws");
+            }
+        }
+    }
+
+    @Test
+    void linearTakesOneFeatureAndNamesAWrongInput() {
+        try (Linear l = new Linear(CPU, 1, 1, false, Init.GLOROT, null, 1); Linear w = new Linear(CPU, 7, 33, true,
+                Init.GLOROT, null, 1); Tensor x = CPU.fromArray(new float[] {2f}, 1, 1); Tensor bad = CPU.zeros(5, 6)) {
+            assertEquals(2f * l.weight().toArray()[0], l.forward(x).toArray()[0], 1e-6f);
+            assertEquals(7, w.inFeatures());
+            assertEquals(33, w.outFeatures());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> w.forward(bad));
+            assertEquals("Linear(7 -> 33): expected input of shape [rows, 7], got 5x6", e.getMessage());
+        }
+    }
+
     @Test
     void manyBatchSizesInTurnGiveCorrectOutputs() {
         try (Sequential m = Sequential.builder(3).dense(4, "relu").dense(2).build(CPU, 2)) {
@@ -314,6 +366,82 @@ class SequentialTest {
             }
             assertArrayEquals(expected, m.forward(x).toArray());
             assertArrayEquals(expected, m.predict(x.toArray(), 4, 4));
+        }
+    }
+
+    private static float[] gaussian(java.util.Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextGaussian();
+        }
+        return v;
+    }
+
+    /** train(on) reaches every layer: dropout masks in training mode only. Predict takes batch 1 and 0 rows. */
+    @Test
+    void theModeReachesEveryLayerAndPredictTakesBatchOneAndNoRows() {
+        int rows = 7, in = 33;
+        float[] xs = gaussian(new java.util.Random(11), rows * in);
+        try (Sequential m = Sequential.builder(in).dense(5, "relu").dropout(0.5).dense(2).build(CPU, 3);
+             Tensor x = CPU.fromArray(xs, rows, in)) {
+            m.eval();
+            m.layers().forEach(l -> org.junit.jupiter.api.Assertions.assertFalse(l.isTraining(), l.describe()));
+            float[] a = m.forward(x).toArray();
+            assertArrayEquals(a, m.forward(x).toArray(), "evaluation mode draws no masks");
+            m.train(true);
+            m.layers().forEach(l -> assertTrue(l.isTraining(), l.describe()));
+            org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(a, m.forward(x).toArray()),
+                    "training mode drops units");
+            float[] one = m.predict(xs, rows, 1);
+            assertTrue(m.isTraining(), "predict restores the mode");
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], one[i], 1e-6f + 1e-5f * Math.abs(a[i]), "row by row [" + i + "]");
+            }
+            assertEquals(0, m.predict(new float[0], 0, 4).length);
+        }
+    }
+
+    /** seedDropout gives each dropout layer the masks of the run's seed, whatever seed the layer was made with. */
+    @Test
+    void seedDropoutReplacesTheLayersOwnSeeds() {
+        int rows = 7, in = 33;
+        float[] xs = gaussian(new java.util.Random(12), rows * in);
+        try (Sequential a = new Sequential(CPU, in, List.of(new dev.ember.nn.layers.Dropout(CPU, 0.5f, 1)));
+             Sequential b = new Sequential(CPU, in, List.of(new dev.ember.nn.layers.Dropout(CPU, 0.5f, 2)));
+             Tensor x = CPU.fromArray(xs, rows, in)) {
+            org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(a.forward(x).toArray(),
+                    b.forward(x).toArray()), "layer seeds 1 and 2 differ");
+            a.seedDropout(9);
+            b.seedDropout(9);
+            float[] first = a.forward(x).toArray();
+            assertArrayEquals(first, b.forward(x).toArray(), "both now draw the masks of seed 9");
+            a.seedDropout(9);
+            assertArrayEquals(first, a.forward(x).toArray(), "reseeding restarts the mask stream");
+            b.seedDropout(10);
+            org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(first, b.forward(x).toArray()));
+        }
+    }
+
+    /** updateGradInput of a one-layer model is dy W, against a float64 product of the layer's weights. */
+    @Test
+    void updateGradInputIsTheInputGradient() {
+        int rows = 33, in = 7, out = 5;
+        java.util.Random rnd = new java.util.Random(13);
+        try (Sequential m = Sequential.builder(in).dense(out).build(CPU, 4);
+             Tensor x = CPU.fromArray(gaussian(rnd, rows * in), rows, in);
+             Tensor g = CPU.fromArray(gaussian(rnd, rows * out), rows, out)) {
+            float[] w = m.parameters().get(0).value().toArray(), dy = g.toArray();
+            m.forward(x);
+            float[] dx = m.updateGradInput(x, g).toArray();
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < in; j++) {
+                    double ref = 0;
+                    for (int k = 0; k < out; k++) {
+                        ref += (double) dy[r * out + k] * w[k * in + j];
+                    }
+                    assertEquals(ref, dx[r * in + j], 1e-5 + 1e-5 * Math.abs(ref), "dx[" + r + "][" + j + "]");
+                }
+            }
         }
     }
 }
