@@ -212,6 +212,14 @@ class LayerGradientTest {
             m.eval();
             assertEquals(java.util.Arrays.toString(xs), java.util.Arrays.toString(m.forward(x).toArray()));
         }
+        // p = 0 is allowed and is the identity in training too; p = 1 would drop everything
+        try (dev.ember.nn.layers.Dropout none = new dev.ember.nn.layers.Dropout(CPU, 0f, 1);
+             Tensor x = CPU.fromArray(random(6, 33), 1, 33)) {
+            assertEquals(java.util.Arrays.toString(x.toArray()), java.util.Arrays.toString(none.forward(x).toArray()));
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new dev.ember.nn.layers.Dropout(CPU, 1f, 1));
+        assertEquals("Dropout: probability must be in [0, 1), got 1.0", e.getMessage());
     }
 
     @Test
@@ -228,6 +236,88 @@ class LayerGradientTest {
             m.eval();
             float[] y = m.forward(x).toArray();
             assertEquals((1 - 0.3) / Math.sqrt(1.3 + 1e-5), y[0], 1e-5);
+        }
+    }
+
+    /**
+     * Three training steps from awkward, off-centre batches (7, 33 and 2 rows of 33 features, the
+     * layer made with momentum 0.3): running_mean = (1 - m) running_mean + m mean and running_var =
+     * (1 - m) running_var + m unbiased var, against float64; then evaluation mode normalises with them.
+     */
+    @Test
+    void batchNormRunningStatisticsFollowPyTorchOverSeveralSteps() {
+        int f = 33;
+        double m = 0.3, eps = 1e-5;
+        double[] rm = new double[f], rv = new double[f];
+        java.util.Arrays.fill(rv, 1);
+        try (dev.ember.nn.layers.BatchNorm1d bn = new dev.ember.nn.layers.BatchNorm1d(CPU, f, (float) eps, (float) m)) {
+            float[] last = null;
+            int lastRows = 0;
+            for (int rows : new int[] {7, 33, 2}) {
+                float[] xs = random(rows, rows * f);
+                for (int i = 0; i < xs.length; i++) {
+                    xs[i] = xs[i] * (1 + i % f) + 3 * (i % f) - 40; // column scale and offset
+                }
+                try (Tensor x = CPU.fromArray(xs, rows, f)) {
+                    bn.forward(x);
+                }
+                for (int j = 0; j < f; j++) {
+                    double mean = 0, ss = 0;
+                    for (int r = 0; r < rows; r++) {
+                        mean += xs[r * f + j];
+                    }
+                    mean /= rows;
+                    for (int r = 0; r < rows; r++) {
+                        ss += (xs[r * f + j] - mean) * (xs[r * f + j] - mean);
+                    }
+                    rm[j] = (1 - m) * rm[j] + m * mean;
+                    rv[j] = (1 - m) * rv[j] + m * ss / (rows - 1);
+                }
+                last = xs;
+                lastRows = rows;
+            }
+            float[] gotMean = bn.stateBuffers().get("running_mean").toArray();
+            float[] gotVar = bn.stateBuffers().get("running_var").toArray();
+            for (int j = 0; j < f; j++) {
+                assertEquals(rm[j], gotMean[j], 1e-4 + 1e-5 * Math.abs(rm[j]), "running_mean[" + j + "]");
+                assertEquals(rv[j], gotVar[j], 1e-4 + 1e-5 * Math.abs(rv[j]), "running_var[" + j + "]");
+            }
+            assertEquals(3, bn.counters().get("num_batches_tracked").get());
+            bn.train(false);
+            try (Tensor x = CPU.fromArray(last, lastRows, f)) {
+                float[] y = bn.forward(x).toArray();
+                for (int i = 0; i < y.length; i++) {
+                    int j = i % f;
+                    double ref = (last[i] - rm[j]) / Math.sqrt(rv[j] + eps);
+                    assertEquals(ref, y[i], 1e-4 + 1e-4 * Math.abs(ref), "eval y[" + i + "]");
+                }
+            }
+        }
+    }
+
+    /** Bad arguments and inputs are named; the ends of the ranges (1 feature, momentum 0 and 1) are allowed. */
+    @Test
+    void batchNormChecksItsArgumentsAndInputs() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new dev.ember.nn.layers.BatchNorm1d(CPU, 0, 1e-5f, 0.1f));
+        assertTrue(e.getMessage().startsWith("BatchNorm1d: bad arguments features=0, eps=1.0E-5, momentum=0.1"),
+                e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new dev.ember.nn.layers.BatchNorm1d(CPU, 3, 0f, 0.1f));
+        assertTrue(e.getMessage().startsWith("BatchNorm1d: bad arguments features=3, eps=0.0"), e.getMessage());
+        for (float[] ok : new float[][] {{1, 0.1f}, {3, 0f}, {3, 1f}}) {
+            new dev.ember.nn.layers.BatchNorm1d(CPU, (int) ok[0], 1e-5f, ok[1]).close();
+        }
+        try (dev.ember.nn.layers.BatchNorm1d bn = new dev.ember.nn.layers.BatchNorm1d(CPU, 33);
+             Tensor two = CPU.fromArray(random(3, 66), 2, 33); Tensor one = CPU.fromArray(random(4, 33), 1, 33);
+             Tensor narrow = CPU.fromArray(random(5, 35), 7, 5)) {
+            float[] y = bn.forward(two).toArray(); // two rows: each column is -1 and 1 (up to eps)
+            assertEquals(-y[33], y[0], 1e-3f);
+            assertEquals(1f, Math.abs(y[0]), 1e-3f);
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> bn.forward(one));
+            assertEquals("BatchNorm1d: training needs more than one row per batch, got 1x33", e.getMessage());
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> bn.forward(narrow));
+            assertEquals("BatchNorm1d(33): expected input of shape [rows, 33], got 7x5", e.getMessage());
         }
     }
 }
