@@ -96,6 +96,11 @@ class SemanticsTest {
         assertTrue(e.getMessage().contains("3") && e.getMessage().contains("metrics"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Metrics.classification(new int[] {-1, 1}, new int[] {0, 1}, 3));
         assertThrows(IllegalArgumentException.class, () -> Metrics.classification(new int[] {0}, new int[] {0}, 0));
+        IllegalArgumentException p = assertThrows(IllegalArgumentException.class,
+                () -> Metrics.classification(new int[] {0, 3}, new int[] {0, 1}, 3));
+        assertTrue(p.getMessage().startsWith("metrics: row 1 has label 1 and prediction 3, outside the 3 classes"),
+                p.getMessage());
+        assertEquals(1.0, Metrics.classification(new int[] {0, 0}, new int[] {0, 0}, 1).accuracy(), "one class is fine");
     }
 
     /** sklearn mean_squared_error, mean_absolute_error, r2_score on random data. */
@@ -106,7 +111,7 @@ class SemanticsTest {
         int n = 127;
         float[] y = new float[n], p = new float[n];
         for (int i = 0; i < n; i++) {
-            y[i] = (float) (r.nextGaussian() * 3 + 10);
+            y[i] = (float) (r.nextGaussian() * 10 + 1e6); // far from 0 (prices): SS_tot must not cancel
             p[i] = (float) (y[i] + r.nextGaussian());
         }
         double mean = 0;

@@ -22,6 +22,7 @@ class TaskTest {
                 logits[i] = (float) (r.nextGaussian() * 30); // large enough that a plain exp would overflow
             }
             logits[0] = 80; // exp(80) overflows float: the row's max is subtracted first
+            logits[logits.length - 1] = 800; // and only the last row's own max keeps exp finite there
             double[] p = Task.CLASSIFICATION.probabilities(logits, rows, k);
             assertEquals(rows * k, p.length);
             for (int row = 0; row < rows; row++) {
@@ -96,5 +97,6 @@ class TaskTest {
         // a longer array is fine (the trainer passes a batch-sized buffer): its first rows are read
         assertArrayEquals(new int[] {1, 0}, Task.BINARY.predictClasses(new float[] {1f, -1f, 5f}, 2, 1));
         assertArrayEquals(new int[] {2}, Task.CLASSIFICATION.predictClasses(new float[] {0f, 1f, 3f, 9f}, 1, 3));
+        assertArrayEquals(new int[0], Task.CLASSIFICATION.predictClasses(new float[0], 0, 3));
     }
 }
