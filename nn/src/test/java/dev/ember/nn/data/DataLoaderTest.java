@@ -48,6 +48,22 @@ class DataLoaderTest {
         assertEquals(List.of(4, 4, 2), sizes);
     }
 
+    /** batchesPerEpoch counts the batches an epoch gives: whole, partial, one row per batch, batch over the rows. */
+    @Test
+    void batchesPerEpochIsTheNumberOfBatches() {
+        for (int bs : new int[] {1, 2, 5, 9, 10, 33}) {
+            DataLoader l = new DataLoader(rows10(), bs, false, 0);
+            List<Integer> sizes = new ArrayList<>();
+            order(l, sizes);
+            assertEquals(sizes.size(), l.batchesPerEpoch(), "batch " + bs);
+            assertEquals(sizes.size(), l.nextEpochRows().size(), "batch " + bs);
+            assertEquals(bs, l.batchSize());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DataLoader(rows10(), 0, false, 0));
+        assertEquals("DataLoader: batchSize must be >= 1, got 0", e.getMessage());
+    }
+
     @Test
     void shuffleIsSeededPerEpochAndCoversEveryRow() {
         DataLoader a = new DataLoader(rows10(), 3, true, 99);

@@ -64,6 +64,10 @@ class DatasetTest {
                 () -> Dataset.regression(new float[6], 3, new float[] {0, 1, 2}));
         assertTrue(targets.getMessage().contains("2 rows of features") && targets.getMessage().contains("but 3 targets"),
                 targets.getMessage());
+        IllegalArgumentException column = assertThrows(IllegalArgumentException.class,
+                () -> Dataset.regression(new float[6], 1, new float[5]));
+        assertTrue(column.getMessage().contains("6 rows of features (6 values of 1 columns) but 5 targets"),
+                column.getMessage());
         IllegalArgumentException ragged = assertThrows(IllegalArgumentException.class,
                 () -> Dataset.regression(new float[][] {{1, 2}, {3}}, new float[] {0, 0}));
         assertTrue(ragged.getMessage().contains("row 1 has 1 values, row 0 has 2"), ragged.getMessage());

@@ -94,6 +94,44 @@ class DatasetsTest {
         assertEquals(30, Datasets.reference("iris").test().rows());
     }
 
+    /**
+     * The reference preprocessing of Fashion-MNIST divides the pixels of both parts by 255: checked on
+     * a stand-in directory of tiny IDX files (3 train and 2 test images of 2 x 2 pixels).
+     */
+    @Test
+    void fashionMnistReferenceScalesBothPartsTo01(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        byte[][] images = {{0, 51, (byte) 255, 102, 1, 2, 3, 4, 5, 6, 7, 8}, {(byte) 255, 0, 17, (byte) 204, 9, 10, 11, 12}};
+        String[] parts = {"train", "t10k"};
+        for (int p = 0; p < 2; p++) {
+            int n = images[p].length / 4;
+            for (String[] f : new String[][] {{"images-idx3-ubyte", "img"}, {"labels-idx1-ubyte", "lab"}}) {
+                Idx.Array a = f[1].equals("img") ? new Idx.Array(new int[] {n, 2, 2}, images[p])
+                        : new Idx.Array(new int[] {n}, new byte[n]);
+                try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(dir.resolve(parts[p] + "-" + f[0]))) {
+                    Idx.write(out, a);
+                }
+            }
+        }
+        String old = System.getProperty(Datasets.FASHION_PROPERTY);
+        try {
+            System.setProperty(Datasets.FASHION_PROPERTY, dir.toString());
+            Split s = Datasets.reference("fashion-mnist");
+            Dataset[] got = {s.train(), s.test()};
+            for (int p = 0; p < 2; p++) {
+                for (int i = 0; i < images[p].length; i++) {
+                    assertEquals((images[p][i] & 0xFF) / 255.0, got[p].features()[i], 1e-7, parts[p] + " pixel " + i);
+                }
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty(Datasets.FASHION_PROPERTY);
+            } else {
+                System.setProperty(Datasets.FASHION_PROPERTY, old);
+            }
+        }
+    }
+
     @Test
     void fashionMnistMessageWhenAbsent() {
         String old = System.getProperty(Datasets.FASHION_PROPERTY);

@@ -144,9 +144,49 @@ class SplitsTest {
         assertEquals(178, rows.size());
         assertThrows(IllegalArgumentException.class, () -> Splits.random(Datasets.load("diabetes"), 0.2, 1, true));
         assertThrows(IllegalArgumentException.class, () -> Splits.random(d, 1.0, 1, false));
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> Splits.random(d, 0.0, 1, false));
+        assertEquals("Splits.random: testFraction must be in (0, 1), got 0.0", zero.getMessage());
+        IllegalArgumentException past = assertThrows(IllegalArgumentException.class,
+                () -> Splits.of(d, new int[] {0, 178}, new int[] {1}));
+        assertTrue(past.getMessage().startsWith("Splits: row index 178 outside [0, 178)"), past.getMessage());
         IllegalArgumentException one = assertThrows(IllegalArgumentException.class,
                 () -> Splits.random(d.subset(new int[] {5}), 0.2, 1, false));
         assertTrue(one.getMessage().contains("has 1 row; a train/test split needs at least 2"), one.getMessage());
+    }
+
+    /**
+     * As documented, class c's test rows are the first take[c] of its rows (in data order) permuted
+     * by SplitMix64 seeded seed + c. Each row's one feature is its row number, so the test part
+     * names the rows it took.
+     */
+    @Test
+    void stratifiedTestRowsAreEachClassesSeededPermutationPrefix() {
+        int n = 127;
+        float[] x = new float[n];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i;
+            labels[i] = i % 7 < 4 ? 0 : i % 7 < 6 ? 1 : 2; // 73 / 36 / 18 rows
+        }
+        Dataset d = Dataset.classification(x, 1, labels, 3);
+        long seed = 33;
+        Dataset test = Splits.random(d, 0.3, seed, true).test();
+        int[] take = test.classCounts();
+        Set<Integer> expected = new HashSet<>();
+        for (int c = 0; c < 3; c++) {
+            final int cls = c;
+            int[] rowsC = java.util.stream.IntStream.range(0, n).filter(i -> labels[i] == cls).toArray();
+            int[] p = Splits.splitMix64Permutation(rowsC.length, seed + c);
+            for (int i = 0; i < take[c]; i++) {
+                expected.add(rowsC[p[i]]);
+            }
+        }
+        Set<Integer> got = new HashSet<>();
+        for (float v : test.features()) {
+            got.add((int) v);
+        }
+        assertEquals(expected, got);
     }
 
     static float[] scale(float[] x, float div) {

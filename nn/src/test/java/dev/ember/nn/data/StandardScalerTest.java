@@ -67,5 +67,15 @@ class StandardScalerTest {
         assertThrows(IllegalArgumentException.class, () -> o.transform(new float[] {1, 2}, 1, 2));
         assertThrows(IllegalArgumentException.class, () -> StandardScaler.of(new float[] {0}, new float[] {0}));
         assertThrows(IllegalArgumentException.class, () -> StandardScaler.fit(new float[3], 2, 2));
+        assertArrayEquals(new float[] {2f}, o.inverse(new float[] {0.5f}, 1, 1));
+        assertEquals(0, o.transform(new float[0], 0, 1).length, "no rows is fine");
+        // transform and inverse name an array that is not rows x cols, and columns the scaler was not fitted on
+        refused(() -> o.transform(new float[3], 2, 1), "StandardScaler.transform: array of 3 values is not rows x cols = 2 x 1");
+        refused(() -> o.inverse(new float[3], 2, 1), "StandardScaler.inverse: array of 3 values is not rows x cols = 2 x 1");
+        refused(() -> o.inverse(new float[] {1, 2}, 1, 2), "StandardScaler.inverse: data has 2 columns, scaler was fitted on 1");
+    }
+
+    private static void refused(org.junit.jupiter.api.function.Executable call, String message) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, call).getMessage());
     }
 }
