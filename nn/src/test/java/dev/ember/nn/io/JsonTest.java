@@ -61,4 +61,43 @@ class JsonTest {
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().length() < 200, "the message does not repeat it");
         });
     }
+
+    /** Whitespace may stand around every token (RFC 8259), as other writers of safetensors headers put it. */
+    @Test
+    void whitespaceAroundEveryToken() {
+        String ws = " \t\r\n";
+        Map<?, ?> m = (Map<?, ?>) Json.parse("{" + ws + "\"a\"" + ws + ":" + ws + "[" + ws + "1" + ws + "," + ws + "2" + ws
+                + "]" + ws + "," + ws + "\"b\"" + ws + ":" + ws + "{" + ws + "}" + ws + "," + ws + "\"c\":[" + ws + "]"
+                + ws + "}");
+        assertEquals(List.of(1L, 2L), m.get("a"));
+        assertEquals(Map.of(), m.get("b"));
+        assertEquals(List.of(), m.get("c"));
+    }
+
+    /** The limits are exact: 256 levels of arrays or objects and 400-character numbers are read, one more is not. */
+    @Test
+    void nestingAndNumberLimitsAreExact() {
+        for (String[] brackets : new String[][] {{"[", "]"}, {"{\"k\":", "}"}}) {
+            Object v = Json.parse(brackets[0].repeat(256) + "7" + brackets[1].repeat(256));
+            for (int i = 0; i < 256; i++) {
+                v = v instanceof List<?> l ? l.get(0) : ((Map<?, ?>) v).get("k");
+            }
+            assertEquals(7L, v);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Json.parse(brackets[0].repeat(257) + "7" + brackets[1].repeat(257)));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("nesting deeper than 256"), e.getMessage());
+        }
+        assertEquals(new BigInteger("9".repeat(400)), Json.parse("9".repeat(400)));
+        assertThrows(IllegalArgumentException.class, () -> Json.parse("9".repeat(401)));
+    }
+
+    /** Hex digits a-f and A-F in \\u escapes; an escape cut short by the end of input is bad input. */
+    @Test
+    void unicodeEscapesTakeEveryHexDigit() {
+        assertEquals("\u00ff\u0AFa\uFFFD", Json.parse("\"\\u00ff\\u0AFa\\uFFFD\""));
+        for (String cut : new String[] {"\"\\u12", "\"\\u", "\"\\ud83d\\ude"}) {
+            assertThrows(IllegalArgumentException.class, () -> Json.parse(cut), cut);
+        }
+        assertEquals("\"a b\\u001f\"", Json.quote("a b\u001f"));
+    }
 }

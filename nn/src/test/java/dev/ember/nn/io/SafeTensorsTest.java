@@ -407,6 +407,7 @@ class SafeTensorsTest {
                 new Object[] {one("w", new int[] {1}, 2), nullKey, "metadata key is null"},
                 new Object[] {surrogateNames, null, "tensor name 'a\\ud800' is not valid Unicode"},
                 new Object[] {one("w", new int[] {1}, 2), Map.of("k", "\udfff"), "metadata value of 'k' is not valid"},
+                new Object[] {one("w", new int[] {1}, 2), Map.of("k\udfff", "v"), "metadata key 'k\\udfff' is not valid"},
                 new Object[] {one("w", new int[] {1}, 2), Map.of("a", big, "b", big, "c", "y"), "header of 1000000"});
         for (Object[] c : cases) {
             @SuppressWarnings("unchecked")
@@ -441,6 +442,42 @@ class SafeTensorsTest {
             assertEquals(withV ? List.of("v") : List.of(), List.copyOf(s.int64s().keySet()), header);
             assertEquals(header.contains("\"a\"") ? Map.of("a", "b") : Map.of(), s.metadata(), header);
         }
+    }
+
+    /**
+     * The reference reader sorts tensors by (begin, end) before checking that they tile the data: a
+     * zero-size tensor listed after another at the same offset is fine, as is a file of no tensors.
+     */
+    @Test
+    void zeroSizeTensorsAndAnEmptyHeaderAreValid() throws IOException {
+        SafeTensorsFile s = SafeTensors.parse(file("{\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}", 8), "zero");
+        assertEquals(0, s.get("a").size());
+        assertEquals(2, s.get("b").size());
+        SafeTensorsFile empty = SafeTensors.parse(file("{}", 0), "empty");
+        assertTrue(empty.tensors().isEmpty() && empty.metadata().isEmpty());
+    }
+
+    /** A header longer than the 64 KiB write buffer (a long metadata value) is written across buffers. */
+    @Test
+    void aHeaderLongerThanTheWriteBufferRoundTrips() throws IOException {
+        Path f = dir.resolve("long.safetensors");
+        String config = "c".repeat(100_003);
+        SafeTensors.write(f, one("w", new int[] {3}, 1, 2, 3), Map.of("config", config));
+        SafeTensorsFile back = SafeTensors.read(f);
+        assertEquals(config, back.requireMetadata("config"));
+        assertArrayEquals(new float[] {1, 2, 3}, back.get("w").data());
+    }
+
+    /** A cycle of symbolic links is refused (as ELOOP), not followed forever. */
+    @Test
+    void aCycleOfSymbolicLinksIsRefused(@TempDir Path dir) throws IOException {
+        Path a = dir.resolve("a.safetensors"), b = dir.resolve("b.safetensors");
+        Files.createSymbolicLink(a, b.getFileName());
+        Files.createSymbolicLink(b, a.getFileName());
+        IOException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> assertThrows(IOException.class, () -> SafeTensors.write(a, one("w", new int[] {1}, 1), Map.of())));
+        assertEquals("cannot save " + a.toAbsolutePath() + ": too many levels of symbolic links", e.getMessage());
     }
 
     /** The reference reader (serde_json) refuses a \\u escape that is half a surrogate pair; so does this one. */
