@@ -130,13 +130,13 @@ class ModelFileTest {
      */
     @Test
     void aFloat32BatchNormCounterLoadsWhenItIsAWholeCount(@TempDir Path dir) throws Exception {
-        for (float count : new float[] {1234f, 2.5f, -1f}) {
+        for (float count : new float[] {1234f, 0f, 2.5f, -1f}) {
             Object[][] tensors = torchBatchNormModel("F32", f32(count));
             Path f = writeSafetensors(dir.resolve("float-counter.safetensors"), tensors);
             try (Sequential m = Sequential.builder(3).dense(2).batchNorm().activation("relu").dense(1).build(CPU, 3)) {
-                if (count == 1234f) {
+                if (count == 1234f || count == 0f) {
                     ModelFile.loadWeights(f, m);
-                    assertEquals(1234, m.counters().get("1.num_batches_tracked").get());
+                    assertEquals((long) count, m.counters().get("1.num_batches_tracked").get());
                 } else {
                     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                             () -> ModelFile.loadWeights(f, m));
@@ -343,8 +343,10 @@ class ModelFileTest {
         assertLoadFails(misspelt, "unknown loss 'cross_entrpy'", "the file is corrupt, or was written by another program");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.load(misspelt, CPU));
         assertFalse(e.getMessage().contains("a loss of your own"), e.getMessage());
+        long live = CPU.liveBytes();
         assertLoadFails(editHeader(f, dir.resolve("noloss.safetensors"), Json.quote(ModelFile.LOSS) + ":"
                 + Json.quote("cross_entropy"), Json.quote("ember.other") + ":" + Json.quote("x")), ModelFile.LOSS);
+        assertEquals(live, CPU.liveBytes(), "the model built before the loss was found missing is released");
     }
 
     @Test
