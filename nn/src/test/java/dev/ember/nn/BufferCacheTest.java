@@ -30,4 +30,30 @@ class BufferCacheTest {
         }
         assertEquals(before, cpu.liveBytes(), "the cache released what it made");
     }
+
+    /** A fifth batch size releases the least recently used set: at most four sets are held. */
+    @Test
+    void atMostFourBatchSizesAreHeldAndAnEvictedSetIsReleased() {
+        Device cpu = Devices.cpu();
+        long before = cpu.liveBytes();
+        try (BufferCache cache = new BufferCache(cpu)) {
+            Tensor first = cache.vector("v", 1, 33);
+            assertSame(first, cache.vector("v", 1, 33));
+            for (int rows = 2; rows <= BufferCache.MAX_SIZES; rows++) {
+                cache.get("h", rows, 33);
+            }
+            cache.vector("v", 1, 33); // now the most recently used: rows 2 goes first
+            long full = cpu.liveBytes() - before;
+            assertEquals(33L * 4 * (1 + 2 + 3 + 4), full);
+            Tensor five = cache.get("h", 5, 33);
+            assertEquals(full - 2 * 33 * 4 + 5 * 33 * 4, cpu.liveBytes() - before, "rows 2 released, rows 5 added");
+            assertSame(first, cache.vector("v", 1, 33), "rows 1 kept");
+            assertSame(five, cache.get("h", 5, 33));
+            first.close();
+            Tensor again = cache.vector("v", 1, 33);
+            org.junit.jupiter.api.Assertions.assertNotSame(first, again, "a closed tensor is replaced");
+            assertEquals(false, again.isClosed());
+        }
+        assertEquals(before, cpu.liveBytes(), "the cache released what it made");
+    }
 }
