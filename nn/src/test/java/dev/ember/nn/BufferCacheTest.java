@@ -49,6 +49,8 @@ class BufferCacheTest {
             assertEquals(full - 2 * 33 * 4 + 5 * 33 * 4, cpu.liveBytes() - before, "rows 2 released, rows 5 added");
             assertSame(first, cache.vector("v", 1, 33), "rows 1 kept");
             assertSame(five, cache.get("h", 5, 33));
+            cache.get("h", 6, 33); // rows 3 is now the least recently used, and goes
+            assertEquals(33L * 4 * (1 + 4 + 5 + 6), cpu.liveBytes() - before, "rows 3 released, rows 6 added");
             first.close();
             Tensor again = cache.vector("v", 1, 33);
             org.junit.jupiter.api.Assertions.assertNotSame(first, again, "a closed tensor is replaced");

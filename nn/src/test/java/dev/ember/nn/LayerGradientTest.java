@@ -211,6 +211,10 @@ class LayerGradientTest {
             assertTrue(!java.util.Arrays.equals(y, y2), "each step draws a new mask");
             m.eval();
             assertEquals(java.util.Arrays.toString(xs), java.util.Arrays.toString(m.forward(x).toArray()));
+            float[] ones = g.toArray();
+            assertEquals(java.util.Arrays.toString(ones), java.util.Arrays.toString(m.backward(x, g, true).toArray()),
+                    "and so is its backward");
+            assertEquals(0.3f, ((dev.ember.nn.layers.Dropout) m.layers().get(0)).probability());
         }
         // p = 0 is allowed and is the identity in training too; p = 1 would drop everything
         try (dev.ember.nn.layers.Dropout none = new dev.ember.nn.layers.Dropout(CPU, 0f, 1);

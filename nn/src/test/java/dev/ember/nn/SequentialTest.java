@@ -140,6 +140,8 @@ class SequentialTest {
                 IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, call);
                 assertEquals("Sequential(3 layers, 4 -> 2) is closed", e.getMessage());
             }
+            assertEquals("Linear(4 -> 3, fused relu) is closed", assertThrows(IllegalStateException.class,
+                    () -> m.layers().get(0).forward(x)).getMessage());
             assertEquals(closed, CPU.liveBytes(), "a closed model allocated nothing");
         }
     }
