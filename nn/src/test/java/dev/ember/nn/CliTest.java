@@ -98,6 +98,21 @@ class CliTest {
         assertEquals(4, lines.size(), p.out);
         assertTrue(lines.get(0).startsWith("prediction,p_"), lines.get(0));
         assertEquals(4, lines.get(1).split(",").length, lines.get(1));
+        // each row's probabilities are the softmax of that row's outputs from the saved model
+        float[] x = new float[3 * wine.cols()];
+        for (int r = 0; r < 3; r++) {
+            System.arraycopy(wine.row(r * 60), 0, x, r * wine.cols(), wine.cols());
+        }
+        try (dev.ember.nn.model.SavedModel sm = dev.ember.nn.model.ModelFile.load(dir.resolve("model.safetensors"),
+                Devices.cpu())) {
+            double[] ref = sm.task().probabilities(sm.predict(x, 3), 3, 3);
+            for (int r = 0; r < 3; r++) {
+                String[] f = lines.get(r + 1).split(",");
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(ref[r * 3 + c], Double.parseDouble(f[c + 1]), 1.5e-6, "row " + r + ": " + lines.get(r + 1));
+                }
+            }
+        }
     }
 
     /** 80 rows of features a, b and target y = 3a - b + noise, with y in column yAt (0-2), header "a,b,y" in that order. */
@@ -364,6 +379,19 @@ class CliTest {
         Result e = run("evaluate", "--model", dir.resolve("model.safetensors").toString(), "--data", "breast-cancer");
         assertEquals(0, e.code, e.err);
         assertTrue(e.out.contains("test accuracy") && e.out.contains("malignant"), e.out);
+    }
+
+    /** --layers sets the hidden sizes, a layer of one unit included. */
+    @Test
+    void layersFlagSetsTheHiddenSizes(@TempDir Path dir) throws Exception {
+        Result t = run("train", "--data", "wine", "--layers", "7,1", "--epochs", "1", "--out", dir.toString(), "--quiet");
+        assertEquals(0, t.code, t.err);
+        try (dev.ember.nn.model.SavedModel sm = dev.ember.nn.model.ModelFile.load(dir.resolve("model.safetensors"),
+                Devices.cpu())) {
+            List<String> shapes = sm.model().parameters().stream().filter(p -> p.name().endsWith("weight"))
+                    .map(p -> p.value().shapeString()).toList();
+            assertEquals(List.of("7x13", "1x7", "3x1"), shapes);
+        }
     }
 
     /** A labelled file need not hold the model's every class; its features must match the model's. */
@@ -925,6 +953,8 @@ class CliTest {
         oneLineError(run("train", "--data", "wine", "--optimizer", "RMSprop", "--momentum", "0.5"),
                 "--momentum applies to sgd and nesterov; Ember's rmsprop has no momentum");
         oneLineError(run("train", "--data", "wine", "--epochs", "ten"), "--epochs needs an integer");
+        oneLineError(run("train", "--data", "wine", "--dropout", "1"), "--dropout must be in [0, 1), got 1.0");
+        oneLineError(run("train", "--data", "wine", "--layers", "32,0"), "bad layer spec '32,0'");
         oneLineError(run("train", "--data", "wine", "--frobnicate"), "unknown flag --frobnicate");
         oneLineError(run("train", "--data", dir.resolve("missing.csv").toString()), "does not exist");
         oneLineError(run("evaluate", "--model", dir.resolve("nope.safetensors").toString(), "--data", "wine"),

@@ -263,6 +263,9 @@ class CsvTest {
         assertArrayEquals(new float[] {2, 0, 1}, numeric.targets());
         assertError(write("mixed.csv", "1,yes\n2,0\n3,no\n"), false, -1, true, "mixed.csv line 2, column 2",
                 "label 0 is a number, but the label on line 1 is 'yes'", "all class indices or all class names");
+        // the rows before the first text label count as numbers too, not as that label
+        assertError(write("numfirst.csv", "1,0\n2,yes\n3,no\n"), false, -1, true, "numfirst.csv line 1, column 2",
+                "label 0 is a number, but the label on line 2 is 'yes'");
         assertError(write("one.csv", "1,yes\n2,yes\n"), false, -1, true, "one.csv", "every label is 'yes'",
                 "at least 2 classes");
         assertError(write("na.csv", "1,yes\n2,NA\n3,no\n"), false, -1, true, "na.csv line 2, column 2",
