@@ -48,6 +48,8 @@ class JsonTest {
         Map<?, ?> back = (Map<?, ?>) Json.parse(s);
         assertEquals(m.get("s"), back.get("s"));
         assertThrows(IllegalArgumentException.class, () -> Json.write(Double.NaN));
+        assertEquals("[1,-9000000000]", Json.write(new long[] {1, -9_000_000_000L}));
+        assertEquals("[0.5,0.1]", Json.write(new float[] {0.5f, 0.1f}));
     }
 
     /** Found by fuzzing: a megabyte-long number in a header is refused at once, not parsed for minutes. */
