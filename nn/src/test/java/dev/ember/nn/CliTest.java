@@ -415,7 +415,7 @@ class CliTest {
                 rows++;
             }
             if (r < 3) {
-                bad.append(line).append(r == 2 ? 5 : label).append('\n');
+                bad.append(line).append(r == 2 ? 3 : label).append('\n'); // 3: the first label past the model's 3 classes
             }
         }
         Path f = dir.resolve("classes01.csv");
@@ -425,9 +425,9 @@ class CliTest {
         Map<String, Object> m = json(e.out);
         assertEquals((long) rows, ((Number) m.get("rows")).longValue());
         assertEquals(3, ((List<?>) m.get("confusion_matrix")).size(), "the model's three classes: " + e.out);
-        Path g = dir.resolve("label5.csv");
+        Path g = dir.resolve("label3.csv");
         Files.writeString(g, bad);
-        oneLineError(run("evaluate", "--model", model, "--data", g.toString()), "has label 5 (row 3)");
+        oneLineError(run("evaluate", "--model", model, "--data", g.toString()), "has label 3 (row 3)");
         oneLineError(run("evaluate", "--model", model, "--data", "digits"), "takes 13 features");
     }
 
