@@ -1,6 +1,7 @@
 package dev.ember.nn;
 
 import dev.ember.nn.cli.Cli;
+import dev.ember.nn.data.Csv;
 import dev.ember.nn.data.Dataset;
 import dev.ember.nn.data.Datasets;
 import dev.ember.nn.io.Json;
@@ -351,7 +352,7 @@ class CliTest {
         Dataset bc = Datasets.load("breast-cancer");
         // a header of the model's feature names (breast cancer's are real names, not x0, x1, ...)
         StringBuilder csv = new StringBuilder(String.join(",", bc.featureNames().stream()
-                .map(dev.ember.nn.data.Csv::quote).toList())).append('\n');
+                .map(Csv::quote).toList())).append('\n');
         for (int r : new int[] {0, 19}) { // row 0 is malignant, row 19 benign
             float[] row = bc.row(r);
             for (int c = 0; c < row.length; c++) {
@@ -379,6 +380,18 @@ class CliTest {
         Result e = run("evaluate", "--model", dir.resolve("model.safetensors").toString(), "--data", "breast-cancer");
         assertEquals(0, e.code, e.err);
         assertTrue(e.out.contains("test accuracy") && e.out.contains("malignant"), e.out);
+        // With every weight 0 each logit is exactly 0: probability 0.5 is class 0, the rule
+        // evaluate counts by (Task.predictClasses), as PyTorch's (logits > 0)
+        Path zero = dir.resolve("zero.safetensors");
+        try (dev.ember.nn.model.SavedModel m = dev.ember.nn.model.ModelFile.load(dir.resolve("model.safetensors"),
+                Devices.get("cpu"))) {
+            m.model().parameters().forEach(q -> q.value().fill(0f));
+            dev.ember.nn.model.ModelFile.save(zero, m);
+        }
+        p = run("predict", "--model", zero.toString(), "--input", in.toString(), "--header");
+        assertEquals(0, p.code, p.err);
+        String atZero = Csv.quote(bc.classNames().get(0)) + ",0.500000,0.500000";
+        assertEquals(List.of(atZero, atZero), p.out.lines().skip(1).toList(), p.out);
     }
 
     /** --layers sets the hidden sizes, a layer of one unit included. */

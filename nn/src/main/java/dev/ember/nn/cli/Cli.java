@@ -801,9 +801,10 @@ public final class Cli {
                     // column read as the prediction's, but it was class 1's).
                     out.println("prediction," + Csv.quote("p_" + name(names, 0)) + "," + Csv.quote("p_" + name(names, 1)));
                     double[] p = task.probabilities(y, t.rows(), 1);
+                    int[] cls = task.predictClasses(y, t.rows(), 1); // the rule evaluate and fit count by
                     for (int r = 0; r < t.rows(); r++) {
-                        int c = y[r] > 0 ? 1 : 0;
-                        out.printf(Locale.ROOT, "%s,%.6f,%.6f%n", Csv.quote(name(names, c)), p[2 * r], p[2 * r + 1]);
+                        out.printf(Locale.ROOT, "%s,%.6f,%.6f%n", Csv.quote(name(names, cls[r])), p[2 * r],
+                                p[2 * r + 1]);
                     }
                 }
                 case CLASSIFICATION -> {

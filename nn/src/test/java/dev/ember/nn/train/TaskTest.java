@@ -96,6 +96,10 @@ class TaskTest {
                 bin.getMessage()); // not "4 outputs do not hold 2 rows of 2", which they do
         // a longer array is fine (the trainer passes a batch-sized buffer): its first rows are read
         assertArrayEquals(new int[] {1, 0}, Task.BINARY.predictClasses(new float[] {1f, -1f, 5f}, 2, 1));
+        // the boundary: a logit of exactly 0 (probability 0.5) is class 0, as (logits > 0) and
+        // Keras's (p > 0.5); the smallest positive logit is class 1; NaN is class 0
+        assertArrayEquals(new int[] {0, 0, 1, 0}, Task.BINARY.predictClasses(
+                new float[] {0f, -0f, Float.MIN_VALUE, Float.NaN}, 4, 1));
         assertArrayEquals(new int[] {2}, Task.CLASSIFICATION.predictClasses(new float[] {0f, 1f, 3f, 9f}, 1, 3));
         assertArrayEquals(new int[0], Task.CLASSIFICATION.predictClasses(new float[0], 0, 3));
     }
