@@ -371,19 +371,11 @@ class SequentialTest {
         }
     }
 
-    private static float[] gaussian(java.util.Random rnd, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) rnd.nextGaussian();
-        }
-        return v;
-    }
-
     /** train(on) reaches every layer: dropout masks in training mode only. Predict takes batch 1 and 0 rows. */
     @Test
     void theModeReachesEveryLayerAndPredictTakesBatchOneAndNoRows() {
         int rows = 7, in = 33;
-        float[] xs = gaussian(new java.util.Random(11), rows * in);
+        float[] xs = LayerGradientTest.random(11, rows * in);
         try (Sequential m = Sequential.builder(in).dense(5, "relu").dropout(0.5).dense(2).build(CPU, 3);
              Tensor x = CPU.fromArray(xs, rows, in)) {
             m.eval();
@@ -407,7 +399,7 @@ class SequentialTest {
     @Test
     void seedDropoutReplacesTheLayersOwnSeeds() {
         int rows = 7, in = 33;
-        float[] xs = gaussian(new java.util.Random(12), rows * in);
+        float[] xs = LayerGradientTest.random(12, rows * in);
         try (Sequential a = new Sequential(CPU, in, List.of(new dev.ember.nn.layers.Dropout(CPU, 0.5f, 1)));
              Sequential b = new Sequential(CPU, in, List.of(new dev.ember.nn.layers.Dropout(CPU, 0.5f, 2)));
              Tensor x = CPU.fromArray(xs, rows, in)) {
@@ -428,10 +420,9 @@ class SequentialTest {
     @Test
     void updateGradInputIsTheInputGradient() {
         int rows = 33, in = 7, out = 5;
-        java.util.Random rnd = new java.util.Random(13);
         try (Sequential m = Sequential.builder(in).dense(out).build(CPU, 4);
-             Tensor x = CPU.fromArray(gaussian(rnd, rows * in), rows, in);
-             Tensor g = CPU.fromArray(gaussian(rnd, rows * out), rows, out)) {
+             Tensor x = CPU.fromArray(LayerGradientTest.random(13, rows * in), rows, in);
+             Tensor g = CPU.fromArray(LayerGradientTest.random(14, rows * out), rows, out)) {
             float[] w = m.parameters().get(0).value().toArray(), dy = g.toArray();
             m.forward(x);
             float[] dx = m.updateGradInput(x, g).toArray();
