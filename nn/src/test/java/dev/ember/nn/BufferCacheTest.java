@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 /** Work tensors come back with the shape asked for, and the same tensor while it is asked for again. */
@@ -53,8 +55,8 @@ class BufferCacheTest {
             assertEquals(33L * 4 * (1 + 4 + 5 + 6), cpu.liveBytes() - before, "rows 3 released, rows 6 added");
             first.close();
             Tensor again = cache.vector("v", 1, 33);
-            org.junit.jupiter.api.Assertions.assertNotSame(first, again, "a closed tensor is replaced");
-            assertEquals(false, again.isClosed());
+            assertNotSame(first, again, "a closed tensor is replaced");
+            assertFalse(again.isClosed());
         }
         assertEquals(before, cpu.liveBytes(), "the cache released what it made");
     }

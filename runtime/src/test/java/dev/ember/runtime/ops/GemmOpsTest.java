@@ -2,6 +2,7 @@ package dev.ember.runtime.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ember.runtime.Activation;
 import dev.ember.runtime.Device;
@@ -152,9 +153,8 @@ class GemmOpsTest {
                     double[] finiteRef = ref.clone();
                     for (int e = 0; e < ref.length; e++) {
                         if (Double.isNaN(ref[e]) != Float.isNaN(out[e])) {
-                            org.junit.jupiter.api.Assertions.fail("gemm " + what + " on " + dev.name() + ": C["
-                                    + e / n + "][" + e % n + "] = " + out[e] + ", reference " + ref[e] + "; "
-                                    + rand.seedNote());
+                            fail("gemm " + what + " on " + dev.name() + ": C[" + e / n + "][" + e % n + "] = "
+                                    + out[e] + ", reference " + ref[e] + "; " + rand.seedNote());
                         }
                         if (Double.isNaN(ref[e])) {
                             finiteRef[e] = 0;
