@@ -254,10 +254,10 @@ public abstract class Optimizer implements AutoCloseable {
      */
     public static Optimizer create(String name, List<Parameter> params, float lr, float weightDecay, float momentum) {
         check(name, momentum);
-        return switch (kind(name)) {
-            case "sgd" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? 0f : momentum, weightDecay, false);
-            case "nesterov" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? NESTEROV_MOMENTUM : momentum,
-                    weightDecay, true);
+        String k = kind(name);
+        return switch (k) {
+            case "sgd", "nesterov" -> new Sgd(params, lr, momentum == DEFAULT_MOMENTUM ? defaultMomentum(k) : momentum,
+                    weightDecay, k.equals("nesterov"));
             case "adam" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
             case "adamw" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, true);
             case "rmsprop" -> new RmsProp(params, lr, 0.99f, 1e-8f, weightDecay);
