@@ -81,13 +81,22 @@ class CliTest {
                 "--label-column applies to CSV files");
         oneLineError(run("evaluate", "--model", dir.toString(), "--data", dir.resolve("mine.csv").toString(), "--header"),
                 "data file " + dir.resolve("mine.csv") + " does not exist");
+        predictGivesEachRowsProbabilities(dir);
+    }
 
+    /**
+     * Predict on three wine rows with the model trained into {@code dir}: a header, then each row's
+     * class and probabilities, which are the softmax of that row's outputs from the saved model.
+     */
+    private static void predictGivesEachRowsProbabilities(Path dir) throws java.io.IOException {
         Dataset wine = Datasets.load("wine");
+        int cols = wine.cols();
+        float[] x = new float[3 * cols];
         StringBuilder csv = new StringBuilder();
         for (int r = 0; r < 3; r++) {
-            float[] row = wine.row(r * 60);
-            for (int c = 0; c < row.length; c++) {
-                csv.append(c == 0 ? "" : ",").append(row[c]);
+            System.arraycopy(wine.row(r * 60), 0, x, r * cols, cols);
+            for (int c = 0; c < cols; c++) {
+                csv.append(c == 0 ? "" : ",").append(x[r * cols + c]);
             }
             csv.append('\n');
         }
@@ -99,13 +108,8 @@ class CliTest {
         assertEquals(4, lines.size(), p.out);
         assertTrue(lines.get(0).startsWith("prediction,p_"), lines.get(0));
         assertEquals(4, lines.get(1).split(",").length, lines.get(1));
-        // each row's probabilities are the softmax of that row's outputs from the saved model, on
-        // the device predict ran on (Devices.best(): CPU and GPU logits may differ by more than the
-        // printed digits allow)
-        float[] x = new float[3 * wine.cols()];
-        for (int r = 0; r < 3; r++) {
-            System.arraycopy(wine.row(r * 60), 0, x, r * wine.cols(), wine.cols());
-        }
+        // the reference runs on the device predict ran on (Devices.best(): CPU and GPU logits may
+        // differ by more than the printed digits allow)
         try (dev.ember.nn.model.SavedModel sm = dev.ember.nn.model.ModelFile.load(dir.resolve("model.safetensors"),
                 Devices.best())) {
             double[] ref = sm.task().probabilities(sm.predict(x, 3), 3, 3);
