@@ -468,6 +468,101 @@ class CsvTest {
         assertEquals(24f, b.targets()[0]);
     }
 
+    /** Quoted lines with an empty cell first or last: the empty cells are kept, not merged or overrun. */
+    @Test
+    void emptyCellsBesideQuotedOnes() throws IOException {
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.StringReader(",\"a\"\n\"b\",\n"))) {
+            Csv.Records records = new Csv.Records(r, "s");
+            assertArrayEquals(new String[] {"", "a"}, records.next());
+            assertArrayEquals(new String[] {"b", ""}, records.next());
+        }
+        // and in a file: the empty cell is a missing value where it is, not a quote error
+        assertError(write("e.csv", "1,\"2\",0\n,\"4\",1\n"), false, -1, true, "e.csv line 2, column 1: missing value");
+    }
+
+    /** Bad bytes and NUL at the very start of a line are found too (UTF-16BE starts each ASCII char with NUL). */
+    @Test
+    void encodingErrorsAtTheStartOfALine() throws IOException {
+        assertError(writeBytes("first.csv", "\u00e9,y\n1,0\n".getBytes(StandardCharsets.ISO_8859_1)), true, -1, true,
+                "first.csv line 1: not UTF-8 text (the bytes at character 1 are not valid UTF-8");
+        assertError(writeBytes("u16be.csv", "1,2,0\n".getBytes(StandardCharsets.UTF_16BE)), false, -1, true,
+                "u16be.csv line 1", "NUL");
+    }
+
+    /** Label columns at the edges of the range: -1 is the last, -2 and the column count are refused. */
+    @Test
+    void labelColumnBoundaries() throws IOException {
+        Path f = write("b.csv", "1,2,0\n3,4,1\n");
+        assertError(f, false, -2, true, "b.csv: label column -2 does not exist (the file has 3 columns");
+        assertError(f, false, 3, true, "label column 3 does not exist (the file has 3 columns");
+        assertArrayEquals(new float[] {2, 4}, Csv.read(f, false, 1, false).targets());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Csv.read(f, false, "-2", true));
+        assertTrue(e.getMessage().contains("label column -2 does not exist"), e.getMessage());
+        // position 0 that is also another column's name is ambiguous too, with or without a '+'
+        Path zero = write("z.csv", "a,0,y\n1,5,0\n2,6,1\n");
+        for (String spec : new String[] {"0", "+0"}) {
+            e = assertThrows(IllegalArgumentException.class, () -> Csv.read(zero, true, spec, false));
+            assertTrue(e.getMessage().contains("label column " + spec + " is ambiguous") && e.getMessage()
+                    .contains("(column 'a') and the name of column 1"), e.getMessage());
+        }
+        // a quoted name given on the command line is the name inside the quotes
+        assertArrayEquals(new float[] {0, 1}, Csv.read(zero, true, "\"y\"", true).targets());
+        // a single unnamed header cell is no index column: the file lacks features, and says so
+        assertError(write("one.csv", "\"\"\n1\n2\n"), true, -1, false, "need at least one feature column");
+    }
+
+    /** The first number and the first text label are the ones named, however many of each follow. */
+    @Test
+    void mixedLabelsNameTheFirstOfEach() throws IOException {
+        assertError(write("m1.csv", "1,0\n2,1\n3,yes\n4,no\n"), false, -1, true, "m1.csv line 1, column 2: label 0"
+                + " is a number, but the label on line 3 is 'yes'");
+        assertError(write("m2.csv", "1,yes\n2,no\n3,0\n4,1\n"), false, -1, true, "m2.csv line 3, column 2: label 0"
+                + " is a number, but the label on line 1 is 'yes'");
+    }
+
+    /** Labels where one is a prefix of another sort the shorter first; 2^24 is still an exact class. */
+    @Test
+    void labelEdgeCases() throws IOException {
+        Dataset d = Csv.read(write("p.csv", "1,setosa\n2,set\n3,se\n"), false, -1, true);
+        assertEquals(List.of("se", "set", "setosa"), d.classNames());
+        assertArrayEquals(new float[] {2, 1, 0}, d.targets());
+        Dataset big = Csv.read(write("big.csv", "1,0\n2,16777216\n"), false, -1, true);
+        assertEquals(List.of("0", "16777216"), big.classNames());
+        assertError(write("big2.csv", "1,0\n2,16777218\n"), false, -1, true, "big2.csv line 2, column 2",
+                "label 16777218 is too large");
+        // 0 and 3 are two classes by value, not four indices
+        Dataset gap = Csv.read(write("gap3.csv", "1,0\n2,3\n3,0\n"), false, -1, true);
+        assertEquals(List.of("0", "3"), gap.classNames());
+        assertArrayEquals(new float[] {0, 1, 0}, gap.targets());
+        // a model's classes by value are the data set's classes
+        Dataset known = Csv.read(write("k.csv", "x,y\n1,3\n2,1\n"), true, "y", List.of("1", "2", "3"));
+        assertEquals(List.of("1", "2", "3"), known.classNames());
+        assertEquals(3, known.classes());
+    }
+
+    /** scikit-learn files: no class names (regression or classification), text labels, a count of 0. */
+    @Test
+    void sklearnEdgeCases() throws IOException {
+        Dataset reg = Csv.readSklearn(write("r.csv", "2,2\n1,2,0.5\n3,4,1.5\n"), false);
+        assertArrayEquals(new float[] {0.5f, 1.5f}, reg.targets());
+        Dataset unnamed = Csv.readSklearn(write("c.csv", "2,2,,\n1,2,0\n3,4,1\n"), true);
+        assertEquals(2, unnamed.classes());
+        assertArrayEquals(new float[] {0, 1}, unnamed.targets());
+        // line 2 of names may be indented
+        Dataset named = Csv.readSklearn(write("n.csv", "2,2,,\n  \"A\",\"B\",\"y\"\n1,2,5\n3,4,6\n"), false);
+        assertEquals(List.of("A", "B"), named.featureNames());
+        assertArrayEquals(new float[] {5, 6}, named.targets());
+        Dataset text = Csv.readSklearn(write("t.csv", "2,2\n1,2,virginica\n3,4,setosa\n"), true);
+        assertEquals(List.of("setosa", "virginica"), text.classNames());
+        assertArrayEquals(new float[] {1, 2, 3, 4}, text.features());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Csv.readSklearn(write("z.csv", "0,2\n1,2,0\n"), false));
+        assertTrue(e.getMessage().contains("z.csv line 1, column 1: '0' is not a positive count"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.readSklearn(write("one.csv", "5\n1,2,0\n"), false));
+        assertTrue(e.getMessage().contains("one.csv line 1: expected 'n_samples,n_features,...', got '5'"),
+                e.getMessage());
+    }
+
     /** Found by fuzzing: a long digit run is refused at once, and a long first row of a scikit-learn file reads. */
     @Test
     void longCellsAndRowsAreHandledQuickly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
