@@ -243,6 +243,21 @@ class CliTest {
         Files.writeString(rare, "0.5,2,bird\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,dog\n2,1,cat\n");
         assertEquals(0, run("train", "--data", rare.toString(), "--epochs", "1", "--quiet", "--out",
                 dir.resolve("rare").toString()).code);
+        // a first row of whole numbers that do not increase is data, whatever its class
+        Path down = dir.resolve("down.csv");
+        Files.writeString(down, "2,1,bird\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,dog\n2,1,cat\n");
+        assertEquals(0, run("train", "--data", down.toString(), "--epochs", "1", "--quiet", "--out",
+                dir.resolve("down").toString()).code);
+        // the header of a two-row file is still named as the likely header, before the file is too small to split
+        Path two = dir.resolve("two.csv");
+        Files.writeString(two, "0,1,species\n1,2,cat\n");
+        oneLineError(run("train", "--data", two.toString(), "--epochs", "1"), two + ": the first row's label"
+                + " 'species' is the only row of its class (if line 1 names the columns, add --header)");
+        // column numbers over a label seen again later are a data row
+        Path again = dir.resolve("again.csv");
+        Files.writeString(again, "0,1,dog\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,cat\n");
+        assertEquals(0, run("train", "--data", again.toString(), "--epochs", "1", "--quiet", "--out",
+                dir.resolve("again").toString()).code);
         Path small = dir.resolve("small.csv");
         Files.writeString(small, "1,2,cat\n3,4,dog\n5,6,dog\n");
         Result few = run("evaluate", "--model", run.toString(), "--data", small.toString(), "--json");
@@ -677,6 +692,8 @@ class CliTest {
             {"gamma must be positive and finite, got 0.0", "--data", "wine", "--schedule", "step:5:0"},
             {"add --patience 0", "--data", "diabetes", "--validation", "0"},
             {"--test-fraction must be in (0, 1), got 1.5", "--data", file.toString(), "--test-fraction", "1.5"},
+            {"--test-fraction must be in (0, 1), got 0", "--data", file.toString(), "--test-fraction", "0"},
+            {"--test-fraction must be in (0, 1), got 1", "--data", file.toString(), "--test-fraction", "1"},
             {"--stratify applies to CSV files", "--data", "wine", "--stratify"},
             {"--stratify needs classes", "--data", file.toString(), "--task", "regression", "--stratify"},
             {"data file mydata.csv.gz does not exist", "--data", "mydata.csv.gz", "--header"},
