@@ -131,6 +131,29 @@ class FeatureCsvTest {
                 + " columns, add --header)"), e.getMessage());
     }
 
+    /** A wrong column count names the line and counts; only a first line of names, read as data, gets the hint. */
+    @Test
+    void columnCountErrorsHintAtAHeaderOnlyOnLineOne() throws IOException {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureCsv.read(text("h.csv", "x1,x2,y\n1,2,0\n"), false, 2));
+        assertTrue(e.getMessage().endsWith("h.csv: line 1 has 3 columns, the model takes 2 features (if line 1 names"
+                + " the columns, add --header)"), e.getMessage());
+        for (String[] c : new String[][] {{"n.csv", "1,2,3\n", "1"}, {"l2.csv", "1,2\nx,2,3\n", "2"}}) {
+            e = assertThrows(IllegalArgumentException.class, () -> FeatureCsv.read(text(c[0], c[1]), false, 2));
+            assertTrue(e.getMessage().endsWith(c[0] + ": line " + c[2] + " has 3 columns, the model takes 2 features"),
+                    e.getMessage());
+        }
+        e = assertThrows(IllegalArgumentException.class, () -> FeatureCsv.read(text("hd.csv", "a,b\nx,2,3\n"), true, 2));
+        assertTrue(e.getMessage().endsWith("hd.csv: line 2 has 3 columns, the model takes 2 features"), e.getMessage());
+        // six names are listed in full; the shortening starts at seven
+        java.util.List<String> six = java.util.stream.IntStream.range(0, 6).mapToObj(i -> "f" + i).toList();
+        e = assertThrows(IllegalArgumentException.class, () -> FeatureCsv.read(text("six.csv", "a,b\n1,2\n"), true, 6,
+                six));
+        assertTrue(e.getMessage().contains("(the model's: f0, f1, f2, f3, f4, f5; the header's: a, b)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> FeatureCsv.read(text("none.csv", "a,b\n\n"), true, 2));
+        assertTrue(e.getMessage().equals(dir.resolve("none.csv") + ": no data rows"), e.getMessage());
+    }
+
     @Test
     void encodingAndGzipProblemsNameTheFile() throws IOException {
         Path latin1 = write("latin1.csv", "1,2\n3,\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
