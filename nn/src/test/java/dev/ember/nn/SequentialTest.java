@@ -437,4 +437,36 @@ class SequentialTest {
             }
         }
     }
+
+    /**
+     * Architectures read from model metadata: an input of 1 and a layer of Integer.MAX_VALUE units
+     * are sizes (one more is not), parameters are counted without building, and dropout's p and
+     * an activation's alpha come back from the spec as written.
+     */
+    @Test
+    void specSizesAtTheirLimitsAndValuesRoundTrip() {
+        java.util.function.BiFunction<Integer, List<Object>, java.util.Map<String, Object>> spec = (in, layers) ->
+                java.util.Map.of("type", "sequential", "in", in, "layers", layers);
+        java.util.Map<String, Object> linear = java.util.Map.of("type", "linear", "out", Integer.MAX_VALUE);
+        assertEquals(2L * Integer.MAX_VALUE, SequentialBuilder.parameterFloats(spec.apply(1, List.of(linear))));
+        // 3*2 weights + 2 biases, batch norm's 4*2, then 2*1 weights and no bias
+        assertEquals(18, SequentialBuilder.parameterFloats(spec.apply(3, List.of(java.util.Map.of("type", "linear",
+                "out", 2), java.util.Map.of("type", "batchnorm1d"), java.util.Map.of("type", "linear", "out", 1,
+                "bias", false)))));
+        for (Object bad : new Object[] {0, 2147483648L}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SequentialBuilder.parameterFloats(spec.apply(1, List.of(java.util.Map.of("type", "linear",
+                            "out", bad)))));
+            assertTrue(e.getMessage().contains("'out' must be a whole number from 1 to 2147483647, got " + bad),
+                    e.getMessage());
+        }
+        try (Sequential m = Sequential.builder(1).dense(3).activation(Activation.LEAKY_RELU, 0.2f).dropout(0.3)
+                .dense(1).build(CPU, 1);
+             Sequential back = SequentialBuilder.fromSpec(m.spec(), CPU, 2)) {
+            assertEquals(1, back.inputSize());
+            assertEquals(m.spec(), back.spec());
+            assertTrue(back.spec().toString().contains("alpha=0.2") && back.spec().toString().contains("p=0.3"),
+                    back.spec().toString());
+        }
+    }
 }
