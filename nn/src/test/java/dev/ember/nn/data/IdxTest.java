@@ -90,6 +90,21 @@ class IdxTest {
         assertBad(idx(0x803, new int[] {2}, new byte[0]), "truncated IDX header", true);
     }
 
+    /** The limits themselves: 2^31 - 17 bytes may be announced (the data is then missing), one more may not; a label equal to the class count is refused. */
+    @Test
+    void sizeAndLabelLimits() throws IOException {
+        assertBad(idx(0x801, new int[] {Integer.MAX_VALUE - 16}, new byte[1]), "truncated IDX data", false);
+        assertBad(idx(0x801, new int[] {Integer.MAX_VALUE - 15}, new byte[1]), "IDX dimensions [2147483632] exceed"
+                + " 2^31 bytes", false);
+        Path images = gz("i.gz", idx(0x803, new int[] {2, 1, 1}, new byte[] {1, 2}));
+        Path labels = gz("l.gz", idx(0x801, new int[] {2}, new byte[] {0, 3}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Idx.dataset("t", images, labels, List.of("a", "b", "c")));
+        assertTrue(e.getMessage().equals(labels + ": label 3 of item 1 is not below 3 classes"), e.getMessage());
+        assertArrayEquals(new float[] {0, 2}, Idx.dataset("t", images, gz("l2.gz", idx(0x801, new int[] {2},
+                new byte[] {0, 2})), List.of("a", "b", "c")).targets());
+    }
+
     @Test
     void fashionMnistTestLabelsWhenInstalled() {
         Path labels = Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz");
