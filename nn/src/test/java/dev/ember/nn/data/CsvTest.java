@@ -526,6 +526,8 @@ class CsvTest {
         Dataset d = Csv.read(write("p.csv", "1,setosa\n2,set\n3,se\n"), false, -1, true);
         assertEquals(List.of("se", "set", "setosa"), d.classNames());
         assertArrayEquals(new float[] {2, 1, 0}, d.targets());
+        assertEquals(List.of("se", "set", "setosa"), Csv.read(write("p2.csv", "1,se\n2,set\n3,setosa\n"), false, -1, true)
+                .classNames());
         Dataset big = Csv.read(write("big.csv", "1,0\n2,16777216\n"), false, -1, true);
         assertEquals(List.of("0", "16777216"), big.classNames());
         assertError(write("big2.csv", "1,0\n2,16777218\n"), false, -1, true, "big2.csv line 2, column 2",
@@ -548,6 +550,9 @@ class CsvTest {
         Dataset unnamed = Csv.readSklearn(write("c.csv", "2,2,,\n1,2,0\n3,4,1\n"), true);
         assertEquals(2, unnamed.classes());
         assertArrayEquals(new float[] {0, 1}, unnamed.targets());
+        // a data row indented by more than the peek for a line of names reads as data
+        Dataset wide = Csv.readSklearn(write("w.csv", "2,2\n" + " ".repeat(70_000) + "1,2,5\n3,4,6\n"), false);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, wide.features());
         // line 2 of names may be indented
         Dataset named = Csv.readSklearn(write("n.csv", "2,2,,\n  \"A\",\"B\",\"y\"\n1,2,5\n3,4,6\n"), false);
         assertEquals(List.of("A", "B"), named.featureNames());
