@@ -468,5 +468,14 @@ class SequentialTest {
             assertTrue(back.spec().toString().contains("alpha=0.2") && back.spec().toString().contains("p=0.3"),
                     back.spec().toString());
         }
+        // a spec without alpha, eps or momentum gets the defaults, not zeros
+        try (Sequential d = SequentialBuilder.fromSpec(java.util.Map.of("type", "sequential", "in", 2, "layers", List.of(
+                java.util.Map.of("type", "linear", "out", 2), java.util.Map.of("type", "batchnorm1d"),
+                java.util.Map.of("type", "leaky_relu"))), CPU, 3)) {
+            assertEquals(d.spec().toString(), SequentialBuilder.fromSpec(java.util.Map.of("type", "sequential", "in", 2,
+                    "layers", List.of(java.util.Map.of("type", "linear", "out", 2), java.util.Map.of("type",
+                    "batchnorm1d", "eps", 1e-5, "momentum", 0.1), java.util.Map.of("type", "leaky_relu", "alpha",
+                    (double) ActivationLayer.defaultAlpha(Activation.LEAKY_RELU)))), CPU, 3).spec().toString());
+        }
     }
 }

@@ -80,7 +80,7 @@ class IdxTest {
 
     @Test
     void validatesMagicDimsAndLength() throws IOException {
-        assertBad(idx(0x801, new int[] {2}, new byte[2]), "expected 3", true);
+        assertBad(idx(0x801, new int[] {2}, new byte[2]), "IDX magic 0x00000801 has 1 dimensions, expected 3 (0x00000803)", true);
         assertBad(idx(0x12345678, new int[] {}, new byte[0]), "not an IDX file", true);
         assertBad(idx(0x0D03, new int[] {1, 1, 1}, new byte[4]), "data type 0xd", true);
         assertBad(idx(0x803, new int[] {2, 2, 2}, new byte[7]), "truncated IDX data", true);
