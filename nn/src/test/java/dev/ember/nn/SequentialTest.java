@@ -296,6 +296,17 @@ class SequentialTest {
                 assertEquals(he, max > glorot, next + ": largest |w| " + max + ", Glorot bound " + glorot);
             }
         }
+        // the builder passes each dense layer the activation that follows it (He before ReLU, Glorot before none)
+        try (Sequential m = Sequential.builder(in).dense(out, "relu").dense(out).dropout(0.5).dense(2).build(CPU, 7)) {
+            for (int i : new int[] {0, 2, 4}) { // Linear, ReLU, Linear, Dropout, Linear
+                double max = 0;
+                for (float v : ((Linear) m.layers().get(i)).weight().toArray()) {
+                    max = Math.max(max, Math.abs(v));
+                }
+                double bound = i == 0 ? glorot : Math.sqrt(6.0 / (out + (i == 2 ? out : 2)));
+                assertEquals(i == 0, max > bound, "layer " + i + ": largest |w| " + max + ", Glorot bound " + bound);
+            }
+        }
         for (long seed = 0; seed < 4; seed++) {
             try (Linear l = new Linear(CPU, in, out, true, Init.TORCH, null, seed)) {
                 float[] w = java.util.Arrays.copyOf(l.weight().toArray(), out);
