@@ -239,25 +239,16 @@ class CliTest {
         // evaluate knows the classes, so a header is caught above: a small headerless file whose first
         // row is the only one of its class is data, not a header
         // nor does train refuse a real first row of a class seen once: only a row of column numbers
-        Path rare = dir.resolve("rare.csv");
-        Files.writeString(rare, "0.5,2,bird\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,dog\n2,1,cat\n");
-        assertEquals(0, run("train", "--data", rare.toString(), "--epochs", "1", "--quiet", "--out",
-                dir.resolve("rare").toString()).code);
+        trainsOneEpoch(dir, "rare", "0.5,2,bird\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,dog\n2,1,cat\n");
         // a first row of whole numbers that do not increase is data, whatever its class
-        Path down = dir.resolve("down.csv");
-        Files.writeString(down, "2,1,bird\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,dog\n2,1,cat\n");
-        assertEquals(0, run("train", "--data", down.toString(), "--epochs", "1", "--quiet", "--out",
-                dir.resolve("down").toString()).code);
+        trainsOneEpoch(dir, "down", "2,1,bird\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,dog\n2,1,cat\n");
         // the header of a two-row file is still named as the likely header, before the file is too small to split
         Path two = dir.resolve("two.csv");
         Files.writeString(two, "0,1,species\n1,2,cat\n");
         oneLineError(run("train", "--data", two.toString(), "--epochs", "1"), two + ": the first row's label"
                 + " 'species' is the only row of its class (if line 1 names the columns, add --header)");
         // column numbers over a label seen again later are a data row
-        Path again = dir.resolve("again.csv");
-        Files.writeString(again, "0,1,dog\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,cat\n");
-        assertEquals(0, run("train", "--data", again.toString(), "--epochs", "1", "--quiet", "--out",
-                dir.resolve("again").toString()).code);
+        trainsOneEpoch(dir, "again", "0,1,dog\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,cat\n");
         Path small = dir.resolve("small.csv");
         Files.writeString(small, "1,2,cat\n3,4,dog\n5,6,dog\n");
         Result few = run("evaluate", "--model", run.toString(), "--data", small.toString(), "--json");
@@ -969,6 +960,14 @@ class CliTest {
         assertTrue(config.contains("optimizer=adam") && !config.contains("momentum"), config);
         config = trainedConfig("digits", "--optimizer", "nesterov");
         assertTrue(config.contains("optimizer=nesterov") && config.contains("momentum=0.9"), config);
+    }
+
+    /** Writes {@code csv} to {@code name}.csv and trains on it for one epoch, which must succeed. */
+    private static void trainsOneEpoch(Path dir, String name, String csv) throws Exception {
+        Path f = Files.writeString(dir.resolve(name + ".csv"), csv);
+        Result r = run("train", "--data", f.toString(), "--epochs", "1", "--quiet", "--out",
+                dir.resolve(name).toString());
+        assertEquals(0, r.code, name + ": " + r.err);
     }
 
     private static void oneLineError(Result r, String expect) {
