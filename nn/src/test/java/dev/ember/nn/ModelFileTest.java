@@ -466,12 +466,7 @@ class ModelFileTest {
             synchronized (m) { // as Trainer.fit holds it
                 for (Thread t : new Thread[] {saver, loader}) {
                     t.start();
-                    long deadline = System.nanoTime() + 10_000_000_000L;
-                    while (t.getState() != Thread.State.BLOCKED && t.getState() != Thread.State.TERMINATED
-                            && System.nanoTime() < deadline) {
-                        Thread.sleep(1);
-                    }
-                    assertEquals(Thread.State.BLOCKED, t.getState(), "waits for the model's lock");
+                    SequentialTest.awaitBlocked(t, "waits for the model's lock");
                 }
                 assertFalse(Files.exists(f), "nothing saved while the model was in use");
                 assertArrayEquals(before, m.predict(new float[4], 1, 1), "weights unchanged while in use");

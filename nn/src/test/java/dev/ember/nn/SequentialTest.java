@@ -98,12 +98,7 @@ class SequentialTest {
         Thread closer = new Thread(m::close);
         synchronized (m) { // as Trainer.fit holds it
             closer.start();
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (closer.getState() != Thread.State.BLOCKED && closer.getState() != Thread.State.TERMINATED
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
-            assertEquals(Thread.State.BLOCKED, closer.getState(), "close waits for the lock");
+            awaitBlocked(closer, "close waits for the lock");
             assertTrue(!m.isClosed());
             assertEquals(2, m.predict(new float[4], 1, 1).length, "the call in progress still runs");
         }
@@ -114,6 +109,20 @@ class SequentialTest {
     }
 
     /** A closed model refuses work instead of allocating buffers it will never free; misuse names itself. */
+
+    /**
+     * Waits (up to 10 s) until {@code t}, just started, blocks on a monitor, and fails with
+     * {@code what} if it ends or keeps running instead: for calls that must wait for the model's
+     * lock, which the test holds.
+     */
+    static void awaitBlocked(Thread t, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (t.getState() != Thread.State.BLOCKED && t.getState() != Thread.State.TERMINATED
+                && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertEquals(Thread.State.BLOCKED, t.getState(), what);
+    }
     @Test
     void closedModelsAndBadArgumentsAreRefused() {
         Sequential m = Sequential.builder(4).dense(3, "relu").dense(2).build(CPU, 1);
