@@ -478,7 +478,28 @@ public final class Csv {
             if (whitespace) {
                 return WHITESPACE.split(line.strip());
             }
-            return line.indexOf('"') < 0 ? line.split(",", -1) : quoted(line);
+            if (line.indexOf('"') >= 0) {
+                return quoted(line);
+            }
+            if (line.indexOf(',') < 0) {
+                checkSeparator(line);
+            }
+            return line.split(",", -1);
+        }
+
+        /**
+         * Refuses a line without commas that a semicolon or tab separates: Excel writes ';' where
+         * the decimal mark is a comma, and a .tsv has tabs. Read as one column, such a file would
+         * fail later with a message about labels or column counts that does not say why.
+         */
+        private void checkSeparator(String line) {
+            char sep = line.indexOf(';') >= 0 ? ';' : line.indexOf('\t') >= 0 ? '\t' : 0;
+            if (sep != 0) {
+                throw new IllegalArgumentException(source + " line " + recordLine + ": no comma on the line, but "
+                        + (sep == ';' ? "semicolons" : "tabs") + " ('" + abbreviate(line.strip()) + "'); Ember reads"
+                        + " comma-separated values: save the file with ',' as the separator and '.' as the decimal"
+                        + " mark");
+            }
         }
 
         /** The 1-based line on which the record last returned by {@link #next} starts. */

@@ -45,6 +45,14 @@ class FeatureCsvTest {
         assertArrayEquals(new float[] {5, 6}, t.values());
     }
 
+    /** predict's input separated by semicolons is named as such, not counted as one column. */
+    @Test
+    void semicolonSeparatedInputIsNamed() throws IOException {
+        Path f = write("semi.csv", "1.5;2\n3;4\n".getBytes(StandardCharsets.UTF_8));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FeatureCsv.read(f, false, 2));
+        assertTrue(e.getMessage().contains("semi.csv line 1: no comma on the line, but semicolons"), e.getMessage());
+    }
+
     @Test
     void gzippedInputIsRead() throws IOException {
         FeatureCsv.Table t = FeatureCsv.read(write("x.csv.gz", gzip("\uFEFF1,2\n\n3,4\n")), false, 2);

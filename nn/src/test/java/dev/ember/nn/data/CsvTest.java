@@ -111,6 +111,25 @@ class CsvTest {
         assertEquals(List.of("x0", "x1"), d.featureNames());
     }
 
+    /**
+     * A file separated by semicolons (Excel where the decimal mark is a comma) or tabs is named as
+     * such on its first line without commas, instead of being read as one column.
+     */
+    @Test
+    void semicolonOrTabSeparatedFileIsNamed() throws IOException {
+        assertError(write("semi.csv", "a;b;label\n1.5;2;x\n"), true, -1, true, "semi.csv line 1",
+                "semicolons", "'a;b;label'", "comma-separated");
+        assertError(write("semi2.csv", "1.5;2;0\n3;4;1\n"), false, -1, true, "semi2.csv line 1", "semicolons");
+        assertError(write("tab.csv", "a\tb\tlabel\n1\t2\t0\n"), true, -1, true, "tab.csv line 1", "tabs");
+        // one such line among comma-separated ones is named at its own line
+        assertError(write("mixed.csv", "a,b,label\n1,2,0\n3;4;1\n"), true, -1, true, "mixed.csv line 3",
+                "semicolons");
+        // a semicolon inside a comma-separated or quoted cell is a cell's text, as before
+        Dataset d = Csv.read(write("ok.csv", "a,label\n1,x;y\n2,z\n\"3\",\"x;y\"\n"), true, -1, true);
+        assertEquals(List.of("x;y", "z"), d.classNames());
+        assertArrayEquals(new float[] {0, 1, 0}, d.targets());
+    }
+
     @Test
     void nonNumericCellNamesFileLineAndColumn() throws IOException {
         Path f = write("bad.csv", "a,b,y\n1,2,0\n3,abc,1\n");
