@@ -182,6 +182,15 @@ class OptimizerTest {
                 "step:3:0", "step:0"}) {
                 assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse(s), s);
             }
+            // a value that is not a number is named, with the forms, not as Java's "For input string"
+            String[][] notNumbers = {{"step:x", "'x' is not an integer"}, {"step:10:half", "'half' is not a number"},
+                {"exp:", "'' is not a number"}, {"step:2.5", "'2.5' is not an integer"}};
+            for (String[] c : notNumbers) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse(c[0]));
+                assertEquals("bad schedule '" + c[0] + "': " + c[1] + " (expected constant, step[:N[:GAMMA]],"
+                        + " exp[:GAMMA] or cosine)", e.getMessage());
+            }
+            assertEquals(0.25f, LrSchedule.parse("step: 2 : 0.5 ").lr(1f, 4, 10), 1e-7f);
             for (String s : new String[] {"linear:5", "exponetial:0.9"}) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse(s));
                 assertTrue(e.getMessage().startsWith("unknown schedule '" + s + "'"), e.getMessage());

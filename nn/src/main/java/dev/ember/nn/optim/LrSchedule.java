@@ -75,28 +75,34 @@ public interface LrSchedule {
      */
     static LrSchedule parse(String s) {
         String[] p = s.trim().toLowerCase(Locale.ROOT).split(":", -1);
+        return switch (p[0]) {
+            case "constant", "none" -> {
+                values(s, p, 0);
+                yield constant();
+            }
+            case "step" -> {
+                values(s, p, 2);
+                yield step(p.length > 1 ? (int) number(s, p[1], true) : 10, p.length > 2 ? number(s, p[2], false) : 0.1);
+            }
+            case "exp", "exponential" -> {
+                values(s, p, 1);
+                yield exponential(p.length > 1 ? number(s, p[1], false) : 0.95);
+            }
+            case "cosine", "cos" -> {
+                values(s, p, 0);
+                yield cosine();
+            }
+            default -> throw new IllegalArgumentException("unknown schedule '" + s + "' (expected " + FORMS + ")");
+        };
+    }
+
+    /** The value {@code v} of schedule {@code s}: an integer when {@code integer}; else a message naming it. */
+    private static double number(String s, String v, boolean integer) {
         try {
-            return switch (p[0]) {
-                case "constant", "none" -> {
-                    values(s, p, 0);
-                    yield constant();
-                }
-                case "step" -> {
-                    values(s, p, 2);
-                    yield step(p.length > 1 ? Integer.parseInt(p[1]) : 10, p.length > 2 ? Double.parseDouble(p[2]) : 0.1);
-                }
-                case "exp", "exponential" -> {
-                    values(s, p, 1);
-                    yield exponential(p.length > 1 ? Double.parseDouble(p[1]) : 0.95);
-                }
-                case "cosine", "cos" -> {
-                    values(s, p, 0);
-                    yield cosine();
-                }
-                default -> throw new IllegalArgumentException("unknown schedule '" + s + "' (expected " + FORMS + ")");
-            };
+            return integer ? Integer.parseInt(v.strip()) : Double.parseDouble(v.strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad schedule '" + s + "': " + e.getMessage());
+            throw new IllegalArgumentException("bad schedule '" + s + "': '" + v + "' is not " + (integer ? "an integer"
+                    : "a number") + " (expected " + FORMS + ")");
         }
     }
 
