@@ -1,8 +1,11 @@
 package dev.ember.nn.cli;
 
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Command-line flags: {@code --name value}, {@code --name=value} or, for switches, {@code --name}.
@@ -38,9 +41,48 @@ final class Args {
                 }
                 values.put(name, value);
             } else {
-                throw new UsageException("unknown flag --" + name);
+                throw new UsageException("unknown flag --" + name + hint(name, valueFlags, switches));
             }
         }
+    }
+
+    /**
+     * " (did you mean --batch-size?)" for a flag one or two edits from a known one (argparse
+     * scripts spell it --batch_size; --epoch for --epochs), else a pointer to the command's help.
+     */
+    static String hint(String name, Set<String> valueFlags, Set<String> switches) {
+        String best = null;
+        int bestDistance = 3;
+        for (Set<String> known : List.of(valueFlags, switches)) {
+            for (String k : new TreeSet<>(known)) {
+                int d = distance(name.toLowerCase(Locale.ROOT).replace('_', '-'), k);
+                if (d < bestDistance) {
+                    best = k;
+                    bestDistance = d;
+                }
+            }
+        }
+        return best != null ? " (did you mean --" + best + "?)" : " (--help lists the command's flags)";
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions of one character each. */
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     boolean has(String name) {

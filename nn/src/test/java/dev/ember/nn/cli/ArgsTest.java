@@ -36,12 +36,36 @@ class ArgsTest {
             {"--seed needs a value", "train", "--seed"},
             {"--seed needs an integer, got '1.5'", "train", "--seed", "1.5"},
             {"--stratify takes no value", "train", "--stratify=yes"},
-            {"unknown flag --sead", "train", "--sead", "1"},
+            {"unknown flag --sead (did you mean --seed?)", "train", "--sead", "1"},
+            {"unknown flag --frobnicate (--help lists the command's flags)", "train", "--frobnicate"},
             {"unexpected argument 'x' (flags start with --)", "train", "x"}};
         for (String[] c : cases) {
             String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
             UsageException e = assertThrows(UsageException.class, () -> parse(args).longValue("seed", 0));
             assertEquals(c[0], e.getMessage());
+        }
+    }
+
+    /**
+     * An unknown flag one or two edits from a known one is named with it: argparse's underscores
+     * (--batch_size), a missing letter (--epoch), a typo; a switch too. Three edits or more is no guess.
+     */
+    @Test
+    void unknownFlagSuggestsTheNearestKnownOne() {
+        Set<String> values = Set.of("batch-size", "epochs", "lr", "label-column", "test-fraction");
+        Set<String> switches = Set.of("json", "header", "stratify");
+        String[][] cases = {{"batch_size", "batch-size"}, {"Batch-Size", "batch-size"}, {"epoch", "epochs"},
+            {"lable-column", "label-column"}, {"test_fractoin", "test-fraction"}, {"jsno", "json"},
+            {"headers", "header"}, {"stratfy", "stratify"}, {"l", "lr"}};
+        for (String[] c : cases) {
+            UsageException e = assertThrows(UsageException.class,
+                    () -> new Args(new String[] {"--" + c[0], "1"}, 0, values, switches));
+            assertEquals("unknown flag --" + c[0] + " (did you mean --" + c[1] + "?)", e.getMessage());
+        }
+        for (String far : new String[] {"learning-rate", "verbose", "out"}) {
+            UsageException e = assertThrows(UsageException.class,
+                    () -> new Args(new String[] {"--" + far}, 0, values, switches));
+            assertEquals("unknown flag --" + far + " (--help lists the command's flags)", e.getMessage());
         }
     }
 }
