@@ -54,9 +54,9 @@ public final class SequentialBuilder {
         if (units < 1) {
             throw new IllegalArgumentException("dense: units must be positive, got " + units);
         }
+        Activation a = parse("dense(" + units + ", \"" + activation + "\")", activation);
         specs.add(new Spec("linear", units, bias, null, 0f));
         size = units;
-        Activation a = Activation.parse(activation);
         if (a != Activation.IDENTITY) {
             activation(a, ActivationLayer.defaultAlpha(a));
         }
@@ -64,8 +64,21 @@ public final class SequentialBuilder {
     }
 
     public SequentialBuilder activation(String name) {
-        Activation a = Activation.parse(name);
+        Activation a = parse("activation(\"" + name + "\")", name);
         return activation(a, ActivationLayer.defaultAlpha(a));
+    }
+
+    /**
+     * {@link Activation#parse}, except that Keras' {@code Dense(k, activation="softmax")} is answered
+     * with what Ember does instead: softmax is a layer of its own, and the losses take logits.
+     */
+    private static Activation parse(String call, String name) {
+        if (name != null && name.strip().equalsIgnoreCase("softmax")) {
+            throw new IllegalArgumentException(call + ": softmax is not an elementwise activation; for"
+                    + " cross_entropy end the model with a plain dense layer (the loss takes logits and applies"
+                    + " softmax itself, as PyTorch's CrossEntropyLoss), or call .softmax() for a softmax layer");
+        }
+        return Activation.parse(name);
     }
 
     public SequentialBuilder activation(Activation a, float alpha) {

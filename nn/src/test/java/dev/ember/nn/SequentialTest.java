@@ -252,6 +252,15 @@ class SequentialTest {
         e = assertThrows(IllegalArgumentException.class, () -> b.activation(Activation.ELU, Float.NaN));
         assertTrue(e.getMessage().contains("alpha must be finite"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> b.activation("identity"));
+        // Keras' Dense(3, activation="softmax"): answered with the logits convention and .softmax()
+        e = assertThrows(IllegalArgumentException.class, () -> b.dense(3, "Softmax"));
+        assertTrue(e.getMessage().startsWith("dense(3, \"Softmax\"): softmax is not an elementwise activation"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("takes logits") && e.getMessage().contains(".softmax()"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.activation("softmax"));
+        assertTrue(e.getMessage().startsWith("activation(\"softmax\"): softmax is not"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.dense(3, "relux"));
+        assertTrue(e.getMessage().startsWith("unknown activation 'relux'"), e.getMessage());
         try (Sequential m = b.dense(2).build(CPU, 1)) {
             assertEquals(3, m.layers().size(), "the refused calls added nothing");
         }
