@@ -15,11 +15,15 @@ final class Args {
     private final Map<String, String> values = new LinkedHashMap<>();
 
     Args(String[] args, int from, Set<String> valueFlags, Set<String> switches) {
+        String previous = null; // the flag whose value came last: "--layers 64 32" is argparse's nargs habit
         for (int i = from; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
-                throw new UsageException("unexpected argument '" + a + "' (flags start with --)");
+                throw new UsageException("unexpected argument '" + a + "'" + (previous == null ? " (flags start with --)"
+                        : " after " + previous + " (a flag takes one value; a list is one value with commas, e.g."
+                        + " --layers 64,32)"));
             }
+            previous = null;
             String name = a.substring(2);
             String value = null;
             int eq = name.indexOf('=');
@@ -40,6 +44,7 @@ final class Args {
                     value = args[++i];
                 }
                 values.put(name, value);
+                previous = eq >= 0 ? a : "--" + name + " " + value;
             } else {
                 throw new UsageException("unknown flag --" + name + hint(name, valueFlags, switches));
             }

@@ -38,7 +38,12 @@ class ArgsTest {
             {"--stratify takes no value", "train", "--stratify=yes"},
             {"unknown flag --sead (did you mean --seed?)", "train", "--sead", "1"},
             {"unknown flag --frobnicate (--help lists the command's flags)", "train", "--frobnicate"},
-            {"unexpected argument 'x' (flags start with --)", "train", "x"}};
+            {"unexpected argument 'x' (flags start with --)", "train", "x"},
+            {"unexpected argument '32' after --lr 64 (a flag takes one value; a list is one value with commas, e.g."
+                + " --layers 64,32)", "train", "--lr", "64", "32"},
+            {"unexpected argument '32' after --lr=64 (a flag takes one value; a list is one value with commas, e.g."
+                + " --layers 64,32)", "train", "--stratify", "--lr=64", "32"},
+            {"unexpected argument 'x' (flags start with --)", "train", "--lr", "1", "--stratify", "x"}};
         for (String[] c : cases) {
             String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
             UsageException e = assertThrows(UsageException.class, () -> parse(args).longValue("seed", 0));
