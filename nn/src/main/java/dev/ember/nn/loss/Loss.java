@@ -41,12 +41,20 @@ public interface Loss {
         return false;
     }
 
-    /** "mse", "bce" (binary cross-entropy on logits) or "cross_entropy" (softmax cross-entropy on logits). */
+    /**
+     * "mse", "bce" (binary cross-entropy on logits) or "cross_entropy" (softmax cross-entropy on
+     * logits, integer labels); PyTorch's MSELoss, BCEWithLogitsLoss, CrossEntropyLoss and Keras'
+     * mean_squared_error, binary_crossentropy and (sparse_)categorical_crossentropy name the same.
+     */
     static Loss parse(String s) {
         return switch (s.trim().toLowerCase(Locale.ROOT).replace('-', '_')) {
-            case "mse", "mean_squared_error" -> new MeanSquaredError();
-            case "bce", "bce_with_logits", "binary_cross_entropy" -> new BinaryCrossEntropy();
-            case "ce", "cross_entropy", "softmax_cross_entropy", "crossentropy" -> new CrossEntropy();
+            // besides Ember's names, PyTorch's class names and Keras' loss strings (Ember's output is
+            // logits: Keras' from_logits=True)
+            case "mse", "mean_squared_error", "mseloss" -> new MeanSquaredError();
+            case "bce", "bce_with_logits", "binary_cross_entropy", "bcewithlogitsloss", "binary_crossentropy"
+                    -> new BinaryCrossEntropy();
+            case "ce", "cross_entropy", "softmax_cross_entropy", "crossentropy", "crossentropyloss",
+                 "sparse_categorical_crossentropy", "categorical_crossentropy" -> new CrossEntropy();
             default -> throw new IllegalArgumentException("unknown loss '" + s + "' (expected mse, bce or cross_entropy)");
         };
     }
