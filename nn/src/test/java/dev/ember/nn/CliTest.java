@@ -992,6 +992,8 @@ class CliTest {
         oneLineError(run("train", "--data", "wine", "--layers", "32,0"), "bad layer spec '32,0'");
         oneLineError(run("train", "--data", "wine", "--frobnicate"), "unknown flag --frobnicate");
         oneLineError(run("train", "--data", dir.resolve("missing.csv").toString()), "does not exist");
+        // an existing directory is named as one, neither a missing file nor an unknown data set's name
+        oneLineError(run("train", "--data", dir.toString()), "--data " + dir + " is a directory, not a CSV file");
         oneLineError(run("evaluate", "--model", dir.resolve("nope.safetensors").toString(), "--data", "wine"),
                 "does not exist");
         oneLineError(run("frob"), "unknown command 'frob'");

@@ -565,7 +565,13 @@ public final class Cli {
     /** mydata.csv.gz, data.tsv, ../x: a file the user meant, not a bundled data set's name. */
     private static void checkNotAMissingFile(String data) {
         String key = data.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-        if (!Datasets.knownNames().contains(key) && (data.contains("/") || data.contains("."))) {
+        if (Datasets.knownNames().contains(key)) {
+            return;
+        }
+        if (Files.isDirectory(Path.of(data))) { // "Unknown data set 'runs'" would hide that it exists
+            throw new UsageException("--data " + data + " is a directory, not a CSV file");
+        }
+        if (data.contains("/") || data.contains(".")) {
             throw new UsageException("data file " + data + " does not exist");
         }
     }

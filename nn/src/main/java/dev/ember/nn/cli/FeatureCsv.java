@@ -41,7 +41,8 @@ final class FeatureCsv {
      */
     static Table read(Path file, boolean header, int expectedCols, List<String> features) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new UsageException("input file " + file + " does not exist");
+            throw new UsageException("input file " + file + (Files.isDirectory(file) ? " is a directory, not a CSV file"
+                    : " does not exist"));
         }
         List<float[]> rows = new ArrayList<>();
         List<String> ignored = List.of();

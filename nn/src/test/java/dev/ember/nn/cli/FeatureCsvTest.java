@@ -45,6 +45,15 @@ class FeatureCsvTest {
         assertArrayEquals(new float[] {5, 6}, t.values());
     }
 
+    /** A directory given as predict's input is named as one, not as a missing file. */
+    @Test
+    void directoryOrMissingInputIsNamed() {
+        UsageException e = assertThrows(UsageException.class, () -> FeatureCsv.read(dir, false, 2));
+        assertEquals("input file " + dir + " is a directory, not a CSV file", e.getMessage());
+        e = assertThrows(UsageException.class, () -> FeatureCsv.read(dir.resolve("none.csv"), false, 2));
+        assertEquals("input file " + dir.resolve("none.csv") + " does not exist", e.getMessage());
+    }
+
     /** predict's input separated by semicolons is named as such, not counted as one column. */
     @Test
     void semicolonSeparatedInputIsNamed() throws IOException {
