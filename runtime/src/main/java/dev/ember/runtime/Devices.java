@@ -46,6 +46,15 @@ public final class Devices {
         }
     }
 
+    /**
+     * Why a probe failed: a setting refused with {@link IllegalArgumentException} (EMBER_CPU_THREADS=abc)
+     * by its message alone, as every other mistake is reported; anything else with its type.
+     */
+    static String probeFailure(Throwable e) {
+        return "probe failed: " + (e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage()
+                : e.toString());
+    }
+
     /** Every device found, available or not, in the order cpu, cuda, opencl. */
     public static synchronized List<DeviceInfo> list() {
         if (cached == null) {
@@ -57,7 +66,7 @@ public final class Devices {
                     try {
                         all.addAll(p.probe());
                     } catch (Throwable e) {
-                        all.add(DeviceInfo.unavailable(p.kind(), p.kind(), "probe failed: " + e));
+                        all.add(DeviceInfo.unavailable(p.kind(), p.kind(), probeFailure(e)));
                     }
                 });
             }

@@ -1,6 +1,7 @@
 package dev.ember.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,6 +19,17 @@ class DevicesTest {
     }
 
     /** The devices of Devices are shared by the JVM: one user's close() must not break another's tensors. */
+    /** A refused setting reads as the one-line message the command line prints, without a Java type. */
+    @Test
+    void aProbeRefusingASettingGivesItsMessageAlone() {
+        String why = "ember.cpu.threads / EMBER_CPU_THREADS must be a positive integer, got 'abc'";
+        assertEquals("probe failed: " + why, Devices.probeFailure(new IllegalArgumentException(why)));
+        assertEquals("probe failed: java.lang.UnsatisfiedLinkError: no lib",
+                Devices.probeFailure(new UnsatisfiedLinkError("no lib")));
+        assertEquals("probe failed: java.lang.IllegalArgumentException",
+                Devices.probeFailure(new IllegalArgumentException()));
+    }
+
     @Test
     void closingASharedDeviceDoesNothing() {
         Device cpu = Devices.get("cpu");
