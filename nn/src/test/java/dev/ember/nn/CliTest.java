@@ -977,6 +977,31 @@ class CliTest {
         assertFalse(r.err.contains("Exception") || r.err.contains("\tat "), r.err);
     }
 
+    /**
+     * A numeric target (prices) left at the default --task is refused with the hint, not trained as
+     * one class per value; --task classification trains it so; a few numbered classes train as before.
+     */
+    @Test
+    void aNumericTargetUnderTheDefaultTaskIsRefused(@TempDir Path dir) throws Exception {
+        StringBuilder prices = new StringBuilder("size,price\n");
+        StringBuilder grades = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            prices.append(30 + i).append(',').append(90_000 + 3000 * i + (i % 7) * 11).append('\n');
+            grades.append(i).append(',').append(1 + i % 12).append('\n'); // 12 classes of 3 or 4 rows
+        }
+        Path f = Files.writeString(dir.resolve("price.csv"), prices);
+        Result r = run("train", "--data", f.toString(), "--header", "--epochs", "1", "--quiet");
+        oneLineError(r, f + ": the label column holds 40 distinct numbers in 40 rows, 40 of them on one row only:"
+                + " a numeric target, not classes? Add --task regression (or --task classification");
+        r = run("train", "--data", f.toString(), "--header", "--epochs", "1", "--quiet", "--task", "classification");
+        assertEquals(0, r.code, r.err);
+        r = run("train", "--data", f.toString(), "--header", "--epochs", "1", "--quiet", "--task", "regression");
+        assertEquals(0, r.code, r.err);
+        Path g = Files.writeString(dir.resolve("grades.csv"), grades);
+        r = run("train", "--data", g.toString(), "--epochs", "1", "--quiet");
+        assertEquals(0, r.code, r.err);
+    }
+
     @Test
     void commandLineErrorsAreOneClearLine(@TempDir Path dir) {
         oneLineError(run("train", "--data", "nosuchset"), "Unknown data set 'nosuchset'");

@@ -224,6 +224,9 @@ public final class Cli {
                 throw new UsageException("--stratify needs classes; --task regression has none");
             }
             Dataset d = readCsv(p, a, !regression, null);
+            if (!a.has("task")) {
+                checkNotANumericTarget(p, d);
+            }
             // The float flag read back as the decimal the user typed (0.2f is not 0.2).
             double fraction = Double.parseDouble(Float.toString(testFraction));
             checkRowsToSplit(p, d.rows(), a, fraction, validation(a, RunConfig.defaults()));
@@ -607,6 +610,32 @@ public final class Cli {
             checkFirstRowIsData(p, d);
         }
         return d;
+    }
+
+    /**
+     * The default --task classification on a numeric target (prices, counts) makes every distinct
+     * value a class: a 300-row file became 300 classes that trained to nonsense without a word.
+     * Refused when the labels are numbers, there are 10 classes or more, and most of them are seen
+     * once; --task classification keeps them as classes.
+     */
+    static void checkNotANumericTarget(Path p, Dataset d) {
+        if (!d.isClassification() || d.classes() < 10) {
+            return;
+        }
+        for (String name : d.classNames()) {
+            if (!name.matches("[+-]?\\d+(\\.\\d*)?")) {
+                return; // text labels name classes
+            }
+        }
+        int once = 0;
+        for (int n : d.classCounts()) {
+            once += n == 1 ? 1 : 0;
+        }
+        if (2 * once > d.classes()) {
+            throw new UsageException(p + ": the label column holds " + d.classes() + " distinct numbers in "
+                    + d.rows() + " rows, " + once + " of them on one row only: a numeric target, not classes? Add"
+                    + " --task regression (or --task classification to train them as classes)");
+        }
     }
 
     /**

@@ -85,7 +85,8 @@ final class Help {
                 .flag("header", "--header", "(CSV) line 1 names the columns (the model keeps the feature names)",
                         null)
                 .flag("task", "--task classification|regression", "(CSV) the label is a class (integers or"
-                        + " text) or a number, standardised for training", Cli.TASK)
+                        + " text) or a number, standardised for training; left out, numbers that mostly occur"
+                        + " once (prices) are refused as classes", Cli.TASK)
                 .flag("test-fraction", "--test-fraction F", "(CSV) the share of rows held out to test, in"
                         + " (0, 1)", Float.toString(Cli.TEST_FRACTION))
                 .flag("split-seed", "--split-seed N", "(CSV) the seed of the test split",
