@@ -15,6 +15,13 @@ import java.nio.file.Path;
 public final class ResultsCommand {
     static final String USAGE = "usage: ember results DIR [--file benchmarks/RESULTS.md]";
 
+    /** What --help adds to the usage line: what the command does, which the usage alone did not say. */
+    static final String HELP = """
+              rewrites the generated table of benchmarks/RESULTS.md (run from the repository root), or of
+              the --file given (created if missing), from DIR, the report directory an `ember bench` run
+              wrote (bench-results/<timestamp>, holding jmh.json and env.json); the file's other text stays
+            """;
+
     private ResultsCommand() {
     }
 
@@ -28,6 +35,7 @@ public final class ResultsCommand {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--help") || args[i].equals("-h")) {
                 out.println(USAGE);
+                out.print(HELP);
                 return 0;
             } else if (args[i].equals("--file")) {
                 if (i + 1 >= args.length) {

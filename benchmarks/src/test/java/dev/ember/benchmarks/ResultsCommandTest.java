@@ -11,6 +11,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ResultsCommandTest {
+    /** --help says what the command does and with which directory, not the usage line alone. */
+    @Test
+    void helpSaysWhatItDoes() {
+        for (String help : new String[] {"--help", "-h"}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+            assertEquals(0, ResultsCommand.run(new String[] {help}, new PrintStream(out), new PrintStream(err)));
+            String text = out.toString();
+            assertTrue(text.startsWith(ResultsCommand.USAGE + "\n  rewrites the generated table of"), text);
+            assertTrue(text.contains("the report directory an `ember bench` run") && text.contains("created if missing"),
+                    text);
+            assertEquals("", err.toString());
+        }
+    }
+
     @Test
     void regeneratesResultsMdFromAReportKeepingHandSections(@TempDir Path tmp) throws Exception {
         Path dir = Fixtures.reportDir(tmp);
