@@ -1002,6 +1002,32 @@ class CliTest {
         assertEquals(0, r.code, r.err);
     }
 
+    /**
+     * Evaluating the CSV a model was trained on scores its training rows too: said on stderr, as
+     * the test metrics a newcomer takes it for are train's; not for another file, nor under --quiet.
+     */
+    @Test
+    void evaluatingTheTrainingFileSaysItIsNotATestScore(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder("a,b,kind\n");
+        for (int i = 0; i < 40; i++) {
+            csv.append(i % 5).append(',').append(i % 3).append(',').append(i % 2 == 0 ? "even" : "odd").append('\n');
+        }
+        Path f = Files.writeString(dir.resolve("kinds.csv"), csv);
+        Path out = dir.resolve("run");
+        Result t = run("train", "--data", f.toString(), "--header", "--epochs", "1", "--quiet", "--out", out.toString());
+        assertEquals(0, t.code, t.err);
+        String note = "ember evaluate: note: the model was trained on data named 'kinds', as this file is";
+        Result e = run("evaluate", "--model", out.toString(), "--data", f.toString(), "--header", "--json");
+        assertEquals(0, e.code, e.err);
+        assertTrue(e.err.startsWith(note) && e.err.contains("count its training rows too"), e.err);
+        assertEquals(1, e.out.lines().count(), e.out); // the JSON line alone on stdout
+        assertEquals("", run("evaluate", "--model", out.toString(), "--data", f.toString(), "--header", "--quiet").err);
+        Path other = Files.writeString(dir.resolve("fresh.csv"), csv);
+        e = run("evaluate", "--model", out.toString(), "--data", other.toString(), "--header");
+        assertEquals(0, e.code, e.err);
+        assertFalse(e.err.contains("note:"), e.err);
+    }
+
     @Test
     void commandLineErrorsAreOneClearLine(@TempDir Path dir) {
         oneLineError(run("train", "--data", "nosuchset"), "Unknown data set 'nosuchset'");

@@ -708,6 +708,12 @@ public final class Cli {
                 d = d.withTargets(sm.targetScaler().transform(d.targets(), d.rows(), 1));
             }
             Evaluation ev = Trainer.evaluate(sm.model(), loss, d, 256);
+            if (Files.isRegularFile(p) && d.name().equals(sm.dataName()) && !a.flag("quiet")) {
+                // "evaluate --data the.csv" after "train --data the.csv" reads as the test score; it is not
+                err.println("ember evaluate: note: the model was trained on data named '" + d.name() + "', as this"
+                        + " file is; a CSV is evaluated whole, so if it is that file these metrics count its training"
+                        + " rows too (train printed the held-out test part's)");
+            }
             if (!a.flag("quiet") && !a.flag("json")) {
                 out.println("model " + a.get("model") + " on " + d.name() + " (" + d.rows() + " rows), device "
                         + device.name());
