@@ -174,6 +174,11 @@ class CliTest {
         assertEquals(0, s.code, s.err);
         assertEquals(json(e.out).get("test_mse"), json(s.out).get("test_mse"));
         assertEquals("ember evaluate: columns taken by the model's feature names; ignored: id\n", s.err);
+        // the report says which scale each figure is on: the loss the standardised target's, MSE the target's
+        String report = run("evaluate", "--model", dir.resolve("out").toString(), "--data", shuffled.toString(),
+                "--header", "--label-column", "y").out;
+        assertTrue(report.lines().anyMatch(l -> l.matches("test loss \\d+\\.\\d{4} \\(standardised target\\)")), report);
+        assertTrue(report.lines().anyMatch(l -> l.startsWith("test R2 ") && l.endsWith(" (target units)")), report);
     }
 
     /**

@@ -529,7 +529,8 @@ public final class Cli {
 
     private void printEvaluation(PrintStream s, Evaluation ev, List<String> classNames, StandardScaler ts,
                                  Dataset test) {
-        s.printf(Locale.ROOT, "test loss %.4f%n", ev.loss());
+        // A regression loss is on the standardised target: next to MSE in target units it read as a mistake
+        s.printf(Locale.ROOT, "test loss %.4f%s%n", ev.loss(), ts == null ? "" : " (standardised target)");
         if (ev.classification() != null) {
             s.print(ev.classification().report(classNames));
             int[][] cm = ev.classification().confusion();
