@@ -806,8 +806,10 @@ public final class Cli {
         Device device = device(a);
         try (SavedModel sm = loadModel(a, device)) {
             int in = sm.model().inputSize();
-            FeatureCsv.Table t = FeatureCsv.read(Path.of(a.require("input")), a.flag("header"), in,
-                    sm.featureNames());
+            String input = a.require("input");
+            // "-": standard input, as Unix tools take it ("... | ember predict --model m --input -")
+            Path file = Path.of(input.equals("-") ? "/dev/stdin" : input);
+            FeatureCsv.Table t = FeatureCsv.read(file, a.flag("header"), in, sm.featureNames());
             if (!t.ignored().isEmpty()) {
                 // on stderr: stdout is the predictions' CSV
                 err.println("ember predict: columns taken by the model's feature names; ignored: "

@@ -40,7 +40,7 @@ final class FeatureCsv {
      *                 header), when it has none to match a header against
      */
     static Table read(Path file, boolean header, int expectedCols, List<String> features) throws IOException {
-        if (!Files.isRegularFile(file)) {
+        if (Files.isDirectory(file) || !Files.exists(file)) { // a pipe is read: /dev/stdin, --input -
             throw new UsageException("input file " + file + (Files.isDirectory(file) ? " is a directory, not a CSV file"
                     : " does not exist"));
         }

@@ -186,7 +186,8 @@ final class Help {
                 .group("model and data")
                 .flag("model", "--model FILE|DIR", MODEL, null)
                 .flag("input", "--input FEATURES.csv", "the features of the training data's columns, unscaled"
-                        + " (the model applies its own scaling), a row per prediction; gzipped too", null)
+                        + " (the model applies its own scaling), a row per prediction; gzipped too; - reads"
+                        + " standard input", null)
                 .flag("header", "--header", "line 1 names the columns; the model's features are taken by name"
                         + " when it names them (in any order, others left out with a note on stderr)", null)
                 .flag("device", "--device D", DEVICE, null)

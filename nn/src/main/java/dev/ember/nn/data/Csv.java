@@ -897,7 +897,11 @@ public final class Csv {
     }
 
     static InputStream open(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
+        // a pipe is read as a file: /dev/stdin under "cat x.csv | ...", /dev/fd/N from a shell's <(...)
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + " is a directory, not a file");
+        }
+        if (!Files.exists(file)) {
             throw new IllegalArgumentException("No such file: " + file);
         }
         InputStream in = Files.newInputStream(file);
@@ -914,7 +918,8 @@ public final class Csv {
      * bytes, decoded as UTF-8, a leading byte-order mark dropped. Pass each line to
      * {@link #checkText}, which reports bytes that were not UTF-8.
      *
-     * @throws IllegalArgumentException when {@code file} is not a regular file
+     * @throws IllegalArgumentException when {@code file} does not exist or is a directory (a named
+     *                                  pipe or /dev/stdin is read)
      */
     public static BufferedReader openText(Path file) throws IOException {
         InputStream in = open(file);

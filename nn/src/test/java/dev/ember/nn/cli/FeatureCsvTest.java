@@ -45,6 +45,30 @@ class FeatureCsvTest {
         assertArrayEquals(new float[] {5, 6}, t.values());
     }
 
+    /**
+     * A named pipe is read as a file: "--input -" (/dev/stdin under a pipe) and a shell's <(...)
+     * are pipes, which were refused as files that "do not exist".
+     */
+    @Test
+    void aNamedPipeIsRead() throws Exception {
+        Path fifo = dir.resolve("in.fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mk.waitFor());
+        assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo));
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, "a,b\n1.5,2\n3,4\n");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.setDaemon(true); // a refused read leaves it blocked opening the pipe
+        writer.start();
+        FeatureCsv.Table t = FeatureCsv.read(fifo, true, 2, java.util.List.of("b", "a"));
+        writer.join(10_000);
+        assertArrayEquals(new float[] {2, 1.5f, 4, 3}, t.values());
+    }
+
     /** A directory given as predict's input is named as one, not as a missing file. */
     @Test
     void directoryOrMissingInputIsNamed() {
