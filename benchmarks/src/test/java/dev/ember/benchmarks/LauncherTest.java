@@ -102,6 +102,30 @@ class LauncherTest {
     }
 
     /**
+     * "cat x.csv | ./ember predict --input -" right after an edit: the build ran with the command's
+     * standard input, and a Maven that read it (stood for by one that does) left the command none
+     * ("/dev/stdin: no data rows"). The build now reads nothing and the command gets it all.
+     */
+    @Test
+    void theBuildLeavesStandardInputToTheCommand(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("maven.log");
+        Path root = sandbox(dir, log);
+        script(dir.resolve("bin/mvn"), "cat >/dev/null\n"
+                + "mkdir -p benchmarks/target && echo jar > benchmarks/target/ember.jar\n"
+                + "echo built >>'" + log + "'\n");
+        script(dir.resolve("jdk-25/bin/java"), "case \"$*\" in *-XshowSettings*) echo '    java.specification.version = 25';"
+                + " exit 0;; esac\necho \"stdin: $(cat)\"\n");
+        Process p = launch(dir, root, "out.txt", "predict", "--input", "-");
+        try (var in = p.getOutputStream()) {
+            in.write("1.5,2\n".getBytes(StandardCharsets.UTF_8));
+        }
+        finish(p, dir, "out.txt");
+        assertEquals(List.of("built"), Files.readAllLines(log), "one build");
+        String out = Files.readString(dir.resolve("out.txt"));
+        assertTrue(out.contains("stdin: 1.5,2"), out);
+    }
+
+    /**
      * Two commands started together on a checkout that needs building: before the build lock,
      * both ran Maven in the same target/ directories and both failed (the shade plugin could not
      * replace the jar the other had just written). Now Maven runs once and both commands run.
