@@ -391,7 +391,8 @@ public final class Csv {
             for (int c = 0; c < cols; c++) {
                 String cell = cells[c];
                 if (c != label) {
-                    values[n++] = parseCell(cell, source, lineNo, c + 1);
+                    values[n++] = header == null ? parseCell(cell, source, lineNo, c + 1)
+                            : featureCell(cell, source, lineNo, c + 1, header.get(c));
                     continue;
                 }
                 String s = cell.strip();
@@ -614,6 +615,22 @@ public final class Csv {
                     + abbreviate(s) + "' is out of float32 range");
         }
         return v;
+    }
+
+    /**
+     * {@link #parseCell} of a feature in the column a header names: a text cell there ("Rome" in a
+     * city column) is named with its column and what to do, as a newcomer's first CSV often has one.
+     */
+    private static float featureCell(String cell, String source, int line, int column, String name) {
+        try {
+            return parseCell(cell, source, line, column);
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().endsWith("' is not a number")) {
+                throw e;
+            }
+            throw new IllegalArgumentException(e.getMessage() + " (column '" + abbreviate(name) + "' is read as a"
+                    + " feature, and features are numbers: encode a text column as numbers, or remove it)", e);
+        }
     }
 
     /**

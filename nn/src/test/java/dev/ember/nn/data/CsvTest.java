@@ -136,6 +136,24 @@ class CsvTest {
         assertError(f, true, -1, true, "bad.csv", "line 3", "column 2", "'abc' is not a number");
     }
 
+    /** With a header, a text feature cell names its column and what to do with a text column. */
+    @Test
+    void textFeatureCellNamesItsColumn() throws IOException {
+        Path f = write("city.csv", "city,size,y\nRome,2,0\nParis,3,1\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Csv.read(f, true, -1, true));
+        assertTrue(e.getMessage().endsWith("city.csv line 2, column 1: 'Rome' is not a number (column 'city' is read"
+                + " as a feature, and features are numbers: encode a text column as numbers, or remove it)"),
+                e.getMessage());
+        // other refusals keep their own reasons; without a header there is no name to give
+        assertError(write("na.csv", "city,size,y\nNA,2,0\n"), true, -1, true, "'NA' is a missing value");
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(write("na2.csv", "city,size,y\nNA,2,0\n"),
+                true, -1, true));
+        assertTrue(!e.getMessage().contains("read as a feature"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Csv.read(write("nh.csv", "1,2,0\nRome,2,1\n"), false,
+                -1, true));
+        assertTrue(e.getMessage().endsWith("nh.csv line 2, column 1: 'Rome' is not a number"), e.getMessage());
+    }
+
     @Test
     void emptyCellIsMissing() throws IOException {
         assertError(write("m.csv", "1,2,0\n3,,1\n"), false, -1, true, "m.csv", "line 2", "column 2",
