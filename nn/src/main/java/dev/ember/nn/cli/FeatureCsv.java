@@ -136,9 +136,24 @@ final class FeatureCsv {
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException(where + ": the header lacks the model's feature"
                     + (missing.size() == 1 ? " " : "s ") + listed(missing) + " (columns: " + listed(names)
-                    + "; the model's features: " + listed(features) + ")");
+                    + "; the model's features: " + listed(features) + ")" + caseHint(missing, names));
         }
         return take;
+    }
+
+    /**
+     * "; 'Sepal_Length' differs from 'sepal_length' only in case, and names must match exactly"
+     * for the first missing feature a column spells in another case (a renamed export), else "".
+     */
+    private static String caseHint(List<String> missing, List<String> names) {
+        for (String want : missing) {
+            for (String name : names) {
+                if (name.equalsIgnoreCase(want)) {
+                    return "; '" + name + "' differs from '" + want + "' only in case, and names must match exactly";
+                }
+            }
+        }
+        return "";
     }
 
     /** The names of the columns that {@code take} leaves out. */

@@ -142,6 +142,12 @@ class FeatureCsvTest {
                 () -> FeatureCsv.read(text("m.csv", "x1,x3\n1,2\n"), true, 2, model));
         assertTrue(e.getMessage().contains("m.csv line 1: the header lacks the model's feature x2 (columns: x1, x3;"),
                 e.getMessage());
+        assertTrue(e.getMessage().endsWith(")"), "no case hint without a column spelled so: " + e.getMessage());
+        // a column that spells the feature in another case is named: the match is exact
+        e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureCsv.read(text("c.csv", "x1,X2\n1,2\n"), true, 2, model));
+        assertTrue(e.getMessage().endsWith("the model's features: x1, x2); 'X2' differs from 'x2' only in case, and"
+                + " names must match exactly"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> FeatureCsv.read(text("d.csv", "x1,x2,x1\n1,2,3\n"), true, 2, model));
         assertTrue(e.getMessage().contains("more than one column is named 'x1'"), e.getMessage());
