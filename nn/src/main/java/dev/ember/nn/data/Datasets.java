@@ -109,7 +109,8 @@ public final class Datasets {
             throw new IllegalArgumentException("Fashion-MNIST not found in " + dir + " (need " + prefix
                     + "-images-idx3-ubyte[.gz] and " + prefix + "-labels-idx1-ubyte[.gz]). Install it with "
                     + "`apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or point -D" + FASHION_PROPERTY
-                    + "=DIR or " + FASHION_ENV + "=DIR at a directory holding the IDX files.");
+                    + "=DIR or " + FASHION_ENV + "=DIR at a directory holding the IDX files (or torchvision's"
+                    + " root, whose FashionMNIST/raw/ holds them).");
         }
         return Idx.dataset(train ? "fashion-mnist" : "fashion-mnist-test", images, labels, FASHION_CLASSES);
     }
@@ -123,11 +124,18 @@ public final class Datasets {
         return p == null || p.isBlank() ? FASHION_DEBIAN : Path.of(p);
     }
 
-    private static Path find(Path dir, String base) {
-        for (String suffix : new String[] {".gz", ""}) {
-            Path f = dir.resolve(base + suffix);
-            if (Files.isRegularFile(f)) {
-                return f;
+    /**
+     * {@code base}[.gz] in {@code dir}, or where torchvision's {@code datasets.FashionMNIST(root)}
+     * keeps it, so that a PyTorch user's download serves: {@code root/FashionMNIST/raw/} (dir the
+     * root) or {@code FashionMNIST/raw/} (dir the FashionMNIST folder). Null when none holds it.
+     */
+    static Path find(Path dir, String base) {
+        for (Path d : new Path[] {dir, dir.resolve("raw"), dir.resolve("FashionMNIST").resolve("raw")}) {
+            for (String suffix : new String[] {".gz", ""}) {
+                Path f = d.resolve(base + suffix);
+                if (Files.isRegularFile(f)) {
+                    return f;
+                }
             }
         }
         return null;

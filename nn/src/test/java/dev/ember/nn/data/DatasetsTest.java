@@ -11,6 +11,24 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DatasetsTest {
+    /**
+     * Fashion-MNIST's IDX files are found where torchvision's FashionMNIST(root) put them, with the
+     * directory pointing at the root or at its FashionMNIST folder; a folder of the files themselves
+     * still comes first, and .gz before the plain file.
+     */
+    @Test
+    void fashionMnistFilesAreFoundInTorchvisionsLayout(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path raw = Files.createDirectories(dir.resolve("FashionMNIST/raw"));
+        Path plain = Files.writeString(raw.resolve("train-images-idx3-ubyte"), "x");
+        assertEquals(plain, Datasets.find(dir, "train-images-idx3-ubyte"));
+        assertEquals(plain, Datasets.find(dir.resolve("FashionMNIST"), "train-images-idx3-ubyte"));
+        Path gz = Files.writeString(raw.resolve("train-images-idx3-ubyte.gz"), "x");
+        assertEquals(gz, Datasets.find(dir, "train-images-idx3-ubyte"));
+        Path top = Files.writeString(dir.resolve("train-images-idx3-ubyte"), "x");
+        assertEquals(top, Datasets.find(dir, "train-images-idx3-ubyte"));
+        assertEquals(null, Datasets.find(dir, "t10k-images-idx3-ubyte"));
+    }
+
     @Test
     void bundledShapesLabelsAndClassCounts() {
         check("wine", 178, 13, 3, new int[] {59, 71, 48});
