@@ -197,6 +197,52 @@ class BadInputTest {
             bad(() -> Ops.softmaxCrossEntropy(t3, labels, t3), "softmaxCrossEntropy", "rank 2", "2x3x4");
             bad(() -> Ops.columnMeanVariance(v12, labels, labels), "columnMeanVariance", "rank 2", "[12]");
         }
+        // Ops whose other checks a tensor of another rank would pass (its rows() and cols() fit).
+        try (Tensor a13 = dev.zeros(1, 3); Tensor a23 = dev.zeros(2, 3); Tensor b34 = dev.zeros(3, 4);
+             Tensor c4 = dev.zeros(4); Tensor c214 = dev.zeros(2, 1, 4); Tensor x214 = dev.zeros(2, 1, 4);
+             Tensor v4 = dev.zeros(4); Tensor w4 = dev.zeros(4); Tensor dg = dev.zeros(4); Tensor db = dev.zeros(4)) {
+            bad(() -> Ops.gemm(false, false, 1f, a13, b34, 0f, c4), "gemm", "C", "rank 2", "[4]");
+            bad(() -> Ops.gemm(false, false, 1f, a23, b34, 0f, c214), "gemm", "C", "rank 2", "2x1x4");
+            bad(() -> Ops.biasGrad(x214, v4, false), "biasGrad", "dy", "rank 2", "2x1x4");
+            bad(() -> Ops.batchNorm(x214, v4, w4, v4, v4, 1e-5f, c214), "batchNorm", "x", "rank 2", "2x1x4");
+            bad(() -> Ops.batchNormBackward(x214, v4, w4, v4, 1e-5f, c214, c214, dg, db), "batchNormBackward", "x",
+                    "rank 2", "2x1x4");
+        }
+    }
+
+    /**
+     * A per-row or per-column vector is rank 1 or a single row holding one value per row or column:
+     * a column (n x 1), a square or a rank-3 tensor of the right count is refused, whichever
+     * vector argument it is, and a 1 x n row is accepted.
+     */
+    @DeviceTest
+    void vectorArgumentsAreCheckedEachByName(TestDevice td) {
+        Device dev = td.open();
+        try (Tensor x = dev.zeros(3, 4); Tensor y = dev.zeros(3, 4); Tensor dy = dev.zeros(3, 4);
+             Tensor v4 = dev.zeros(4); Tensor var = dev.zeros(4).fill(1f); Tensor r14 = dev.zeros(1, 4);
+             Tensor c41 = dev.zeros(4, 1); Tensor s22 = dev.zeros(2, 2); Tensor t114 = dev.zeros(1, 1, 4);
+             Tensor v3 = dev.zeros(3); Tensor dg = dev.zeros(4); Tensor db = dev.zeros(4)) {
+            for (Tensor wrong : new Tensor[] {c41, s22, t114, v3}) {
+                String shape = wrong.shapeString();
+                bad(() -> Ops.biasAdd(x, wrong, y), "biasAdd", "bias", "4 values", shape);
+                bad(() -> Ops.columnMeanVariance(x, v4, wrong), "columnMeanVariance", "var", shape);
+                bad(() -> Ops.batchNorm(x, v4, wrong, v4, v4, 1e-5f, y), "batchNorm", "var", shape);
+                bad(() -> Ops.batchNorm(x, v4, var, wrong, v4, 1e-5f, y), "batchNorm", "gamma", shape);
+                bad(() -> Ops.batchNorm(x, v4, var, v4, wrong, 1e-5f, y), "batchNorm", "beta", shape);
+                bad(() -> Ops.batchNormBackward(x, wrong, var, v4, 1e-5f, dy, y, dg, db), "batchNormBackward", "mean",
+                        shape);
+                bad(() -> Ops.batchNormBackward(x, v4, wrong, v4, 1e-5f, dy, y, dg, db), "batchNormBackward", "var",
+                        shape);
+                bad(() -> Ops.batchNormBackward(x, v4, var, wrong, 1e-5f, dy, y, dg, db), "batchNormBackward",
+                        "gamma", shape);
+                bad(() -> Ops.batchNormBackward(x, v4, var, v4, 1e-5f, dy, y, wrong, db), "batchNormBackward",
+                        "dgamma", shape);
+                bad(() -> Ops.batchNormBackward(x, v4, var, v4, 1e-5f, dy, y, dg, wrong), "batchNormBackward",
+                        "dbeta", shape);
+            }
+            assertDoesNotThrow(() -> Ops.biasAdd(x, r14, y));
+            assertDoesNotThrow(() -> Ops.batchNorm(x, r14, var, r14, v4, 1e-5f, y));
+        }
     }
 
     @DeviceTest
@@ -218,6 +264,11 @@ class BadInputTest {
         try (Tensor z = dev.zeros(rows, cols); Tensor tl = dev.fromArray(new float[] {0f, 9f, 1f, -3f, 0f}, rows);
              Tensor g = dev.empty(rows, cols)) {
             bad(() -> Ops.softmaxCrossEntropy(z, tl, g), "label 9.0", "row 1");
+        }
+        // A label equal to the class count is as bad as one past it: named before a later bad row.
+        try (Tensor z = dev.zeros(rows, cols); Tensor tl = dev.fromArray(new float[] {1f, 4f, -1f, 0f, 2f}, rows);
+             Tensor g = dev.empty(rows, cols)) {
+            bad(() -> Ops.softmaxCrossEntropy(z, tl, g), "label 4.0 at row 1");
         }
     }
 
@@ -291,6 +342,12 @@ class BadInputTest {
             bad(() -> Ops.axpy(Float.NEGATIVE_INFINITY, a, g), "axpy", "alpha", "-Infinity");
             bad(() -> Ops.rmsprop(a, a, a, Float.NaN, 0.99f, 1e-8f, 0f), "rmsprop", "learning rate", "NaN");
             bad(() -> Ops.adagrad(a, a, a, Float.POSITIVE_INFINITY, 1e-8f, 0f), "adagrad", "learning rate");
+            bad(() -> Ops.adam(a, g, m, s2, -0.01f, 0.9f, 0.99f, 1e-8f, 0f, false, 1), "adam", "learning rate",
+                    "-0.01");
+            bad(() -> Ops.adam(a, g, m, s2, 0.1f, 0.9f, 1f, 1e-8f, 0f, false, 1), "adam", "betas", "0.9, 1.0");
+            bad(() -> Ops.adam(a, g, m, s2, 0.1f, -0.1f, 0.99f, 1e-8f, 0f, false, 1), "adam", "betas", "-0.1");
+            bad(() -> Ops.adam(a, g, m, s2, 0.1f, 0.9f, -0.5f, 1e-8f, 0f, false, 1), "adam", "betas", "-0.5");
+            bad(() -> Ops.rmsprop(a, g, m, 0.1f, 0.99f, 1e-8f, -0.01f), "rmsprop", "weight decay", "-0.01");
         }
     }
 
@@ -315,10 +372,14 @@ class BadInputTest {
             }
             bad(() -> Ops.softmaxCrossEntropy(logits, labels, logits), "softmaxCrossEntropy", "grad and logits", "3x5");
             bad(() -> Ops.softmaxCrossEntropy(one, one, one), "softmaxCrossEntropy", "grad and logits");
+            try (Tensor z = dev.zeros(1, 1)) {
+                bad(() -> Ops.softmaxCrossEntropy(z, one, one), "softmaxCrossEntropy", "grad and labels", "1x1");
+            }
             bad(() -> Ops.adam(p, g, m, m, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, false, 1), "adam", "v and m", "[6]");
             bad(() -> Ops.adam(p, g, p, m, 0.1f, 0.9f, 0.99f, 1e-8f, 0f, true, 1), "adamw", "m and param");
             bad(() -> Ops.sgd(p, g, p, 0.1f, 0.9f, 0f, false, true), "sgd", "velocity and param");
             bad(() -> Ops.sgd(p, p, null, 0.1f, 0f, 0f, false, true), "sgd", "param and grad");
+            bad(() -> Ops.sgd(p, g, g, 0.1f, 0.9f, 0f, false, true), "sgd", "velocity and grad");
             bad(() -> Ops.rmsprop(p, g, g, 0.1f, 0.99f, 1e-8f, 0f), "rmsprop", "sq and grad");
             bad(() -> Ops.adagrad(p, g, p, 0.1f, 1e-10f, 0f), "adagrad", "sum and param");
             // Outputs of the column statistics and of batch-norm backward that share a tensor with
@@ -335,6 +396,14 @@ class BadInputTest {
                         "dbeta and mean");
                 bad(() -> Ops.batchNormBackward(r1, mean, var, gamma, 1e-5f, r1, r1, r1, dbeta), "batchNormBackward",
                         "dgamma and x", "1x3");
+                bad(() -> Ops.batchNormBackward(bx, mean, var, gamma, 1e-5f, bdy, bdx, var, dbeta), "batchNormBackward",
+                        "dgamma and var");
+                try (Tensor x1 = dev.zeros(1, 3); Tensor dy1 = dev.zeros(1, 3); Tensor dx1 = dev.zeros(1, 3)) {
+                    bad(() -> Ops.batchNormBackward(x1, mean, var, gamma, 1e-5f, dy1, dx1, dg, dy1),
+                            "batchNormBackward", "dbeta and dy", "1x3");
+                    bad(() -> Ops.batchNormBackward(x1, mean, var, gamma, 1e-5f, dy1, dx1, dx1, dbeta),
+                            "batchNormBackward", "dgamma and dx", "1x3");
+                }
                 assertDoesNotThrow(() -> Ops.batchNormBackward(bx, mean, var, gamma, 1e-5f, bdy, bdy, dg, dbeta));
             }
             // In-place elementwise ops and softmax stay allowed.
