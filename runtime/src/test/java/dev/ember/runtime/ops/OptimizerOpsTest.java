@@ -204,6 +204,68 @@ class OptimizerOpsTest {
     }
 
     /**
+     * The edges of the accepted hyperparameters are accepted and computed, as PyTorch allows them:
+     * a learning rate of 0 leaves every parameter exactly as it was (also with weight decay, and
+     * with AdamW's decoupled decay 1 - lr * wd = 1) while the state still moves; Adam with both
+     * betas 0 keeps no history (m = g, v = g^2, no bias correction left), so each step is
+     * lr * g / (|g| + eps).
+     */
+    @DeviceTest
+    void zeroLearningRateAndZeroBetasAreAccepted(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        for (int n : new int[] {7, 1000}) {
+            float[] p0 = rand.uniform(n, -1, 1), g = grad(rand, n);
+            for (String op : new String[] {"sgd", "adam", "adamw", "rmsprop", "adagrad"}) {
+                try (Tensor p = dev.fromArray(p0, n); Tensor tg = dev.fromArray(g, n); Tensor s1 = dev.zeros(n);
+                     Tensor s2 = dev.zeros(n)) {
+                    switch (op) {
+                        case "sgd" -> Ops.sgd(p, tg, s1, 0f, 0.9f, 0.01f, false, true);
+                        case "adam" -> Ops.adam(p, tg, s1, s2, 0f, 0.9f, 0.999f, 1e-8f, 0.01f, false, 1);
+                        case "adamw" -> Ops.adam(p, tg, s1, s2, 0f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 1);
+                        case "rmsprop" -> Ops.rmsprop(p, tg, s1, 0f, 0.99f, 1e-8f, 0.01f);
+                        default -> Ops.adagrad(p, tg, s1, 0f, 1e-10f, 0.01f);
+                    }
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(p0, p.toArray(),
+                            op + " with lr 0 on " + dev.name() + " [" + n + "]; " + rand.seedNote());
+                    float[] state = s1.toArray();
+                    for (int i = 0; i < n; i++) {
+                        org.junit.jupiter.api.Assertions.assertTrue(state[i] != 0f, op + " with lr 0 on " + dev.name()
+                                + " [" + n + "]: the state must still be updated, index " + i + "; " + rand.seedNote());
+                    }
+                }
+            }
+            float lr = 0.01f, eps = LARGE_EPS;
+            for (boolean decoupled : new boolean[] {false, true}) {
+                String op = decoupled ? "adamw" : "adam";
+                float[] p1 = rand.uniform(n, -1, 1);
+                double[] p = d(p1), m = new double[n], v = new double[n];
+                try (Tensor tp = dev.fromArray(p1, n); Tensor tg = dev.empty(n); Tensor tm = dev.zeros(n);
+                     Tensor tv = dev.zeros(n)) {
+                    for (int step = 1; step <= STEPS; step++) {
+                        float[] gs = grad(rand, n);
+                        tg.copyFrom(gs);
+                        Ops.adam(tp, tg, tm, tv, lr, 0f, 0f, eps, 0.1f, decoupled, step);
+                        for (int i = 0; i < n; i++) {
+                            double gi = gs[i] + (decoupled ? 0 : 0.1f * p[i]);
+                            if (decoupled) {
+                                p[i] *= 1 - (double) lr * 0.1f;
+                            }
+                            m[i] = gi;
+                            v[i] = gi * gi;
+                            p[i] -= lr * m[i] / (Math.sqrt(v[i]) + eps);
+                        }
+                        String what = "[" + n + "] betas 0, 0 step " + step;
+                        tol(op).check(rand, what + " param", p, tp.toArray());
+                        tol(op).check(rand, what + " m", m, tm.toArray());
+                        Tolerance.of(op, 1e-9, 1e-5).check(rand, what + " v", v, tv.toArray());
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * A NaN or infinite gradient element goes through the update as PyTorch's formulas take it, with
      * weight decay and momentum on, and touches no other element (no clamp, no crash): SGD moves the
      * parameter to NaN, -inf or +inf (p - lr g) and the velocity to NaN, +inf or -inf; Adam, AdamW,
