@@ -76,6 +76,20 @@ class FailedFillTest {
         }
     }
 
+    /** matmul closes the product it allocated when the device's GEMM fails. */
+    @Test
+    void matmulClosesItsProductWhenTheGemmFails() {
+        FaultyDevice faulty = new FaultyDevice();
+        try (Device dev = faulty.device; Tensor a = dev.zeros(7, 33); Tensor b = dev.zeros(33, 5)) {
+            faulty.fail("gemm", 1);
+            assertThrows(FaultyDevice.Injected.class, () -> Ops.matmul(a, b));
+            assertEquals(1, faulty.calls(), "the gemm was reached");
+            assertEquals(2, dev.liveTensors(), "only the operands are left");
+            assertEquals((7L * 33 + 33 * 5) * Float.BYTES, dev.liveBytes());
+            assertEquals((7L * 33 + 33 * 5 + 7 * 5) * Float.BYTES, dev.peakBytes(), "the product was allocated");
+        }
+    }
+
     @Test
     void aSuccessfulFactoryReturnsTheTensorItFilled() {
         try (Device dev = new Device(new CpuBackend(1)); Tensor t = dev.fromArray(new float[] {1, 2, 3}, 3)) {
