@@ -67,6 +67,19 @@ class DropoutOpsTest {
                 }
             }
         }
+        // Lengths whose scalar path (under the CPU's vector threshold, or a short last parallel
+        // chunk) takes its uniforms in more than one block of 4096, the last one partial.
+        for (int n : new int[] {6007, 3 * 32768 + 6007}) {
+            long seed = rand.nextLong();
+            float[] x = rand.awayFromZero(n, -3, 3, 1e-3f);
+            try (Tensor tx = dev.fromArray(x, n); Tensor y = dev.empty(n)) {
+                Ops.dropout(seed, 0.5f, tx, y);
+                float[] out = y.toArray();
+                String what = "[" + n + "] seed=" + seed + " p=0.5";
+                checkMask(rand, what, seed, 0.5f, out);
+                Tolerance.of("dropout", 0, 5e-7).check(rand, what, reference(seed, 0.5f, x), out);
+            }
+        }
         // Seed 0 and a seed using only the high key word.
         for (long seed : new long[] {0L, 1L << 40}) {
             float[] x = rand.awayFromZero(33, -1, 1, 1e-3f);
