@@ -26,6 +26,14 @@ import dev.ember.runtime.testing.Tolerance;
 class ActivationOpsTest {
     private static final float[] EXTREMES = {-100f, -30f, -20f, -5e-3f, 5e-3f, 20f, 30f, 100f};
 
+    /**
+     * The test lengths and one just past the CPU backend's Vector API threshold (8192 values) with
+     * 3 left over, so that the scalar tail of its vector loops runs; the specials of the tests
+     * below are also put at the end of each array, where that tail meets them.
+     */
+    private static final int[] LENGTHS_AND_TAIL = java.util.stream.IntStream.concat(
+            java.util.Arrays.stream(TestShapes.LENGTHS), java.util.stream.IntStream.of(8195)).toArray();
+
     private static float alphaFor(Activation act) {
         return switch (act) {
             case LEAKY_RELU -> 0.2f;
@@ -110,13 +118,17 @@ class ActivationOpsTest {
         for (Activation act : new Activation[] {Activation.IDENTITY, Activation.RELU, Activation.LEAKY_RELU,
                 Activation.ELU, Activation.SIGMOID}) {
             float alpha = alphaFor(act);
-            for (int n : TestShapes.LENGTHS) {
+            for (int n : LENGTHS_AND_TAIL) {
                 float[] x = rand.uniform(n, -4, 4), dy = rand.uniform(n, -1, 1);
                 boolean[] isSpecial = new boolean[n];
                 for (int k = 0; k < Math.max(1, n / 50); k++) {
                     int i = rand.nextInt(n);
                     x[i] = specials[rand.nextInt(specials.length)];
                     isSpecial[i] = true;
+                }
+                for (int k = 0; k < Math.min(n, specials.length); k++) { // 0, -0, NaN, Inf, -Inf from the end
+                    x[n - 1 - k] = specials[(k + 3) % specials.length];
+                    isSpecial[n - 1 - k] = true;
                 }
                 try (Tensor tx = dev.fromArray(x, n); Tensor y = dev.empty(n); Tensor tdy = dev.fromArray(dy, n);
                      Tensor dx = dev.empty(n)) {
@@ -154,10 +166,13 @@ class ActivationOpsTest {
         Device dev = td.open();
         Rand rand = Rand.fresh();
         for (float alpha : new float[] {-0.5f, 0f, 0.7f}) {
-            for (int n : TestShapes.LENGTHS) {
+            for (int n : LENGTHS_AND_TAIL) {
                 float[] x = rand.uniform(n, -4, 4);
                 for (int k = 0; k < n / 10 + 1; k++) {
                     x[rand.nextInt(n)] = rand.nextInt(2) == 0 ? 0f : -0f;
+                }
+                for (int k = 0; k < Math.min(n, 2); k++) {
+                    x[n - 1 - k] = k == 0 ? 0f : -0f;
                 }
                 try (Tensor tx = dev.fromArray(x, n); Tensor y = dev.empty(n); Tensor c = dev.fromArray(x, 1, n);
                      Tensor k = dev.fromArray(x, 1, n); Tensor a = dev.zeros(1, 1); Tensor b = dev.zeros(1, n)) {
@@ -176,6 +191,40 @@ class ActivationOpsTest {
                                     Float.floatToRawIntBits(got[i]), what + ": " + got[i] + "; " + rand.seedNote());
                             org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(x[i]),
                                     Float.floatToRawIntBits(fused[i]), "gemm + " + what + ": " + fused[i] + "; "
+                                            + rand.seedNote());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * leaky relu of a zero is alpha times that zero, as PyTorch's x > 0 ? x : x * slope (and every
+     * backend's): with a negative alpha +0 gives -0 and -0 gives +0. Compared bit for bit, zeros
+     * at random places and at the end (the Vector API loop's scalar tail on the CPU).
+     */
+    @DeviceTest
+    void leakyReluOfZeroIsAlphaTimesThatZero(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        for (float alpha : new float[] {-0.5f, 0.2f}) {
+            for (int n : LENGTHS_AND_TAIL) {
+                float[] x = rand.uniform(n, -4, 4);
+                for (int k = 0; k < n / 10 + 1; k++) {
+                    x[rand.nextInt(n)] = rand.nextInt(2) == 0 ? 0f : -0f;
+                }
+                for (int k = 0; k < Math.min(n, 2); k++) {
+                    x[n - 1 - k] = k == 0 ? 0f : -0f;
+                }
+                try (Tensor tx = dev.fromArray(x, n); Tensor y = dev.empty(n)) {
+                    Ops.activation(Activation.LEAKY_RELU, alpha, tx, y);
+                    float[] got = y.toArray();
+                    for (int i = 0; i < n; i++) {
+                        if (x[i] == 0f) {
+                            org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(alpha * x[i]),
+                                    Float.floatToRawIntBits(got[i]), "leaky_relu(" + x[i] + ") with alpha " + alpha
+                                            + " at " + i + " of [" + n + "] on " + dev.name() + ": " + got[i] + "; "
                                             + rand.seedNote());
                         }
                     }
