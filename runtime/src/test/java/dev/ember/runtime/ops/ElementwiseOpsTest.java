@@ -144,7 +144,8 @@ class ElementwiseOpsTest {
      * torch.clamp keeps x where it equals a bound (x < lo ? lo : x > hi ? hi : x, in ATen's CPU
      * scalar and vector kernels and its CUDA functor alike), so a zero keeps its sign: clamp of -0
      * to [0, 1] is -0, of +0 to [-0, 1] is +0; NaN stays NaN. Compared bit for bit (a tolerance
-     * cannot see the sign of a zero), with the specials at random places among ordinary values.
+     * cannot see the sign of a zero), with the specials at random places among ordinary values
+     * and at the end (where the CPU's Vector API loop leaves a scalar tail).
      */
     @DeviceTest
     void clampKeepsTheSignOfAZeroAndNan(TestDevice td) {
@@ -152,11 +153,17 @@ class ElementwiseOpsTest {
         Rand rand = Rand.fresh();
         float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
         float[][] bounds = {{0f, 1f}, {-0f, 1f}, {-1f, 0f}, {-1f, -0f}, {-0f, 0f}, {0f, 0f}, {-0f, -0f}};
-        for (int n : TestShapes.LENGTHS) {
+        // 8195: past the CPU's Vector API threshold (8192) with 3 values for its loop's scalar tail
+        int[] lengths = java.util.stream.IntStream.concat(java.util.Arrays.stream(TestShapes.LENGTHS),
+                java.util.stream.IntStream.of(8195)).toArray();
+        for (int n : lengths) {
             for (float[] lh : bounds) {
                 float[] x = rand.uniform(n, -2, 2);
                 for (int k = 0; k < Math.max(1, n / 4); k++) {
                     x[rand.nextInt(n)] = specials[rand.nextInt(specials.length)];
+                }
+                for (int k = 0; k < Math.min(n, specials.length); k++) { // and the specials at the end
+                    x[n - 1 - k] = specials[k];
                 }
                 try (Tensor tx = dev.fromArray(x, n); Tensor out = dev.empty(n)) {
                     Ops.clamp(lh[0], lh[1], tx, out);
