@@ -447,7 +447,21 @@ class BadInputTest {
             bad(() -> t.dim(2), "dim", "2x3", "rank 2", "2");
             bad(() -> t.dim(-1), "dim", "2x3", "-1");
             assertEquals(3, t.dim(1));
+            assertEquals(2, t.dim(0));
+            // ranges that end exactly at the end of the array and of the tensor, or are empty, fit
+            float[] src = {1f, 2f, 3f, 4f};
+            org.junit.jupiter.api.Assertions.assertSame(t, t.copyFrom(src, 0, 2, 4));
+            assertArrayEquals(new float[] {0f, 0f, 1f, 2f, 3f, 4f}, t.toArray());
+            org.junit.jupiter.api.Assertions.assertSame(t, t.copyFrom(src, 1, 0, 3));
+            t.copyFrom(src, 4, 6, 0);
+            assertArrayEquals(new float[] {2f, 3f, 4f, 2f, 3f, 4f}, t.toArray());
+            bad(() -> t.copyFrom(src, 3, 0, 2), "copyFrom", "array offset 3", "2x3", "array of 4");
+            bad(() -> t.copyFrom(src, 0, 3, 4), "copyFrom", "3+4", "2x3");
+            org.junit.jupiter.api.Assertions.assertFalse(t.isClosed());
+            assertEquals("Tensor[2x3 on " + dev.name() + "]", t.toString());
         }
+        assertTrue(dead.isClosed());
+        assertEquals("Tensor[3x4 on " + dev.name() + ", closed]", dead.toString());
     }
 
     @DeviceTest
