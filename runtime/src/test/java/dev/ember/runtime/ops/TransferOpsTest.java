@@ -93,7 +93,8 @@ class TransferOpsTest {
         Device cpu = Devices.cpu();
         Rand rand = Rand.fresh();
         Device[] peers = {cpu, other, dev};
-        for (int n : new int[] {1, 33, 1000, 100003}) {
+        // (1 << 20) + 7: a copy between devices goes through a host array of 2^20 values, twice here
+        for (int n : new int[] {1, 33, 1000, 100003, (1 << 20) + 7}) {
             float[] a = values(rand, n);
             try (Tensor src = dev.fromArray(a, n)) {
                 for (Device peer : peers) {
@@ -233,18 +234,38 @@ class TransferOpsTest {
                 }
             }
         }
-        // Moments of a large normal sample: mean 0.5 +- 6 sd, std 2 within 2%.
-        int n = 1 << 16;
-        try (Tensor t = dev.randn(rand.nextLong(), 0.5f, 2f, n)) {
-            double m = 0, q = 0;
-            for (float v : t.toArray()) {
-                m += v;
-                q += (double) v * v;
-            }
-            m /= n;
-            double sd = Math.sqrt(q / n - m * m);
-            assertEquals(0.5, m, 6 * 2 / Math.sqrt(n), "randn sample mean; " + rand.seedNote());
-            assertEquals(2.0, sd, 0.04, "randn sample std; " + rand.seedNote());
+        // Moments of large samples, filled 2^20 values at a time with a partial last piece (and an
+        // odd count, so the last Box-Muller pair is half used): normal, mean 0.5 +- 6 sd and std 2
+        // within 2%; uniform on [-1, 3), mean 1 +- 6 sd and std 4 / sqrt(12) within 2%.
+        int n = (1 << 20) + 4099;
+        try (Tensor t = dev.randn(rand.nextLong(), 0.5f, 2f, n); Tensor u = dev.rand(rand.nextLong(), -1f, 3f, n)) {
+            double[] mn = moments(t.toArray()), mu = moments(u.toArray());
+            assertEquals(0.5, mn[0], 6 * 2 / Math.sqrt(n), "randn sample mean; " + rand.seedNote());
+            assertEquals(2.0, mn[1], 0.04, "randn sample std; " + rand.seedNote());
+            double sdU = 4 / Math.sqrt(12);
+            assertEquals(1.0, mu[0], 6 * sdU / Math.sqrt(n), "rand sample mean; " + rand.seedNote());
+            assertEquals(sdU, mu[1], 0.02 * sdU, "rand sample std; " + rand.seedNote());
         }
+        // std 0 is allowed, as by PyTorch's normal_: every value is the mean; fills return the tensor
+        try (Tensor t = dev.randn(rand.nextLong(), -1.25f, 0f, 7, 33)) {
+            float[] expect = new float[7 * 33];
+            java.util.Arrays.fill(expect, -1.25f);
+            assertBits(rand, "randn with std 0", expect, t.toArray());
+            assertSame(t, t.fillNormal(3, 0f, 1f));
+            assertSame(t, t.fillUniform(3, 0f, 1f));
+            assertSame(t, t.copyFrom(expect));
+            assertBits(rand, "copyFrom after the fills", expect, t.toArray());
+        }
+    }
+
+    /** {mean, population standard deviation} of v. */
+    private static double[] moments(float[] v) {
+        double m = 0, q = 0;
+        for (float x : v) {
+            m += x;
+            q += (double) x * x;
+        }
+        m /= v.length;
+        return new double[] {m, Math.sqrt(q / v.length - m * m)};
     }
 }
