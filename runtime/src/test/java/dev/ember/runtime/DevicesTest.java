@@ -48,6 +48,8 @@ class DevicesTest {
         for (String name : new String[] {null, "", "   "}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Devices.get(name));
             assertTrue(e.getMessage().contains("cpu, opencl[:i] or cuda[:i]"), e.getMessage());
+            String what = name == null ? "device name is null" : "device name is empty";
+            assertTrue(e.getMessage().startsWith(what), e.getMessage());
         }
     }
 
