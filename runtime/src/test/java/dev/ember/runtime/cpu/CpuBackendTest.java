@@ -60,8 +60,8 @@ class CpuBackendTest {
     void softmaxCrossEntropyReportsTheFirstBadRowAndZeroesBadRows() {
         int rows = 6, cols = 5;
         try (CpuBackend cpu = new CpuBackend(2)) {
-            // bad rows 2 (label == cols), 3 (not an integer) and 5 (negative)
-            float[][] cases = {{0, 4, 5, 1.5f, 2, -1}, {0, 1, 2, 3, 4, 0}, {Float.NaN, 1, 2, 3, 4, 0}};
+            // bad rows 2 (label == cols), 3 (not an integer) and 5 (negative); none; 0 (NaN) and 2
+            float[][] cases = {{0, 4, 5, 1.5f, 2, -1}, {0, 1, 2, 3, 4, 0}, {Float.NaN, 1, 7, 3, 4, 0}};
             int[] first = {2, -1, 0};
             java.util.SplittableRandom rnd = new java.util.SplittableRandom(System.nanoTime());
             for (int k = 0; k < cases.length; k++) {
