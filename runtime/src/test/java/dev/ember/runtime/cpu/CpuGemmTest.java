@@ -128,7 +128,9 @@ class CpuGemmTest {
     void biasAndEveryActivationEpilogue() {
         for (Activation act : Activation.values()) {
             float actAlpha = act == Activation.LEAKY_RELU ? 0.1f : act == Activation.ELU ? 0.7f : 0f;
-            for (int[] s : new int[][] {{3, 5, 2}, {128, 256, 784}, {33, 127, 7}, {300, 517, 259}}) {
+            // 257 x 129 x 300 takes the two-thread row split with a shared packed B, whose epilogue
+            // no other shape here reached (its removal survived PIT); the others split columns
+            for (int[] s : new int[][] {{3, 5, 2}, {128, 256, 784}, {33, 127, 7}, {300, 517, 259}, {257, 129, 300}}) {
                 for (CpuPool pool : List.of(ONE, TWO)) {
                     check(pool, false, true, s[0], s[1], s[2], 1f, 0f, true, act, actAlpha);
                     check(pool, true, false, s[0], s[1], s[2], 0.5f, 0.5f, true, act, actAlpha);
