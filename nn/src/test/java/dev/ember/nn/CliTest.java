@@ -81,6 +81,13 @@ class CliTest {
                 "--label-column applies to CSV files");
         oneLineError(run("evaluate", "--model", dir.toString(), "--data", dir.resolve("mine.csv").toString(), "--header"),
                 "data file " + dir.resolve("mine.csv") + " does not exist");
+        // a cut model file is bad input (exit 2), as a missing one or one of another architecture is
+        byte[] whole = Files.readAllBytes(dir.resolve("model.safetensors"));
+        Path cut = Files.write(dir.resolve("cut.safetensors"), java.util.Arrays.copyOf(whole, whole.length - 9));
+        oneLineError(run("evaluate", "--model", cut.toString(), "--data", "wine"),
+                "ember: " + cut + ": invalid safetensors file: ");
+        oneLineError(run("predict", "--model", cut.toString(), "--input", cut.toString()),
+                "ember: " + cut + ": invalid safetensors file: ");
         predictGivesEachRowsProbabilities(dir);
     }
 

@@ -7,6 +7,7 @@ import dev.ember.nn.data.Split;
 import dev.ember.nn.data.Splits;
 import dev.ember.nn.data.StandardScaler;
 import dev.ember.nn.io.Json;
+import dev.ember.nn.io.SafeTensorsFormatException;
 import dev.ember.nn.loss.Loss;
 import dev.ember.nn.model.ModelFile;
 import dev.ember.nn.model.SavedModel;
@@ -119,7 +120,8 @@ public final class Cli {
                 default -> throw new UsageException("unknown command '" + args[0]
                         + "' (expected devices, train, evaluate or predict; try 'ember help')");
             };
-        } catch (UsageException | IllegalArgumentException e) {
+        } catch (UsageException | IllegalArgumentException | SafeTensorsFormatException e) {
+            // a corrupt model file is bad input, as a model of another architecture is
             err.println("ember: " + e.getMessage());
             return 2;
         } catch (IOException e) {

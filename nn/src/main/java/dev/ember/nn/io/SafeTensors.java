@@ -578,7 +578,7 @@ public final class SafeTensors {
         return new Entry(name, dt, shape, begin, end);
     }
 
-    private static IOException corrupt(String source, String what) {
-        return new IOException(source + ": invalid safetensors file: " + what);
+    private static SafeTensorsFormatException corrupt(String source, String what) {
+        return new SafeTensorsFormatException(source + ": invalid safetensors file: " + what);
     }
 }
