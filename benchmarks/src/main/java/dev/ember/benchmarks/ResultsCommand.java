@@ -66,7 +66,11 @@ public final class ResultsCommand {
         try {
             report = Report.load(dir);
             report.requireComplete(dir);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
+            // not a report directory, or an incomplete or corrupt one: bad input, as in the other commands
+            err.println("ember results: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
             err.println("ember results: " + e.getMessage());
             return 1;
         }
@@ -78,7 +82,7 @@ public final class ResultsCommand {
             return 1;
         } catch (IllegalArgumentException e) {
             err.println("ember results: " + file + ": " + e.getMessage());
-            return 1;
+            return 2;
         }
         out.println("updated " + file + " from " + dir + " (" + report.rows().size() + " rows)");
         return 0;

@@ -65,7 +65,7 @@ class ResultsCommandTest {
         PrintStream o = new PrintStream(new ByteArrayOutputStream());
         assertEquals(2, ResultsCommand.run(new String[0], o, e));
         assertTrue(err.toString().contains("which report directory"));
-        assertEquals(1, ResultsCommand.run(new String[] {tmp.toString(), "--file", tmp.resolve("R.md").toString()}, o, e));
+        assertEquals(2, ResultsCommand.run(new String[] {tmp.toString(), "--file", tmp.resolve("R.md").toString()}, o, e));
         assertTrue(err.toString().contains("not a bench report directory"), err.toString());
         assertEquals(2, ResultsCommand.run(new String[] {"a", "b"}, o, e));
         assertEquals(2, ResultsCommand.run(new String[] {"a", "--file", tmp.resolve("no/such/R.md").toString()}, o, e));
@@ -83,13 +83,13 @@ class ResultsCommandTest {
         assertEquals("ember results: cannot update " + target + ": is a directory", err.toString().strip());
     }
 
-    /** Runs {@code ember results} on {@code dir}; returns stderr after checking exit 1 and RESULTS.md untouched. */
+    /** Runs {@code ember results} on {@code dir}; returns stderr after checking exit 2 (bad input) and RESULTS.md untouched. */
     private static String refused(Path dir, Path md) throws Exception {
         String before = Files.readString(md);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int rc = ResultsCommand.run(new String[] {dir.toString(), "--file", md.toString()},
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
-        assertEquals(1, rc, err.toString());
+        assertEquals(2, rc, err.toString());
         assertEquals(before, Files.readString(md), "RESULTS.md must be left as it was");
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
         return err.toString();
