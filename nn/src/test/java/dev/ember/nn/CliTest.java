@@ -58,6 +58,10 @@ class CliTest {
         assertTrue(acc > 0.8, "accuracy after 5 epochs " + acc);
         assertEquals("cpu", m.get("device"));
         assertEquals(5L, ((Number) m.get("epochs_run")).longValue());
+        double load = ((Number) m.get("load_seconds")).doubleValue(), train = ((Number) m.get("train_seconds"))
+                .doubleValue(), total = ((Number) m.get("total_seconds")).doubleValue();
+        assertTrue(load > 0 && train > 0 && total >= train, "timings: load " + load + ", train " + train + ", total "
+                + total);
         for (String f : new String[] {"model.safetensors", "history.csv", "loss.png", "accuracy.png", "confusion.png"}) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }

@@ -375,7 +375,9 @@ public final class Cli {
     }
 
     private int train(Args a) throws IOException {
+        long loadStart = System.nanoTime();
         Data data = loadTrainData(a);
+        double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
         RunConfig c = config(a, data.named ? RunConfig.reference(data.name) : RunConfig.defaults());
         checkLoss(a, c, data.split.train());
         c = c.withResolvedLoss(data.split.train().classes()); // the config line names the loss, not "auto"
@@ -429,8 +431,9 @@ public final class Cli {
                 }
                 m.put("final_train_loss", r.history().last().loss());
                 metrics(m, ev, split.train().classNames(), split.targetScaler(), split.test());
+                m.put("load_seconds", loadSeconds); // reading, splitting and scaling the data
                 m.put("train_seconds", r.history().seconds());
-                m.put("total_seconds", total);
+                m.put("total_seconds", total); // model, training and test evaluation, after the load
                 m.put("samples_per_second", r.history().samplesPerSecond());
                 m.put("parameters", model.parameterCount());
                 out.println(Json.write(m));

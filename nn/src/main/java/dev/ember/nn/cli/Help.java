@@ -145,8 +145,9 @@ final class Help {
                 .group("output")
                 .flag("out", "--out DIR", "create DIR and write model.safetensors, history.csv (per-epoch"
                         + " metrics), loss.png and, for classification, accuracy.png and confusion.png", null)
-                .flag("json", "--json", "one JSON line of results on stdout (config, metrics, timings); the"
-                        + " log goes to stderr", null)
+                .flag("json", "--json", "one JSON line of results on stdout (config, metrics, timings:"
+                        + " load_seconds for the data, train_seconds, total_seconds after the load); the log goes"
+                        + " to stderr", null)
                 .flag("quiet", "--quiet", "no log, progress or report; warnings and errors still go to stderr",
                         null)
                 .toString();
