@@ -54,10 +54,12 @@ final class Args {
     /**
      * " (did you mean --batch-size?)" for a flag one or two edits from a known one (argparse
      * scripts spell it --batch_size; --epoch for --epochs), else a pointer to the command's help.
+     * A name of three characters or fewer gets one edit only: two edits leave "--bs", "--wd" or
+     * "--log" one letter or none in common with "--lr", a guess that misleads.
      */
     static String hint(String name, Set<String> valueFlags, Set<String> switches) {
         String best = null;
-        int bestDistance = 3;
+        int bestDistance = name.length() <= 3 ? 2 : 3; // the first distance too far
         for (Set<String> known : List.of(valueFlags, switches)) {
             for (String k : new TreeSet<>(known)) {
                 int d = distance(name.toLowerCase(Locale.ROOT).replace('_', '-'), k);

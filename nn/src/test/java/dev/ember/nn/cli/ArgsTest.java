@@ -67,10 +67,15 @@ class ArgsTest {
                     () -> new Args(new String[] {"--" + c[0], "1"}, 0, values, switches));
             assertEquals("unknown flag --" + c[0] + " (did you mean --" + c[1] + "?)", e.getMessage());
         }
-        for (String far : new String[] {"learning-rate", "verbose", "out"}) {
+        // short names get one edit only: two would make --bs (batch size), --wd or --log a "--lr"
+        for (String far : new String[] {"learning-rate", "verbose", "out", "bs", "wd", "log", "v"}) {
             UsageException e = assertThrows(UsageException.class,
                     () -> new Args(new String[] {"--" + far}, 0, values, switches));
             assertEquals("unknown flag --" + far + " (--help lists the command's flags)", e.getMessage());
+        }
+        // ... and train's own flags do not turn them into --lr either
+        for (String far : new String[] {"bs", "wd", "log"}) {
+            assertEquals(" (--help lists the command's flags)", Args.hint(far, Cli.flags("train"), Set.of()));
         }
     }
 }
