@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The predict input reader opens files like the training reader: byte-order mark, gzip, encoding errors. */
@@ -47,9 +48,12 @@ class FeatureCsvTest {
 
     /**
      * A named pipe is read as a file: "--input -" (/dev/stdin under a pipe) and a shell's <(...)
-     * are pipes, which were refused as files that "do not exist".
+     * are pipes, which were refused as files that "do not exist". A pipe can be opened once: a
+     * reader that opened it twice (to sniff, then to read) would block for ever on the second open,
+     * which no interrupt ends, so the test runs in a thread of its own and fails after 30 s.
      */
     @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aNamedPipeIsRead() throws Exception {
         Path fifo = dir.resolve("in.fifo");
         Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
