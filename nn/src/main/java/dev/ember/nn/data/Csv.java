@@ -491,10 +491,12 @@ public final class Csv {
         /**
          * Refuses a line without commas that a semicolon or tab separates: Excel writes ';' where
          * the decimal mark is a comma, and a .tsv has tabs. Read as one column, such a file would
-         * fail later with a message about labels or column counts that does not say why.
+         * fail later with a message about labels or column counts that does not say why. Tabs only
+         * between cells count: a single column's cell padded with one ("1.5\t") is a cell, as before.
          */
         private void checkSeparator(String line) {
-            char sep = line.indexOf(';') >= 0 ? ';' : line.indexOf('\t') >= 0 ? '\t' : 0;
+            String text = line.strip();
+            char sep = text.indexOf(';') >= 0 ? ';' : text.indexOf('\t') >= 0 ? '\t' : 0;
             if (sep != 0) {
                 throw new IllegalArgumentException(source + " line " + recordLine + ": no comma on the line, but "
                         + (sep == ';' ? "semicolons" : "tabs") + " ('" + abbreviate(line.strip()) + "'); Ember reads"

@@ -88,6 +88,12 @@ class FeatureCsvTest {
         Path f = write("semi.csv", "1.5;2\n3;4\n".getBytes(StandardCharsets.UTF_8));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FeatureCsv.read(f, false, 2));
         assertTrue(e.getMessage().contains("semi.csv line 1: no comma on the line, but semicolons"), e.getMessage());
+        // a one-feature model's input is one column: a tab padding its cells is not a separator
+        FeatureCsv.Table t = FeatureCsv.read(write("one.csv", "1.5\t\n\t3\n".getBytes(StandardCharsets.UTF_8)), false, 1);
+        assertArrayEquals(new float[] {1.5f, 3}, t.values());
+        e = assertThrows(IllegalArgumentException.class, () -> FeatureCsv.read(write("tabs.csv",
+                "1.5\t2\n".getBytes(StandardCharsets.UTF_8)), false, 2));
+        assertTrue(e.getMessage().contains("tabs.csv line 1: no comma on the line, but tabs"), e.getMessage());
     }
 
     @Test
