@@ -217,22 +217,12 @@ class OptimizerOpsTest {
         for (int n : new int[] {7, 1000}) {
             float[] p0 = rand.uniform(n, -1, 1), g = grad(rand, n);
             for (String op : new String[] {"sgd", "adam", "adamw", "rmsprop", "adagrad"}) {
-                try (Tensor p = dev.fromArray(p0, n); Tensor tg = dev.fromArray(g, n); Tensor s1 = dev.zeros(n);
-                     Tensor s2 = dev.zeros(n)) {
-                    switch (op) {
-                        case "sgd" -> Ops.sgd(p, tg, s1, 0f, 0.9f, 0.01f, false, true);
-                        case "adam" -> Ops.adam(p, tg, s1, s2, 0f, 0.9f, 0.999f, 1e-8f, 0.01f, false, 1);
-                        case "adamw" -> Ops.adam(p, tg, s1, s2, 0f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 1);
-                        case "rmsprop" -> Ops.rmsprop(p, tg, s1, 0f, 0.99f, 1e-8f, 0.01f);
-                        default -> Ops.adagrad(p, tg, s1, 0f, 1e-10f, 0.01f);
-                    }
-                    org.junit.jupiter.api.Assertions.assertArrayEquals(p0, p.toArray(),
-                            op + " with lr 0 on " + dev.name() + " [" + n + "]; " + rand.seedNote());
-                    float[] state = s1.toArray();
-                    for (int i = 0; i < n; i++) {
-                        org.junit.jupiter.api.Assertions.assertTrue(state[i] != 0f, op + " with lr 0 on " + dev.name()
-                                + " [" + n + "]: the state must still be updated, index " + i + "; " + rand.seedNote());
-                    }
+                float[][] got = step(dev, op, p0, g, 0f);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(p0, got[0],
+                        op + " with lr 0 on " + dev.name() + " [" + n + "]; " + rand.seedNote());
+                for (int i = 0; i < n; i++) {
+                    org.junit.jupiter.api.Assertions.assertTrue(got[1][i] != 0f, op + " with lr 0 on " + dev.name()
+                            + " [" + n + "]: the state must still be updated, index " + i + "; " + rand.seedNote());
                 }
             }
             float lr = 0.01f, eps = LARGE_EPS;
@@ -318,15 +308,20 @@ class OptimizerOpsTest {
 
     /** One step of op from p0 with gradient g: {param, first state, second state (zeros if none)}. */
     private static float[][] step(Device dev, String op, float[] p0, float[] g) {
+        return step(dev, op, p0, g, -1f);
+    }
+
+    /** {@link #step(Device, String, float[], float[])} with learning rate lr, or op's own when lr < 0. */
+    private static float[][] step(Device dev, String op, float[] p0, float[] g, float lr) {
         int n = p0.length;
         try (Tensor p = dev.fromArray(p0, n); Tensor tg = dev.fromArray(g, n); Tensor s1 = dev.zeros(n);
              Tensor s2 = dev.zeros(n)) {
             switch (op) {
-                case "sgd" -> Ops.sgd(p, tg, s1, 0.1f, 0.9f, 0.01f, true, true);
-                case "adam" -> Ops.adam(p, tg, s1, s2, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, false, 1);
-                case "adamw" -> Ops.adam(p, tg, s1, s2, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 1);
-                case "rmsprop" -> Ops.rmsprop(p, tg, s1, 0.01f, 0.99f, 1e-8f, 0.01f);
-                default -> Ops.adagrad(p, tg, s1, 0.05f, 1e-10f, 0.01f);
+                case "sgd" -> Ops.sgd(p, tg, s1, lr < 0 ? 0.1f : lr, 0.9f, 0.01f, true, true);
+                case "adam" -> Ops.adam(p, tg, s1, s2, lr < 0 ? 0.01f : lr, 0.9f, 0.999f, 1e-8f, 0.01f, false, 1);
+                case "adamw" -> Ops.adam(p, tg, s1, s2, lr < 0 ? 0.01f : lr, 0.9f, 0.999f, 1e-8f, 0.01f, true, 1);
+                case "rmsprop" -> Ops.rmsprop(p, tg, s1, lr < 0 ? 0.01f : lr, 0.99f, 1e-8f, 0.01f);
+                default -> Ops.adagrad(p, tg, s1, lr < 0 ? 0.05f : lr, 1e-10f, 0.01f);
             }
             return new float[][] {p.toArray(), s1.toArray(), s2.toArray()};
         }
