@@ -18,7 +18,6 @@ class DevicesTest {
         assertSame(Devices.cpu(), Devices.get(" CPU "));
     }
 
-    /** The devices of Devices are shared by the JVM: one user's close() must not break another's tensors. */
     /** A refused setting reads as the one-line message the command line prints, without a Java type. */
     @Test
     void aProbeRefusingASettingGivesItsMessageAlone() {
@@ -30,6 +29,7 @@ class DevicesTest {
                 Devices.probeFailure(new IllegalArgumentException()));
     }
 
+    /** The devices of Devices are shared by the JVM: one user's close() must not break another's tensors. */
     @Test
     void closingASharedDeviceDoesNothing() {
         Device cpu = Devices.get("cpu");
