@@ -8,6 +8,7 @@ import dev.ember.nn.io.Json;
 import dev.ember.nn.train.RunConfig;
 import dev.ember.runtime.Devices;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -991,6 +992,41 @@ class CliTest {
         assertEquals(1, r.err.lines().count(), r.err);
         assertTrue(r.err.contains(expect), r.err);
         assertFalse(r.err.contains("Exception") || r.err.contains("\tat "), r.err);
+    }
+
+    /**
+     * A pipe as --data ("cat x.csv | ember train --data /dev/stdin", a shell's <(...)) is read as
+     * a file; it was taken for a data set's name and "does not exist". A pipe opens once, so a
+     * reader that opened it twice would block for ever: the test fails after 30 s instead.
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aPipeAsDataIsReadAsAFile(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("data.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            csv.append(i * 0.1).append(',').append((i * 7) % 5).append(',').append(i < 20 ? 0 : 1).append('\n');
+        }
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, csv);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.setDaemon(true); // a refused read leaves it blocked opening the pipe
+        writer.start();
+        Result r = run("train", "--data", fifo.toString(), "--epochs", "1", "--quiet", "--json");
+        assertEquals(0, r.code, r.err);
+        // all 40 rows arrived: the 80/20 split holds 8 of them out, each counted once in the matrix
+        long tested = 0;
+        for (Object row : (List<?>) json(r.out).get("confusion_matrix")) {
+            for (Object n : (List<?>) row) {
+                tested += ((Number) n).longValue();
+            }
+        }
+        assertEquals(8, tested, r.out);
     }
 
     /**

@@ -216,7 +216,7 @@ public final class Cli {
         if (!task.equals("classification") && !task.equals("regression")) {
             throw new UsageException("--task must be classification or regression, got '" + a.get("task") + "'");
         }
-        if (Files.isRegularFile(p)) {
+        if (isDataFile(p)) {
             boolean regression = task.equals("regression");
             float testFraction = a.floatValue("test-fraction", TEST_FRACTION);
             if (!(testFraction > 0 && testFraction < 1)) {
@@ -571,6 +571,14 @@ public final class Cli {
         return ModelFile.load(file, device);
     }
 
+    /**
+     * Whether --data names a file to read: a regular file, or a pipe ("cat x.csv | ember train
+     * --data /dev/stdin", a shell's {@code <(...)}), which Csv reads as it reads a file.
+     */
+    private static boolean isDataFile(Path p) {
+        return Files.exists(p) && !Files.isDirectory(p);
+    }
+
     /** mydata.csv.gz, data.tsv, ../x: a file the user meant, not a bundled data set's name. */
     private static void checkNotAMissingFile(String data) {
         String key = data.trim().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -685,7 +693,7 @@ public final class Cli {
             String data = a.require("data");
             Path p = Path.of(data);
             Dataset raw;
-            if (Files.isRegularFile(p)) {
+            if (isDataFile(p)) {
                 raw = readCsv(p, a, task != Task.REGRESSION, task == Task.REGRESSION ? null : classNames(sm, task));
                 if (a.flag("header")) {
                     raw = byFeatureNames(raw, p, sm.featureNames());
@@ -714,7 +722,7 @@ public final class Cli {
                 d = d.withTargets(sm.targetScaler().transform(d.targets(), d.rows(), 1));
             }
             Evaluation ev = Trainer.evaluate(sm.model(), loss, d, 256);
-            if (Files.isRegularFile(p) && d.name().equals(sm.dataName()) && !a.flag("quiet")) {
+            if (isDataFile(p) && d.name().equals(sm.dataName()) && !a.flag("quiet")) {
                 // "evaluate --data the.csv" after "train --data the.csv" reads as the test score; it is not
                 err.println("ember evaluate: note: the model was trained on data named '" + d.name() + "', as this"
                         + " file is; a CSV is evaluated whole, so if it is that file these metrics count its training"
