@@ -63,12 +63,9 @@ class CpuBackendTest {
             // bad rows 2 (label == cols), 3 (not an integer) and 5 (negative); none; 0 (NaN) and 2
             float[][] cases = {{0, 4, 5, 1.5f, 2, -1}, {0, 1, 2, 3, 4, 0}, {Float.NaN, 1, 7, 3, 4, 0}};
             int[] first = {2, -1, 0};
-            java.util.SplittableRandom rnd = new java.util.SplittableRandom(System.nanoTime());
+            dev.ember.runtime.testing.Rand rnd = dev.ember.runtime.testing.Rand.fresh();
             for (int k = 0; k < cases.length; k++) {
-                float[] z = new float[rows * cols];
-                for (int i = 0; i < z.length; i++) {
-                    z[i] = (float) (rnd.nextDouble() * 4 - 2);
-                }
+                float[] z = rnd.uniform(rows * cols, -2f, 2f);
                 Storage logits = cpu.allocate(z.length), labels = cpu.allocate(rows), grad = cpu.allocate(z.length),
                         stats = cpu.allocate(2);
                 cpu.upload(z, 0, logits, 0, z.length);
@@ -78,12 +75,13 @@ class CpuBackendTest {
                 float[] st = new float[2], g = new float[z.length];
                 cpu.download(stats, 0, st, 0, 2);
                 cpu.download(grad, 0, g, 0, z.length);
-                assertEquals(first[k], st[1], "stats[1] for labels " + java.util.Arrays.toString(cases[k]));
+                assertEquals(first[k], st[1], "stats[1] for labels " + java.util.Arrays.toString(cases[k]) + ", "
+                        + rnd.seedNote());
                 for (int r = 0; r < rows; r++) {
                     float l = cases[k][r];
                     if (!(l >= 0 && l < cols && l == Math.rint(l))) {
                         assertArrayEquals(new float[cols], java.util.Arrays.copyOfRange(g, r * cols, (r + 1) * cols),
-                                "gradient of bad row " + r);
+                                "gradient of bad row " + r + ", " + rnd.seedNote());
                     }
                 }
             }
