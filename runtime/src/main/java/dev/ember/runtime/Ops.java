@@ -437,6 +437,13 @@ public final class Ops {
         String op = "softmaxCrossEntropy";
         Backend be = sameDevice(op, "logits, labels, grad", logits, labels, grad);
         rank2(op, "logits", logits);
+        if (labels.rank() == 2 && logits.cols() > 1 && labels.rows() == logits.rows()
+                && labels.cols() == logits.cols()) {
+            // Keras' categorical_crossentropy habit: the generic "must hold N values" would not say why
+            throw new IllegalArgumentException(op + ": labels " + labels.shapeString() + " has the shape of logits"
+                    + " (one-hot targets?); it takes one class index per row, " + logits.rows()
+                    + " values (Ops.rowArgmax of one-hot rows gives them)");
+        }
         vectorOf(op, "labels", labels, logits.rows(), "one per row of logits", logits);
         sameShape(op, "logits", logits, "grad", grad);
         // Each row's label logit is read after the row's gradient is written.

@@ -125,6 +125,10 @@ class BadInputTest {
             bad(() -> Ops.columnMeanVariance(a34, v3, b5), "columnMeanVariance", "[3]", "3x4");
             bad(() -> Ops.softmaxCrossEntropy(a34, b5, a34), "softmaxCrossEntropy", "labels", "[5]", "3x4");
             bad(() -> Ops.softmaxCrossEntropy(a34, v3, a43), "softmaxCrossEntropy", "grad", "4x3");
+            try (Tensor oneHot = dev.zeros(3, 4); Tensor grad = dev.zeros(3, 4)) {
+                bad(() -> Ops.softmaxCrossEntropy(a34, oneHot, grad), "softmaxCrossEntropy", "labels 3x4",
+                        "one-hot targets?", "one class index per row, 3 values", "Ops.rowArgmax");
+            }
             bad(() -> Ops.bceWithLogits(a34, a43, a34), "bceWithLogits", "3x4", "4x3");
             bad(() -> Ops.mse(a34, a34, b5), "mse", "3x4", "[5]");
             bad(() -> Ops.dropout(1L, 0.5f, a34, a43), "dropout", "3x4", "4x3");
