@@ -1002,21 +1002,11 @@ class CliTest {
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aPipeAsDataIsReadAsAFile(@TempDir Path dir) throws Exception {
-        Path fifo = dir.resolve("data.fifo");
-        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         StringBuilder csv = new StringBuilder();
         for (int i = 0; i < 40; i++) {
             csv.append(i * 0.1).append(',').append((i * 7) % 5).append(',').append(i < 20 ? 0 : 1).append('\n');
         }
-        Thread writer = new Thread(() -> {
-            try {
-                Files.writeString(fifo, csv);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        writer.setDaemon(true); // a refused read leaves it blocked opening the pipe
-        writer.start();
+        Path fifo = Pipes.fed(dir, "data.fifo", csv);
         Result r = run("train", "--data", fifo.toString(), "--epochs", "1", "--quiet", "--json");
         assertEquals(0, r.code, r.err);
         // all 40 rows arrived: the 80/20 split holds 8 of them out, each counted once in the matrix

@@ -55,21 +55,8 @@ class FeatureCsvTest {
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aNamedPipeIsRead() throws Exception {
-        Path fifo = dir.resolve("in.fifo");
-        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
-        assertEquals(0, mk.waitFor());
-        assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo));
-        Thread writer = new Thread(() -> {
-            try {
-                Files.writeString(fifo, "a,b\n1.5,2\n3,4\n");
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        writer.setDaemon(true); // a refused read leaves it blocked opening the pipe
-        writer.start();
+        Path fifo = dev.ember.nn.Pipes.fed(dir, "in.fifo", "a,b\n1.5,2\n3,4\n");
         FeatureCsv.Table t = FeatureCsv.read(fifo, true, 2, java.util.List.of("b", "a"));
-        writer.join(10_000);
         assertArrayEquals(new float[] {2, 1.5f, 4, 3}, t.values());
     }
 
