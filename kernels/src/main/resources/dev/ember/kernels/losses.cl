@@ -4,8 +4,8 @@
  *
  * Layout: logits/grad row-major rows x cols, labels one float per row (an integer class index);
  * bce and mse take flat arrays of n elements.
- *   xent_rows: one work-group of RED_WG per row computes the row's log-sum-exp, writes
- *     grad = (softmax - onehot) / rows, and stores the row loss in scratch[r] and a bad-label flag
+ *   xent_rows: `lanes` work-items per row (RED_WG / lanes rows per group) compute the row's
+ *     log-sum-exp, write grad = (softmax - onehot) / rows, and store the row loss in scratch[r] and a bad-label flag
  *     (1 or 0) in scratch[rows + r]; xent_finish (one group) writes stats[0] = mean loss and
  *     stats[1] = first bad row or -1.
  *   bce_partial / mse_partial: group g handles chunk g, writes grad and a partial loss sum;
@@ -20,47 +20,58 @@
 #define RED_WG 256 /* work-items per group (power of two) */
 #endif
 
-/* xent_rows(logits, labels, grad, scratch, rows, cols) */
+/* xent_rows(logits, labels, grad, scratch, rows, cols, lanes): `lanes` work-items per row (a power of two that
+ * divides RED_WG, chosen by the host from cols: ReductionLayout.rowLanes), so one group handles RED_WG / lanes
+ * rows and a narrow row (10 classes, or 1000) does not leave most of a 256-wide group idle or pay a 256-wide
+ * tree per row. Rows past the end and rows with a bad label still take part in every barrier. */
 KERNEL void xent_rows(GLOBAL const float *logits, GLOBAL const float *labels, GLOBAL float *grad,
-                      GLOBAL float *scratch, const int rows, const int cols) {
+                      GLOBAL float *scratch, const int rows, const int cols, const int lanes) {
     LOCAL_ARRAY float red[RED_WG];
     int lid = get_local_id(0);
-    int r = get_group_id(0);
-    ember_i64 o = (ember_i64)r * cols;
-    float lf = labels[r];
+    int lane = lid & (lanes - 1);
+    LOCAL_PTR float *seg = red + (lid - lane); /* this row's lanes of the reduction scratch */
+    int r = get_group_id(0) * (RED_WG / lanes) + lid / lanes;
+    int live = r < rows;
+    ember_i64 o = (ember_i64)(live ? r : 0) * cols;
+    float lf = live ? labels[r] : 0.0f;
     int label = (int)lf;
     float inv_rows = 1.0f / (float)rows;
     int bad = !(lf >= 0.0f && lf < (float)cols && (float)label == lf);
-    if (bad) {
-        for (int c = lid; c < cols; c += RED_WG) {
+    int work = live && !bad;
+    float m = -EMBER_INF;
+    if (work) {
+        for (int c = lane; c < cols; c += lanes) {
+            m = FMAXF(m, logits[o + c]);
+        }
+    }
+    m = ember_group_max(seg, m, lane, lanes);
+    float s = 0.0f;
+    if (work) {
+        for (int c = lane; c < cols; c += lanes) {
+            s += EXPF(logits[o + c] - m);
+        }
+    }
+    s = ember_group_sum(seg, s, lane, lanes);
+    if (work) {
+        /* exp(z - m) / s, not exp(z - (m + log s)): with |z| ~ 1e4 the float lse carries an absolute
+         * error of ulp(1e4) ~ 1e-3, which would become a 1e-3 relative error in every probability. */
+        float inv_s = inv_rows / s;
+        for (int c = lane; c < cols; c += lanes) {
+            float g = EXPF(logits[o + c] - m) * inv_s;
+            grad[o + c] = c == label ? g - inv_rows : g;
+        }
+        if (lane == 0) {
+            scratch[r] = (m - logits[o + label]) + LOGF(s);
+            scratch[rows + r] = 0.0f;
+        }
+    } else if (live) {
+        for (int c = lane; c < cols; c += lanes) {
             grad[o + c] = 0.0f;
         }
-        if (lid == 0) {
+        if (lane == 0) {
             scratch[r] = 0.0f;
             scratch[rows + r] = 1.0f;
         }
-        return; /* uniform across the group: no barrier is skipped by part of it */
-    }
-    float m = -EMBER_INF;
-    for (int c = lid; c < cols; c += RED_WG) {
-        m = FMAXF(m, logits[o + c]);
-    }
-    m = ember_group_max(red, m, lid, RED_WG);
-    float s = 0.0f;
-    for (int c = lid; c < cols; c += RED_WG) {
-        s += EXPF(logits[o + c] - m);
-    }
-    s = ember_group_sum(red, s, lid, RED_WG);
-    /* exp(z - m) / s, not exp(z - (m + log s)): with |z| ~ 1e4 the float lse carries an absolute
-     * error of ulp(1e4) ~ 1e-3, which would become a 1e-3 relative error in every probability. */
-    float inv_s = inv_rows / s;
-    for (int c = lid; c < cols; c += RED_WG) {
-        float g = EXPF(logits[o + c] - m) * inv_s;
-        grad[o + c] = c == label ? g - inv_rows : g;
-    }
-    if (lid == 0) {
-        scratch[r] = (m - logits[o + label]) + LOGF(s);
-        scratch[rows + r] = 0.0f;
     }
 }
 

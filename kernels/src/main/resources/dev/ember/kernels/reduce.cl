@@ -9,7 +9,8 @@
  *   sum_partial + sum_final: two passes; pass 1 writes one partial per work-group (group g sums
  *     the contiguous chunk [g*chunk, (g+1)*chunk)), pass 2 sums the partials with one group.
  *   column kernels: 2-D groups of COL_TILE columns x ROW_LANES row lanes; lane l sums rows
- *     l, l + ROW_LANES, ... and the lanes are combined in a fixed tree.
+ *     l, l + ROW_LANES, ... and the lanes are combined in a fixed tree; column_sums may also split
+ *     the rows into chunks (a second dimension of groups) whose partial sums it adds up again.
  *   row kernels (argmax, softmax): one work-group of RED_WG work-items per row.
  * Tunables (the host passes matching launch sizes):
  *   RED_WG     work-group size of the 1-D reductions, a power of two (default 256)
@@ -73,22 +74,31 @@ INLINE float column_tree(LOCAL_PTR float *scratch, float acc, int tc, int lane) 
     return total;
 }
 
-/* column_sums(x, out, rows, cols, beta): out[c] = beta * out[c] + sum_r x[r, c]; out not read when beta == 0.
- * Launch: local (COL_TILE, ROW_LANES), global (ceil(cols / COL_TILE) * COL_TILE, ROW_LANES). */
+/* column_sums(x, out, rows, cols, beta, chunk_rows): group (g, h) sums rows [h * chunk_rows, (h + 1) * chunk_rows)
+ * of its COL_TILE columns and writes out[h * cols + c] = beta * out[h * cols + c] + that sum (out not read when
+ * beta == 0). With one chunk (chunk_rows >= rows) that is out[c] = beta * out[c] + sum_r x[r, c]. A tall matrix
+ * is summed in two launches: chunks of rows into a chunks x cols partial (beta 0), then the partial's columns
+ * (one chunk), so that a few hundred columns still fill a GPU; the split depends only on rows (the host's
+ * ReductionLayout.columnChunkRows), so the sums are reproducible.
+ * Launch: local (COL_TILE, ROW_LANES), global (ceil(cols / COL_TILE) * COL_TILE, chunks * ROW_LANES). */
 KERNEL void column_sums(GLOBAL const float *x, GLOBAL float *out, const int rows, const int cols,
-                        const float beta) {
+                        const float beta, const int chunk_rows) {
     LOCAL_ARRAY float scratch[COL_TILE * ROW_LANES];
     int tc = get_local_id(0), lane = get_local_id(1);
     int c = get_group_id(0) * COL_TILE + tc;
+    int h = get_group_id(1);
+    int start = h * chunk_rows;
+    int end = rows - start < chunk_rows ? rows : start + chunk_rows;
     float acc = 0.0f;
     if (c < cols) {
-        for (int r = lane; r < rows; r += ROW_LANES) {
+        for (int r = start + lane; r < end; r += ROW_LANES) {
             acc += x[(ember_i64)r * cols + c];
         }
     }
     float total = column_tree(scratch, acc, tc, lane);
     if (c < cols && lane == 0) {
-        out[c] = beta == 0.0f ? total : beta * out[c] + total;
+        GLOBAL float *o = out + (ember_i64)h * cols + c;
+        *o = beta == 0.0f ? total : beta * *o + total;
     }
 }
 

@@ -40,12 +40,12 @@ public enum CudaKernel {
     // reduce.cl
     SUM_PARTIAL("reduce", "sum_partial", "pjjip"),
     SUM_FINAL("reduce", "sum_final", "pipi"),
-    COLUMN_SUMS("reduce", "column_sums", "ppiif"),
+    COLUMN_SUMS("reduce", "column_sums", "ppiifi"),
     COLUMN_MEAN_VAR("reduce", "column_mean_var", "pppii"),
     ROW_ARGMAX("reduce", "row_argmax", "ppii"),
     SOFTMAX_ROWS("reduce", "softmax_rows", "ppii"),
     // losses.cl
-    XENT_ROWS("losses", "xent_rows", "ppppii"),
+    XENT_ROWS("losses", "xent_rows", "ppppiii"),
     XENT_FINISH("losses", "xent_finish", "pip"),
     BCE_PARTIAL("losses", "bce_partial", "ppppjjf"),
     MSE_PARTIAL("losses", "mse_partial", "ppppjjf"),

@@ -2,6 +2,7 @@ package dev.ember.runtime.cuda;
 
 import dev.ember.runtime.Activation;
 import dev.ember.runtime.BinaryOp;
+import dev.ember.runtime.ReductionLayout;
 import dev.ember.runtime.Storage;
 
 /**
@@ -142,8 +143,23 @@ final class CudaOps {
         if (cols == 0) {
             return; // a grid of zero blocks is CUDA_ERROR_INVALID_VALUE
         }
-        launch(CudaKernel.COLUMN_SUMS, (cols + CudaKernel.COL_TILE - 1) / CudaKernel.COL_TILE, 1, CudaKernel.COL_TILE,
-                CudaKernel.ROW_LANES, p(x), p(out), rows, cols, beta);
+        int gx = (cols + CudaKernel.COL_TILE - 1) / CudaKernel.COL_TILE;
+        int chunks = ReductionLayout.columnChunks(rows), per = ReductionLayout.columnChunkRows(rows);
+        if (chunks == 1) {
+            launch(CudaKernel.COLUMN_SUMS, gx, 1, CudaKernel.COL_TILE, CudaKernel.ROW_LANES, p(x), p(out), rows, cols,
+                    beta, per);
+            return;
+        }
+        // Tall: the chunks' sums into a chunks x cols partial, then its columns (reduce.cl).
+        Storage partial = launcher.temp((long) chunks * cols);
+        try {
+            launch(CudaKernel.COLUMN_SUMS, gx, chunks, CudaKernel.COL_TILE, CudaKernel.ROW_LANES, p(x), p(partial), rows,
+                    cols, 0f, per);
+            launch(CudaKernel.COLUMN_SUMS, gx, 1, CudaKernel.COL_TILE, CudaKernel.ROW_LANES, p(partial), p(out), chunks,
+                    cols, beta, chunks);
+        } finally {
+            launcher.release(partial);
+        }
     }
 
     // ---- elementwise ------------------------------------------------------------------------
@@ -223,7 +239,9 @@ final class CudaOps {
                                                  int cols) {
         Storage scratch = launcher.temp(2L * rows);
         try {
-            launch(CudaKernel.XENT_ROWS, rows, 1, THREADS, 1, p(logits), p(labels), p(grad), p(scratch), rows, cols);
+            int lanes = ReductionLayout.rowLanes(cols, CudaKernel.RED_WG), perBlock = CudaKernel.RED_WG / lanes;
+            launch(CudaKernel.XENT_ROWS, (rows + perBlock - 1) / perBlock, 1, THREADS, 1, p(logits), p(labels), p(grad),
+                    p(scratch), rows, cols, lanes);
             launch(CudaKernel.XENT_FINISH, 1, 1, THREADS, 1, p(scratch), rows, p(stats));
         } finally {
             launcher.release(scratch);

@@ -6,6 +6,7 @@ import dev.ember.runtime.Activation;
 import dev.ember.runtime.Backend;
 import dev.ember.runtime.BinaryOp;
 import dev.ember.runtime.FmaPeak;
+import dev.ember.runtime.ReductionLayout;
 import dev.ember.runtime.Storage;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
@@ -499,8 +500,25 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public synchronized void columnSums(Storage x, Storage out, int rows, int cols, float beta) {
-        if (cols > 0) {
-            columnLaunch(k("reduce", "column_sums").mem(x).mem(out).i32(rows).i32(cols).f32(beta), cols);
+        if (cols == 0) {
+            return;
+        }
+        int chunks = ReductionLayout.columnChunks(rows), per = ReductionLayout.columnChunkRows(rows);
+        long gx = (long) (cols + colTile - 1) / colTile * colTile;
+        if (chunks == 1) {
+            k("reduce", "column_sums").mem(x).mem(out).i32(rows).i32(cols).f32(beta).i32(per)
+                    .run(2, gx, rowLanes, colTile, rowLanes);
+            return;
+        }
+        // Tall: the chunks' sums into a chunks x cols partial, then its columns (reduce.cl).
+        OpenClStorage partial = pool.allocate((long) chunks * cols);
+        try {
+            k("reduce", "column_sums").mem(x).mem(partial).i32(rows).i32(cols).f32(0f).i32(per)
+                    .run(2, gx, (long) chunks * rowLanes, colTile, rowLanes);
+            k("reduce", "column_sums").mem(partial).mem(out).i32(chunks).i32(cols).f32(beta).i32(chunks)
+                    .run(2, gx, rowLanes, colTile, rowLanes);
+        } finally {
+            pool.release(partial);
         }
     }
 
@@ -617,8 +635,9 @@ public final class OpenClBackend implements Backend {
         }
         OpenClStorage scratch = pool.allocate(2L * rows);
         try {
-            k("losses", "xent_rows").mem(logits).mem(labels).mem(grad).mem(scratch).i32(rows).i32(cols)
-                    .run((long) rows * redWg, redWg);
+            int lanes = ReductionLayout.rowLanes(cols, redWg), perGroup = redWg / lanes;
+            k("losses", "xent_rows").mem(logits).mem(labels).mem(grad).mem(scratch).i32(rows).i32(cols).i32(lanes)
+                    .run((long) (rows + perGroup - 1) / perGroup * redWg, redWg);
             k("losses", "xent_finish").mem(scratch).i32(rows).mem(stats).run(redWg, redWg);
         } finally {
             pool.release(scratch);

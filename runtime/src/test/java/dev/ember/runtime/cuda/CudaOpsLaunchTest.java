@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ember.runtime.Activation;
 import dev.ember.runtime.BinaryOp;
+import dev.ember.runtime.ReductionLayout;
 import dev.ember.runtime.Storage;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -212,7 +213,7 @@ class CudaOpsLaunchTest {
 
     @Test
     void rowAndColumnKernelsCoverTheirShape() {
-        int[][] shapes = {{1, 1}, {7, 33}, {1000, 3}, {3, 1000}, {127, 4097}};
+        int[][] shapes = {{1, 1}, {7, 33}, {1000, 3}, {3, 1000}, {127, 4097}, {300, 10}, {1025, 5}, {65536, 1000}};
         for (int[] sh : shapes) {
             int rows = sh[0], cols = sh[1];
             long n = (long) rows * cols;
@@ -224,21 +225,65 @@ class CudaOpsLaunchTest {
             ops.columnSums(s(n), s(cols), rows, cols, 1f);
             ops.columnMeanVariance(s(n), s(cols), s(cols), rows, cols);
             ops.batchNormBackward(s(n), s(cols), s(cols), s(cols), 1e-5f, s(n), s(n), s(cols), s(cols), rows, cols);
-            for (CudaKernel k : List.of(CudaKernel.ROW_ARGMAX, CudaKernel.SOFTMAX_ROWS, CudaKernel.XENT_ROWS)) {
+            for (CudaKernel k : List.of(CudaKernel.ROW_ARGMAX, CudaKernel.SOFTMAX_ROWS)) {
                 assertEquals(rows, r.only(k).gx(), k + ": one block per row");
                 assertEquals(256, r.only(k).bx());
             }
-            assertTrue(r.only(CudaKernel.XENT_ROWS).room(3) >= 2L * rows, "cross-entropy scratch holds 2 x rows");
+            // Cross-entropy: lanes per row from the column count, 256 / lanes rows per block, every row covered.
+            Launch x = r.only(CudaKernel.XENT_ROWS);
+            int lanes = x.i(6);
+            assertEquals(ReductionLayout.rowLanes(cols, 256), lanes, "xent lanes for " + cols + " columns");
+            assertTrue(Integer.bitCount(lanes) == 1 && lanes <= 256 && (lanes >= Math.min(cols, 32) || lanes == 256),
+                    "lanes " + lanes + " for " + cols + " columns");
+            int perBlock = 256 / lanes;
+            assertTrue((long) x.gx() * perBlock >= rows && (long) (x.gx() - 1) * perBlock < rows,
+                    x.gx() + " blocks of " + perBlock + " rows for " + rows);
+            assertEquals(rows, x.i(4));
+            assertTrue(x.room(3) >= 2L * rows, "cross-entropy scratch holds 2 x rows");
             assertEquals(rows, r.only(CudaKernel.XENT_FINISH).i(1));
-            for (CudaKernel k : List.of(CudaKernel.COLUMN_SUMS, CudaKernel.COLUMN_MEAN_VAR,
-                    CudaKernel.BATCHNORM_BACKWARD_REDUCE)) {
+            for (CudaKernel k : List.of(CudaKernel.COLUMN_MEAN_VAR, CudaKernel.BATCHNORM_BACKWARD_REDUCE)) {
                 Launch l = r.only(k);
                 assertEquals(CudaKernel.COL_TILE, l.bx(), k + " block x");
                 assertEquals(CudaKernel.ROW_LANES, l.by(), k + " block y");
                 assertTrue((long) l.gx() * CudaKernel.COL_TILE >= cols && (long) (l.gx() - 1) * CudaKernel.COL_TILE < cols);
             }
+            checkColumnSums(r, rows, cols);
             assertEquals(r.temps, r.releases);
         }
+    }
+
+    /**
+     * Column sums: one launch up to 1,024 rows; beyond, chunks of rows into a partial of chunks x cols
+     * (beta 0), then that partial's columns onto the output (beta as given). Every row lies in one chunk.
+     */
+    private static void checkColumnSums(Recorder r, int rows, int cols) {
+        List<Launch> ls = r.launches.stream().filter(l -> l.k() == CudaKernel.COLUMN_SUMS).toList();
+        for (Launch l : ls) {
+            assertEquals(CudaKernel.COL_TILE, l.bx());
+            assertEquals(CudaKernel.ROW_LANES, l.by());
+            assertTrue((long) l.gx() * CudaKernel.COL_TILE >= cols && (long) (l.gx() - 1) * CudaKernel.COL_TILE < cols);
+            assertEquals(cols, l.i(3));
+        }
+        Launch last = ls.getLast();
+        assertEquals(1f, (Float) last.args()[4], "the output's beta");
+        assertEquals(cols, last.room(1), "the last launch writes the output");
+        if (rows <= 1024) {
+            assertEquals(1, ls.size(), rows + " rows: one launch");
+            assertEquals(1, last.gy());
+            assertTrue(last.i(5) >= rows, "one chunk covers " + rows + " rows");
+            return;
+        }
+        assertEquals(2, ls.size(), rows + " rows: chunks, then their sums");
+        Launch first = ls.getFirst();
+        int chunks = first.gy(), per = first.i(5);
+        assertTrue(chunks > 1 && (long) chunks * per >= rows && (long) (chunks - 1) * per < rows,
+                chunks + " chunks of " + per + " rows for " + rows);
+        assertEquals(rows, first.i(2));
+        assertEquals(0f, (Float) first.args()[4], "partials are written, not accumulated");
+        assertTrue(first.room(1) >= (long) chunks * cols, "the partial holds chunks x cols");
+        assertEquals(chunks, last.i(2), "the second launch sums the chunks' rows");
+        assertEquals(1, last.gy());
+        assertTrue(last.i(5) >= chunks);
     }
 
     @Test

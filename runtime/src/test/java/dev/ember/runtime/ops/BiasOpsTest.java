@@ -84,4 +84,35 @@ class BiasOpsTest {
             }
         }
     }
+
+    /**
+     * Tall dy: the device backends sum more than 1,024 rows in chunks and then add the chunks'
+     * sums (ReductionLayout.columnChunkRows); a lost, doubled or overlapping chunk shows here.
+     * Against column sums in float64, same tolerance as above.
+     */
+    @DeviceTest
+    void biasGradOfTallGradientsCoversEveryChunk(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        for (int[] s : new int[][] {{1025, 1}, {2049, 7}, {5000, 33}, {70001, 3}}) {
+            int rows = s[0], cols = s[1];
+            float[] dy = rand.uniform(rows * cols, -1, 1), prev = rand.uniform(cols, -1, 1);
+            double[] sums = new double[cols];
+            for (int i = 0; i < dy.length; i++) {
+                sums[i % cols] += dy[i];
+            }
+            double[] acc = sums.clone();
+            for (int c = 0; c < cols; c++) {
+                acc[c] += prev[c];
+            }
+            Tolerance tol = Tolerance.of("biasGrad", 1e-6 * Math.sqrt(rows) * rows, 1e-6);
+            try (Tensor tdy = dev.fromArray(dy, rows, cols); Tensor db = dev.empty(cols).fill(Float.NaN)) {
+                Ops.biasGrad(tdy, db, false);
+                tol.check(rand, "dy " + TestShapes.of(rows, cols) + ", fresh", sums, db.toArray());
+                db.copyFrom(prev);
+                Ops.biasGrad(tdy, db, true);
+                tol.check(rand, "dy " + TestShapes.of(rows, cols) + ", accumulated", acc, db.toArray());
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.ember.runtime.ops;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.runtime.Device;
@@ -68,6 +69,39 @@ class LossOpsTest {
                         cols), loss);
                 Tolerance.of("softmaxCrossEntropy", 1e-6 / rows, 1e-5).check(rand,
                         what + " gradient vs finite differences", crossEntropyFd(zd, l, rows, cols), g.toArray(), cols);
+            }
+        }
+    }
+
+    /**
+     * The device kernels give each row a power-of-two number of lanes chosen from its length (16
+     * for 10 classes, 32 for 1,000, 256 past 4,096) and pack several rows into one work-group:
+     * row counts that leave the last group part empty, and lengths on both sides of each lane
+     * step, against the float64 softmax - onehot. A bad label in that last, partial group is still
+     * the row named.
+     */
+    @DeviceTest
+    void softmaxCrossEntropyOfRowsPackedIntoGroups(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        int[][] shapes = {{257, 1}, {300, 10}, {129, 17}, {65, 33}, {9, 1000}, {3, 1025}, {2, 8193}};
+        for (int[] s : shapes) {
+            int rows = s[0], cols = s[1];
+            float[] z = rand.uniform(rows * cols, -6, 6), l = labels(rand, rows, cols);
+            double[] zd = Ref.d(z);
+            String what = "logits " + TestShapes.of(rows, cols);
+            try (Tensor tz = dev.fromArray(z, rows, cols); Tensor tl = dev.fromArray(l, rows);
+                 Tensor g = dev.empty(rows, cols).fill(Float.NaN)) {
+                float loss = Ops.softmaxCrossEntropy(tz, tl, g);
+                lossTol("softmaxCrossEntropy", rows).check(rand, what + " loss", Ref.softmaxCrossEntropy(zd, l, rows,
+                        cols), loss);
+                Tolerance.of("softmaxCrossEntropy", 1e-6 / rows, 1e-5).check(rand, what + " gradient",
+                        Ref.softmaxCrossEntropyGrad(zd, l, rows, cols), g.toArray(), cols);
+                l[rows - 1] = cols;
+                tl.copyFrom(l);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> Ops.softmaxCrossEntropy(tz, tl, g));
+                assertTrue(e.getMessage().contains("row " + (rows - 1)), what + ": " + e.getMessage());
             }
         }
     }
