@@ -11,7 +11,8 @@
  *   column kernels: 2-D groups of COL_TILE columns x ROW_LANES row lanes; lane l sums rows
  *     l, l + ROW_LANES, ... and the lanes are combined in a fixed tree; column_sums may also split
  *     the rows into chunks (a second dimension of groups) whose partial sums it adds up again.
- *   row kernels (argmax, softmax): one work-group of RED_WG work-items per row.
+ *   row kernels (argmax, softmax): `lanes` work-items per row (a power of two the host picks from
+ *     the row length, ReductionLayout.rowLanes), RED_WG / lanes rows per work-group.
  * Tunables (the host passes matching launch sizes):
  *   RED_WG     work-group size of the 1-D reductions, a power of two (default 256)
  *   COL_TILE   columns per work-group in column reductions (default 16)
@@ -140,28 +141,31 @@ INLINE int argmax_beats(float v, int i, float w, int j) {
     return !ISNAN(w) && (v > w || (v == w && i < j));
 }
 
-/* row_argmax(x, out, rows, cols): out[r] = index of the first NaN of row r, else of its first maximum
- * (torch.argmax). Launch: one group of RED_WG per row, global (rows * RED_WG). */
-KERNEL void row_argmax(GLOBAL const float *x, GLOBAL float *out, const int rows, const int cols) {
+/* row_argmax(x, out, rows, cols, lanes): out[r] = index of the first NaN of row r, else of its first maximum
+ * (torch.argmax). `lanes` work-items per row (ReductionLayout.rowLanes), RED_WG / lanes rows per group. */
+KERNEL void row_argmax(GLOBAL const float *x, GLOBAL float *out, const int rows, const int cols, const int lanes) {
     LOCAL_ARRAY float sv[RED_WG];
     LOCAL_ARRAY int si[RED_WG];
     int lid = get_local_id(0);
-    int r = get_group_id(0);
-    GLOBAL const float *row = x + (ember_i64)r * cols;
+    int lane = lid & (lanes - 1);
+    int r = get_group_id(0) * (RED_WG / lanes) + lid / lanes;
     float bv = 0.0f;
-    int bi = -1; /* -1: this work-item saw no column (cols < RED_WG) */
-    for (int c = lid; c < cols; c += RED_WG) {
-        float v = row[c];
-        if (bi < 0 || argmax_beats(v, c, bv, bi)) {
-            bv = v;
-            bi = c;
+    int bi = -1; /* -1: this work-item saw no column (cols < lanes, or a row past the end) */
+    if (r < rows) {
+        GLOBAL const float *row = x + (ember_i64)r * cols;
+        for (int c = lane; c < cols; c += lanes) {
+            float v = row[c];
+            if (bi < 0 || argmax_beats(v, c, bv, bi)) {
+                bv = v;
+                bi = c;
+            }
         }
     }
     sv[lid] = bv;
     si[lid] = bi;
     LOCAL_BARRIER();
-    for (int s = RED_WG >> 1; s > 0; s >>= 1) {
-        if (lid < s) {
+    for (int s = lanes >> 1; s > 0; s >>= 1) {
+        if (lane < s) {
             float ov = sv[lid + s];
             int oi = si[lid + s];
             if (oi >= 0 && (si[lid] < 0 || argmax_beats(ov, oi, sv[lid], si[lid]))) {
@@ -171,31 +175,35 @@ KERNEL void row_argmax(GLOBAL const float *x, GLOBAL float *out, const int rows,
         }
         LOCAL_BARRIER();
     }
-    if (lid == 0) {
-        out[r] = (float)si[0]; /* cols >= 1, so work-item 0 saw column 0 and si[0] >= 0 */
+    if (lane == 0 && r < rows) {
+        out[r] = (float)si[lid]; /* cols >= 1, so lane 0 saw column 0 and si[lid] >= 0 */
     }
 }
 
-/* softmax_rows(x, y, rows, cols): y[r, :] = softmax(x[r, :]), max-subtracted; y may alias x.
- * Launch: one group of RED_WG per row. */
-KERNEL void softmax_rows(GLOBAL const float *x, GLOBAL float *y, const int rows, const int cols) {
+/* softmax_rows(x, y, rows, cols, lanes): y[r, :] = softmax(x[r, :]), max-subtracted; y may alias x.
+ * `lanes` work-items per row, RED_WG / lanes rows per group, as row_argmax. */
+KERNEL void softmax_rows(GLOBAL const float *x, GLOBAL float *y, const int rows, const int cols, const int lanes) {
     LOCAL_ARRAY float scratch[RED_WG];
     int lid = get_local_id(0);
-    ember_i64 o = (ember_i64)get_group_id(0) * cols;
+    int lane = lid & (lanes - 1);
+    LOCAL_PTR float *seg = scratch + (lid - lane);
+    int r = get_group_id(0) * (RED_WG / lanes) + lid / lanes;
+    int n = r < rows ? cols : 0; /* a row past the end reads nothing but joins every barrier */
+    ember_i64 o = (ember_i64)(r < rows ? r : 0) * cols;
     float m = -EMBER_INF;
-    for (int c = lid; c < cols; c += RED_WG) {
+    for (int c = lane; c < n; c += lanes) {
         m = FMAXF(m, x[o + c]);
     }
-    m = ember_group_max(scratch, m, lid, RED_WG);
+    m = ember_group_max(seg, m, lane, lanes);
     float s = 0.0f;
-    for (int c = lid; c < cols; c += RED_WG) {
+    for (int c = lane; c < n; c += lanes) {
         float e = EXPF(x[o + c] - m);
         y[o + c] = e;
         s += e;
     }
-    s = ember_group_sum(scratch, s, lid, RED_WG);
+    s = ember_group_sum(seg, s, lane, lanes);
     float inv = 1.0f / s;
-    for (int c = lid; c < cols; c += RED_WG) {
+    for (int c = lane; c < n; c += lanes) {
         y[o + c] = y[o + c] * inv;
     }
 }

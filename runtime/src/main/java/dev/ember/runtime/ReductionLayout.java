@@ -37,7 +37,8 @@ public final class ReductionLayout {
     }
 
     /**
-     * Work-items per row of {@code xent_rows}: a power of two, at least the row's length up to 32
+     * Work-items per row of the row kernels ({@code xent_rows}, {@code softmax_rows},
+     * {@code row_argmax}): a power of two, at least the row's length up to 32
      * (a warp) and at least a 32nd of it, at most {@code groupSize} (a power of two). Ten classes
      * take 16 lanes, 1,000 take 32, 4,096 take 128; one work-group then holds
      * {@code groupSize / lanes} rows.

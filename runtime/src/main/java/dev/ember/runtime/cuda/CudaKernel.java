@@ -42,8 +42,8 @@ public enum CudaKernel {
     SUM_FINAL("reduce", "sum_final", "pipi"),
     COLUMN_SUMS("reduce", "column_sums", "ppiifi"),
     COLUMN_MEAN_VAR("reduce", "column_mean_var", "pppii"),
-    ROW_ARGMAX("reduce", "row_argmax", "ppii"),
-    SOFTMAX_ROWS("reduce", "softmax_rows", "ppii"),
+    ROW_ARGMAX("reduce", "row_argmax", "ppiii"),
+    SOFTMAX_ROWS("reduce", "softmax_rows", "ppiii"),
     // losses.cl
     XENT_ROWS("losses", "xent_rows", "ppppiii"),
     XENT_FINISH("losses", "xent_finish", "pip"),

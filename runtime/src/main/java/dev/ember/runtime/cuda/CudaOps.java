@@ -93,6 +93,12 @@ final class CudaOps {
         return (int) Math.max(1, (n + chunk - 1) / chunk);
     }
 
+    /** Blocks of the row kernels: RED_WG / lanes rows per block (reduce.cl, losses.cl). */
+    private static int rowBlocks(int rows, int lanes) {
+        int perBlock = CudaKernel.RED_WG / lanes;
+        return (rows + perBlock - 1) / perBlock;
+    }
+
     // ---- dense algebra ----------------------------------------------------------------------
 
     private static final CudaKernel[] GEMM128 = {CudaKernel.SGEMM128_NN, CudaKernel.SGEMM128_NT,
@@ -215,14 +221,16 @@ final class CudaOps {
         if (rows == 0) {
             return;
         }
-        launch(CudaKernel.ROW_ARGMAX, rows, 1, THREADS, 1, p(x), p(out), rows, cols);
+        int lanes = ReductionLayout.rowLanes(cols, CudaKernel.RED_WG);
+        launch(CudaKernel.ROW_ARGMAX, rowBlocks(rows, lanes), 1, THREADS, 1, p(x), p(out), rows, cols, lanes);
     }
 
     void softmax(Storage x, Storage y, int rows, int cols) {
         if (rows == 0) {
             return;
         }
-        launch(CudaKernel.SOFTMAX_ROWS, rows, 1, THREADS, 1, p(x), p(y), rows, cols);
+        int lanes = ReductionLayout.rowLanes(cols, CudaKernel.RED_WG);
+        launch(CudaKernel.SOFTMAX_ROWS, rowBlocks(rows, lanes), 1, THREADS, 1, p(x), p(y), rows, cols, lanes);
     }
 
     void columnMeanVariance(Storage x, Storage mean, Storage var, int rows, int cols) {
@@ -239,9 +247,9 @@ final class CudaOps {
                                                  int cols) {
         Storage scratch = launcher.temp(2L * rows);
         try {
-            int lanes = ReductionLayout.rowLanes(cols, CudaKernel.RED_WG), perBlock = CudaKernel.RED_WG / lanes;
-            launch(CudaKernel.XENT_ROWS, (rows + perBlock - 1) / perBlock, 1, THREADS, 1, p(logits), p(labels), p(grad),
-                    p(scratch), rows, cols, lanes);
+            int lanes = ReductionLayout.rowLanes(cols, CudaKernel.RED_WG);
+            launch(CudaKernel.XENT_ROWS, rowBlocks(rows, lanes), 1, THREADS, 1, p(logits), p(labels), p(grad), p(scratch),
+                    rows, cols, lanes);
             launch(CudaKernel.XENT_FINISH, 1, 1, THREADS, 1, p(scratch), rows, p(stats));
         } finally {
             launcher.release(scratch);

@@ -569,6 +569,12 @@ public final class OpenClBackend implements Backend {
 
     // ---- reductions -------------------------------------------------------------------------------------
 
+    /** Work-items of the row kernels: redWg / lanes rows per group (reduce.cl, losses.cl). */
+    private long rowGlobal(int rows, int lanes) {
+        int perGroup = redWg / lanes;
+        return (long) ((rows + perGroup - 1) / perGroup) * redWg;
+    }
+
     /** Groups for a two-pass reduction of n items: depends only on n and redWg, so results are reproducible. */
     private long[] chunking(long n) {
         long groups = Math.max(1, Math.min(1024, (n + redWg * 8L - 1) / (redWg * 8L)));
@@ -605,14 +611,16 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized void rowArgmax(Storage x, Storage out, int rows, int cols) {
         if (rows > 0) {
-            k("reduce", "row_argmax").mem(x).mem(out).i32(rows).i32(cols).run((long) rows * redWg, redWg);
+            int lanes = ReductionLayout.rowLanes(cols, redWg);
+            k("reduce", "row_argmax").mem(x).mem(out).i32(rows).i32(cols).i32(lanes).run(rowGlobal(rows, lanes), redWg);
         }
     }
 
     @Override
     public synchronized void softmax(Storage x, Storage y, int rows, int cols) {
         if (rows > 0) {
-            k("reduce", "softmax_rows").mem(x).mem(y).i32(rows).i32(cols).run((long) rows * redWg, redWg);
+            int lanes = ReductionLayout.rowLanes(cols, redWg);
+            k("reduce", "softmax_rows").mem(x).mem(y).i32(rows).i32(cols).i32(lanes).run(rowGlobal(rows, lanes), redWg);
         }
     }
 
@@ -635,9 +643,9 @@ public final class OpenClBackend implements Backend {
         }
         OpenClStorage scratch = pool.allocate(2L * rows);
         try {
-            int lanes = ReductionLayout.rowLanes(cols, redWg), perGroup = redWg / lanes;
+            int lanes = ReductionLayout.rowLanes(cols, redWg);
             k("losses", "xent_rows").mem(logits).mem(labels).mem(grad).mem(scratch).i32(rows).i32(cols).i32(lanes)
-                    .run((long) (rows + perGroup - 1) / perGroup * redWg, redWg);
+                    .run(rowGlobal(rows, lanes), redWg);
             k("losses", "xent_finish").mem(scratch).i32(rows).mem(stats).run(redWg, redWg);
         } finally {
             pool.release(scratch);

@@ -225,20 +225,11 @@ class CudaOpsLaunchTest {
             ops.columnSums(s(n), s(cols), rows, cols, 1f);
             ops.columnMeanVariance(s(n), s(cols), s(cols), rows, cols);
             ops.batchNormBackward(s(n), s(cols), s(cols), s(cols), 1e-5f, s(n), s(n), s(cols), s(cols), rows, cols);
-            for (CudaKernel k : List.of(CudaKernel.ROW_ARGMAX, CudaKernel.SOFTMAX_ROWS)) {
-                assertEquals(rows, r.only(k).gx(), k + ": one block per row");
-                assertEquals(256, r.only(k).bx());
-            }
-            // Cross-entropy: lanes per row from the column count, 256 / lanes rows per block, every row covered.
+            // Row kernels: lanes per row from the column count, 256 / lanes rows per block, every row covered.
+            checkRows(r.only(CudaKernel.ROW_ARGMAX), 2, 4, rows, cols);
+            checkRows(r.only(CudaKernel.SOFTMAX_ROWS), 2, 4, rows, cols);
             Launch x = r.only(CudaKernel.XENT_ROWS);
-            int lanes = x.i(6);
-            assertEquals(ReductionLayout.rowLanes(cols, 256), lanes, "xent lanes for " + cols + " columns");
-            assertTrue(Integer.bitCount(lanes) == 1 && lanes <= 256 && (lanes >= Math.min(cols, 32) || lanes == 256),
-                    "lanes " + lanes + " for " + cols + " columns");
-            int perBlock = 256 / lanes;
-            assertTrue((long) x.gx() * perBlock >= rows && (long) (x.gx() - 1) * perBlock < rows,
-                    x.gx() + " blocks of " + perBlock + " rows for " + rows);
-            assertEquals(rows, x.i(4));
+            checkRows(x, 4, 6, rows, cols);
             assertTrue(x.room(3) >= 2L * rows, "cross-entropy scratch holds 2 x rows");
             assertEquals(rows, r.only(CudaKernel.XENT_FINISH).i(1));
             for (CudaKernel k : List.of(CudaKernel.COLUMN_MEAN_VAR, CudaKernel.BATCHNORM_BACKWARD_REDUCE)) {
@@ -250,6 +241,19 @@ class CudaOpsLaunchTest {
             checkColumnSums(r, rows, cols);
             assertEquals(r.temps, r.releases);
         }
+    }
+
+    private static void checkRows(Launch l, int rowsArg, int lanesArg, int rows, int cols) {
+        int lanes = l.i(lanesArg);
+        assertEquals(ReductionLayout.rowLanes(cols, 256), lanes, l.k() + " lanes for " + cols + " columns");
+        assertTrue(Integer.bitCount(lanes) == 1 && lanes <= 256 && (lanes >= Math.min(cols, 32) || lanes == 256),
+                l.k() + ": lanes " + lanes + " for " + cols + " columns");
+        int perBlock = 256 / lanes;
+        assertEquals(256, l.bx());
+        assertTrue((long) l.gx() * perBlock >= rows && (long) (l.gx() - 1) * perBlock < rows,
+                l.k() + ": " + l.gx() + " blocks of " + perBlock + " rows for " + rows);
+        assertEquals(rows, l.i(rowsArg));
+        assertEquals(cols, l.i(rowsArg + 1));
     }
 
     /**

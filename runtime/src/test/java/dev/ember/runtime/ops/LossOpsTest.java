@@ -74,18 +74,14 @@ class LossOpsTest {
     }
 
     /**
-     * The device kernels give each row a power-of-two number of lanes chosen from its length (16
-     * for 10 classes, 32 for 1,000, 256 past 4,096) and pack several rows into one work-group:
-     * row counts that leave the last group part empty, and lengths on both sides of each lane
-     * step, against the float64 softmax - onehot. A bad label in that last, partial group is still
-     * the row named.
+     * Rows packed into the device kernels' work-groups (TestShapes.PACKED_ROWS) against the float64
+     * softmax - onehot; a bad label in the last, part-empty group is still the row named.
      */
     @DeviceTest
     void softmaxCrossEntropyOfRowsPackedIntoGroups(TestDevice td) {
         Device dev = td.open();
         Rand rand = Rand.fresh();
-        int[][] shapes = {{257, 1}, {300, 10}, {129, 17}, {65, 33}, {9, 1000}, {3, 1025}, {2, 8193}};
-        for (int[] s : shapes) {
+        for (int[] s : TestShapes.PACKED_ROWS) {
             int rows = s[0], cols = s[1];
             float[] z = rand.uniform(rows * cols, -6, 6), l = labels(rand, rows, cols);
             double[] zd = Ref.d(z);

@@ -87,7 +87,7 @@ class ReductionOpsTest {
         Device dev = td.open();
         Rand rand = Rand.fresh();
         float nan = Float.NaN, inf = Float.POSITIVE_INFINITY;
-        for (int[] s : TestShapes.MATRICES) {
+        for (int[] s : TestShapes.plus(TestShapes.MATRICES, TestShapes.PACKED_ROWS)) {
             int rows = s[0], cols = s[1];
             float[] x = rand.uniform(rows * cols, -5, 5);
             for (int r = 0; r < rows; r++) {

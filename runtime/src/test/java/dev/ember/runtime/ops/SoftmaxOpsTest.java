@@ -26,7 +26,7 @@ class SoftmaxOpsTest {
     void softmaxMatchesFloat64(TestDevice td) {
         Device dev = td.open();
         Rand rand = Rand.fresh();
-        for (int[] s : TestShapes.MATRICES) {
+        for (int[] s : TestShapes.plus(TestShapes.MATRICES, TestShapes.PACKED_ROWS)) {
             int rows = s[0], cols = s[1];
             float[] x = rand.uniform(rows * cols, -5, 5);
             double[] ref = Ref.softmax(Ref.d(x), rows, cols);
