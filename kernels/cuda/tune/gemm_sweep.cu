@@ -6,6 +6,10 @@
  * the GPU is (the device check carries the binary):
  *   nvcc -arch=sm_90 -O3 -std=c++17 --fmad=false -I../../src/main/resources/dev/ember/kernels \
  *        gemm_sweep.cu -o gemm_sweep && ./gemm_sweep [n]
+ * Besides the gemm_cuda.cu template (v*), it carries experimental cp.async kernels of its own (c*,
+ * sm_80+, NN, alpha 1 / beta 0 only; described below). gemm_sweep_emu.cpp runs those on the host
+ * through ../emu/cuda_emu.h (include this file with EMBER_CUDA_EMU defined: kernels only, no main).
+ * The GPU bundle (benchmarks/gpu-bundle/make-bundle.sh) builds it for sm_80 and sm_90.
  */
 #include "../../src/main/cuda/gemm_cuda.cu"
 
@@ -124,10 +128,12 @@ __device__ __forceinline__ void sgemm_cp_tile(const int M, const int N, const in
     const bool vecA = (K & 3) == 0, vecB = (N & 3) == 0;
 
     /* Issues tile kt's B (and A when AASYNC) into buffer s; no commit. */
+    /* Rolled issue loops for BK = 32 (4 + 4 chunks per thread): unrolled, their addresses spill. */
+    constexpr int ISSUE_UNROLL = BK >= 32 ? 1 : 4;
     auto issue = [&](const int kt, const int s) {
         const int k0 = kt * BK;
         float *bs = Bs + s * Cfg::B_STAGE;
-#pragma unroll
+#pragma unroll(ISSUE_UNROLL)
         for (int r = 0; r < LB; r++) {
             const int f = tid + r * SGEMM_THREADS;
             const int k = f / (BN / 4), n = (f % (BN / 4)) * 4;
@@ -146,7 +152,7 @@ __device__ __forceinline__ void sgemm_cp_tile(const int M, const int N, const in
         }
         if (AASYNC) {
             float *as = As + s * Cfg::A_STAGE;
-#pragma unroll
+#pragma unroll(ISSUE_UNROLL)
             for (int r = 0; r < LA; r++) {
                 const int f = tid + r * SGEMM_THREADS;
                 const int m = f / (BK / 4), k = (f % (BK / 4)) * 4;
