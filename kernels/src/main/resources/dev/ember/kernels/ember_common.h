@@ -15,7 +15,8 @@
  *   ember_u32 / ember_u64 / ember_i64   32- and 64-bit integers in both dialects.
  *   Math: EXPF LOGF SQRTF TANHF EXPM1F LOG1PF FABSF FMAXF FMINF COPYSIGNF ISNAN, all float, full precision;
  *   FMAF(a, b, c), always a fused multiply-add with one rounding (roofline.cl).
- *   ember_load4(p) loads four consecutive floats (p must be 16-byte aligned in CUDA);
+ *   ember_load4(p) loads and ember_store4(v, p) stores four consecutive floats (p must be 16-byte
+ *   aligned in CUDA); EMBER_AS_FLOAT(i) / EMBER_AS_INT(f) reinterpret the bits of an int / a float;
  *   EMBER_FLOAT4_ZERO is a zero float4; EMBER_MAD(a, b, c) is a*b+c, fused where the device has a
  *   fast fma (GEMM accumulation only).
  *
@@ -43,6 +44,9 @@ typedef uint ember_u32;
 typedef ulong ember_u64;
 typedef long ember_i64;
 #define ember_load4(p) vload4(0, (p))
+#define ember_store4(v, p) vstore4((v), 0, (p))
+#define EMBER_AS_FLOAT(i) as_float((int)(i))
+#define EMBER_AS_INT(f) as_int((float)(f))
 #define EMBER_FLOAT4_ZERO ((float4)(0.0f))
 /* fma where the device says it is fast; mad() may drop accuracy on some devices, so it is not used. */
 #if defined(FP_FAST_FMAF)
@@ -65,6 +69,9 @@ typedef unsigned int ember_u32;
 typedef unsigned long long ember_u64;
 typedef long long ember_i64;
 INLINE float4 ember_load4(const float *p) { return *(const float4 *)p; }
+INLINE void ember_store4(float4 v, float *p) { *(float4 *)p = v; }
+#define EMBER_AS_FLOAT(i) __int_as_float((int)(i))
+#define EMBER_AS_INT(f) __float_as_int((float)(f))
 #define EMBER_FLOAT4_ZERO make_float4(0.0f, 0.0f, 0.0f, 0.0f)
 #define EMBER_MAD(a, b, c) fmaf((a), (b), (c))
 #define EMBER_MULHI32(a, b) __umulhi((ember_u32)(a), (ember_u32)(b))
@@ -170,6 +177,21 @@ INLINE float ember_group_sum_array(LOCAL_PTR float *scratch, GLOBAL const float 
         acc += partial[i];
     }
     return ember_group_sum(scratch, acc, lid, n);
+}
+
+/* Minimum of the ints v over the work-group, same contract as ember_group_sum. */
+INLINE int ember_group_min_int(LOCAL_PTR int *scratch, int v, int lid, int n) {
+    scratch[lid] = v;
+    LOCAL_BARRIER();
+    for (int s = n >> 1; s > 0; s >>= 1) {
+        if (lid < s && scratch[lid + s] < scratch[lid]) {
+            scratch[lid] = scratch[lid + s];
+        }
+        LOCAL_BARRIER();
+    }
+    int m = scratch[0];
+    LOCAL_BARRIER();
+    return m;
 }
 
 /* Maximum of v over the work-group (NaN-ignoring fmax), same contract as ember_group_sum. */

@@ -46,7 +46,8 @@ public enum CudaKernel {
     SOFTMAX_ROWS("reduce", "softmax_rows", "ppiii"),
     // losses.cl
     XENT_ROWS("losses", "xent_rows", "ppppiii"),
-    XENT_FINISH("losses", "xent_finish", "pip"),
+    XENT_PARTIAL("losses", "xent_partial", "piipp"),
+    XENT_FINISH("losses", "xent_finish", "piip"),
     BCE_PARTIAL("losses", "bce_partial", "ppppjjf"),
     MSE_PARTIAL("losses", "mse_partial", "ppppjjf"),
     LOSS_FINISH("losses", "loss_finish", "pifp"),

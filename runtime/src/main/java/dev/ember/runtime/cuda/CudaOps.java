@@ -245,13 +245,25 @@ final class CudaOps {
 
     void softmaxCrossEntropy(Storage logits, Storage labels, Storage grad, Storage stats, int rows,
                                                  int cols) {
+        // Row losses and bad-label flags into scratch; their sum and first bad row in chunks (one launch
+        // when one group covers them, else a second pass over the groups' partials): losses.cl.
+        int groups = partialGroups(rows);
         Storage scratch = launcher.temp(2L * rows);
+        Storage partial = groups > 1 ? launcher.temp(2L * groups) : null;
         try {
             int lanes = ReductionLayout.rowLanes(cols, CudaKernel.RED_WG);
             launch(CudaKernel.XENT_ROWS, rowBlocks(rows, lanes), 1, THREADS, 1, p(logits), p(labels), p(grad), p(scratch),
                     rows, cols, lanes);
-            launch(CudaKernel.XENT_FINISH, 1, 1, THREADS, 1, p(scratch), rows, p(stats));
+            // With one group xent_partial writes stats itself and never touches its partial argument.
+            launch(CudaKernel.XENT_PARTIAL, groups, 1, THREADS, 1, p(scratch), rows, (int) partialChunk(rows),
+                    p(partial == null ? scratch : partial), p(stats));
+            if (partial != null) {
+                launch(CudaKernel.XENT_FINISH, 1, 1, THREADS, 1, p(partial), groups, rows, p(stats));
+            }
         } finally {
+            if (partial != null) {
+                launcher.release(partial);
+            }
             launcher.release(scratch);
         }
     }

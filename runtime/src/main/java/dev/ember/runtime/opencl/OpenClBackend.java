@@ -641,13 +641,25 @@ public final class OpenClBackend implements Backend {
             fill(stats, 1, 1, -1f);
             return;
         }
+        // Row losses and bad-label flags into scratch; their sum and first bad row in chunks (one launch when
+        // one group covers them, else a second pass over the groups' partials): losses.cl.
+        long[] gc = chunking(rows);
         OpenClStorage scratch = pool.allocate(2L * rows);
+        OpenClStorage partial = gc[0] > 1 ? pool.allocate(2L * gc[0]) : null;
         try {
             int lanes = ReductionLayout.rowLanes(cols, redWg);
             k("losses", "xent_rows").mem(logits).mem(labels).mem(grad).mem(scratch).i32(rows).i32(cols).i32(lanes)
                     .run(rowGlobal(rows, lanes), redWg);
-            k("losses", "xent_finish").mem(scratch).i32(rows).mem(stats).run(redWg, redWg);
+            // With one group xent_partial writes stats itself and never touches its partial argument.
+            k("losses", "xent_partial").mem(scratch).i32(rows).i32((int) gc[1]).mem(partial == null ? scratch : partial)
+                    .mem(stats).run(gc[0] * redWg, redWg);
+            if (partial != null) {
+                k("losses", "xent_finish").mem(partial).i32((int) gc[0]).i32(rows).mem(stats).run(redWg, redWg);
+            }
         } finally {
+            if (partial != null) {
+                pool.release(partial);
+            }
             pool.release(scratch);
         }
     }

@@ -231,7 +231,21 @@ class CudaOpsLaunchTest {
             Launch x = r.only(CudaKernel.XENT_ROWS);
             checkRows(x, 4, 6, rows, cols);
             assertTrue(x.room(3) >= 2L * rows, "cross-entropy scratch holds 2 x rows");
-            assertEquals(rows, r.only(CudaKernel.XENT_FINISH).i(1));
+            // The row losses' sum: chunks of rows in G groups; with G > 1 a second pass over 2 x G partials.
+            Launch xp = r.only(CudaKernel.XENT_PARTIAL);
+            int groups = xp.gx(), chunk = xp.i(2);
+            assertEquals(rows, xp.i(1));
+            assertTrue((long) groups * chunk >= rows && (long) (groups - 1) * chunk < rows,
+                    groups + " groups of " + chunk + " rows for " + rows);
+            List<Launch> fin = r.launches.stream().filter(l -> l.k() == CudaKernel.XENT_FINISH).toList();
+            if (groups == 1) {
+                assertTrue(fin.isEmpty(), rows + " rows: one group writes the stats itself");
+            } else {
+                assertEquals(1, fin.size());
+                assertEquals(groups, fin.getFirst().i(1));
+                assertEquals(rows, fin.getFirst().i(2));
+                assertTrue(xp.room(3) >= 2L * groups, "partials hold 2 x groups");
+            }
             for (CudaKernel k : List.of(CudaKernel.COLUMN_MEAN_VAR, CudaKernel.BATCHNORM_BACKWARD_REDUCE)) {
                 Launch l = r.only(k);
                 assertEquals(CudaKernel.COL_TILE, l.bx(), k + " block x");

@@ -102,6 +102,36 @@ class LossOpsTest {
         }
     }
 
+    /**
+     * More rows than one work-group sums (over 2,048 with 256-wide groups, 512 on a CPU OpenCL
+     * device): the devices add the row losses in chunks, then the chunks' sums, and take the least
+     * first bad row of the chunks. Loss against float64, and a bad label in a middle chunk named
+     * before one in the last.
+     */
+    @DeviceTest
+    void softmaxCrossEntropyOverManyRowsSumsEveryChunk(TestDevice td) {
+        Device dev = td.open();
+        Rand rand = Rand.fresh();
+        for (int[] s : new int[][] {{2049, 3}, {5000, 10}, {70001, 2}}) {
+            int rows = s[0], cols = s[1];
+            float[] z = rand.uniform(rows * cols, -4, 4), l = labels(rand, rows, cols);
+            String what = "logits " + TestShapes.of(rows, cols);
+            try (Tensor tz = dev.fromArray(z, rows, cols); Tensor tl = dev.fromArray(l, rows);
+                 Tensor g = dev.empty(rows, cols)) {
+                float loss = Ops.softmaxCrossEntropy(tz, tl, g);
+                lossTol("softmaxCrossEntropy", rows).check(rand, what + " loss", Ref.softmaxCrossEntropy(Ref.d(z), l,
+                        rows, cols), loss);
+                int middle = rows / 2 + rand.nextInt(rows / 4);
+                l[rows - 1] = -1;
+                l[middle] = cols;
+                tl.copyFrom(l);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> Ops.softmaxCrossEntropy(tz, tl, g));
+                assertTrue(e.getMessage().contains("at row " + middle + " "), what + ": " + e.getMessage());
+            }
+        }
+    }
+
     /** Logits of magnitude 1e4: exp overflows without the log-sum-exp shift. */
     @DeviceTest
     void softmaxCrossEntropyWithHugeLogits(TestDevice td) {
