@@ -21,16 +21,36 @@
 #define RED_WG 256 /* work-items per group (power of two) */
 #endif
 
+/* Adds exp(z - max) to the running (max m, sum s) of exp: the online softmax of Milakov and Gimelshein
+ * (2018), so a row is read twice (this pass, then the gradient's) instead of three times (max, sum,
+ * gradient). The sum is rescaled only when the maximum grows; infinities and NaN give what the max-then-sum
+ * passes gave: an +inf or NaN logit makes s NaN, a -inf logit adds nothing, and a row that is -inf
+ * throughout ends with (-inf, 0), whose loss and gradient are NaN. */
+INLINE void xent_online(float z, float *m, float *s) {
+    float mn = FMAXF(*m, z);
+    float e = z == -EMBER_INF ? 0.0f : EXPF(z - mn); /* -inf adds nothing, even while the max is -inf */
+    *s = (mn == *m ? *s : *s * EXPF(*m - mn)) + e;
+    *m = mn;
+}
+
+/* The sum of two lanes' running (max, sum) pairs, expressed against mx, the larger max; a lane that saw no
+ * column holds (-inf, 0) and adds nothing. */
+INLINE float xent_merge_sum(float m1, float s1, float m2, float s2, float mx) {
+    return (m1 == mx ? s1 : s1 * EXPF(m1 - mx)) + (m2 == mx ? s2 : s2 * EXPF(m2 - mx));
+}
+
 /* xent_rows(logits, labels, grad, scratch, rows, cols, lanes): `lanes` work-items per row (a power of two that
  * divides RED_WG, chosen by the host from cols: ReductionLayout.rowLanes), so one group handles RED_WG / lanes
  * rows and a narrow row (10 classes, or 1000) does not leave most of a 256-wide group idle or pay a 256-wide
- * tree per row. Rows past the end and rows with a bad label still take part in every barrier. */
+ * tree per row. Each row is read twice: the online max and sum, then the gradient. Rows past the end and rows
+ * with a bad label still take part in every barrier. */
 KERNEL void xent_rows(GLOBAL const float *logits, GLOBAL const float *labels, GLOBAL float *grad,
                       GLOBAL float *scratch, const int rows, const int cols, const int lanes) {
-    LOCAL_ARRAY float red[RED_WG];
+    LOCAL_ARRAY float red_m[RED_WG];
+    LOCAL_ARRAY float red_s[RED_WG];
     int lid = get_local_id(0);
     int lane = lid & (lanes - 1);
-    LOCAL_PTR float *seg = red + (lid - lane); /* this row's lanes of the reduction scratch */
+    int base = lid - lane; /* this row's lanes of the reduction scratch */
     int r = get_group_id(0) * (RED_WG / lanes) + lid / lanes;
     int live = r < rows;
     ember_i64 o = (ember_i64)(live ? r : 0) * cols;
@@ -39,20 +59,27 @@ KERNEL void xent_rows(GLOBAL const float *logits, GLOBAL const float *labels, GL
     float inv_rows = 1.0f / (float)rows;
     int bad = !(lf >= 0.0f && lf < (float)cols && (float)label == lf);
     int work = live && !bad;
-    float m = -EMBER_INF;
+    float m = -EMBER_INF, s = 0.0f;
     if (work) {
         for (int c = lane; c < cols; c += lanes) {
-            m = FMAXF(m, logits[o + c]);
+            xent_online(logits[o + c], &m, &s);
         }
     }
-    m = ember_group_max(seg, m, lane, lanes);
-    float s = 0.0f;
-    if (work) {
-        for (int c = lane; c < cols; c += lanes) {
-            s += EXPF(logits[o + c] - m);
+    /* Fixed tree over the row's lanes, merging (max, sum) pairs. */
+    red_m[lid] = m;
+    red_s[lid] = s;
+    LOCAL_BARRIER();
+    for (int st = lanes >> 1; st > 0; st >>= 1) {
+        if (lane < st) {
+            float m1 = red_m[lid], m2 = red_m[lid + st];
+            float mx = FMAXF(m1, m2);
+            red_s[lid] = xent_merge_sum(m1, red_s[lid], m2, red_s[lid + st], mx);
+            red_m[lid] = mx;
         }
+        LOCAL_BARRIER();
     }
-    s = ember_group_sum(seg, s, lane, lanes);
+    m = red_m[base];
+    s = red_s[base];
     if (work) {
         /* exp(z - m) / s, not exp(z - (m + log s)): with |z| ~ 1e4 the float lse carries an absolute
          * error of ulp(1e4) ~ 1e-3, which would become a 1e-3 relative error in every probability. */
