@@ -6,18 +6,22 @@
  * math), so results are compared with tolerances, never bit for bit.
  *
  * Used by gemm_cuda_emu_test.cpp (run from GemmCudaEmulationTest), which also runs the TF32 WMMA
- * kernel through a whole-fragment model of nvcuda::wmma. Not a general emulator:
- * no warps, no atomics, no dynamic shared memory.
+ * kernel through a whole-fragment model of nvcuda::wmma, and by ../tune/gemm_sweep_emu.cpp. cp.async
+ * (cp_async16/cp_async4/cp_async_commit/cp_async_wait, as gemm_cuda.cu names its wrappers) is
+ * modelled per thread in two orders, see cp_emu_late. Not a general emulator: no warps, no atomics,
+ * no dynamic shared memory (kernels declare a static array under EMBER_CUDA_EMU instead).
  */
 #ifndef EMBER_CUDA_EMU_H
 #define EMBER_CUDA_EMU_H
 
+#include <atomic>
 #include <barrier>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -85,6 +89,64 @@ using std::log;
 using std::log1p;
 using std::sqrt;
 using std::tanh;
+
+/*
+ * cp.async: each thread's copies are grouped by cp_async_commit and completed by cp_async_wait<N>.
+ * A copy is performed either when issued (cp_emu_late == false) or as late as the matching
+ * cp_async_wait allows (true): the first order exposes a copy that overwrites a buffer still being
+ * read (write-after-read), the second a read of a buffer before its copy was waited for
+ * (read-after-write). Source ranges are checked like __ldg; a copy with valid == false zero-fills.
+ */
+inline bool cp_emu_late = false;
+struct CpEmuCopy {
+    void *dst;
+    const void *src;
+    int bytes, valid;
+};
+inline thread_local std::deque<std::vector<CpEmuCopy>> cp_emu_groups;
+inline thread_local std::vector<CpEmuCopy> cp_emu_open;
+static inline void cp_emu_do(const CpEmuCopy &c) {
+    if (c.valid) {
+        emu_check_read(c.src, c.bytes);
+        std::memcpy(c.dst, c.src, c.bytes);
+    } else {
+        std::memset(c.dst, 0, c.bytes);
+    }
+}
+static inline void cp_async16(void *s, const void *g, bool valid) {
+    if (reinterpret_cast<uintptr_t>(s) % 16 || (valid && reinterpret_cast<uintptr_t>(g) % 16)) {
+        std::fprintf(stderr, "misaligned 16-byte cp.async: shared %p global %p\n", s, g);
+        std::abort();
+    }
+    CpEmuCopy c{s, g, 16, valid};
+    if (cp_emu_late) cp_emu_open.push_back(c); else cp_emu_do(c);
+}
+static inline void cp_async4(void *s, const void *g, bool valid) {
+    if (reinterpret_cast<uintptr_t>(s) % 4 || (valid && reinterpret_cast<uintptr_t>(g) % 4)) {
+        std::fprintf(stderr, "misaligned 4-byte cp.async: shared %p global %p\n", s, g);
+        std::abort();
+    }
+    CpEmuCopy c{s, g, 4, valid};
+    if (cp_emu_late) cp_emu_open.push_back(c); else cp_emu_do(c);
+}
+static inline void cp_async_commit() {
+    cp_emu_groups.push_back(cp_emu_open);
+    cp_emu_open.clear();
+}
+template <int N>
+static inline void cp_async_wait() {
+    while ((int)cp_emu_groups.size() > N) {
+        for (auto &c : cp_emu_groups.front()) cp_emu_do(c);
+        cp_emu_groups.pop_front();
+    }
+}
+/* True when a thread ends a kernel with copies neither committed nor waited for (checked by emu_launch). */
+static inline bool cp_emu_pending() {
+    for (auto &g : cp_emu_groups)
+        if (!g.empty()) return true;
+    return !cp_emu_open.empty();
+}
+inline std::atomic<int> cp_emu_leaks{0};
 
 static inline void __syncwarp() { emu_barrier->arrive_and_wait(); } /* kernels here call it block-uniformly */
 
@@ -195,6 +257,9 @@ static inline void emu_launch(dim3 grid, dim3 block, const std::function<void()>
                     for (unsigned bx = 0; bx < grid.x; bx++) {
                         blockIdx = dim3{bx, by, bz};
                         body();
+                        if (cp_emu_pending()) cp_emu_leaks++; /* a copy left in flight at exit */
+                        cp_emu_groups.clear();
+                        cp_emu_open.clear();
                         bar.arrive_and_wait(); /* the block's statics are free for the next block */
                     }
                 }

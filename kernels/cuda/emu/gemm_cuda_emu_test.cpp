@@ -6,8 +6,14 @@
  * beta == 0, which must not be read), bias and every activation. Each matrix sits between NaN
  * guards (reads outside it would poison the result) and C between sentinel guards (writes outside
  * it are caught), and every __ldg is checked to lie inside A, B, bias or C. Tolerance: |out - ref| <= 1e-4 * (1 + sqrt(K)) + 1e-4 * |ref|.
+ * With -DEMBER_SGEMM128_CP=1 (the sm_90 cubin's configuration) sgemm128_nn and sgemm128_tn are the
+ * cp.async kernels (sgemm_cp_tile): then only the 128-tiles run (the 64-tile and TF32 kernels do
+ * not change with the macro), each case twice, with cp.async copies performed when issued and as
+ * late as cp.async.wait_group allows (cuda_emu.h's cp_emu_late: a missing wait or barrier shows as
+ * overwritten or stale data), and every copy's source is bounds-checked like __ldg.
  * Prints one line per failure with the seed and exits non-zero on any failure.
- * Build: g++ -std=c++20 -O1 -pthread -I<kernels dir> -I<this dir> gemm_cuda_emu_test.cpp
+ * Build: g++ -std=c++20 -O1 -pthread -I<kernels dir> -I<this dir> [-DEMBER_SGEMM128_BK=8|16] [-DEMBER_SGEMM128_CP=1]
+ *        gemm_cuda_emu_test.cpp
  */
 #include "cuda_emu.h"
 
@@ -66,12 +72,21 @@ int main() {
     const gemm_fn ktf32[4] = {sgemm_tf32_nn, sgemm_tf32_nt, sgemm_tf32_tn, sgemm_tf32_tt};
     const int shapes[][3] = {{1, 1, 1},   {7, 33, 1},   {33, 7, 127}, {127, 129, 33}, {128, 128, 8},
                              {130, 257, 20}, {64, 64, 16}, {1, 1000, 7}, {257, 3, 300},  {5, 8, 0},
-                             {12, 20, 4},  {9, 36, 17}, {6, 10, 14}, {66, 130, 42}, {3, 5, 6}};
+                             {12, 20, 4},  {9, 36, 17}, {6, 10, 14}, {66, 130, 42}, {3, 5, 6},
+                             /* many K tiles (the cp.async ring wraps) with every mix of M % 4 and N % 4 */
+                             {132, 260, 100}, {130, 132, 90}, {132, 129, 81}, {129, 131, 64}};
     const float nan = std::nanf("");
     const float sentinel = 12345.0f;
     int failures = 0, cases = 0;
     unsigned long long seed = 20251125;
-    for (int cfg = 0; cfg < 3; cfg++) { /* 128-tile FP32, 64-tile FP32, TF32 tensor cores */
+#if EMBER_SGEMM128_CP
+    const int cfgs = 1, orders = 2; /* the 128-tiles only, both cp.async orders */
+#else
+    const int cfgs = 3, orders = 1;
+#endif
+    for (int run = 0; run < cfgs * orders; run++) { /* 128-tile FP32, 64-tile FP32, TF32 tensor cores */
+        const int cfg = run / orders;
+        cp_emu_late = run % orders == 1;
         for (const auto &s : shapes) {
             for (int tr = 0; tr < 4; tr++) {
                 const int M = s[0], N = s[1], K = s[2];
@@ -117,10 +132,10 @@ int main() {
                         const double tol = cfg == 2 ? std::fabs(alpha) * mag * 1e-3 + 1e-5 + tol_rel * std::fabs(ref)
                                                     : tol_abs + tol_rel * std::fabs(ref);
                         if (!(std::fabs(out - ref) <= tol)) {
-                            std::printf("FAIL seed=%llu cfg=%d M=%d N=%d K=%d trans=%d%d act=%d bias=%d alpha=%g beta=%g"
-                                        " at (%d,%d): got %.9g want %.9g\n",
-                                        seed, BMN, M, N, K, (int)ta, (int)tb, act, (int)has_bias, alpha, beta, i, j,
-                                        out, ref);
+                            std::printf("FAIL seed=%llu cfg=%d cp_late=%d M=%d N=%d K=%d trans=%d%d act=%d bias=%d alpha=%g"
+                                        " beta=%g at (%d,%d): got %.9g want %.9g\n",
+                                        seed, BMN, (int)cp_emu_late, M, N, K, (int)ta, (int)tb, act, (int)has_bias, alpha,
+                                        beta, i, j, out, ref);
                             bad++;
                         }
                     }
@@ -130,11 +145,17 @@ int main() {
                                 (int)ta, (int)tb);
                     bad++;
                 }
+                if (cp_emu_leaks.exchange(0) != 0) {
+                    std::printf("FAIL seed=%llu cfg=%d M=%d N=%d K=%d trans=%d%d: cp.async copies left in flight at exit\n",
+                                seed, BMN, M, N, K, (int)ta, (int)tb);
+                    bad++;
+                }
                 failures += bad > 0;
                 cases++;
             }
         }
     }
-    std::printf("gemm_cuda emulation: %d cases, %d failed\n", cases, failures);
+    std::printf("gemm_cuda emulation (128-tiles: BK = %d, cp.async NN/TN = %d): %d cases, %d failed\n",
+                EMBER_SGEMM128_BK, EMBER_SGEMM128_CP, cases, failures);
     return failures == 0 ? 0 : 1;
 }

@@ -6,9 +6,11 @@
  * the GPU is (the device check carries the binary):
  *   nvcc -arch=sm_90 -O3 -std=c++17 --fmad=false -I../../src/main/resources/dev/ember/kernels \
  *        gemm_sweep.cu -o gemm_sweep && ./gemm_sweep [n]
- * Besides the gemm_cuda.cu template (v*), it carries experimental cp.async kernels of its own (c*,
- * sm_80+, NN, alpha 1 / beta 0 only; described below). gemm_sweep_emu.cpp runs those on the host
- * through ../emu/cuda_emu.h (include this file with EMBER_CUDA_EMU defined: kernels only, no main).
+ * Besides the gemm_cuda.cu template (v*), it times cp.async kernels (c*, sm_80+, NN): c2 is
+ * gemm_cuda.cu's own sgemm_cp_tile<16, 4> (what the sm_90 cubin ships as sgemm128_nn/tn, full
+ * contract); c1, c3 and c4 are experimental variants of this file (alpha 1 / beta 0 only; described
+ * below). gemm_sweep_emu.cpp runs the c* kernels on the host through ../emu/cuda_emu.h, which also
+ * emulates cp.async (include this file with EMBER_CUDA_EMU defined: kernels only, no main).
  * The GPU bundle (benchmarks/gpu-bundle/make-bundle.sh) builds it for sm_80 and sm_90.
  */
 #include "../../src/main/cuda/gemm_cuda.cu"
@@ -31,7 +33,9 @@ VARIANT(v10_128x256x8_warped_b1, 128, 256, 8, 8, 16, true, 1)
 
 /*
  * Experimental cp.async variants (sm_80+), NN only, alpha = 1, beta = 0, no bias/act (the sweep's
- * launch): C = A * B, every element of C written. BM = BN = 128, 256 threads, 8 x 8 per thread as
+ * launch): C = A * B, every element of C written. The configuration that won (c2: B by cp.async, A
+ * register-staged, 4 stages, BK = 16) moved to gemm_cuda.cu as sgemm_cp_tile with the full contract
+ * and its staged epilogue; the sweep instantiates that one as c2, and this template keeps the others. BM = BN = 128, 256 threads, 8 x 8 per thread as
  * 4 x 4 quads 64 apart (the "plain" thread layout of v2: tx = tid % 16, ty = tid / 16).
  * STAGES shared buffers; tile t + STAGES - 1 is copied by cp.async while tile t is multiplied, with
  * one barrier per tile:
@@ -56,47 +60,8 @@ VARIANT(v10_128x256x8_warped_b1, 128, 256, 8, 8, 16, true, 1)
  * Dynamic shared memory (more than 48 KB for most configurations): SMEM_BYTES below; the host sets
  * cudaFuncAttributeMaxDynamicSharedMemorySize.
  */
-#ifdef EMBER_CUDA_EMU
-/* Host emulation: a copy is performed either when issued (cp_emu_late == false) or as late as the
-   matching cp.async.wait_group allows (true); the two orders expose write-after-read and
-   read-after-write races respectively. */
-#include <deque>
-inline bool cp_emu_late = false;
-struct CpEmuCopy { void *dst; const void *src; int bytes, valid; };
-inline thread_local std::deque<std::vector<CpEmuCopy>> cp_emu_groups;
-inline thread_local std::vector<CpEmuCopy> cp_emu_open;
-static inline void cp_emu_do(const CpEmuCopy &c) {
-    if (c.valid) { emu_check_read(c.src, c.bytes); std::memcpy(c.dst, c.src, c.bytes); }
-    else std::memset(c.dst, 0, c.bytes);
-}
-static inline void cp_async16(void *s, const void *g, bool valid) {
-    if (reinterpret_cast<uintptr_t>(s) % 16 || (valid && reinterpret_cast<uintptr_t>(g) % 16)) { std::fprintf(stderr, "misaligned cp.async\n"); std::abort(); }
-    CpEmuCopy c{s, g, 16, valid};
-    if (cp_emu_late) cp_emu_open.push_back(c); else cp_emu_do(c);
-}
-static inline void cp_async4(void *s, const void *g, bool valid) {
-    CpEmuCopy c{s, g, 4, valid};
-    if (cp_emu_late) cp_emu_open.push_back(c); else cp_emu_do(c);
-}
-static inline void cp_async_commit() { cp_emu_groups.push_back(cp_emu_open); cp_emu_open.clear(); }
-template <int N> static inline void cp_async_wait() {
-    while ((int)cp_emu_groups.size() > N) { for (auto &c : cp_emu_groups.front()) cp_emu_do(c); cp_emu_groups.pop_front(); }
-}
-#else
-__device__ __forceinline__ void cp_async16(void *s, const void *g, bool valid) {
-    const unsigned sa = (unsigned)__cvta_generic_to_shared(s);
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(sa), "l"(g), "r"(valid ? 16 : 0) : "memory");
-}
-__device__ __forceinline__ void cp_async4(void *s, const void *g, bool valid) {
-    const unsigned sa = (unsigned)__cvta_generic_to_shared(s);
-    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(sa), "l"(g), "r"(valid ? 4 : 0) : "memory");
-}
-__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
-template <int N> __device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory"); }
-#endif
-
 template <int BK, int STAGES, bool AASYNC>
-struct CpCfg {
+struct CpxCfg {
     static constexpr int BM = 128, BN = 128;
     static constexpr int LDAK = BM + 4;      /* As[k][m] row length (register-staged A) */
     static constexpr int LDAM = BK + 4;      /* As[m][k] row length (cp.async A) */
@@ -108,9 +73,9 @@ struct CpCfg {
 };
 
 template <int BK, int STAGES, bool AASYNC, bool DBUF>
-__device__ __forceinline__ void sgemm_cp_tile(const int M, const int N, const int K, const float *__restrict__ A,
+__device__ __forceinline__ void sgemm_cpx_tile(const int M, const int N, const int K, const float *__restrict__ A,
                                               const float *__restrict__ B, float *__restrict__ C) {
-    using Cfg = CpCfg<BK, STAGES, AASYNC>;
+    using Cfg = CpxCfg<BK, STAGES, AASYNC>;
     constexpr int BM = Cfg::BM, BN = Cfg::BN, LDAK = Cfg::LDAK, LDAM = Cfg::LDAM, LDB = Cfg::LDB;
     constexpr int LA = BM * BK / (4 * SGEMM_THREADS), LB = BN * BK / (4 * SGEMM_THREADS); /* 16-byte chunks per thread */
     static_assert(STAGES >= 2 && LA >= 1 && LB >= 1 && BK % 4 == 0, "config");
@@ -324,12 +289,14 @@ __device__ __forceinline__ void sgemm_cp_tile(const int M, const int N, const in
     name(const int M, const int N, const int K, const float, const float *__restrict__ A,                      \
          const float *__restrict__ B, const float, float *__restrict__ C, const float *__restrict__, const int, \
          const int, const float) {                                                                              \
-        sgemm_cp_tile<BK, STAGES, AASYNC, DBUF>(M, N, K, A, B, C);                                              \
+        sgemm_cpx_tile<BK, STAGES, AASYNC, DBUF>(M, N, K, A, B, C);                                             \
     }                                                                                                           \
-    static constexpr int name##_smem = CpCfg<BK, STAGES, AASYNC>::SMEM_BYTES;
+    static constexpr int name##_smem = CpxCfg<BK, STAGES, AASYNC>::SMEM_BYTES;
 
 CP_VARIANT(c1_128x128x16_cpB_s3_dbuf_b2, 16, 3, false, true, 2)
-CP_VARIANT(c2_128x128x16_cpB_s4_b2, 16, 4, false, false, 2)
+/* c2: gemm_cuda.cu's shipped sm_90 NN kernel, the same template and configuration */
+EMBER_SGEMM_CP_KERNEL(c2_128x128x16_cpB_s4_b2, 16, 4, false, 2)
+static constexpr int c2_128x128x16_cpB_s4_b2_smem = SgemmCpShape<16, 4>::SMEM_BYTES;
 CP_VARIANT(c3_128x128x16_cpAB_mmajorA_s4_b2, 16, 4, true, false, 2)
 CP_VARIANT(c4_128x128x32_cpAB_mmajorA_s3_b2, 32, 3, true, false, 2)
 
@@ -340,14 +307,14 @@ struct Variant { const char *name; gemm_fn fn; int bm, bn, smem; };
 static const Variant VARIANTS[] = {
     {"v0_128x128x8_plain_b2 (sm_80, PTX)", v0_128x128x8_plain_b2, 128, 128, 0},
     {"v1_128x128x8_warped_b2", v1_128x128x8_warped_b2, 128, 128, 0},
-    {"v2_128x128x16_plain_b2 (sm_90)", v2_128x128x16_plain_b2, 128, 128, 0},
+    {"v2_128x128x16_plain_b2 (sm_90 NT/TT)", v2_128x128x16_plain_b2, 128, 128, 0},
     {"v3_128x128x16_warped_b2", v3_128x128x16_warped_b2, 128, 128, 0},
     {"v7_64x64x16_plain_b4 (shipped)", v7_64x64x16_plain_b4, 64, 64, 0},
     {"v8_64x64x16_warped_b4", v8_64x64x16_warped_b4, 64, 64, 0},
     {"v10_128x256x8_warped_b1", v10_128x256x8_warped_b1, 128, 256, 0},
 #define CPV(name) {#name, name, 128, 128, name##_smem}
     CPV(c1_128x128x16_cpB_s3_dbuf_b2),
-    CPV(c2_128x128x16_cpB_s4_b2),
+    {"c2_128x128x16_cpB_s4_b2 (sm_90 NN/TN)", c2_128x128x16_cpB_s4_b2, 128, 128, c2_128x128x16_cpB_s4_b2_smem},
     CPV(c3_128x128x16_cpAB_mmajorA_s4_b2),
     CPV(c4_128x128x32_cpAB_mmajorA_s3_b2),
 #undef CPV

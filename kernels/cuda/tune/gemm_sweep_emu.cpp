@@ -1,5 +1,6 @@
 /*
- * gemm_sweep_emu.cpp - runs gemm_sweep.cu's cp.async variants (c*) on the host through
+ * gemm_sweep_emu.cpp - runs gemm_sweep.cu's cp.async variants (c*; c2 is gemm_cuda.cu's shipped
+ * sgemm_cp_tile, which GemmCudaEmulationTest also covers with the full contract) on the host through
  * ../emu/cuda_emu.h, against a float64 product, for machines without a GPU. cp.async is emulated
  * twice: copies performed when issued, and copies deferred to the latest cp.async.wait_group that
  * must see them (a missing wait or barrier then shows as stale or overwritten data). Every global

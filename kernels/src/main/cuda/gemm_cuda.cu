@@ -18,15 +18,26 @@
  * zero-filled on load and masked on store: every M, N, K >= 1 is correct without out-of-bounds
  * access (K == 0 gives C = act(beta * C + bias)). Products accumulate with fmaf in k order.
  *
+ * In the sm_90 cubin only, sgemm128_nn and sgemm128_tn (B not transposed) use sgemm_cp_tile
+ * instead: B is copied by cp.async into a 4-stage shared ring while A stays register-staged as
+ * above (see the comment at sgemm_cp_tile), with the same contract and epilogue.
+ *
  * Kernels (extern "C", all taking the gemm.cl arguments
  *     (M, N, K, alpha, A, B, beta, C, bias, has_bias, act, act_alpha)):
- *   sgemm128_nn, _nt, _tn, _tt   BM = BN = 128, BK = 16 (sm_90) or 8 (sm_80, PTX), TM = TN = 8  (large matrices)
+ *   sgemm128_nn, _tn             sm_90 cubin: sgemm_cp_tile, BM = BN = 128, BK = 16, 4 stages, TM = TN = 8
+ *   sgemm128_nn, _nt, _tn, _tt   otherwise: BM = BN = 128, BK = 16 (sm_90) or 8 (sm_80, PTX), TM = TN = 8  (large matrices)
  *   sgemm64_nn,  _nt, _tn, _tt   BM = BN = 64,  BK = 16, TM = TN = 4  (when 128-tiles would leave SMs idle)
- * Launch: block (256, 1, 1), grid (ceil(N / BN), ceil(M / BM), 1), no dynamic shared memory.
- * Tunables: the two configurations above (BM * BK and BN * BK multiples of 1024, so every thread
+ * Launch: block (256, 1, 1), grid (ceil(N / BN), ceil(M / BM), 1); no dynamic shared memory, except
+ * sgemm128_nn/_tn from the sm_90 cubin: 66,560 bytes (EMBER_SGEMM128_CP_SMEM_BYTES), for which the
+ * host first sets CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES (CudaBackend, CudaKernel).
+ * Tunables: the configurations above (BM * BK and BN * BK multiples of 1024, so every thread
  * fetches whole float4s), chosen with kernels/cuda/tune/gemm_sweep.cu on an H200 (2026-11-26: at
  * 4096^3, BK = 16 gave 41.5 TFLOP/s against 40.5 for BK = 8; a 4 x 8 warp layout, one block per
- * SM with more registers, and 128 x 256 tiles gave no more; see benchmarks/RESULTS.md).
+ * SM with more registers, and 128 x 256 tiles gave no more; see benchmarks/RESULTS.md) and on an
+ * H100 (2026-11-27, NN, alpha 1 / beta 0: the cp.async scheme c2 44.9 TFLOP/s at 4096^3 and 43.7 at
+ * 2048^3 against 41.4 and 39.9 for sgemm_tile with BK = 16; cuBLAS FP32 50.6 at 4096^3. That sweep
+ * ran c2 with direct stores and no epilogue arguments; the shipped kernel adds the staged epilogue,
+ * and TN was not timed).
  * Called by: dev.ember.runtime.cuda.CudaBackend.gemm (Backend.gemm on CUDA devices).
  */
 #include "ember_common.h"
@@ -272,6 +283,270 @@ __device__ __forceinline__ void sgemm_tile(const int M, const int N, const int K
                                                        act_alpha);                                              \
     }
 
+/*
+ * sm_90 path of the NN and TN 128-tiles (the sweep's c2_128x128x16_cpB_s4_b2 with the full contract):
+ * BM = BN = 128, BK = 16, 8 x 8 per thread as 4 x 4 quads 64 apart (tx = tid % 16, ty = tid / 16),
+ * STAGES shared buffers of each operand. B (K x N) is already k-major, so its rows are copied
+ * verbatim into Bs[k][n] (no padding) by cp.async: 16-byte cp.async.cg when N % 4 == 0, else 4-byte
+ * cp.async.ca per element; chunks outside the matrix are zero-filled (src-size 0, nothing read).
+ * A goes global -> registers -> shared as in sgemm_tile (fetched one tile ahead; transposed into
+ * As[k][m], padded by 4, when A is M x K; stored as float4 rows when A is K x M), so its loads
+ * and their zero-fill are sgemm_tile's. One barrier per tile; step t:
+ *     cp_async_wait<STAGES - 2>: this thread's copies of tile t have landed; __syncthreads(): every
+ *     thread's have, A's stash of tile t is visible, and every thread finished step t - 1;
+ *     issue B of tile t + STAGES - 1 into buffer (t - 1) % STAGES (last read in step t - 1); commit
+ *     (an empty group when there is no such tile, so the wait count stays uniform);
+ *     fetch A of tile t + 1 into registers; multiply buffer t % STAGES;
+ *     stash A of tile t + 1 into As[(t + 1) % STAGES] (last read in step t + 1 - STAGES <= t - 1).
+ * Then cp_async_wait<0> (only empty groups remain) and sgemm_tile's staged epilogue.
+ * Shared memory: STAGES * BK * ((BM + 4) + BN) floats = 66,560 bytes for BK = 16, STAGES = 4, which
+ * is dynamic shared memory (over the 48 KB static limit): the host opts in with
+ * CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES and passes it at launch (CudaKernel's
+ * SGEMM128_SM90_SHARED_BYTES, = EMBER_SGEMM128_CP_SMEM_BYTES below). 128 registers, 2 blocks per SM.
+ * The cp.async wrappers and this template exist for sm_80+ device code and the host pass only
+ * (the compute_75 PTX must not contain cp.async); the host emulation supplies its own wrappers.
+ */
+template <int BK, int STAGES>
+struct SgemmCpShape {
+    static constexpr int BM = 128, BN = 128;
+    static constexpr int LDA = BM + 4;  /* As[k][m], padded as in sgemm_tile */
+    static constexpr int LDB = BN;      /* Bs[k][n], verbatim rows of B */
+    static constexpr int A_STAGE = BK * LDA, B_STAGE = BK * LDB;
+    static constexpr int FLOATS = STAGES * (A_STAGE + B_STAGE);
+    static constexpr int SMEM_BYTES = FLOATS * 4;
+};
+
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
+#ifndef EMBER_CUDA_EMU
+/* cp.async wrappers (sm_80+). valid == false copies nothing and zero-fills the destination. */
+__device__ __forceinline__ void cp_async16(void *s, const void *g, bool valid) {
+    const unsigned sa = (unsigned)__cvta_generic_to_shared(s);
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(sa), "l"(g), "r"(valid ? 16 : 0) : "memory");
+}
+__device__ __forceinline__ void cp_async4(void *s, const void *g, bool valid) {
+    const unsigned sa = (unsigned)__cvta_generic_to_shared(s);
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(sa), "l"(g), "r"(valid ? 4 : 0) : "memory");
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+}
+#endif
+
+template <int BK, int STAGES, bool TA>
+__device__ __forceinline__ void sgemm_cp_tile(const int M, const int N, const int K, const float alpha,
+                                              const float *__restrict__ A, const float *__restrict__ B,
+                                              const float beta, float *__restrict__ C,
+                                              const float *__restrict__ bias, const int has_bias, const int act,
+                                              const float act_alpha) {
+    using S = SgemmCpShape<BK, STAGES>;
+    constexpr int BM = S::BM, BN = S::BN, LDA = S::LDA, LDB = S::LDB;
+    constexpr int LA = BM * BK / (4 * SGEMM_THREADS), LB = BN * BK / (4 * SGEMM_THREADS); /* float4 per thread */
+    constexpr int SM = 64, SN = 64; /* distance between a thread's quads; the epilogue's quarter */
+    static_assert(STAGES >= 2 && LA >= 1 && LB >= 1 && BK % 4 == 0, "configuration");
+    static_assert(SM * SN <= S::FLOATS, "the epilogue stage fits in the tile buffers");
+#ifdef EMBER_CUDA_EMU
+    __shared__ __align__(16) float smem[S::FLOATS]; /* the emulation has no dynamic shared memory */
+#else
+    extern __shared__ __align__(16) float smem[]; /* S::SMEM_BYTES, given at launch */
+#endif
+    float *const As = smem;                      /* STAGES x A_STAGE */
+    float *const Bs = smem + STAGES * S::A_STAGE; /* STAGES x B_STAGE, 16-byte aligned */
+
+    const int tid = threadIdx.x;
+    const int tx = tid % 16, ty = tid / 16;
+    const int row0 = blockIdx.y * BM, col0 = blockIdx.x * BN;
+    /* 16-byte loads and copies are exact when the contiguous dimension is a multiple of four. */
+    const bool vecA = TA ? (M & 3) == 0 : (K & 3) == 0;
+    const bool vecB = (N & 3) == 0;
+
+    /* Issues the cp.async copies of tile kt's B into buffer s; no commit. */
+    auto issueB = [&](const int kt, const int s) {
+        const int k0 = kt * BK;
+        float *bs = Bs + s * S::B_STAGE;
+#pragma unroll
+        for (int r = 0; r < LB; r++) {
+            const int f = tid + r * SGEMM_THREADS;
+            const int k = f / (BN / 4), n = (f % (BN / 4)) * 4;
+            const int p = k0 + k, j = col0 + n;
+            float *dst = bs + k * LDB + n;
+            if (vecB) {
+                const bool ok = p < K && j < N;
+                cp_async16(dst, ok ? B + (long long)p * N + j : B, ok);
+            } else {
+#pragma unroll
+                for (int c = 0; c < 4; c++) {
+                    const bool ok = p < K && j + c < N;
+                    cp_async4(dst + c, ok ? B + (long long)p * N + j + c : B, ok);
+                }
+            }
+        }
+    };
+
+    /* A's register staging (f = tid + r * 256): A plain (M x K): row f / (BK/4), k (f % (BK/4)) * 4;
+       A transposed (K x M): k row f / (BM/4), m offset (f % (BM/4)) * 4. Zero outside the matrix. */
+    float4 ra[LA];
+    auto fetchA = [&](const int kt) {
+        const int k0 = kt * BK;
+#pragma unroll
+        for (int r = 0; r < LA; r++) {
+            const int f = tid + r * SGEMM_THREADS;
+            if (!TA) {
+                const int i = row0 + f / (BK / 4), p = k0 + (f % (BK / 4)) * 4;
+                const float *src = A + (long long)i * K + p;
+                if (vecA) {
+                    ra[r] = (i < M && p < K) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
+                } else {
+                    ra[r].x = (i < M && p + 0 < K) ? __ldg(src + 0) : 0.f;
+                    ra[r].y = (i < M && p + 1 < K) ? __ldg(src + 1) : 0.f;
+                    ra[r].z = (i < M && p + 2 < K) ? __ldg(src + 2) : 0.f;
+                    ra[r].w = (i < M && p + 3 < K) ? __ldg(src + 3) : 0.f;
+                }
+            } else {
+                const int p = k0 + f / (BM / 4), i = row0 + (f % (BM / 4)) * 4;
+                const float *src = A + (long long)p * M + i;
+                if (vecA) {
+                    ra[r] = (p < K && i < M) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
+                } else {
+                    ra[r].x = (p < K && i + 0 < M) ? __ldg(src + 0) : 0.f;
+                    ra[r].y = (p < K && i + 1 < M) ? __ldg(src + 1) : 0.f;
+                    ra[r].z = (p < K && i + 2 < M) ? __ldg(src + 2) : 0.f;
+                    ra[r].w = (p < K && i + 3 < M) ? __ldg(src + 3) : 0.f;
+                }
+            }
+        }
+    };
+    /* Stores ra into As[s], k-major. */
+    auto stashA = [&](const int s) {
+        float *as = As + s * S::A_STAGE;
+#pragma unroll
+        for (int r = 0; r < LA; r++) {
+            const int f = tid + r * SGEMM_THREADS;
+            if (!TA) {
+                const int m = f / (BK / 4), k = (f % (BK / 4)) * 4;
+                as[(k + 0) * LDA + m] = ra[r].x;
+                as[(k + 1) * LDA + m] = ra[r].y;
+                as[(k + 2) * LDA + m] = ra[r].z;
+                as[(k + 3) * LDA + m] = ra[r].w;
+            } else {
+                const int k = f / (BM / 4), m = (f % (BM / 4)) * 4;
+                *(float4 *)&as[k * LDA + m] = ra[r];
+            }
+        }
+    };
+
+    float acc[8][8];
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            acc[i][j] = 0.f;
+        }
+    }
+
+    const int tiles = (K + BK - 1) / BK;
+    if (tiles > 0) {
+        fetchA(0);
+        stashA(0); /* published by the barrier opening step 0 */
+    }
+#pragma unroll
+    for (int s = 0; s < STAGES - 1; s++) {
+        if (s < tiles) {
+            issueB(s, s);
+        }
+        cp_async_commit();
+    }
+#pragma unroll 1
+    for (int t = 0; t < tiles; t++) {
+        const int cur = t % STAGES;
+        cp_async_wait<STAGES - 2>(); /* this thread's copies of tile t have landed */
+        __syncthreads();             /* everyone's have; everyone finished step t - 1 */
+        {
+            const int nt = t + STAGES - 1;
+            if (nt < tiles) {
+                issueB(nt, nt % STAGES);
+            }
+            cp_async_commit();
+        }
+        const bool moreA = t + 1 < tiles;
+        if (moreA) {
+            fetchA(t + 1); /* in flight while this tile is multiplied */
+        }
+        const float *as = As + cur * S::A_STAGE;
+        const float *bs = Bs + cur * S::B_STAGE;
+#pragma unroll
+        for (int p = 0; p < BK; p++) {
+            float a[8], b[8];
+#pragma unroll
+            for (int q = 0; q < 2; q++) {
+                const float4 va = *(const float4 *)&as[p * LDA + q * SM + ty * 4];
+                a[q * 4 + 0] = va.x;
+                a[q * 4 + 1] = va.y;
+                a[q * 4 + 2] = va.z;
+                a[q * 4 + 3] = va.w;
+                const float4 vb = *(const float4 *)&bs[p * LDB + q * SN + tx * 4];
+                b[q * 4 + 0] = vb.x;
+                b[q * 4 + 1] = vb.y;
+                b[q * 4 + 2] = vb.z;
+                b[q * 4 + 3] = vb.w;
+            }
+#pragma unroll
+            for (int i = 0; i < 8; i++) {
+#pragma unroll
+                for (int j = 0; j < 8; j++) {
+                    acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+                }
+            }
+        }
+        if (moreA) {
+            stashA((t + 1) % STAGES); /* last read in step t + 1 - STAGES <= t - 1 */
+        }
+    }
+    cp_async_wait<0>(); /* no copy may be in flight at the epilogue (only empty groups remain) */
+
+    /* Epilogue as in sgemm_tile: one 64 x 64 quarter at a time through shared memory. */
+    float *stage = smem;
+#pragma unroll
+    for (int qm = 0; qm < 2; qm++) {
+#pragma unroll
+        for (int qn = 0; qn < 2; qn++) {
+            __syncthreads(); /* the previous readers of the buffers are done */
+#pragma unroll
+            for (int ii = 0; ii < 4; ii++) {
+                *(float4 *)&stage[(ty * 4 + ii) * SN + tx * 4] =
+                    make_float4(acc[qm * 4 + ii][qn * 4 + 0], acc[qm * 4 + ii][qn * 4 + 1],
+                                acc[qm * 4 + ii][qn * 4 + 2], acc[qm * 4 + ii][qn * 4 + 3]);
+            }
+            __syncthreads();
+#pragma unroll 1
+            for (int e = tid; e < SM * SN; e += SGEMM_THREADS) {
+                const int r = row0 + qm * SM + e / SN, c = col0 + qn * SN + e % SN;
+                if (r < M && c < N) {
+                    float *dst = C + (long long)r * N + c;
+                    float v = alpha * stage[e];
+                    if (beta != 0.f) {
+                        v = v + beta * *dst;
+                    }
+                    if (has_bias) {
+                        v = v + __ldg(bias + c);
+                    }
+                    *dst = ember_activate(act, act_alpha, v);
+                }
+            }
+        }
+    }
+}
+
+#define EMBER_SGEMM_CP_KERNEL(name, BK, STAGES, TA, MINB)                                                      \
+    extern "C" __global__ void __launch_bounds__(SGEMM_THREADS, MINB)                                         \
+    name(const int M, const int N, const int K, const float alpha, const float *__restrict__ A,               \
+         const float *__restrict__ B, const float beta, float *__restrict__ C, const float *__restrict__ bias, \
+         const int has_bias, const int act, const float act_alpha) {                                          \
+        sgemm_cp_tile<BK, STAGES, TA>(M, N, K, alpha, A, B, beta, C, bias, has_bias, act, act_alpha);        \
+    }
+#endif /* sm_80+ or host */
+
 /* K step of the 128-tiles: 16 for Hopper (sm_90 cubin: +2.4% at 4096^3 on an H200), 8 for the
    sm_80 cubin and the compute_75 PTX. With 16 a block takes 33 KB of shared memory, so Turing
    (64 KB per SM) would fit one block instead of two, and sm_80's NT kernel spills. The host
@@ -284,10 +559,33 @@ __device__ __forceinline__ void sgemm_tile(const int M, const int N, const int K
 #endif
 #endif
 
+/* Whether sgemm128_nn and sgemm128_tn are the cp.async kernels (sgemm_cp_tile<16, 4>): in the sm_90
+   cubin only (H100, gemm_sweep 2026-11-27 at 4096^3: 44.9 TFLOP/s against 41.4 for sgemm_tile with
+   BK = 16). Elsewhere they stay sgemm_tile kernels with static shared memory; the host pass gets
+   the same signatures either way. The host emulation test builds both (-DEMBER_SGEMM128_CP=0/1). */
+#ifndef EMBER_SGEMM128_CP
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+#define EMBER_SGEMM128_CP 1
+#else
+#define EMBER_SGEMM128_CP 0
+#endif
+#endif
+/* Dynamic shared memory of the cp.async kernels: must equal CudaKernel.SGEMM128_SM90_SHARED_BYTES. */
+#define EMBER_SGEMM128_CP_SMEM_BYTES 66560
+static_assert(SgemmCpShape<16, 4>::SMEM_BYTES == EMBER_SGEMM128_CP_SMEM_BYTES, "the host passes this size at launch");
+
 /* 128 x 128 tiles, 8 x 8 per thread: at most 128 registers so two blocks fit an SM. */
+#if EMBER_SGEMM128_CP
+EMBER_SGEMM_CP_KERNEL(sgemm128_nn, 16, 4, false, 2)
+#else
 EMBER_SGEMM_CUDA_KERNEL(sgemm128_nn, 128, 128, EMBER_SGEMM128_BK, 8, 8, false, false, false, 2)
+#endif
 EMBER_SGEMM_CUDA_KERNEL(sgemm128_nt, 128, 128, EMBER_SGEMM128_BK, 8, 8, false, true, false, 2)
+#if EMBER_SGEMM128_CP
+EMBER_SGEMM_CP_KERNEL(sgemm128_tn, 16, 4, true, 2)
+#else
 EMBER_SGEMM_CUDA_KERNEL(sgemm128_tn, 128, 128, EMBER_SGEMM128_BK, 8, 8, true, false, false, 2)
+#endif
 EMBER_SGEMM_CUDA_KERNEL(sgemm128_tt, 128, 128, EMBER_SGEMM128_BK, 8, 8, true, true, false, 2)
 /* 64 x 64 tiles, 4 x 4 per thread, for matrices too small to fill the GPU with 128-tiles. */
 EMBER_SGEMM_CUDA_KERNEL(sgemm64_nn, 64, 64, 16, 4, 4, false, false, false, 4)

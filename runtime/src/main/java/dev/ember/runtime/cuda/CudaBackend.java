@@ -13,6 +13,7 @@ import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUmodule;
@@ -78,6 +79,7 @@ public final class CudaBackend implements Backend {
                 CudaDriver.check("open " + name, "cuModuleGetFunction(" + k.symbol() + " in " + images.get(k.module()) + ")",
                         JCudaDriver.cuModuleGetFunction(f, modules.get(k.module()), k.symbol()));
                 functions[k.ordinal()] = f;
+                optInSharedMemory(k, f);
             }
             ok = true;
         } finally {
@@ -90,7 +92,7 @@ public final class CudaBackend implements Backend {
                 JCudaDriver.cuDevicePrimaryCtxRelease(device);
             }
         }
-        this.ops = new CudaOps(gpu.sms(), new DriverLauncher());
+        this.ops = new CudaOps(gpu.sms(), new DriverLauncher(), Map.copyOf(images));
         if (Boolean.getBoolean("ember.cuda.tf32") && !useTf32(true)) {
             System.err.println("ember: " + name + ": -Dember.cuda.tf32=true ignored: " + tf32Unavailable());
         }
@@ -144,6 +146,26 @@ public final class CudaBackend implements Backend {
         images.put(module, ptx);
     }
 
+    /**
+     * A kernel that needs more dynamic shared memory than the default 48 KB in the image it was
+     * loaded from (the sm_90 cubin's cp.async SGEMMs) is opted in once here: its maximum dynamic
+     * size, and the largest shared-memory carveout (as gemm_sweep measured it: two 65 KB blocks per
+     * SM). A refusal is a CudaException naming the kernel.
+     */
+    private void optInSharedMemory(CudaKernel k, CUfunction f) {
+        String image = images.get(k.module());
+        int bytes = k.dynamicSharedBytes(image);
+        if (bytes == 0) {
+            return;
+        }
+        CudaDriver.check("open " + name, "cuFuncSetAttribute(" + k.symbol() + " in " + image
+                + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " + bytes + ")", JCudaDriver.cuFuncSetAttribute(f,
+                CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes));
+        CudaDriver.check("open " + name, "cuFuncSetAttribute(" + k.symbol() + " in " + image
+                + ", PREFERRED_SHARED_MEMORY_CARVEOUT, 100)", JCudaDriver.cuFuncSetAttribute(f,
+                CUfunction_attribute.CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT, 100));
+    }
+
     private CudaException loadError(String module, String image, int rc) {
         String hint = rc == CudaErrors.CUDA_ERROR_UNSUPPORTED_PTX_VERSION || rc == CudaErrors.CUDA_ERROR_INVALID_PTX
                 || rc == CudaErrors.CUDA_ERROR_INSUFFICIENT_DRIVER
@@ -195,7 +217,7 @@ public final class CudaBackend implements Backend {
     /** The real launcher: JCuda kernel parameters, cuLaunchKernel on the stream, temporaries from the allocator. */
     private final class DriverLauncher implements CudaOps.Launcher {
         @Override
-        public void launch(CudaKernel k, int gx, int gy, int bx, int by, Object[] args) {
+        public void launch(CudaKernel k, int gx, int gy, int bx, int by, int sharedBytes, Object[] args) {
             String sig = k.signature();
             if (args.length != sig.length()) {
                 throw new IllegalStateException("cuda: " + k.symbol() + " takes " + sig.length() + " arguments, got "
@@ -213,7 +235,7 @@ public final class CudaBackend implements Backend {
                 };
             }
             CudaDriver.check(k.symbol(), "cuLaunchKernel", JCudaDriver.cuLaunchKernel(functions[k.ordinal()], gx, gy, 1,
-                    bx, by, 1, 0, stream, Pointer.to(params), null));
+                    bx, by, 1, sharedBytes, stream, Pointer.to(params), null));
             if (capturing) {
                 capturedOps++;
             }

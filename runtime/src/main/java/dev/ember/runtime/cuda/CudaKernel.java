@@ -11,9 +11,10 @@ import java.util.List;
  */
 public enum CudaKernel {
     // gemm_cuda.cu (CUDA-only fast path): (M, N, K, alpha, A, B, beta, C, bias, has_bias, act, act_alpha)
-    SGEMM128_NN("gemm_cuda", "sgemm128_nn", "iiifppfppiif"),
+    // NN and TN are cp.async kernels with dynamic shared memory in the sm_90 cubin (sgemm_cp_tile)
+    SGEMM128_NN("gemm_cuda", "sgemm128_nn", "iiifppfppiif", CudaKernel.SGEMM128_SM90_SHARED_BYTES),
     SGEMM128_NT("gemm_cuda", "sgemm128_nt", "iiifppfppiif"),
-    SGEMM128_TN("gemm_cuda", "sgemm128_tn", "iiifppfppiif"),
+    SGEMM128_TN("gemm_cuda", "sgemm128_tn", "iiifppfppiif", CudaKernel.SGEMM128_SM90_SHARED_BYTES),
     SGEMM128_TT("gemm_cuda", "sgemm128_tt", "iiifppfppiif"),
     SGEMM64_NN("gemm_cuda", "sgemm64_nn", "iiifppfppiif"),
     SGEMM64_NT("gemm_cuda", "sgemm64_nt", "iiifppfppiif"),
@@ -65,6 +66,12 @@ public enum CudaKernel {
     // roofline.cl: (out, iters), Backend.measurePeakFlops
     FMA_PEAK("roofline", "fma_peak", "pi");
 
+    /**
+     * Dynamic shared memory (bytes) of sgemm128_nn and sgemm128_tn in the sm_90 cubin: 4 stages of a
+     * 16 x 132 A tile and a 16 x 128 B tile, EMBER_SGEMM128_CP_SMEM_BYTES of gemm_cuda.cu (a test
+     * compares the two). Over the 48 KB a block gets without opting in.
+     */
+    public static final int SGEMM128_SM90_SHARED_BYTES = 66_560;
     /** Work-group size the reduction kernels were compiled for (RED_WG in reduce.cl and losses.cl). */
     public static final int RED_WG = 256;
     /** Columns per block of the column reductions (COL_TILE). */
@@ -79,11 +86,17 @@ public enum CudaKernel {
     private final String module;
     private final String symbol;
     private final String signature;
+    private final int sm90DynamicShared;
 
     CudaKernel(String module, String symbol, String signature) {
+        this(module, symbol, signature, 0);
+    }
+
+    CudaKernel(String module, String symbol, String signature, int sm90DynamicShared) {
         this.module = module;
         this.symbol = symbol;
         this.signature = signature;
+        this.sm90DynamicShared = sm90DynamicShared;
     }
 
     /** The packed module (kernel file without extension), e.g. {@code reduce}. */
@@ -99,6 +112,16 @@ public enum CudaKernel {
     /** One letter per parameter: p pointer, i int, j long, f float. */
     public String signature() {
         return signature;
+    }
+
+    /**
+     * Dynamic shared memory (bytes) this kernel needs when its module was loaded from {@code image}
+     * (a {@link CudaImages} resource name, as {@code CudaBackend.loadedImages()} reports it): nonzero
+     * only for the kernels that use it in the sm_90 cubin. The PTX and the sm_80 cubin use static
+     * shared memory only, and so does a null (not loaded) image.
+     */
+    public int dynamicSharedBytes(String image) {
+        return sm90DynamicShared > 0 && (CudaImages.ROOT + module + ".sm_90.cubin").equals(image) ? sm90DynamicShared : 0;
     }
 
     /** The modules the backend loads, in load order. */

@@ -4,6 +4,7 @@ import dev.ember.runtime.Activation;
 import dev.ember.runtime.BinaryOp;
 import dev.ember.runtime.ReductionLayout;
 import dev.ember.runtime.Storage;
+import java.util.Map;
 
 /**
  * The CUDA backend's ops as kernel launches: which kernel, what grid, which arguments, and the
@@ -17,8 +18,12 @@ final class CudaOps {
 
     /** Where launches go. */
     interface Launcher {
-        /** Queues kernel k on a gx x gy grid of bx x by blocks; args follow {@link CudaKernel#signature()}. */
-        void launch(CudaKernel k, int gx, int gy, int bx, int by, Object[] args);
+        /**
+         * Queues kernel k on a gx x gy grid of bx x by blocks with sharedBytes of dynamic shared memory
+         * ({@link CudaKernel#dynamicSharedBytes(String)} of its loaded image, usually 0); args follow
+         * {@link CudaKernel#signature()}.
+         */
+        void launch(CudaKernel k, int gx, int gy, int bx, int by, int sharedBytes, Object[] args);
 
         /** The device address of a storage (null for null: optional kernel arguments). */
         Object address(Storage s);
@@ -42,17 +47,31 @@ final class CudaOps {
 
     private final int sms;
     private final Launcher launcher;
+    private final int[] sharedBytes = new int[CudaKernel.values().length];
     private volatile GemmPath gemmPath;
 
+    /** Ops for a GPU of sms SMs whose modules were all loaded from their PTX (no dynamic shared memory). */
     CudaOps(int sms, Launcher launcher) {
+        this(sms, launcher, Map.of());
+    }
+
+    /** Ops for modules loaded from images (module -> CudaImages resource name, as CudaBackend loaded them). */
+    CudaOps(int sms, Launcher launcher, Map<String, String> images) {
         this(sms, launcher, "portable".equalsIgnoreCase(System.getProperty("ember.cuda.gemm", "")) ? GemmPath.PORTABLE
-                : GemmPath.FAST);
+                : GemmPath.FAST, images);
     }
 
     CudaOps(int sms, Launcher launcher, GemmPath gemmPath) {
+        this(sms, launcher, gemmPath, Map.of());
+    }
+
+    CudaOps(int sms, Launcher launcher, GemmPath gemmPath, Map<String, String> images) {
         this.sms = sms;
         this.launcher = launcher;
         this.gemmPath = gemmPath;
+        for (CudaKernel k : CudaKernel.values()) {
+            sharedBytes[k.ordinal()] = k.dynamicSharedBytes(images.get(k.module()));
+        }
     }
 
     GemmPath gemmPath() {
@@ -68,7 +87,12 @@ final class CudaOps {
     }
 
     private void launch(CudaKernel k, int gx, int gy, int bx, int by, Object... args) {
-        launcher.launch(k, gx, gy, bx, by, args);
+        launcher.launch(k, gx, gy, bx, by, sharedBytes[k.ordinal()], args);
+    }
+
+    /** Dynamic shared memory every launch of k passes (0 but for the sm_90 cubin's cp.async SGEMMs). */
+    int sharedBytes(CudaKernel k) {
+        return sharedBytes[k.ordinal()];
     }
 
     /** Blocks for a grid-stride loop over n items: enough to fill the GPU, never more than needed. */

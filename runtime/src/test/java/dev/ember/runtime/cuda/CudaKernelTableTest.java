@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,6 +60,26 @@ class CudaKernelTableTest {
                             + types.get(i));
                 }
             }
+        }
+    }
+
+    /**
+     * The dynamic shared memory the host passes to the sm_90 cp.async SGEMMs is the size gemm_cuda.cu
+     * declares (EMBER_SGEMM128_CP_SMEM_BYTES, which a static_assert ties to the kernel's buffers). Read
+     * from the kernels module's source, so it runs in the source tree only.
+     */
+    @Test
+    void sm90SharedMemoryMatchesTheKernelSource() throws IOException {
+        Path src = Path.of("").toAbsolutePath().resolveSibling("kernels")
+                .resolve("src/main/cuda/gemm_cuda.cu");
+        Assumptions.assumeTrue(Files.exists(src), "no kernel source at " + src);
+        Matcher m = Pattern.compile("#define EMBER_SGEMM128_CP_SMEM_BYTES (\\d+)").matcher(Files.readString(src));
+        assertTrue(m.find(), "EMBER_SGEMM128_CP_SMEM_BYTES missing from " + src);
+        assertEquals(Integer.parseInt(m.group(1)), CudaKernel.SGEMM128_SM90_SHARED_BYTES);
+        for (CudaKernel k : CudaKernel.values()) {
+            int bytes = k.dynamicSharedBytes(CudaImages.ROOT + k.module() + ".sm_90.cubin");
+            boolean cp = k == CudaKernel.SGEMM128_NN || k == CudaKernel.SGEMM128_TN;
+            assertEquals(cp ? CudaKernel.SGEMM128_SM90_SHARED_BYTES : 0, bytes, k.symbol());
         }
     }
 

@@ -10,7 +10,9 @@ import dev.ember.runtime.ReductionLayout;
 import dev.ember.runtime.Storage;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * GPU): each launch must match its kernel's signature argument by argument, use a legal grid and
  * the block shape the kernel was compiled for, cover its data (GEMM tiles, row and column groups,
  * reduction chunks), and give temporaries enough room; every temporary is released, and every
- * kernel of the table is launched by some op.
+ * kernel of the table is launched by some op. Dynamic shared memory is passed exactly where the
+ * loaded image needs it: sgemm128_nn/tn from the sm_90 cubin, nowhere else.
  */
 class CudaOpsLaunchTest {
 
@@ -30,7 +33,7 @@ class CudaOpsLaunchTest {
     record FakeStorage(long elements) implements Storage {
     }
 
-    record Launch(CudaKernel k, int gx, int gy, int bx, int by, Object[] args) {
+    record Launch(CudaKernel k, int gx, int gy, int bx, int by, int shared, Object[] args) {
         int i(int at) {
             return (Integer) args[at];
         }
@@ -50,8 +53,11 @@ class CudaOpsLaunchTest {
         int releases;
 
         @Override
-        public void launch(CudaKernel k, int gx, int gy, int bx, int by, Object[] args) {
+        public void launch(CudaKernel k, int gx, int gy, int bx, int by, int sharedBytes, Object[] args) {
             String sig = k.signature();
+            // 0, or over the 48 KB default (else static shared memory would do) and within sm_90's 227 KB opt-in limit.
+            assertTrue(sharedBytes == 0 || (sharedBytes > 48 * 1024 && sharedBytes <= 227 * 1024 && sharedBytes % 16 == 0),
+                    k + " dynamic shared memory " + sharedBytes);
             assertEquals(sig.length(), args.length, k + " argument count");
             for (int i = 0; i < args.length; i++) {
                 Object a = args[i];
@@ -71,7 +77,7 @@ class CudaOpsLaunchTest {
             assertTrue(gx >= 1 && gy >= 1 && gy <= 65535, k + " grid " + gx + " x " + gy);
             int threads = k.module().equals("gemm") ? CudaKernel.PORTABLE_GEMM_THREADS * CudaKernel.PORTABLE_GEMM_THREADS : 256;
             assertEquals(threads, bx * by, k + " block " + bx + " x " + by + " (the kernel is built for " + threads + " threads)");
-            launches.add(new Launch(k, gx, gy, bx, by, args));
+            launches.add(new Launch(k, gx, gy, bx, by, sharedBytes, args));
         }
 
         @Override
@@ -149,6 +155,61 @@ class CudaOpsLaunchTest {
                 assertTrue((long) lt.gy() * 128 >= m && (long) (lt.gy() - 1) * 128 < m, "tf32 grid y");
             }
         }
+    }
+
+    /** Every module loaded from one kind of image: "ptx", "sm_80" or "sm_90" (CudaImages resource names). */
+    static Map<String, String> images(String kind) {
+        Map<String, String> m = new HashMap<>();
+        for (String module : CudaKernel.modules()) {
+            m.put(module, kind.equals("ptx") ? CudaImages.ptxFor(module) : CudaImages.ROOT + module + "." + kind + ".cubin");
+        }
+        return m;
+    }
+
+    /**
+     * sgemm128_nn and sgemm128_tn of the sm_90 cubin are the cp.async kernels with 66,560 bytes of
+     * dynamic shared memory; every other kernel, and those two from the sm_80 cubin or the PTX (also
+     * when only gemm_cuda fell back to its PTX), launch with none.
+     */
+    @Test
+    void dynamicSharedMemoryOnlyForTheSm90CpAsyncGemms() {
+        Set<CudaKernel> cp = EnumSet.of(CudaKernel.SGEMM128_NN, CudaKernel.SGEMM128_TN);
+        Map<String, String> fallback = images("sm_90");
+        fallback.put("gemm_cuda", CudaImages.ptxFor("gemm_cuda")); // the sm_90 cubin was refused, the PTX loaded
+        for (String kind : List.of("none", "ptx", "sm_80", "sm_90", "sm_90 with gemm_cuda from PTX")) {
+            Map<String, String> images = switch (kind) {
+                case "none" -> Map.of();
+                case "sm_90 with gemm_cuda from PTX" -> fallback;
+                default -> images(kind);
+            };
+            boolean sm90 = kind.equals("sm_90");
+            for (CudaKernel k : CudaKernel.values()) {
+                int want = sm90 && cp.contains(k) ? 66_560 : 0;
+                assertEquals(want, k.dynamicSharedBytes(images.get(k.module())), k + " from " + kind);
+            }
+            for (CudaOps.GemmPath path : CudaOps.GemmPath.values()) {
+                Recorder r = new Recorder();
+                CudaOps ops = new CudaOps(SMS, r, path, images);
+                for (int t = 0; t < 4; t++) {
+                    for (int size : new int[] {9, 777, 2000, 4096}) { // 64-tiles (9, 777), 128-tiles ragged and whole
+                        ops.gemm(t >= 2, (t & 1) == 1, size, size, size, 0.5f, s((long) size * size), s((long) size * size),
+                                0.25f, s((long) size * size), s(size), Activation.RELU, 0f);
+                    }
+                }
+                ops.sum(s(1000), 1000, s(1));
+                ops.softmax(s(1000), s(1000), 10, 100);
+                int cpLaunches = 0;
+                for (Launch l : r.launches) {
+                    int want = sm90 && cp.contains(l.k()) ? CudaKernel.SGEMM128_SM90_SHARED_BYTES : 0;
+                    assertEquals(want, l.shared(), l.k() + " from " + kind + ", path " + path);
+                    assertEquals(want, ops.sharedBytes(l.k()));
+                    cpLaunches += l.shared() > 0 ? 1 : 0;
+                }
+                // FAST: NN and TN at 2000 and 4096 use the 128-tiles (4 launches), all from the cp.async kernels on sm_90.
+                assertEquals(sm90 && path == CudaOps.GemmPath.FAST ? 4 : 0, cpLaunches, kind + ", path " + path);
+            }
+        }
+        assertEquals(66_560, CudaKernel.SGEMM128_SM90_SHARED_BYTES, "4 x (16 x 132 + 16 x 128) floats");
     }
 
     @Test
@@ -309,7 +370,8 @@ class CudaOpsLaunchTest {
         Set<CudaKernel> seen = EnumSet.noneOf(CudaKernel.class);
         for (long n : SIZES) {
             Recorder r = new Recorder();
-            CudaOps ops = new CudaOps(SMS, r);
+            // Alternately as on Hopper (sm_90 cubins, the cp.async GEMMs with dynamic shared memory) and on the PTX.
+            CudaOps ops = new CudaOps(SMS, r, images(n % 2 == 0 ? "sm_90" : "ptx"));
             int rows = (int) Math.max(1, n / 7), cols = (int) Math.max(1, n / rows);
             long rc = (long) rows * cols;
             for (Activation act : Activation.values()) {
