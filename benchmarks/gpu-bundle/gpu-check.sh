@@ -10,6 +10,7 @@
 #   OUTDIR/junit/, OUTDIR/junit-ptx/          JUnit XML reports;  OUTDIR/tests*.txt  test trees
 #   OUTDIR/vendor-gemm.json, OUTDIR/peer.json the SGEMM comparison (JMH JSON) and the PyTorch peer
 #   OUTDIR/gemm-sweep.txt                     SGEMM tile variants (when the bundle has tools/gemm_sweep)
+#   OUTDIR/gemm-check.txt                     shipped 128-tile SGEMMs checked and timed (tools/gemm_check)
 #   OUTDIR/bench-64M/                         memory-bound ops on cuda:0 at 64M elements
 #   OUTDIR/bench/                             the benchmark report (Markdown, JSON, charts)
 # Exit code 0 when no test failed and the benchmark finished.
@@ -89,6 +90,10 @@ if [ "${EMBER_SKIP_VENDOR:-0}" != 1 ] && grep -q '^[* ] cuda[:0-9]* *available' 
     log "vendor peer through PyTorch (cuBLAS SGEMM, copy bandwidth)"
     bounded 300 python3 "$HERE/gpu_peer.py" "$OUT/peer.json" > "$OUT/peer.log" 2>&1
     PEER_RC=$?
+  fi
+  if [ -x "$HERE/tools/gemm_check" ]; then
+    log "shipped 128-tile SGEMMs (tools/gemm_check: full contract against float64, then timed)"
+    bounded 120 "$HERE/tools/gemm_check" > "$OUT/gemm-check.txt" 2>&1
   fi
   if [ -x "$HERE/tools/gemm_sweep" ]; then
     log "SGEMM tile sweep (tools/gemm_sweep: every variant checked against float64, then timed)"
