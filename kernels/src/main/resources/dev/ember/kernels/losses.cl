@@ -13,7 +13,6 @@
  *     loss_finish (one group) writes stats[0] = sum(partial) * inv_n.
  * All sums use fixed-order trees (ember_group_sum): deterministic.
  * Tunables: RED_WG work-group size, a power of two (default 256); the host launches with it.
- *   XENT_CACHE floats of local memory xent_rows keeps a group's logits in (default 8192).
  * Called by: Backend.softmaxCrossEntropy, bceWithLogits, mse.
  */
 #include "ember_common.h"
@@ -21,46 +20,17 @@
 #ifndef RED_WG
 #define RED_WG 256 /* work-items per group (power of two) */
 #endif
-#ifndef XENT_CACHE
-#define XENT_CACHE 8192 /* logits a group keeps in local memory between its two passes (32 KB; OpenCL sizes it from the device) */
-#endif
-
-/* Adds exp(z - max) to the running (max m, sum s) of exp: the online softmax of Milakov and Gimelshein
- * (2018), so a row is read twice (this pass, then the gradient's) instead of three times (max, sum,
- * gradient). The sum is rescaled only when the maximum grows; infinities and NaN give what the max-then-sum
- * passes gave: an +inf or NaN logit makes s NaN, a -inf logit adds nothing, and a row that is -inf
- * throughout ends with (-inf, 0), whose loss and gradient are NaN. */
-INLINE void xent_online(float z, float *m, float *s) {
-    float mn = FMAXF(*m, z);
-    float e = z == -EMBER_INF ? 0.0f : EXPF(z - mn); /* -inf adds nothing, even while the max is -inf */
-    *s = (mn == *m ? *s : *s * EXPF(*m - mn)) + e;
-    *m = mn;
-}
-
-/* The sum of two lanes' running (max, sum) pairs, expressed against mx, the larger max; a lane that saw no
- * column holds (-inf, 0) and adds nothing. */
-INLINE float xent_merge_sum(float m1, float s1, float m2, float s2, float mx) {
-    return (m1 == mx ? s1 : s1 * EXPF(m1 - mx)) + (m2 == mx ? s2 : s2 * EXPF(m2 - mx));
-}
 
 /* xent_rows(logits, labels, grad, scratch, rows, cols, lanes): `lanes` work-items per row (a power of two that
  * divides RED_WG, chosen by the host from cols: ReductionLayout.rowLanes), so one group handles RED_WG / lanes
  * rows and a narrow row (10 classes, or 1000) does not leave most of a 256-wide group idle or pay a 256-wide
- * tree per row. Each row is read twice: the online max and sum, then the gradient. Rows past the end and rows
- * with a bad label still take part in every barrier. */
+ * tree per row. Rows past the end and rows with a bad label still take part in every barrier. */
 KERNEL void xent_rows(GLOBAL const float *logits, GLOBAL const float *labels, GLOBAL float *grad,
                       GLOBAL float *scratch, const int rows, const int cols, const int lanes) {
-    LOCAL_ARRAY float red_m[RED_WG];
-    LOCAL_ARRAY float red_s[RED_WG];
-    LOCAL_ARRAY float cache[XENT_CACHE];
+    LOCAL_ARRAY float red[RED_WG];
     int lid = get_local_id(0);
     int lane = lid & (lanes - 1);
-    /* When the group's rows fit, the first pass keeps each logit in local memory and the second reads it
-       back from there (each lane only the columns it stored itself, so no barrier is needed): on an H100
-       the rows in flight outgrew L2 and the second pass went back to DRAM (about 52% of copy bandwidth). */
-    int cached = (RED_WG / lanes) * cols <= XENT_CACHE;
-    LOCAL_PTR float *mine = cache + (cached ? (lid / lanes) * cols : 0);
-    int base = lid - lane; /* this row's lanes of the reduction scratch */
+    LOCAL_PTR float *seg = red + (lid - lane); /* this row's lanes of the reduction scratch */
     int r = get_group_id(0) * (RED_WG / lanes) + lid / lanes;
     int live = r < rows;
     ember_i64 o = (ember_i64)(live ? r : 0) * cols;
@@ -69,37 +39,26 @@ KERNEL void xent_rows(GLOBAL const float *logits, GLOBAL const float *labels, GL
     float inv_rows = 1.0f / (float)rows;
     int bad = !(lf >= 0.0f && lf < (float)cols && (float)label == lf);
     int work = live && !bad;
-    float m = -EMBER_INF, s = 0.0f;
+    float m = -EMBER_INF;
     if (work) {
         for (int c = lane; c < cols; c += lanes) {
-            float z = logits[o + c];
-            if (cached) {
-                mine[c] = z;
-            }
-            xent_online(z, &m, &s);
+            m = FMAXF(m, logits[o + c]);
         }
     }
-    /* Fixed tree over the row's lanes, merging (max, sum) pairs. */
-    red_m[lid] = m;
-    red_s[lid] = s;
-    LOCAL_BARRIER();
-    for (int st = lanes >> 1; st > 0; st >>= 1) {
-        if (lane < st) {
-            float m1 = red_m[lid], m2 = red_m[lid + st];
-            float mx = FMAXF(m1, m2);
-            red_s[lid] = xent_merge_sum(m1, red_s[lid], m2, red_s[lid + st], mx);
-            red_m[lid] = mx;
+    m = ember_group_max(seg, m, lane, lanes);
+    float s = 0.0f;
+    if (work) {
+        for (int c = lane; c < cols; c += lanes) {
+            s += EXPF(logits[o + c] - m);
         }
-        LOCAL_BARRIER();
     }
-    m = red_m[base];
-    s = red_s[base];
+    s = ember_group_sum(seg, s, lane, lanes);
     if (work) {
         /* exp(z - m) / s, not exp(z - (m + log s)): with |z| ~ 1e4 the float lse carries an absolute
          * error of ulp(1e4) ~ 1e-3, which would become a 1e-3 relative error in every probability. */
         float inv_s = inv_rows / s;
         for (int c = lane; c < cols; c += lanes) {
-            float g = EXPF((cached ? mine[c] : logits[o + c]) - m) * inv_s;
+            float g = EXPF(logits[o + c] - m) * inv_s;
             grad[o + c] = c == label ? g - inv_rows : g;
         }
         if (lane == 0) {

@@ -38,17 +38,18 @@ public final class ReductionLayout {
 
     /**
      * Work-items per row of the row kernels ({@code xent_rows}, {@code softmax_rows},
-     * {@code row_argmax}): a power of two giving each about 16 of the row's columns, at most
-     * {@code groupSize} (a power of two); one work-group then holds {@code groupSize / lanes} rows.
-     * Ten classes take one lane (a row per work-item), 1,000 take 64, 4,096 and more 256. On an H100
-     * one column per lane (10 classes in 16 lanes) spent the op on barriers and dependent loads:
-     * 10% of copy bandwidth for 4M rows.
+     * {@code row_argmax}): a power of two, at least the row's length up to 32
+     * (a warp) and at least a 32nd of it, at most {@code groupSize} (a power of two). Ten classes
+     * take 16 lanes, 1,000 take 32, 4,096 take 128; one work-group then holds
+     * {@code groupSize / lanes} rows.
      */
     public static int rowLanes(int cols, int groupSize) {
         if (groupSize < 1 || Integer.bitCount(groupSize) != 1) {
             throw new IllegalArgumentException("rowLanes: group size " + groupSize + " is not a power of two");
         }
-        return Math.min(groupSize, ceilPow2((int) ((Math.max(cols, 1) + 15L) / 16)));
+        int narrow = ceilPow2(Math.min(Math.max(cols, 1), 32));
+        int wide = ceilPow2((int) ((Math.max(cols, 1) + 31L) / 32));
+        return Math.min(groupSize, Math.max(narrow, wide));
     }
 
     private static int ceilPow2(int v) {

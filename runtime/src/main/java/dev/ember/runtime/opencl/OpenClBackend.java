@@ -78,7 +78,6 @@ public final class OpenClBackend implements Backend {
                 & CL12.CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) != 0;
         String options = "-cl-std=CL1.2" + (crDivSqrt ? " -cl-fp32-correctly-rounded-divide-sqrt" : "")
                 + " -DRED_WG=" + redWg + " -DCOL_TILE=" + colTile + " -DROW_LANES=" + rowLanes
-                + " -DXENT_CACHE=" + xentCache(localMem)
                 + (gemmPlainLoops(dev) ? " -DGEMM_UNIFORM_TRIPS=0" : "");
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
@@ -569,15 +568,6 @@ public final class OpenClBackend implements Backend {
     }
 
     // ---- reductions -------------------------------------------------------------------------------------
-
-    /**
-     * Floats of local memory the cross-entropy keeps a work-group's logits in (losses.cl XENT_CACHE):
-     * 8,192 (32 KB) where the device has 40 KB or more, else what is left after 8 KB for the other
-     * arrays, at least 1 (a device with that little then re-reads its rows instead).
-     */
-    static long xentCache(long localMemBytes) {
-        return Math.max(1, Math.min(8192, (localMemBytes - 8192) / Float.BYTES));
-    }
 
     /** Work-items of the row kernels: redWg / lanes rows per group (reduce.cl, losses.cl). */
     private long rowGlobal(int rows, int lanes) {
