@@ -273,8 +273,11 @@ final class CudaOps {
         // when one group covers them, else a second pass over the groups' partials): losses.cl.
         int groups = partialGroups(rows);
         Storage scratch = launcher.temp(2L * rows);
-        Storage partial = groups > 1 ? launcher.temp(2L * groups) : null;
+        Storage partial = null;
         try {
+            if (groups > 1) {
+                partial = launcher.temp(2L * groups); // inside the try: scratch is released if this throws
+            }
             int lanes = ReductionLayout.rowLanes(cols, CudaKernel.RED_WG);
             launch(CudaKernel.XENT_ROWS, rowBlocks(rows, lanes), 1, THREADS, 1, p(logits), p(labels), p(grad), p(scratch),
                     rows, cols, lanes);

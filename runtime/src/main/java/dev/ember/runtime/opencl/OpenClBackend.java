@@ -645,8 +645,11 @@ public final class OpenClBackend implements Backend {
         // one group covers them, else a second pass over the groups' partials): losses.cl.
         long[] gc = chunking(rows);
         OpenClStorage scratch = pool.allocate(2L * rows);
-        OpenClStorage partial = gc[0] > 1 ? pool.allocate(2L * gc[0]) : null;
+        OpenClStorage partial = null;
         try {
+            if (gc[0] > 1) {
+                partial = pool.allocate(2L * gc[0]); // inside the try: scratch is released if this throws
+            }
             int lanes = ReductionLayout.rowLanes(cols, redWg);
             k("losses", "xent_rows").mem(logits).mem(labels).mem(grad).mem(scratch).i32(rows).i32(cols).i32(lanes)
                     .run(rowGlobal(rows, lanes), redWg);

@@ -51,6 +51,8 @@ class CudaOpsLaunchTest {
         final List<Launch> launches = new ArrayList<>();
         int temps;
         int releases;
+        /** temp() throws (as an exhausted allocator does) once this many temporaries were handed out. */
+        int tempLimit = Integer.MAX_VALUE;
 
         @Override
         public void launch(CudaKernel k, int gx, int gy, int bx, int by, int sharedBytes, Object[] args) {
@@ -87,6 +89,9 @@ class CudaOpsLaunchTest {
 
         @Override
         public Storage temp(long n) {
+            if (temps >= tempLimit) {
+                throw new IllegalStateException("out of device memory (test)");
+            }
             temps++;
             return new FakeStorage(n);
         }
@@ -363,6 +368,29 @@ class CudaOpsLaunchTest {
         assertEquals(chunks, last.i(2), "the second launch sums the chunks' rows");
         assertEquals(1, last.gy());
         assertTrue(last.i(5) >= chunks);
+    }
+
+    /**
+     * An op whose second temporary cannot be allocated still releases its first: cross-entropy over
+     * more rows than one group sums takes a scratch and then a partial buffer.
+     */
+    @Test
+    void temporariesAreReleasedWhenALaterAllocationFails() {
+        for (int limit = 0; limit <= 2; limit++) {
+            Recorder r = new Recorder();
+            r.tempLimit = limit;
+            CudaOps ops = new CudaOps(SMS, r);
+            int rows = 5000, cols = 10;
+            Runnable xent = () -> ops.softmaxCrossEntropy(s((long) rows * cols), s(rows), s((long) rows * cols), s(2), rows,
+                    cols);
+            if (limit < 2) {
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, xent::run);
+            } else {
+                xent.run();
+            }
+            assertEquals(limit, r.temps, "temporaries handed out");
+            assertEquals(r.temps, r.releases, "every temporary released, limit " + limit);
+        }
     }
 
     @Test
