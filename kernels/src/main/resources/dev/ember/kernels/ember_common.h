@@ -152,6 +152,9 @@ INLINE float ember_activate(int act, float alpha, float x) {
  * Sum of v over the work-group of size n (a power of two, at most the scratch length), in a fixed
  * tree order so the result is the same on every run. Every work-item gets the total. lid is the
  * flat local id. The caller must reach this from all work-items of the group.
+ * Segments: with scratch pointing at a segment's first slot, lid the index within the segment and
+ * n its size (reduce.cl's and losses.cl's row kernels, `lanes` per row), each segment of a group
+ * gets its own total; every work-item of the group must still call it with the same n (barriers).
  */
 INLINE float ember_group_sum(LOCAL_PTR float *scratch, float v, int lid, int n) {
     scratch[lid] = v;
