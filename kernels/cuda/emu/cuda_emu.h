@@ -6,7 +6,7 @@
  * math), so results are compared with tolerances, never bit for bit.
  *
  * Used by gemm_cuda_emu_test.cpp (run from GemmCudaEmulationTest), which also runs the TF32 WMMA
- * kernel through a whole-fragment model of nvcuda::wmma, and by ../tune/gemm_sweep_emu.cpp. cp.async
+ * kernel through a whole-fragment model of nvcuda::wmma. cp.async
  * (cp_async16/cp_async4/cp_async_commit/cp_async_wait, as gemm_cuda.cu names its wrappers) is
  * modelled per thread in two orders, see cp_emu_late. Not a general emulator: no warps, no atomics,
  * no dynamic shared memory (kernels declare a static array under EMBER_CUDA_EMU instead).

@@ -44,6 +44,66 @@
 
 #define SGEMM_THREADS 256
 
+/* Four consecutive floats of a row-major matrix at src (row `row_ok`, columns col..col + 3 of `limit`),
+   zero outside it: one 16-byte load when vec (the row length is a multiple of four, so the four lie
+   wholly inside or wholly outside and src is 16-byte aligned), else element by element. */
+__device__ __forceinline__ float4 sgemm_load4(const float *src, const bool row_ok, const int col, const int limit,
+                                              const bool vec) {
+    float4 v;
+    if (vec) {
+        v = (row_ok && col < limit) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
+    } else {
+        v.x = (row_ok && col + 0 < limit) ? __ldg(src + 0) : 0.f;
+        v.y = (row_ok && col + 1 < limit) ? __ldg(src + 1) : 0.f;
+        v.z = (row_ok && col + 2 < limit) ? __ldg(src + 2) : 0.f;
+        v.w = (row_ok && col + 3 < limit) ? __ldg(src + 3) : 0.f;
+    }
+    return v;
+}
+
+/* The epilogue of both 128-tile schemes and the 64-tiles: the raw sums go through shared memory one
+   SM x SN quarter of the tile at a time (reusing the tile buffers as `stage`, at least SM * SN floats),
+   so that the stores coalesce and the activation is instantiated once in a rolled loop rather than
+   TM * TN times. acc holds TM x TN sums as (TM / 4) x (TN / 4) quads of 4 x 4, SM and SN apart. The
+   caller must have finished with the tile buffers' contents (the first barrier here waits for the
+   other threads). */
+template <int TM, int TN, int SM, int SN>
+__device__ __forceinline__ void sgemm_epilogue(const float (&acc)[TM][TN], float *stage, const int tx, const int ty,
+                                               const int tid, const int row0, const int col0, const int M,
+                                               const int N, const float alpha, const float beta,
+                                               float *__restrict__ C, const float *__restrict__ bias,
+                                               const int has_bias, const int act, const float act_alpha) {
+#pragma unroll
+    for (int qm = 0; qm < TM / 4; qm++) {
+#pragma unroll
+        for (int qn = 0; qn < TN / 4; qn++) {
+            __syncthreads(); /* the previous readers of the buffers are done */
+#pragma unroll
+            for (int ii = 0; ii < 4; ii++) {
+                *(float4 *)&stage[(ty * 4 + ii) * SN + tx * 4] =
+                    make_float4(acc[qm * 4 + ii][qn * 4 + 0], acc[qm * 4 + ii][qn * 4 + 1],
+                                acc[qm * 4 + ii][qn * 4 + 2], acc[qm * 4 + ii][qn * 4 + 3]);
+            }
+            __syncthreads();
+#pragma unroll 1
+            for (int e = tid; e < SM * SN; e += SGEMM_THREADS) {
+                const int r = row0 + qm * SM + e / SN, c = col0 + qn * SN + e % SN;
+                if (r < M && c < N) {
+                    float *dst = C + (long long)r * N + c;
+                    float v = alpha * stage[e];
+                    if (beta != 0.f) {
+                        v = v + beta * *dst;
+                    }
+                    if (has_bias) {
+                        v = v + __ldg(bias + c);
+                    }
+                    *dst = ember_activate(act, act_alpha, v);
+                }
+            }
+        }
+    }
+}
+
 /* One BM x BN tile of C per 256-thread block; see the header for the scheme. WARPED arranges each
    warp's 32 threads as 4 rows x 8 columns of the thread grid (a 32 x 64 warp tile for 8 x 8 per
    thread) instead of 2 x 16, so that one k-step's shared-memory reads of a warp touch fewer bytes.
@@ -108,25 +168,11 @@ __device__ __forceinline__ void sgemm_tile(const int M, const int N, const int K
             if (!TA) {
                 const int i = row0 + ar[r], p = k0 + ak[r];
                 const float *src = A + (long long)i * K + p;
-                if (vecA) {
-                    ra[r] = (i < M && p < K) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
-                } else {
-                    ra[r].x = (i < M && p + 0 < K) ? __ldg(src + 0) : 0.f;
-                    ra[r].y = (i < M && p + 1 < K) ? __ldg(src + 1) : 0.f;
-                    ra[r].z = (i < M && p + 2 < K) ? __ldg(src + 2) : 0.f;
-                    ra[r].w = (i < M && p + 3 < K) ? __ldg(src + 3) : 0.f;
-                }
+                ra[r] = sgemm_load4(src, i < M, p, K, vecA);
             } else {
                 const int p = k0 + ak[r], i = row0 + ar[r];
                 const float *src = A + (long long)p * M + i;
-                if (vecA) {
-                    ra[r] = (p < K && i < M) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
-                } else {
-                    ra[r].x = (p < K && i + 0 < M) ? __ldg(src + 0) : 0.f;
-                    ra[r].y = (p < K && i + 1 < M) ? __ldg(src + 1) : 0.f;
-                    ra[r].z = (p < K && i + 2 < M) ? __ldg(src + 2) : 0.f;
-                    ra[r].w = (p < K && i + 3 < M) ? __ldg(src + 3) : 0.f;
-                }
+                ra[r] = sgemm_load4(src, p < K, i, M, vecA);
             }
         }
 #pragma unroll
@@ -134,25 +180,11 @@ __device__ __forceinline__ void sgemm_tile(const int M, const int N, const int K
             if (!TB) {
                 const int p = k0 + bk[r], j = col0 + bc[r];
                 const float *src = B + (long long)p * N + j;
-                if (vecB) {
-                    rb[r] = (p < K && j < N) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
-                } else {
-                    rb[r].x = (p < K && j + 0 < N) ? __ldg(src + 0) : 0.f;
-                    rb[r].y = (p < K && j + 1 < N) ? __ldg(src + 1) : 0.f;
-                    rb[r].z = (p < K && j + 2 < N) ? __ldg(src + 2) : 0.f;
-                    rb[r].w = (p < K && j + 3 < N) ? __ldg(src + 3) : 0.f;
-                }
+                rb[r] = sgemm_load4(src, p < K, j, N, vecB);
             } else {
                 const int j = col0 + bc[r], p = k0 + bk[r];
                 const float *src = B + (long long)j * K + p;
-                if (vecB) {
-                    rb[r] = (j < N && p < K) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
-                } else {
-                    rb[r].x = (j < N && p + 0 < K) ? __ldg(src + 0) : 0.f;
-                    rb[r].y = (j < N && p + 1 < K) ? __ldg(src + 1) : 0.f;
-                    rb[r].z = (j < N && p + 2 < K) ? __ldg(src + 2) : 0.f;
-                    rb[r].w = (j < N && p + 3 < K) ? __ldg(src + 3) : 0.f;
-                }
+                rb[r] = sgemm_load4(src, j < N, p, K, vecB);
             }
         }
     };
@@ -239,39 +271,9 @@ __device__ __forceinline__ void sgemm_tile(const int M, const int N, const int K
         }
     }
 
-    /* Epilogue, one SM x SN quarter of the tile at a time: the raw sums go through shared memory
-       (reusing the tile buffers) so that the stores coalesce and the activation is instantiated
-       once in a rolled loop rather than TM * TN times. */
-    float *stage = &As[0][0][0]; /* SM * SN floats: As and Bs are contiguous in smem_tiles */
-#pragma unroll
-    for (int qm = 0; qm < QM; qm++) {
-#pragma unroll
-        for (int qn = 0; qn < QN; qn++) {
-            __syncthreads(); /* the previous readers of the buffers are done */
-#pragma unroll
-            for (int ii = 0; ii < 4; ii++) {
-                *(float4 *)&stage[(ty * 4 + ii) * SN + tx * 4] =
-                    make_float4(acc[qm * 4 + ii][qn * 4 + 0], acc[qm * 4 + ii][qn * 4 + 1],
-                                acc[qm * 4 + ii][qn * 4 + 2], acc[qm * 4 + ii][qn * 4 + 3]);
-            }
-            __syncthreads();
-#pragma unroll 1
-            for (int e = tid; e < SM * SN; e += SGEMM_THREADS) {
-                const int r = row0 + qm * SM + e / SN, c = col0 + qn * SN + e % SN;
-                if (r < M && c < N) {
-                    float *dst = C + (long long)r * N + c;
-                    float v = alpha * stage[e];
-                    if (beta != 0.f) {
-                        v = v + beta * *dst;
-                    }
-                    if (has_bias) {
-                        v = v + __ldg(bias + c);
-                    }
-                    *dst = ember_activate(act, act_alpha, v);
-                }
-            }
-        }
-    }
+    /* As and Bs are contiguous in smem_tiles: SM * SN floats of staging. */
+    sgemm_epilogue<TM, TN, SM, SN>(acc, &As[0][0][0], tx, ty, tid, row0, col0, M, N, alpha, beta, C, bias, has_bias,
+                                   act, act_alpha);
 }
 
 #define EMBER_SGEMM_CUDA_KERNEL(name, BM, BN, BK, TM, TN, TA, TB, WARPED, MINB)                                \
@@ -395,25 +397,11 @@ __device__ __forceinline__ void sgemm_cp_tile(const int M, const int N, const in
             if (!TA) {
                 const int i = row0 + f / (BK / 4), p = k0 + (f % (BK / 4)) * 4;
                 const float *src = A + (long long)i * K + p;
-                if (vecA) {
-                    ra[r] = (i < M && p < K) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
-                } else {
-                    ra[r].x = (i < M && p + 0 < K) ? __ldg(src + 0) : 0.f;
-                    ra[r].y = (i < M && p + 1 < K) ? __ldg(src + 1) : 0.f;
-                    ra[r].z = (i < M && p + 2 < K) ? __ldg(src + 2) : 0.f;
-                    ra[r].w = (i < M && p + 3 < K) ? __ldg(src + 3) : 0.f;
-                }
+                ra[r] = sgemm_load4(src, i < M, p, K, vecA);
             } else {
                 const int p = k0 + f / (BM / 4), i = row0 + (f % (BM / 4)) * 4;
                 const float *src = A + (long long)p * M + i;
-                if (vecA) {
-                    ra[r] = (p < K && i < M) ? __ldg((const float4 *)src) : make_float4(0.f, 0.f, 0.f, 0.f);
-                } else {
-                    ra[r].x = (p < K && i + 0 < M) ? __ldg(src + 0) : 0.f;
-                    ra[r].y = (p < K && i + 1 < M) ? __ldg(src + 1) : 0.f;
-                    ra[r].z = (p < K && i + 2 < M) ? __ldg(src + 2) : 0.f;
-                    ra[r].w = (p < K && i + 3 < M) ? __ldg(src + 3) : 0.f;
-                }
+                ra[r] = sgemm_load4(src, p < K, i, M, vecA);
             }
         }
     };
@@ -505,37 +493,8 @@ __device__ __forceinline__ void sgemm_cp_tile(const int M, const int N, const in
     }
     cp_async_wait<0>(); /* no copy may be in flight at the epilogue (only empty groups remain) */
 
-    /* Epilogue as in sgemm_tile: one 64 x 64 quarter at a time through shared memory. */
-    float *stage = smem;
-#pragma unroll
-    for (int qm = 0; qm < 2; qm++) {
-#pragma unroll
-        for (int qn = 0; qn < 2; qn++) {
-            __syncthreads(); /* the previous readers of the buffers are done */
-#pragma unroll
-            for (int ii = 0; ii < 4; ii++) {
-                *(float4 *)&stage[(ty * 4 + ii) * SN + tx * 4] =
-                    make_float4(acc[qm * 4 + ii][qn * 4 + 0], acc[qm * 4 + ii][qn * 4 + 1],
-                                acc[qm * 4 + ii][qn * 4 + 2], acc[qm * 4 + ii][qn * 4 + 3]);
-            }
-            __syncthreads();
-#pragma unroll 1
-            for (int e = tid; e < SM * SN; e += SGEMM_THREADS) {
-                const int r = row0 + qm * SM + e / SN, c = col0 + qn * SN + e % SN;
-                if (r < M && c < N) {
-                    float *dst = C + (long long)r * N + c;
-                    float v = alpha * stage[e];
-                    if (beta != 0.f) {
-                        v = v + beta * *dst;
-                    }
-                    if (has_bias) {
-                        v = v + __ldg(bias + c);
-                    }
-                    *dst = ember_activate(act, act_alpha, v);
-                }
-            }
-        }
-    }
+    sgemm_epilogue<8, 8, SM, SN>(acc, smem, tx, ty, tid, row0, col0, M, N, alpha, beta, C, bias, has_bias, act,
+                                 act_alpha);
 }
 
 #define EMBER_SGEMM_CP_KERNEL(name, BK, STAGES, TA, MINB)                                                      \
