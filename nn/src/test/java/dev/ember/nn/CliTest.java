@@ -987,7 +987,7 @@ class CliTest {
         assertEquals(0, r.code, name + ": " + r.err);
     }
 
-    private static void oneLineError(Result r, String expect) {
+    static void oneLineError(Result r, String expect) {
         assertEquals(2, r.code, r.out + r.err);
         assertEquals(1, r.err.lines().count(), r.err);
         assertTrue(r.err.contains(expect), r.err);

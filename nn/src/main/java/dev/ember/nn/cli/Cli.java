@@ -11,6 +11,7 @@ import dev.ember.nn.io.SafeTensorsFormatException;
 import dev.ember.nn.loss.Loss;
 import dev.ember.nn.model.ModelFile;
 import dev.ember.nn.model.SavedModel;
+import dev.ember.nn.model.TrainingCsv;
 import dev.ember.nn.plot.Plots;
 import dev.ember.nn.train.Evaluation;
 import dev.ember.nn.train.Experiment;
@@ -45,9 +46,10 @@ public final class Cli {
     private static final String MODEL_FILE = "model.safetensors";
     private static final Set<String> TRAIN_FLAGS = Set.of("data", "label-column", "task", "layers", "activation",
             "loss", "optimizer", "lr", "momentum", "schedule", "weight-decay", "dropout", "batch-size", "epochs", "seed",
-            "device", "out", "patience", "validation", "init", "clip-norm", "test-fraction", "split-seed");
+            "device", "out", "patience", "validation", "init", "clip-norm", "test-fraction", "split-seed",
+            "drop-columns");
     private static final Set<String> TRAIN_SWITCHES = Set.of("header", "json", "quiet", "batchnorm", "stratify");
-    private static final Set<String> EVAL_FLAGS = Set.of("model", "data", "label-column", "device");
+    private static final Set<String> EVAL_FLAGS = Set.of("model", "data", "label-column", "device", "part");
     private static final Set<String> EVAL_SWITCHES = Set.of("header", "json", "quiet");
     private static final Set<String> PREDICT_FLAGS = Set.of("model", "input", "device");
     private static final Set<String> PREDICT_SWITCHES = Set.of("header");
@@ -206,7 +208,8 @@ public final class Cli {
 
     // ---- train ----------------------------------------------------------------------------------
 
-    private record Data(Split split, boolean named, String name) {
+    /** The data to train on; {@code csv} records a CSV file's split and columns (null for a data set name). */
+    private record Data(Split split, boolean named, String name, TrainingCsv csv) {
     }
 
     private static Data loadTrainData(Args a) {
@@ -226,24 +229,36 @@ public final class Cli {
                 throw new UsageException("--stratify needs classes; --task regression has none");
             }
             Dataset d = readCsv(p, a, !regression, null);
+            int featureColumns = d.cols();
+            List<Integer> dropped = List.of();
+            if (a.has("drop-columns")) {
+                String labelSpec = a.has("label-column") ? a.get("label-column").strip() : LABEL_COLUMN;
+                DropColumns.Layout layout = DropColumns.resolve(a.get("drop-columns"), p, a.flag("header"), labelSpec,
+                        d);
+                d = DropColumns.apply(d, layout, a.flag("header"));
+                dropped = layout.positions();
+            }
             if (!a.has("task")) {
                 checkNotANumericTarget(p, d);
             }
             // The float flag read back as the decimal the user typed (0.2f is not 0.2).
             double fraction = Double.parseDouble(Float.toString(testFraction));
             checkRowsToSplit(p, d.rows(), a, fraction, validation(a, RunConfig.defaults()));
-            Split split = Splits.random(d, fraction, a.longValue("split-seed", SPLIT_SEED), a.flag("stratify"));
-            return new Data(split.standardized(regression), false, d.name());
+            long seed = a.longValue("split-seed", SPLIT_SEED);
+            Split split = Splits.random(d, fraction, seed, a.flag("stratify"));
+            TrainingCsv csv = new TrainingCsv(d.rows(), TrainingCsv.fingerprint(d), fraction, seed, a.flag("stratify"),
+                    featureColumns, dropped);
+            return new Data(split.standardized(regression), false, d.name(), csv);
         }
         checkNotAMissingFile(data);
         for (String csvOnly : new String[] {"task", "label-column", "header", "test-fraction", "split-seed",
-            "stratify"}) {
+            "stratify", "drop-columns"}) {
             if (a.has(csvOnly)) {
                 throw new UsageException("--" + csvOnly + " applies to CSV files; " + data
                         + " is a bundled data set with its own label and task");
             }
         }
-        return new Data(Datasets.reference(data), true, data);
+        return new Data(Datasets.reference(data), true, data, null);
     }
 
     /**
@@ -409,7 +424,7 @@ public final class Cli {
             if (outDir != null) {
                 Path dir = outDir;
                 SavedModel saved = new SavedModel(model, r.loss().name(), data.name, split.train().featureNames(),
-                        split.train().classNames(), split.featureScaler(), split.targetScaler());
+                        split.train().classNames(), split.featureScaler(), split.targetScaler(), data.csv);
                 ModelFile.save(dir.resolve(MODEL_FILE), saved);
                 r.history().writeCsv(dir.resolve("history.csv"));
                 writePlots(dir, r.history(), ev, split.train().classNames(), data.name);
@@ -692,11 +707,21 @@ public final class Cli {
             }
             String data = a.require("data");
             Path p = Path.of(data);
+            String part = a.has("part") ? a.get("part").strip().toLowerCase(Locale.ROOT) : null;
+            if (part != null && !Set.of("test", "train", "all").contains(part)) {
+                throw new UsageException("--part must be test, train or all, got '" + a.get("part") + "'");
+            }
             Dataset raw;
             if (isDataFile(p)) {
                 raw = readCsv(p, a, task != Task.REGRESSION, task == Task.REGRESSION ? null : classNames(sm, task));
                 if (a.flag("header")) {
                     raw = byFeatureNames(raw, p, sm.featureNames());
+                }
+                if (!(a.flag("header") && raw.featureNames().equals(sm.featureNames()))) { // else taken by name
+                    raw = withoutDroppedColumns(raw, sm, a.get("model"));
+                }
+                if (part != null && !part.equals("all")) {
+                    raw = part(raw, part, sm.trainingCsv(), a.get("model"));
                 }
             } else {
                 checkNotAMissingFile(data);
@@ -706,8 +731,7 @@ public final class Cli {
                                 + " is a bundled data set with its own label");
                     }
                 }
-                raw = data.trim().toLowerCase(Locale.ROOT).replace('_', '-').equals("fashion-mnist")
-                        ? Datasets.fashionMnist(false) : Splits.reference(Datasets.load(data)).test();
+                raw = bundledPart(data, part == null ? "test" : part);
             }
             int in = sm.model().inputSize();
             if (raw.cols() != in) {
@@ -722,14 +746,15 @@ public final class Cli {
                 d = d.withTargets(sm.targetScaler().transform(d.targets(), d.rows(), 1));
             }
             Evaluation ev = Trainer.evaluate(sm.model(), loss, d, 256);
-            if (isDataFile(p) && d.name().equals(sm.dataName()) && !a.flag("quiet")) {
+            if (isDataFile(p) && part == null && d.name().equals(sm.dataName()) && !a.flag("quiet")) {
                 // "evaluate --data the.csv" after "train --data the.csv" reads as the test score; it is not
                 err.println("ember evaluate: note: the model was trained on data named '" + d.name() + "', as this"
                         + " file is; a CSV is evaluated whole, so if it is that file these metrics count its training"
-                        + " rows too (train printed the held-out test part's)");
+                        + " rows too (train printed the held-out test part's; --part test scores that part again)");
             }
             if (!a.flag("quiet") && !a.flag("json")) {
-                out.println("model " + a.get("model") + " on " + d.name() + " (" + d.rows() + " rows), device "
+                out.println("model " + a.get("model") + " on " + d.name() + (part == null ? "" : ", " + part + " part")
+                        + " (" + d.rows() + " rows), device "
                         + device.name());
                 printEvaluation(out, ev, sm.classNames(), sm.targetScaler(), d);
             }
@@ -738,12 +763,76 @@ public final class Cli {
                 m.put("command", "evaluate");
                 m.put("data", d.name());
                 m.put("rows", d.rows());
+                m.put("part", part != null ? part : isDataFile(p) ? "all" : "test");
                 m.put("device", device.name());
                 metrics(m, ev, task == Task.REGRESSION ? List.of() : classNames(sm, task), sm.targetScaler(), d);
                 out.println(Json.write(m));
             }
         }
         return 0;
+    }
+
+    /**
+     * A bundled data set's part: its reference split's test or training part (fashion-mnist: its
+     * own test or training images), or all of it.
+     */
+    private static Dataset bundledPart(String data, String part) {
+        boolean fashion = data.trim().toLowerCase(Locale.ROOT).replace('_', '-').equals("fashion-mnist");
+        if (fashion) {
+            if (part.equals("all")) {
+                throw new UsageException("--part all: fashion-mnist comes as separate training and test images;"
+                        + " evaluate --part train or --part test");
+            }
+            return Datasets.fashionMnist(part.equals("train"));
+        }
+        Dataset d = Datasets.load(data);
+        return switch (part) {
+            case "all" -> d;
+            case "train" -> Splits.reference(d).train();
+            default -> Splits.reference(d).test();
+        };
+    }
+
+    /**
+     * The test or training part of the CSV {@code d} as train split it, from the model's record of
+     * that split; refused when the model has none or {@code d} is not the file it was drawn from.
+     */
+    private static Dataset part(Dataset d, String part, TrainingCsv csv, String modelFile) {
+        if (csv == null) {
+            throw new UsageException("--part " + part + ": model " + modelFile + " has no record of a CSV split (it"
+                    + " was trained on a bundled data set, saved from code or written by an older Ember); evaluate"
+                    + " the whole file without --part");
+        }
+        String sha = TrainingCsv.fingerprint(d);
+        if (d.rows() != csv.rows() || !sha.equals(csv.sha256())) {
+            throw new UsageException("--part " + part + ": " + d.name() + " is not the data model " + modelFile
+                    + " was trained on: " + (d.rows() != csv.rows() ? "it has " + d.rows() + " rows, the model's"
+                    + " split was drawn from " + csv.rows() : "the same " + d.rows() + " rows, but other values or"
+                    + " another order (SHA-256 " + sha.substring(0, 12) + "..., the model's "
+                    + csv.sha256().substring(0, 12) + "...)") + "; --part splits only the training file again (with"
+                    + " the same --label-column)");
+        }
+        Split s = Splits.random(d, csv.testFraction(), csv.splitSeed(), csv.stratify());
+        return part.equals("test") ? s.test() : s.train();
+    }
+
+    /**
+     * {@code d}, read in order (without a header, or with one the model's feature names do not
+     * pick from), without the columns train's --drop-columns left out; a file without the training
+     * file's column count is refused.
+     */
+    private static Dataset withoutDroppedColumns(Dataset d, SavedModel sm, String modelFile) {
+        TrainingCsv csv = sm.trainingCsv();
+        if (csv == null || csv.droppedColumns().isEmpty()) {
+            return d;
+        }
+        if (d.cols() != csv.featureColumns()) {
+            throw new UsageException("model " + modelFile + " takes " + sm.model().inputSize() + " features: the "
+                    + csv.featureColumns() + " columns of its training file besides the label, less those"
+                    + " --drop-columns left out (positions " + csv.droppedColumns() + " among them); data "
+                    + d.name() + " has " + d.cols() + " besides the label");
+        }
+        return DropColumns.take(d, csv.keptPositions(), sm.featureNames());
     }
 
     /**
@@ -822,7 +911,11 @@ public final class Cli {
             String input = a.require("input");
             // "-": standard input, as Unix tools take it ("... | ember predict --model m --input -")
             Path file = Path.of(input.equals("-") ? "/dev/stdin" : input);
-            FeatureCsv.Table t = FeatureCsv.read(file, a.flag("header"), in, sm.featureNames());
+            TrainingCsv csv = sm.trainingCsv();
+            FeatureCsv.Table t = csv == null || csv.droppedColumns().isEmpty()
+                    ? FeatureCsv.read(file, a.flag("header"), in, sm.featureNames())
+                    : FeatureCsv.read(file, a.flag("header"), in, sm.featureNames(), csv.featureColumns(),
+                    csv.keptPositions());
             if (!t.ignored().isEmpty()) {
                 // on stderr: stdout is the predictions' CSV
                 err.println("ember predict: columns taken by the model's feature names; ignored: "

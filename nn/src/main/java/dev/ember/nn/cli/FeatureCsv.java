@@ -40,6 +40,16 @@ final class FeatureCsv {
      *                 header), when it has none to match a header against
      */
     static Table read(Path file, boolean header, int expectedCols, List<String> features) throws IOException {
+        return read(file, header, expectedCols, features, expectedCols, null);
+    }
+
+    /**
+     * As {@link #read(Path, boolean, int, List)}, for a model that leaves out some of its training
+     * file's columns: a file read in order (no header, or one that does not name the features)
+     * must have {@code columns} columns, of which those at {@code keep} are the features.
+     */
+    static Table read(Path file, boolean header, int expectedCols, List<String> features, int columns, int[] keep)
+            throws IOException {
         if (Files.isDirectory(file) || !Files.exists(file)) { // a pipe is read: /dev/stdin, --input -
             throw new UsageException("input file " + file + (Files.isDirectory(file) ? " is a directory, not a CSV file"
                     : " does not exist"));
@@ -61,8 +71,15 @@ final class FeatureCsv {
                     if (take != null) {
                         width = names.length;
                         ignored = leftOut(stripped, take);
+                    } else if (stripped.equals(features)) {
+                        keep = null; // exactly the model's features: nothing to leave out
                     }
                 }
+            }
+            boolean dropping = take == null && keep != null;
+            if (dropping) {
+                take = keep;
+                width = columns;
             }
             String[] cells;
             while ((cells = records.next()) != null) {
@@ -70,7 +87,9 @@ final class FeatureCsv {
                 if (cells.length != width) {
                     throw new IllegalArgumentException(file + ": line " + lineNo + " has " + cells.length
                             + " columns, " + (take == null ? "the model takes " + expectedCols + " features"
-                            : "the header has " + width) + (lineNo == 1 && !header && !isNumber(cells[0])
+                            : dropping ? "the model takes " + expectedCols + " features from the " + columns
+                            + " columns of its training file besides the label (train --drop-columns left out the"
+                            + " others)" : "the header has " + width) + (lineNo == 1 && !header && !isNumber(cells[0])
                             ? " (if line 1 names the columns, add --header)" : ""));
                 }
                 float[] v = new float[expectedCols];

@@ -84,6 +84,10 @@ final class Help {
                         + " the last, or with --header its name", Cli.LABEL_COLUMN)
                 .flag("header", "--header", "(CSV) line 1 names the columns (the model keeps the feature names)",
                         null)
+                .flag("drop-columns", "--drop-columns C[,C...]", "(CSV) columns left out of the features, as"
+                        + " pandas' df.drop(columns=[...]): 0-based indices or, with --header, names (an id"
+                        + " column); their cells must still be numbers; the model keeps them out for predict and"
+                        + " evaluate", null)
                 .flag("task", "--task classification|regression", "(CSV) the label is a class (integers or"
                         + " text) or a number, standardised for training; left out, numbers that mostly occur"
                         + " once (prices) are refused as classes", Cli.TASK)
@@ -158,8 +162,8 @@ final class Help {
                 .about("Print a saved model's metrics on labelled data: the loss, and accuracy, a per-class"
                         + " report and the confusion matrix, or R2, MSE and MAE.")
                 .about("A data set NAME is evaluated on the test part that train held out (fashion-mnist: its"
-                        + " 10,000 test images); a CSV file is used whole, scaled as the model's training data"
-                        + " was.")
+                        + " 10,000 test images); a CSV file is used whole (--part test: the test part train held"
+                        + " out), scaled as the model's training data was.")
                 .group("model and data")
                 .flag("model", "--model FILE|DIR", MODEL, null)
                 .flag("data", "--data NAME|FILE.csv", "a bundled data set's name, or a CSV file (gzipped too)"
@@ -169,6 +173,10 @@ final class Help {
                         + " -1 for the last, or with --header its name", Cli.LABEL_COLUMN)
                 .flag("header", "--header", "(CSV) line 1 names the columns; the model's features are taken"
                         + " by name when it names them (in any order, other columns left out)", null)
+                .flag("part", "--part test|train|all", "(CSV) test: the part train held out, split again as"
+                        + " train split it (the model records the split and the file's fingerprint; another file"
+                        + " is refused); train: the training part, validation rows included; all: the whole file."
+                        + " For a data set NAME: its reference split's part", "all for a CSV, test for a NAME")
                 .flag("device", "--device D", DEVICE, null)
                 .group("output")
                 .flag("json", "--json", "print the metrics as one JSON line on stdout instead of the report",

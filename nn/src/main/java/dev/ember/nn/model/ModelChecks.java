@@ -65,6 +65,11 @@ final class ModelChecks {
         width(source, ModelFile.FEATURE_SCALER, s.featureScaler(), m.inputSize(), "input features");
         width(source, ModelFile.TARGET_SCALER, s.targetScaler(), m.outputSize(), "outputs");
         names(source, ModelFile.FEATURE_NAMES, s.featureNames(), m.inputSize(), "input features");
+        if (s.trainingCsv() != null && s.trainingCsv().features() != m.inputSize()) {
+            throw new IllegalArgumentException(source + ": metadata " + ModelFile.TRAINING_CSV + ": "
+                    + s.trainingCsv().featureColumns() + " feature columns less " + s.trainingCsv().droppedColumns().size()
+                    + " dropped leave " + s.trainingCsv().features() + " features, the model takes " + m.inputSize());
+        }
         // A binary (BCE) model has one logit for two classes; regression has no classes.
         int classes = switch (task) {
             case CLASSIFICATION -> m.outputSize();

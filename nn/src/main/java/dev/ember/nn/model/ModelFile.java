@@ -43,6 +43,8 @@ public final class ModelFile {
     public static final String CLASS_NAMES = "ember.class_names";
     public static final String FEATURE_SCALER = "ember.feature_scaler";
     public static final String TARGET_SCALER = "ember.target_scaler";
+    /** Optional: the CSV file the model was trained on, its split and columns ({@link TrainingCsv}). */
+    public static final String TRAINING_CSV = "ember.training_csv";
     static final String FORMAT_VALUE = "ember-sequential/1";
 
     private ModelFile() {
@@ -86,6 +88,9 @@ public final class ModelFile {
         }
         if (m.targetScaler() != null) {
             meta.put(TARGET_SCALER, scalerJson(m.targetScaler()));
+        }
+        if (m.trainingCsv() != null) {
+            meta.put(TRAINING_CSV, m.trainingCsv().toJson());
         }
         SafeTensors.write(file, tensors, int64s, meta);
     }
@@ -143,7 +148,7 @@ public final class ModelFile {
             }
             SavedModel s = new SavedModel(model, loss, f.metadata().get(DATA),
                     stringList(f, FEATURE_NAMES), stringList(f, CLASS_NAMES), scaler(f, FEATURE_SCALER),
-                    scaler(f, TARGET_SCALER));
+                    scaler(f, TARGET_SCALER), trainingCsv(f));
             ModelChecks.metadata(f.source(), s, false);
             return s;
         } catch (RuntimeException e) {
@@ -255,6 +260,20 @@ public final class ModelFile {
             return StandardScaler.ofDouble(doubles(m.get("mean"), "mean"), doubles(m.get("std"), "std"));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(f.source() + ": corrupt " + key + " metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /** The optional {@link #TRAINING_CSV} entry: null when absent (a file written before it, or from code). */
+    private static TrainingCsv trainingCsv(SafeTensorsFile f) {
+        String v = f.metadata().get(TRAINING_CSV);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return TrainingCsv.fromJson(v);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(f.source() + ": corrupt " + TRAINING_CSV + " metadata: " + e.getMessage(),
+                    e);
         }
     }
 

@@ -15,10 +15,19 @@ import java.util.List;
  * applies the scalers, so a loaded model needs no preprocessing code of its own. {@code loss} is
  * a built-in loss name (mse, bce, cross_entropy): a model trained with a loss of one's own is saved
  * under the built-in one whose outputs it shares, since the file must load without that class.
+ * {@code trainingCsv}, null unless the model was trained on a CSV file by {@code ember train}, says
+ * how that file was split and which of its columns are features ({@link TrainingCsv}).
  */
 public record SavedModel(Sequential model, String loss, String dataName, List<String> featureNames,
-                         List<String> classNames, StandardScaler featureScaler, StandardScaler targetScaler)
+                         List<String> classNames, StandardScaler featureScaler, StandardScaler targetScaler,
+                         TrainingCsv trainingCsv)
         implements AutoCloseable {
+
+    /** A model without a record of a training CSV. */
+    public SavedModel(Sequential model, String loss, String dataName, List<String> featureNames,
+                      List<String> classNames, StandardScaler featureScaler, StandardScaler targetScaler) {
+        this(model, loss, dataName, featureNames, classNames, featureScaler, targetScaler, null);
+    }
 
     public SavedModel {
         featureNames = featureNames == null ? List.of() : List.copyOf(featureNames);

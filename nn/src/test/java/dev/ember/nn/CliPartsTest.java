@@ -1,0 +1,214 @@
+package dev.ember.nn;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static dev.ember.nn.CliTest.json;
+import static dev.ember.nn.CliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code evaluate --part} (a CSV's held-out part again) and {@code train --drop-columns}. */
+class CliPartsTest {
+
+    /** id,a,b,label: an id column, two features, three classes (or a numeric target). */
+    private static Path csv(Path dir, String name, boolean header, boolean regression, int rows) throws Exception {
+        StringBuilder s = new StringBuilder(header ? "id,a,b,label\n" : "");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (int i = 0; i < rows; i++) {
+            double a = r.nextGaussian(), b = r.nextGaussian();
+            String label = regression ? Double.toString(2 * a - b + 0.1 * r.nextGaussian())
+                    : Integer.toString(a + b > 0.7 ? 2 : a + b > -0.7 ? 1 : 0);
+            s.append(1000 + i).append(',').append(a).append(',').append(b).append(',').append(label).append('\n');
+        }
+        return Files.writeString(dir.resolve(name), s);
+    }
+
+    private static void sameMetrics(Map<String, Object> train, Map<String, Object> eval, String... keys) {
+        for (String k : keys) {
+            assertEquals(((Number) train.get(k)).doubleValue(), ((Number) eval.get(k)).doubleValue(), 1e-6,
+                    k + ": train " + train + " evaluate " + eval);
+        }
+    }
+
+    private static void partReproducesTrainsTestMetrics(Path dir, boolean regression, boolean stratify)
+            throws Exception {
+        Path f = csv(dir, "d.csv", true, regression, 120);
+        Path out = dir.resolve("run" + regression + stratify);
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--data", f.toString(),
+                "--header", "--epochs", "3", "--test-fraction", "0.3", "--split-seed", "5", "--device", "cpu",
+                "--quiet", "--json", "--out", out.toString()));
+        if (regression) {
+            args.addAll(java.util.List.of("--task", "regression"));
+        }
+        if (stratify) {
+            args.add("--stratify");
+        }
+        CliTest.Result t = run(args.toArray(String[]::new));
+        assertEquals(0, t.code(), t.err());
+        CliTest.Result e = run("evaluate", "--model", out.toString(), "--data", f.toString(), "--header",
+                "--part", "test", "--json", "--device", "cpu");
+        assertEquals(0, e.code(), e.err());
+        assertFalse(e.err().contains("note:"), e.err());
+        Map<String, Object> tm = json(t.out()), em = json(e.out());
+        assertEquals(36, ((Number) em.get("rows")).intValue(), e.out()); // ceil(0.3 * 120)
+        assertEquals("test", em.get("part"));
+        sameMetrics(tm, em, "test_loss");
+        sameMetrics(tm, em, regression ? "test_r2" : "test_accuracy");
+        if (!regression) {
+            assertEquals(tm.get("confusion_matrix"), em.get("confusion_matrix"));
+        }
+        CliTest.Result tr = run("evaluate", "--model", out.toString(), "--data", f.toString(), "--header",
+                "--part", "train", "--json", "--device", "cpu");
+        assertEquals(0, tr.code(), tr.err());
+        assertEquals(84, ((Number) json(tr.out()).get("rows")).intValue(), tr.out());
+        CliTest.Result all = run("evaluate", "--model", out.toString(), "--data", f.toString(), "--header",
+                "--json", "--device", "cpu");
+        assertEquals(120, ((Number) json(all.out()).get("rows")).intValue(), all.out());
+        assertTrue(all.err().contains("--part test"), all.err()); // the note points at it
+    }
+
+    @Test
+    void partTestReproducesTrainsClassificationMetrics(@TempDir Path dir) throws Exception {
+        partReproducesTrainsTestMetrics(dir, false, false);
+        partReproducesTrainsTestMetrics(dir, false, true);
+    }
+
+    @Test
+    void partTestReproducesTrainsRegressionMetrics(@TempDir Path dir) throws Exception {
+        partReproducesTrainsTestMetrics(dir, true, false);
+    }
+
+    @Test
+    void partRefusesAnotherFileAndAModelWithoutASplitRecord(@TempDir Path dir) throws Exception {
+        Path f = csv(dir, "d.csv", false, false, 60);
+        Path out = dir.resolve("run");
+        assertEquals(0, run("train", "--data", f.toString(), "--epochs", "1", "--quiet", "--out", out.toString()).code());
+        Path fewer = csv(dir, "fewer.csv", false, false, 50);
+        CliTest.oneLineError(run("evaluate", "--model", out.toString(), "--data", fewer.toString(), "--part", "test"),
+                "is not the data model " + out + " was trained on: it has 50 rows, the model's split was drawn from 60");
+        String changed = Files.readString(f).replaceFirst("1000,", "1000.5,");
+        Path other = Files.writeString(dir.resolve("other.csv"), changed);
+        CliTest.oneLineError(run("evaluate", "--model", out.toString(), "--data", other.toString(), "--part", "test"),
+                "the same 60 rows, but other values or another order");
+        // the same rows gzipped are the same data
+        Path gz = dir.resolve("d.csv.gz");
+        try (var o = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            o.write(Files.readAllBytes(f));
+        }
+        assertEquals(0, run("evaluate", "--model", out.toString(), "--data", gz.toString(), "--part", "test").code());
+        CliTest.oneLineError(run("evaluate", "--model", out.toString(), "--data", f.toString(), "--part", "half"),
+                "--part must be test, train or all, got 'half'");
+        Path wine = dir.resolve("wine");
+        assertEquals(0, run("train", "--data", "wine", "--epochs", "1", "--quiet", "--out", wine.toString()).code());
+        Path wineCsv = Files.writeString(dir.resolve("w.csv"), Files.readString(f));
+        CliTest.oneLineError(run("evaluate", "--model", out.toString().replace("run", "wine"), "--data",
+                wineCsv.toString(), "--part", "test"), "has no record of a CSV split");
+    }
+
+    @Test
+    void partOfABundledDataSetIsItsReferenceSplit(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("wine");
+        CliTest.Result t = run("train", "--data", "wine", "--epochs", "2", "--quiet", "--json", "--out",
+                out.toString(), "--device", "cpu");
+        assertEquals(0, t.code(), t.err());
+        CliTest.Result e = run("evaluate", "--model", out.toString(), "--data", "wine", "--part", "test", "--json",
+                "--device", "cpu");
+        assertEquals(0, e.code(), e.err());
+        sameMetrics(json(t.out()), json(e.out()), "test_loss", "test_accuracy");
+        assertEquals(36, ((Number) json(e.out()).get("rows")).intValue()); // wine: 178 rows, 20%
+        CliTest.Result tr = run("evaluate", "--model", out.toString(), "--data", "wine", "--part", "train", "--json");
+        assertEquals(142, ((Number) json(tr.out()).get("rows")).intValue(), tr.out() + tr.err());
+        CliTest.Result all = run("evaluate", "--model", out.toString(), "--data", "wine", "--part", "all", "--json");
+        assertEquals(178, ((Number) json(all.out()).get("rows")).intValue(), all.out() + all.err());
+    }
+
+    @Test
+    void dropColumnsWithoutAHeaderIsRecordedForPredictAndEvaluate(@TempDir Path dir) throws Exception {
+        Path f = csv(dir, "d.csv", false, false, 80);
+        Path out = dir.resolve("run");
+        CliTest.Result t = run("train", "--data", f.toString(), "--drop-columns", "0", "--epochs", "2", "--quiet",
+                "--json", "--out", out.toString(), "--stratify");
+        assertEquals(0, t.code(), t.err());
+        // the model takes 2 features, not the id
+        CliTest.Result e = run("evaluate", "--model", out.toString(), "--data", f.toString(), "--part", "test",
+                "--json");
+        assertEquals(0, e.code(), e.err());
+        sameMetrics(json(t.out()), json(e.out()), "test_loss", "test_accuracy");
+        // predict takes the training file's layout without the label: id,a,b
+        StringBuilder in = new StringBuilder();
+        StringBuilder noId = new StringBuilder();
+        for (String line : Files.readAllLines(f).subList(0, 5)) {
+            String[] c = line.split(",");
+            in.append(c[0]).append(',').append(c[1]).append(',').append(c[2]).append('\n');
+            noId.append("9999999,").append(c[1]).append(',').append(c[2]).append('\n');
+        }
+        CliTest.Result p = run("predict", "--model", out.toString(), "--input",
+                Files.writeString(dir.resolve("in.csv"), in).toString());
+        assertEquals(0, p.code(), p.err());
+        assertEquals(6, p.out().lines().count(), p.out());
+        // the id is left out, so another id predicts the same
+        CliTest.Result q = run("predict", "--model", out.toString(), "--input",
+                Files.writeString(dir.resolve("in2.csv"), noId).toString());
+        assertEquals(p.out(), q.out());
+        Path two = Files.writeString(dir.resolve("two.csv"), "0.5,0.1\n");
+        CliTest.Result bad = run("predict", "--model", out.toString(), "--input", two.toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("has 2 columns, the model takes 2 features from the 3 columns"), bad.err());
+        Path narrow = Files.writeString(dir.resolve("narrow.csv"), "0.5,0.1,1\n0.2,0.3,0\n");
+        CliTest.oneLineError(run("evaluate", "--model", out.toString(), "--data", narrow.toString()),
+                "takes 2 features: the 3 columns of its training file besides the label");
+    }
+
+    @Test
+    void dropColumnsByNameWithAHeaderIsIgnoredByName(@TempDir Path dir) throws Exception {
+        Path f = csv(dir, "d.csv", true, true, 80);
+        Path out = dir.resolve("run");
+        CliTest.Result t = run("train", "--data", f.toString(), "--header", "--label-column", "label",
+                "--drop-columns", "id", "--task", "regression", "--epochs", "2", "--quiet", "--json", "--out",
+                out.toString());
+        assertEquals(0, t.code(), t.err());
+        CliTest.Result e = run("evaluate", "--model", out.toString(), "--data", f.toString(), "--header",
+                "--label-column", "label", "--part", "test", "--json");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.err().contains("ignored: id"), e.err());
+        sameMetrics(json(t.out()), json(e.out()), "test_loss", "test_r2");
+        CliTest.Result p = run("predict", "--model", out.toString(), "--input", f.toString(), "--header");
+        assertEquals(0, p.code(), p.err());
+        assertTrue(p.err().contains("ignored: id, label"), p.err());
+    }
+
+    @Test
+    void dropColumnsRefusesTheLabelUnknownColumnsRepeatsAndEverything(@TempDir Path dir) throws Exception {
+        Path f = csv(dir, "d.csv", true, false, 40);
+        String file = f.toString();
+        CliTest.oneLineError(run("train", "--data", file, "--header", "--drop-columns", "label"),
+                "--drop-columns label is the label column ('label')");
+        CliTest.oneLineError(run("train", "--data", file, "--header", "--drop-columns", "3"),
+                "--drop-columns 3 is the label column");
+        CliTest.oneLineError(run("train", "--data", file, "--header", "--drop-columns", "ID"),
+                "--drop-columns ID: no column of " + file + " is named so (columns: id, a, b, label); 'id' differs"
+                        + " only in case");
+        CliTest.oneLineError(run("train", "--data", file, "--header", "--drop-columns", "7"),
+                "--drop-columns 7: no such column; " + file + " has 4 columns, 0 to 3");
+        CliTest.oneLineError(run("train", "--data", file, "--header", "--drop-columns", "id,0"),
+                "names column 0 ('id') twice");
+        CliTest.oneLineError(run("train", "--data", file, "--header", "--drop-columns", "id,a,b"),
+                "drops every feature: " + file + " has 4 columns, the label and 3 features");
+        CliTest.oneLineError(run("train", "--data", file, "--header", "--drop-columns", "id,,a"), "has an empty entry");
+        CliTest.oneLineError(run("train", "--data", file.replace("d.csv", "x.csv"), "--drop-columns", "id"),
+                "does not exist");
+        Path noHeader = csv(dir, "n.csv", false, false, 40);
+        CliTest.oneLineError(run("train", "--data", noHeader.toString(), "--drop-columns", "id"),
+                "--drop-columns id is a column name, which needs --header");
+        CliTest.oneLineError(run("train", "--data", "wine", "--drop-columns", "0"),
+                "--drop-columns applies to CSV files");
+        CliTest.oneLineError(run("train", "--data", file, "--drop-colums", "0"), "did you mean --drop-columns?");
+        CliTest.oneLineError(run("evaluate", "--model", file, "--data", file, "--prt", "test"), "did you mean --part?");
+    }
+}
