@@ -7,6 +7,7 @@ import dev.ember.nn.io.SafeTensorsFile;
 import dev.ember.nn.io.TensorData;
 import dev.ember.nn.model.ModelFile;
 import dev.ember.nn.model.SavedModel;
+import dev.ember.nn.model.TrainingCsv;
 import dev.ember.runtime.Device;
 import dev.ember.runtime.Devices;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,34 @@ class ModelFileTest {
             assertEquals(null, s.targetScaler());
             assertEquals(model(1).summary().lines().count(), s.model().summary().lines().count());
         }
+    }
+
+    @Test
+    void theTrainingCsvRecordRoundTripsAndIsOptional(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("m.safetensors");
+        String sha = "0123456789abcdef".repeat(4);
+        TrainingCsv csv = new TrainingCsv(150, sha, 0.2, 1L << 40, true, 6, List.of(0, 5));
+        try (Sequential m = model(1)) {
+            ModelFile.save(f, new SavedModel(m, "cross_entropy", "toy", null, null, null, null, csv));
+            ModelFile.save(dir.resolve("old.safetensors"), new SavedModel(m, "cross_entropy", "toy", null, null, null,
+                    null));
+        }
+        try (SavedModel s = ModelFile.load(f, CPU)) {
+            assertEquals(csv, s.trainingCsv());
+            assertArrayEquals(new int[] {1, 2, 3, 4}, s.trainingCsv().keptPositions());
+        }
+        try (SavedModel s = ModelFile.load(dir.resolve("old.safetensors"), CPU)) {
+            assertEquals(null, s.trainingCsv()); // a file without the entry loads as before
+        }
+        String json = SafeTensors.read(f).metadata().get(ModelFile.TRAINING_CSV);
+        assertLoadFails(editMetadata(f, dir.resolve("wide.safetensors"), ModelFile.TRAINING_CSV,
+                json.replace("\"feature_columns\":6", "\"feature_columns\":7")), ModelFile.TRAINING_CSV,
+                "7 feature columns less 2 dropped leave 5 features, the model takes 4");
+        assertLoadFails(editMetadata(f, dir.resolve("bad.safetensors"), ModelFile.TRAINING_CSV,
+                json.replace("\"stratify\":true", "\"stratify\":1")), "corrupt " + ModelFile.TRAINING_CSV,
+                "'stratify' must be true or false");
+        assertLoadFails(editMetadata(f, dir.resolve("drop.safetensors"), ModelFile.TRAINING_CSV,
+                json.replace("[0,5]", "[0,6]")), "dropped column 6 is not one of the 6 feature columns");
     }
 
     @Test
