@@ -106,7 +106,7 @@ if [ "${EMBER_SKIP_MEMBOUND:-0}" != 1 ] && grep -q '^[* ] cuda[:0-9]* *available
   # Issue 4's bandwidth target is for sizes that fill the GPU: 64M floats (256 MB per tensor).
   log "memory-bound ops on cuda:0 at 64M elements"
   bounded "${EMBER_MEMBOUND_TIMEOUT:-300}" "$JAVA" $FLAGS -jar "$HERE/ember.jar" bench --quick --devices cuda:0 \
-    --ops relu,relu_backward,sigmoid,add,sgd,adam,dropout,softmax_ce,bias_grad --sizes 64M,65536x1000,16384x4096 \
+    --ops relu,relu_backward,sigmoid,add,sgd,adam,dropout,softmax_ce,bias_grad --sizes 64M,65536x1000,16384x4096,4194304x10 \
     --out "$OUT/bench-64M" > "$OUT/bench-64M.log" 2>&1
   MEM_RC=$?
 fi
