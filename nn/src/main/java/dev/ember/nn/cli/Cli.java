@@ -228,16 +228,16 @@ public final class Cli {
             if (regression && a.flag("stratify")) {
                 throw new UsageException("--stratify needs classes; --task regression has none");
             }
-            Dataset d = readCsv(p, a, !regression, null);
-            int featureColumns = d.cols();
-            List<Integer> dropped = List.of();
-            if (a.has("drop-columns")) {
-                String labelSpec = a.has("label-column") ? a.get("label-column").strip() : LABEL_COLUMN;
-                DropColumns.Layout layout = DropColumns.resolve(a.get("drop-columns"), p, a.flag("header"), labelSpec,
-                        d);
-                d = DropColumns.apply(d, layout, a.flag("header"));
-                dropped = layout.positions();
-            }
+            // --drop-columns: resolved once the header (or first row) is read, and the columns left unread
+            DropColumns.Layout[] layout = {null};
+            Csv.Skipped skipped = !a.has("drop-columns") ? null : (names, cols, label) -> {
+                layout[0] = DropColumns.resolve(a.get("drop-columns"), p, names, cols, label);
+                return Set.copyOf(layout[0].dropped());
+            };
+            Dataset d = readCsv(p, a, !regression, null, skipped,
+                    read -> layout[0] == null ? read : DropColumns.apply(read, layout[0], a.flag("header")));
+            int featureColumns = layout[0] == null ? d.cols() : layout[0].columns() - 1;
+            List<Integer> dropped = layout[0] == null ? List.of() : layout[0].positions();
             if (!a.has("task")) {
                 checkNotANumericTarget(p, d);
             }
@@ -614,6 +614,16 @@ public final class Cli {
      * by their place in {@code classes} (a model's) when that is given.
      */
     private static Dataset readCsv(Path p, Args a, boolean classification, List<String> classes) {
+        return readCsv(p, a, classification, classes, null, d -> d);
+    }
+
+    /**
+     * The CSV {@code p} as the flags read it, the columns {@code skipped} names left unread (their
+     * cells hold 0 until {@code shape}, which sees the data set before the checks of its rows,
+     * leaves them out).
+     */
+    private static Dataset readCsv(Path p, Args a, boolean classification, List<String> classes,
+                                   Csv.Skipped skipped, java.util.function.UnaryOperator<Dataset> shape) {
         String label = a.has("label-column") ? a.get("label-column").strip() : LABEL_COLUMN;
         if (!label.matches("[+-]?\\d+") && !a.flag("header")) {
             throw new UsageException("--label-column " + label + " is a column name, which needs --header (or give"
@@ -621,8 +631,7 @@ public final class Cli {
         }
         Dataset d;
         try {
-            d = classes == null ? Csv.read(p, a.flag("header"), label, classification)
-                    : Csv.read(p, a.flag("header"), label, classes);
+            d = Csv.read(p, a.flag("header"), label, classification, classes, skipped);
         } catch (IllegalArgumentException e) {
             // A header line read as data (pandas' to_csv also starts it with an empty index cell)
             String m = String.valueOf(e.getMessage());
@@ -633,6 +642,7 @@ public final class Cli {
             }
             throw e;
         }
+        d = shape.apply(d);
         // With the model's classes (evaluate) a header's label is caught above as an unknown class;
         // a class of one row is then just a small file's, so only train's sorted labels are checked.
         if (!a.flag("header") && classes == null) {
@@ -713,7 +723,8 @@ public final class Cli {
             }
             Dataset raw;
             if (isDataFile(p)) {
-                raw = readCsv(p, a, task != Task.REGRESSION, task == Task.REGRESSION ? null : classNames(sm, task));
+                raw = readCsv(p, a, task != Task.REGRESSION, task == Task.REGRESSION ? null : classNames(sm, task),
+                        unreadColumns(sm, p, a.get("model")), d -> d);
                 if (a.flag("header")) {
                     raw = byFeatureNames(raw, p, sm.featureNames());
                 }
@@ -817,6 +828,58 @@ public final class Cli {
     }
 
     /**
+     * The columns of a file {@code evaluate} reads that the model does not take, left unread so
+     * that they may hold text (an id, a name) or nothing: with a header that names the model's
+     * features, every column but those and the label; a file read in order (no header, or one the
+     * feature names do not pick from) of the training file's layout, the columns train's
+     * --drop-columns left out. A file read in order of another column count is refused, as
+     * {@link #withoutDroppedColumns} refuses it.
+     */
+    private static Csv.Skipped unreadColumns(SavedModel sm, Path p, String modelFile) {
+        return (names, cols, label) -> {
+            if (names != null) {
+                List<String> features = new java.util.ArrayList<>(names);
+                features.remove(label);
+                int[] take = FeatureCsv.byName(p.toString(), features, sm.featureNames());
+                if (take != null) {
+                    Set<Integer> unread = new java.util.HashSet<>();
+                    for (int c = 0; c < features.size(); c++) {
+                        unread.add(c < label ? c : c + 1);
+                    }
+                    for (int c : take) {
+                        unread.remove(c < label ? c : c + 1);
+                    }
+                    return unread;
+                }
+                if (features.equals(sm.featureNames())) {
+                    return Set.of();
+                }
+            }
+            TrainingCsv csv = sm.trainingCsv();
+            if (csv == null || csv.droppedColumns().isEmpty()) {
+                return Set.of();
+            }
+            if (cols - 1 != csv.featureColumns()) {
+                throw otherLayout(sm, modelFile, p.getFileName().toString().replaceFirst("(\\.csv)?(\\.gz)?$", ""),
+                        cols - 1);
+            }
+            Set<Integer> unread = new java.util.HashSet<>();
+            for (int c : csv.droppedColumns()) {
+                unread.add(c < label ? c : c + 1);
+            }
+            return unread;
+        };
+    }
+
+    private static UsageException otherLayout(SavedModel sm, String modelFile, String data, int features) {
+        TrainingCsv csv = sm.trainingCsv();
+        return new UsageException("model " + modelFile + " takes " + sm.model().inputSize() + " features: the "
+                + csv.featureColumns() + " columns of its training file besides the label, less those"
+                + " --drop-columns left out (positions " + csv.droppedColumns() + " among them); data "
+                + data + " has " + features + " besides the label");
+    }
+
+    /**
      * {@code d}, read in order (without a header, or with one the model's feature names do not
      * pick from), without the columns train's --drop-columns left out; a file without the training
      * file's column count is refused.
@@ -827,10 +890,7 @@ public final class Cli {
             return d;
         }
         if (d.cols() != csv.featureColumns()) {
-            throw new UsageException("model " + modelFile + " takes " + sm.model().inputSize() + " features: the "
-                    + csv.featureColumns() + " columns of its training file besides the label, less those"
-                    + " --drop-columns left out (positions " + csv.droppedColumns() + " among them); data "
-                    + d.name() + " has " + d.cols() + " besides the label");
+            throw otherLayout(sm, modelFile, d.name(), d.cols());
         }
         return DropColumns.take(d, csv.keptPositions(), sm.featureNames());
     }

@@ -3,9 +3,6 @@ package dev.ember.nn.cli;
 import dev.ember.nn.data.Csv;
 import dev.ember.nn.data.Dataset;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +11,9 @@ import java.util.List;
  * {@code train --drop-columns}: columns of a CSV left out of the features, as pandas'
  * {@code df.drop(columns=[...])}, by 0-based index or, with {@code --header}, by name. The label,
  * an unknown column, one given twice and dropping every feature are refused with the file's
- * columns named. The dropped columns are taken out of the features after the file is read, so
- * their cells must be numbers as the other features' are.
+ * columns named. The columns are resolved once the file's header (or first row) is read, and the
+ * reader leaves them unread ({@link Csv.Skipped}), so their cells may hold anything: an id or name
+ * as text, or nothing.
  */
 final class DropColumns {
     private DropColumns() {
@@ -36,13 +34,11 @@ final class DropColumns {
     }
 
     /**
-     * The columns {@code spec} names in {@code file} (read as {@code d}, its label column given by
-     * {@code labelSpec} as {@code --label-column} has it).
+     * The columns {@code spec} names in {@code file}, whose header's names are {@code names} (null
+     * without a header), with {@code columns} columns, the label's at {@code label}.
      */
-    static Layout resolve(String spec, Path file, boolean header, String labelSpec, Dataset d) {
-        int columns = d.cols() + 1;
-        List<String> names = header ? headerOf(file) : null;
-        int label = labelIndex(labelSpec, names, columns, file);
+    static Layout resolve(String spec, Path file, List<String> names, int columns, int label) {
+        boolean header = names != null;
         List<Integer> dropped = new ArrayList<>();
         for (String part : spec.split(",", -1)) {
             String item = part.strip();
@@ -155,45 +151,6 @@ final class DropColumns {
                     + " give their 0-based indices");
         }
         return c;
-    }
-
-    /** The label's file column, as Csv resolved it (it has already accepted {@code labelSpec}). */
-    private static int labelIndex(String labelSpec, List<String> names, int columns, Path file) {
-        String s = labelSpec.strip();
-        if (s.matches("[+-]?\\d+")) {
-            int at = Integer.parseInt(s);
-            return at == -1 ? columns - 1 : at;
-        }
-        String w = s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1).strip()
-                : s;
-        int exact = names.indexOf(w);
-        if (exact >= 0) {
-            return exact;
-        }
-        for (int i = 0; i < names.size(); i++) {
-            if (names.get(i).equalsIgnoreCase(w)) {
-                return i;
-            }
-        }
-        throw new IllegalStateException(file + ": label column '" + s + "' not found again in the header");
-    }
-
-    /** The header line's names, stripped; the file is read again, so it must be a file, not a pipe. */
-    private static List<String> headerOf(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new UsageException("--drop-columns with --header reads the header again, which " + file
-                    + " (not a regular file: a pipe?) cannot give; save the data to a file first");
-        }
-        try (BufferedReader r = Csv.openText(file)) {
-            String[] cells = new Csv.Records(r, file.toString()).next();
-            List<String> names = new ArrayList<>();
-            for (String c : cells) {
-                names.add(c.strip());
-            }
-            return names;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + file + ": " + dev.ember.nn.io.IoErrors.reason(e), e);
-        }
     }
 
     private static String listed(List<String> names) {

@@ -74,6 +74,21 @@ public final class Csv {
     record TextLabels(List<String> distinct, int[] ids) {
     }
 
+    /**
+     * Columns a reader leaves unread, as a caller's {@code --drop-columns} names them: their cells
+     * may hold anything (text, nothing), are not parsed and hold 0 in the data set's features,
+     * which the caller then leaves out. The file must still have them (every line the same number
+     * of cells).
+     */
+    @FunctionalInterface
+    public interface Skipped {
+        /**
+         * The 0-based file columns to leave unread, given the header's names (stripped; null for a
+         * file without a header), the column count and the label's column; never the label.
+         */
+        Set<Integer> columns(List<String> header, int cols, int label);
+    }
+
     /** Finds the label column once the column count (and the header, if any) is known. */
     @FunctionalInterface
     private interface LabelColumn {
@@ -125,11 +140,21 @@ public final class Csv {
      * file's own (a file need not hold every class; the caller checks the indices against its own).
      */
     public static Dataset read(Path file, boolean header, String labelColumn, List<String> classes) {
-        return read(file, header, labelColumn, true, List.copyOf(classes));
+        return read(file, header, labelColumn, true, List.copyOf(classes), null);
     }
 
     private static Dataset read(Path file, boolean header, String labelColumn, boolean classification,
                                 List<String> classes) {
+        return read(file, header, labelColumn, classification, classes, null);
+    }
+
+    /**
+     * As {@link #read(Path, boolean, String, boolean)}, or with {@code classes} (non-null:
+     * classification) as {@link #read(Path, boolean, String, List)}, leaving the columns
+     * {@code skipped} names unread (null: none); they hold 0 in the features.
+     */
+    public static Dataset read(Path file, boolean header, String labelColumn, boolean classification,
+                               List<String> classes, Skipped skipped) {
         String spec = labelColumn.strip();
         boolean position = spec.matches("[+-]?\\d+");
         if (!position && !header) {
@@ -138,8 +163,9 @@ public final class Csv {
         }
         String source = file.toString();
         Table t = table(file, header, (names, cols) -> position ? position(source, spec, names, cols)
-                : columnNamed(source, names, spec), classification);
-        return toDataset(t, baseName(file), t.label(), classification, null, null, classes);
+                : columnNamed(source, names, spec), classification || classes != null, skipped);
+        return toDataset(t, baseName(file), t.label(), classification || classes != null, null, null,
+                classes == null ? null : List.copyOf(classes));
     }
 
     /** The column at position {@code spec}, refusing one that is also another column's name. */
@@ -169,8 +195,12 @@ public final class Csv {
     }
 
     private static Table table(Path file, boolean header, LabelColumn label, boolean textLabels) {
+        return table(file, header, label, textLabels, null);
+    }
+
+    private static Table table(Path file, boolean header, LabelColumn label, boolean textLabels, Skipped skipped) {
         try (InputStream in = open(file)) {
-            return parse(in, file.toString(), false, header, label, textLabels);
+            return parse(in, file.toString(), false, header, label, textLabels, skipped);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file + ": " + dev.ember.nn.io.IoErrors.reason(e), e);
         }
@@ -265,7 +295,8 @@ public final class Csv {
             }
             skipped = 2;
         }
-        Table t = parseLines(new Records(r, source, skipped, false), null, (header, cols) -> cols - 1, classification);
+        Table t = parseLines(new Records(r, source, skipped, false), null, (header, cols) -> cols - 1, classification,
+                null);
         if (t.rows() != nSamples || t.cols() != nFeatures + 1) {
             throw new IllegalArgumentException(source + ": line 1 announces " + nSamples + " rows of " + nFeatures
                     + " features + label, the file has " + t.rows() + " rows of " + t.cols() + " columns");
@@ -281,16 +312,17 @@ public final class Csv {
      * instead of commas. Empty lines are skipped; every other line must have the same number of cells.
      */
     static Table parse(InputStream raw, String source, boolean whitespace) throws IOException {
-        return parse(raw, source, whitespace, false, null, false);
+        return parse(raw, source, whitespace, false, null, false, null);
     }
 
     /**
      * Parses a table whose first record names the columns when {@code header}. With a
      * {@code label} column, its cells may be text when {@code textLabels} (classification);
-     * otherwise a text cell there is refused as a target that is not a number.
+     * otherwise a text cell there is refused as a target that is not a number. The columns
+     * {@code skipped} names (null: none) are not read.
      */
     private static Table parse(InputStream raw, String source, boolean whitespace, boolean header, LabelColumn label,
-                               boolean textLabels) throws IOException {
+                               boolean textLabels, Skipped skipped) throws IOException {
         Records records = new Records(reader(raw), source, 0, whitespace);
         List<String> names = null;
         if (header) {
@@ -304,7 +336,7 @@ public final class Csv {
             }
             checkUnnamed(source, records.line(), names);
         }
-        return parseLines(records, names, label, textLabels);
+        return parseLines(records, names, label, textLabels, skipped);
     }
 
     /** Infinity as pandas, numpy and Java write it. */
@@ -352,11 +384,12 @@ public final class Csv {
         return name.isEmpty() ? "" : " ('" + name + "')";
     }
 
-    private static Table parseLines(Records records, List<String> header, LabelColumn labelColumn, boolean textLabels)
-            throws IOException {
+    private static Table parseLines(Records records, List<String> header, LabelColumn labelColumn, boolean textLabels,
+                                    Skipped skipped) throws IOException {
         String source = records.source;
         int cols = header == null ? -1 : header.size();
         int label = header == null || labelColumn == null ? -1 : labelColumn.resolve(header, cols);
+        boolean[] skip = header == null ? null : skipped(skipped, header, cols, label);
         float[] values = new float[1024];
         int[] lines = new int[64];
         int[] ids = null; // per row, the label's index in distinct (-1: a number); made at the first text label
@@ -370,6 +403,7 @@ public final class Csv {
             if (cols < 0) {
                 cols = cells.length;
                 label = labelColumn == null ? -1 : labelColumn.resolve(null, cols);
+                skip = skipped(skipped, null, cols, label);
             }
             if (cells.length < cols) {
                 throw new IllegalArgumentException(source + " line " + lineNo + ", column " + (cells.length + 1)
@@ -390,6 +424,10 @@ public final class Csv {
             int textId = -1;
             for (int c = 0; c < cols; c++) {
                 String cell = cells[c];
+                if (skip != null && skip[c]) {
+                    values[n++] = 0; // left out by the caller: any text, or none
+                    continue;
+                }
                 if (c != label) {
                     values[n++] = header == null ? parseCell(cell, source, lineNo, c + 1)
                             : featureCell(cell, source, lineNo, c + 1, header.get(c));
@@ -432,6 +470,23 @@ public final class Csv {
         }
         TextLabels text = ids == null ? null : new TextLabels(List.copyOf(distinct), Arrays.copyOf(ids, rows));
         return new Table(source, Arrays.copyOf(values, n), rows, cols, header, Arrays.copyOf(lines, rows), label, text);
+    }
+
+    /** The columns {@code skipped} leaves unread, by column; null when none. */
+    private static boolean[] skipped(Skipped skipped, List<String> header, int cols, int label) {
+        Set<Integer> columns = skipped == null ? Set.of() : skipped.columns(header, cols, label);
+        if (columns.isEmpty()) {
+            return null;
+        }
+        boolean[] skip = new boolean[cols];
+        for (int c : columns) {
+            if (c < 0 || c >= cols || c == label) {
+                throw new IllegalStateException("column " + c + " cannot be skipped in a file of " + cols
+                        + " columns whose label is column " + label);
+            }
+            skip[c] = true;
+        }
+        return skip;
     }
 
     /**
