@@ -211,4 +211,119 @@ class CliPartsTest {
         CliTest.oneLineError(run("train", "--data", file, "--drop-colums", "0"), "did you mean --drop-columns?");
         CliTest.oneLineError(run("evaluate", "--model", file, "--data", file, "--prt", "test"), "did you mean --part?");
     }
+
+    /**
+     * id,a,name,b,label: a text id ("C1000"), two features around a text name column (some names
+     * empty), three classes; {@code idPrefix} changes the ids' text only.
+     */
+    private static String textColumns(boolean header, String idPrefix, boolean label, int rows) {
+        StringBuilder s = new StringBuilder(header ? "id,a,name,b" + (label ? ",label" : "") + "\n" : "");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        String[] names = {"alice", "", "bob smith", "\"Lee, Ann\"", "  "};
+        for (int i = 0; i < rows; i++) {
+            double a = r.nextGaussian(), b = r.nextGaussian();
+            s.append(idPrefix).append(1000 + i).append(',').append(a).append(',').append(names[i % names.length])
+                    .append(',').append(b);
+            if (label) {
+                s.append(',').append(a + b > 0.7 ? 2 : a + b > -0.7 ? 1 : 0);
+            }
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    /**
+     * train --drop-columns of a text id and a text name (empty cells among them), then evaluate
+     * --part test (train's metrics again, also with other id text: text is not in the fingerprint)
+     * and predict (the same predictions whatever the ids say).
+     */
+    private static void droppedTextColumnsRoundTrip(Path dir, boolean header, String drop) throws Exception {
+        Path f = Files.writeString(dir.resolve("t" + header + ".csv"), textColumns(header, "C", true, 90));
+        Path out = dir.resolve("run" + header);
+        java.util.List<String> h = header ? java.util.List.of("--header") : java.util.List.of();
+        java.util.List<String> train = new java.util.ArrayList<>(java.util.List.of("train", "--data", f.toString(),
+                "--drop-columns", drop, "--epochs", "3", "--device", "cpu", "--quiet", "--json", "--out",
+                out.toString()));
+        train.addAll(h);
+        CliTest.Result t = run(train.toArray(String[]::new));
+        assertEquals(0, t.code(), t.err());
+        Path renamed = Files.writeString(dir.resolve("r" + header + ".csv"), textColumns(header, "user-", true, 90));
+        for (Path data : new Path[] {f, renamed}) {
+            java.util.List<String> eval = new java.util.ArrayList<>(java.util.List.of("evaluate", "--model",
+                    out.toString(), "--data", data.toString(), "--part", "test", "--json", "--device", "cpu"));
+            eval.addAll(h);
+            CliTest.Result e = run(eval.toArray(String[]::new));
+            assertEquals(0, e.code(), e.err());
+            assertEquals(18, ((Number) json(e.out()).get("rows")).intValue(), e.out());
+            sameMetrics(json(t.out()), json(e.out()), "test_loss", "test_accuracy");
+            assertEquals(json(t.out()).get("confusion_matrix"), json(e.out()).get("confusion_matrix"));
+        }
+        java.util.List<String> predict = new java.util.ArrayList<>(java.util.List.of("predict", "--model",
+                out.toString(), "--device", "cpu", "--input"));
+        predict.add(Files.writeString(dir.resolve("in" + header + ".csv"), textColumns(header, "C", false, 12))
+                .toString());
+        predict.addAll(h);
+        CliTest.Result p = run(predict.toArray(String[]::new));
+        assertEquals(0, p.code(), p.err());
+        assertEquals(13, p.out().lines().count(), p.out());
+        predict.set(6, Files.writeString(dir.resolve("in2" + header + ".csv"), textColumns(header, "x-", false, 12))
+                .toString());
+        CliTest.Result q = run(predict.toArray(String[]::new));
+        assertEquals(0, q.code(), q.err());
+        assertEquals(p.out(), q.out());
+    }
+
+    @Test
+    void droppedTextColumnsByNameWithAHeaderAreNotRead(@TempDir Path dir) throws Exception {
+        droppedTextColumnsRoundTrip(dir, true, "id,name");
+    }
+
+    @Test
+    void droppedTextColumnsByIndexWithoutAHeaderAreNotRead(@TempDir Path dir) throws Exception {
+        droppedTextColumnsRoundTrip(dir, false, "0,2");
+    }
+
+    @Test
+    void aBadCellInAKeptColumnNamesItsColumnInTheFile(@TempDir Path dir) throws Exception {
+        String good = textColumns(false, "C", true, 40);
+        // line 3: b, the file's 4th column (the 2nd feature kept), is text
+        String[] lines = good.split("\n");
+        String[] cells = lines[2].split(",");
+        cells[3] = "n/k";
+        lines[2] = String.join(",", cells);
+        Path f = Files.writeString(dir.resolve("bad.csv"), String.join("\n", lines) + "\n");
+        CliTest.oneLineError(run("train", "--data", f.toString(), "--drop-columns", "0,2"),
+                f + " line 3, column 4: 'n/k' is not a number");
+        Path h = Files.writeString(dir.resolve("badh.csv"), "id,a,name,b,label\n" + String.join("\n", lines) + "\n");
+        CliTest.oneLineError(run("train", "--data", h.toString(), "--header", "--drop-columns", "id,name"),
+                h + " line 4, column 4: 'n/k' is not a number (column 'b' is read as a feature");
+        // an empty kept cell is still a missing value
+        Path empty = Files.writeString(dir.resolve("empty.csv"), good.replaceFirst(",[^,]*,alice,", ",,alice,"));
+        CliTest.oneLineError(run("train", "--data", empty.toString(), "--drop-columns", "0,2"),
+                empty + " line 1, column 2: missing value");
+        // evaluate and predict name the same column
+        Path out = dir.resolve("run");
+        Path ok = Files.writeString(dir.resolve("ok.csv"), good);
+        assertEquals(0, run("train", "--data", ok.toString(), "--drop-columns", "0,2", "--epochs", "1", "--quiet",
+                "--out", out.toString()).code());
+        CliTest.oneLineError(run("evaluate", "--model", out.toString(), "--data", f.toString()),
+                f + " line 3, column 4: 'n/k' is not a number");
+        Path in = Files.writeString(dir.resolve("in.csv"), "C1,0.5,bob,n/k\n");
+        CliTest.oneLineError(run("predict", "--model", out.toString(), "--input", in.toString()),
+                in + " line 1, column 4: 'n/k' is not a number");
+        // a file of another layout is refused for its column count, not for a text cell
+        Path wide = Files.writeString(dir.resolve("wide.csv"), "C1,0.5,bob,0.1,7,1\nC2,0.2,al,0.3,8,0\n");
+        CliTest.oneLineError(run("evaluate", "--model", out.toString(), "--data", wide.toString()),
+                "takes 2 features: the 4 columns of its training file besides the label");
+    }
+
+    /** --drop-columns with --header reads the header once, so a pipe (cat x.csv | ember train --data -) works. */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void dropColumnsByNameReadsAPipe(@TempDir Path dir) throws Exception {
+        Path fifo = Pipes.fed(dir, "data.fifo", textColumns(true, "C", true, 50));
+        CliTest.Result r = run("train", "--data", fifo.toString(), "--header", "--drop-columns", "id,name",
+                "--epochs", "1", "--quiet", "--json");
+        assertEquals(0, r.code(), r.err());
+    }
 }
