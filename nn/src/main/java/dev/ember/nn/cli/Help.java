@@ -86,8 +86,8 @@ final class Help {
                         null)
                 .flag("drop-columns", "--drop-columns C[,C...]", "(CSV) columns left out of the features, as"
                         + " pandas' df.drop(columns=[...]): 0-based indices or, with --header, names (an id"
-                        + " column); their cells must still be numbers; the model keeps them out for predict and"
-                        + " evaluate", null)
+                        + " column); their cells are not read, so they may be text or empty; the model keeps them"
+                        + " out for predict and evaluate", null)
                 .flag("task", "--task classification|regression", "(CSV) the label is a class (integers or"
                         + " text) or a number, standardised for training; left out, numbers that mostly occur"
                         + " once (prices) are refused as classes", Cli.TASK)

@@ -25,7 +25,8 @@ import java.util.Map;
  * <p>The fingerprint is the row count and a SHA-256 of the rows as parsed (the features the model
  * takes, as float32 bits, and the labels as class indices or target values), not of the file's
  * bytes: the same rows gzipped, with CRLF line ends or quoted cells match, a pipe can be
- * fingerprinted without being read twice, and a changed value or row order does not match.
+ * fingerprinted without being read twice, and a changed value or row order does not match. The
+ * columns {@code --drop-columns} left out are not read, so their cells (an id's text) do not enter it.
  */
 public record TrainingCsv(int rows, String sha256, double testFraction, long splitSeed, boolean stratify,
                           int featureColumns, List<Integer> droppedColumns) {
