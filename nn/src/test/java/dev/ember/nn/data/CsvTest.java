@@ -633,4 +633,27 @@ class CsvTest {
         org.junit.jupiter.api.Assertions.assertTrue(u.getMessage().contains("cut.csv.gz") && u.getMessage().contains("truncated"),
                 u.getMessage());
     }
+
+    @Test
+    void skippedColumnsAreNotReadAndHoldZero() throws IOException {
+        Path f = write("skip.csv", "id,a,name,label\nC1,1.5,alice,0\n,2.5,,1\nC3,x,bob,1\n");
+        List<Object> seen = new java.util.ArrayList<>();
+        Csv.Skipped skip = (header, cols, label) -> {
+            seen.add(header);
+            seen.add(cols);
+            seen.add(label);
+            return java.util.Set.of(0, 2);
+        };
+        // the bad cell of a read column is named by its column in the file
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Csv.read(f, true, "label", true, null, skip));
+        assertTrue(e.getMessage().contains("line 4, column 2: 'x' is not a number"), e.getMessage());
+        assertEquals(List.of(List.of("id", "a", "name", "label"), 4, 3), seen);
+        Path ok = write("skip2.csv", "C1,1.5,alice,0\n,2.5,,1\n");
+        Dataset d = Csv.read(ok, false, "-1", true, null, (header, cols, label) -> java.util.Set.of(0, 2));
+        assertArrayEquals(new float[] {0, 1.5f, 0, 0, 2.5f, 0}, d.features());
+        assertArrayEquals(new float[] {0, 1}, d.targets());
+        assertThrows(IllegalStateException.class,
+                () -> Csv.read(ok, false, "-1", true, null, (header, cols, label) -> java.util.Set.of(3)));
+    }
 }
