@@ -283,6 +283,47 @@ class CliPartsTest {
         droppedTextColumnsRoundTrip(dir, false, "0,2");
     }
 
+    /**
+     * pandas' to_csv writes its row index as a first column with an empty header cell: refused as a
+     * feature (the message names --drop-columns 0), trained on with --drop-columns 0, and then
+     * evaluated and predicted by name from the same layout.
+     */
+    @Test
+    void aPandasIndexColumnCanBeDroppedByPosition(@TempDir Path dir) throws Exception {
+        StringBuilder s = new StringBuilder(",a,b,label\n");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 80; i++) {
+            double a = r.nextGaussian(), b = r.nextGaussian();
+            s.append(i).append(',').append(a).append(',').append(b).append(',').append(a + b > 0 ? 1 : 0).append('\n');
+        }
+        Path f = Files.writeString(dir.resolve("pandas.csv"), s);
+        Path out = dir.resolve("run");
+        CliTest.Result refused = run("train", "--data", f.toString(), "--header", "--epochs", "2", "--device", "cpu",
+                "--quiet");
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(refused.err().contains("the first column has no name") && refused.err().contains("--drop-columns 0"),
+                refused.err());
+        CliTest.Result t = run("train", "--data", f.toString(), "--header", "--drop-columns", "0", "--epochs", "3",
+                "--device", "cpu", "--quiet", "--json", "--out", out.toString());
+        assertEquals(0, t.code(), t.err());
+        CliTest.Result e = run("evaluate", "--model", out.toString(), "--data", f.toString(), "--header", "--part",
+                "test", "--json", "--device", "cpu");
+        assertEquals(0, e.code(), e.err());
+        sameMetrics(json(t.out()), json(e.out()), "test_loss", "test_accuracy");
+        CliTest.Result p = run("predict", "--model", out.toString(), "--input", f.toString(), "--header", "--device",
+                "cpu");
+        assertEquals(0, p.code(), p.err());
+        assertEquals(81, p.out().lines().count(), p.out());
+        // the model's features are a and b alone: a file of just those predicts the same
+        Path ab = Files.writeString(dir.resolve("ab.csv"), s.toString().lines()
+                .map(l -> String.join(",", java.util.Arrays.asList(l.split(",", -1)).subList(1, 3)))
+                .collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+        CliTest.Result q = run("predict", "--model", out.toString(), "--input", ab.toString(), "--header", "--device",
+                "cpu");
+        assertEquals(0, q.code(), q.err());
+        assertEquals(p.out(), q.out());
+    }
+
     @Test
     void aBadCellInAKeptColumnNamesItsColumnInTheFile(@TempDir Path dir) throws Exception {
         String good = textColumns(false, "C", true, 40);

@@ -334,7 +334,6 @@ public final class Csv {
             for (String c : cells) {
                 names.add(c.strip());
             }
-            checkUnnamed(source, records.line(), names);
         }
         return parseLines(records, names, label, textLabels, skipped);
     }
@@ -351,15 +350,16 @@ public final class Csv {
      * and R's {@code write.csv} write it, which would otherwise be learned as a feature; the last is
      * what a comma at the end of every line leaves, a column of nothing that would become the label;
      * one in between is an export mistake that would be trained on as a feature that predict
-     * cannot take by name.
+     * cannot take by name. A column left unread ({@code skip}, null for none) may have no name.
      */
-    private static void checkUnnamed(String source, int line, List<String> names) {
+    private static void checkUnnamed(String source, int line, List<String> names, boolean[] skip) {
         int last = names.size() - 1;
         String where = source + " line " + line + ", column ";
-        if (last > 0 && unnamed(names.get(0))) {
+        if (last > 0 && unnamed(names.get(0)) && !(skip != null && skip[0])) {
             throw new IllegalArgumentException(where + "1: the first column has no name" + pandasName(names.get(0))
                     + ", as a row index written by pandas' to_csv or R's write.csv has; an index is not a feature:"
-                    + " save the file without it (to_csv(index=False)) or remove the column");
+                    + " save the file without it (to_csv(index=False)), remove the column, or leave it unread"
+                    + " (ember train --drop-columns 0)");
         }
         if (last > 0 && unnamed(names.get(last))) {
             throw new IllegalArgumentException(where + (last + 1) + ": the last column has no name"
@@ -367,7 +367,7 @@ public final class Csv {
                     : " ('" + names.get(last) + "'); name it or remove it"));
         }
         for (int c = 1; c < last; c++) {
-            if (unnamed(names.get(c))) {
+            if (unnamed(names.get(c)) && !(skip != null && skip[c])) {
                 throw new IllegalArgumentException(where + (c + 1) + ": the column after '"
                         + abbreviate(names.get(c - 1)) + "' has no name" + pandasName(names.get(c)) + "; name it in the"
                         + " header or remove the column (predict and evaluate take a model's features by name)");
@@ -390,6 +390,9 @@ public final class Csv {
         int cols = header == null ? -1 : header.size();
         int label = header == null || labelColumn == null ? -1 : labelColumn.resolve(header, cols);
         boolean[] skip = header == null ? null : skipped(skipped, header, cols, label);
+        if (header != null) {
+            checkUnnamed(source, records.line(), header, skip); // after the skips: a skipped index may be unnamed
+        }
         float[] values = new float[1024];
         int[] lines = new int[64];
         int[] ids = null; // per row, the label's index in distinct (-1: a number); made at the first text label
