@@ -165,6 +165,32 @@ class CliPartsTest {
                 "takes 2 features: the 3 columns of its training file besides the label");
     }
 
+    /** A wide file's many dropped columns: the refusal of another layout is a line, not the whole list. */
+    @Test
+    void anotherLayoutRefusalAbbreviatesManyDroppedColumns(@TempDir Path dir) throws Exception {
+        StringBuilder s = new StringBuilder();
+        StringBuilder drop = new StringBuilder();
+        for (int r = 0; r < 20; r++) {
+            for (int c = 0; c < 400; c++) {
+                s.append((r * 7 + c) % 11).append(',');
+            }
+            s.append(r % 2).append('\n');
+        }
+        for (int c = 0; c < 398; c++) {
+            drop.append(c == 0 ? "" : ",").append(c);
+        }
+        Path f = Files.writeString(dir.resolve("wide.csv"), s);
+        Path out = dir.resolve("run");
+        CliTest.Result t = run("train", "--data", f.toString(), "--drop-columns", drop.toString(), "--epochs", "1",
+                "--quiet", "--out", out.toString());
+        assertEquals(0, t.code(), t.err());
+        Path narrow = Files.writeString(dir.resolve("narrow.csv"), "0.5,0.1,1\n0.2,0.3,0\n");
+        CliTest.Result e = run("evaluate", "--model", out.toString(), "--data", narrow.toString());
+        CliTest.oneLineError(e, "takes 2 features: the 400 columns of its training file besides the label");
+        assertTrue(e.err().contains("398 positions: 0, 1, 2"), e.err());
+        assertTrue(e.err().length() < 400, e.err());
+    }
+
     @Test
     void dropColumnsByNameWithAHeaderIsIgnoredByName(@TempDir Path dir) throws Exception {
         Path f = csv(dir, "d.csv", true, true, 80);

@@ -875,8 +875,17 @@ public final class Cli {
         TrainingCsv csv = sm.trainingCsv();
         return new UsageException("model " + modelFile + " takes " + sm.model().inputSize() + " features: the "
                 + csv.featureColumns() + " columns of its training file besides the label, less those"
-                + " --drop-columns left out (positions " + csv.droppedColumns() + " among them); data "
+                + " --drop-columns left out (" + positions(csv.droppedColumns()) + " among them); data "
                 + data + " has " + features + " besides the label");
+    }
+
+    /** "positions 0, 3", the first 10 of a longer list with a count: a wide file's error stays a line. */
+    private static String positions(List<Integer> dropped) {
+        int shown = Math.min(dropped.size(), 10);
+        String first = dropped.subList(0, shown).stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(", "));
+        return shown == dropped.size() ? "positions " + first
+                : dropped.size() + " positions: " + first + ", ... " + (dropped.size() - shown) + " more";
     }
 
     /**
