@@ -93,6 +93,12 @@ class ModelFileTest {
                 "'stratify' must be true or false");
         assertLoadFails(editMetadata(f, dir.resolve("drop.safetensors"), ModelFile.TRAINING_CSV,
                 json.replace("[0,5]", "[0,6]")), "dropped column 6 is not one of the 6 feature columns");
+        // a number past int's range names its entry (Math.toIntExact said only "integer overflow")
+        assertLoadFails(editMetadata(f, dir.resolve("huge.safetensors"), ModelFile.TRAINING_CSV,
+                json.replace("\"rows\":150", "\"rows\":99999999999")), "corrupt " + ModelFile.TRAINING_CSV,
+                "'rows' must be an integer from 0 to 2147483647, got 99999999999");
+        assertLoadFails(editMetadata(f, dir.resolve("hugedrop.safetensors"), ModelFile.TRAINING_CSV,
+                json.replace("[0,5]", "[0,4294967296]")), "'dropped_columns' must be an integer from 0 to");
     }
 
     @Test

@@ -120,7 +120,7 @@ public record TrainingCsv(int rows, String sha256, double testFraction, long spl
             throw new IllegalArgumentException("'dropped_columns' must be a list of column indices");
         }
         for (Object o : l) {
-            dropped.add(Math.toIntExact(integer(o, "dropped_columns")));
+            dropped.add(count(o, "dropped_columns"));
         }
         if (!(m.get("sha256") instanceof String sha)) {
             throw new IllegalArgumentException("'sha256' must be a string");
@@ -131,9 +131,19 @@ public record TrainingCsv(int rows, String sha256, double testFraction, long spl
         if (!(m.get("test_fraction") instanceof Number fraction)) {
             throw new IllegalArgumentException("'test_fraction' must be a number");
         }
-        return new TrainingCsv(Math.toIntExact(integer(m.get("rows"), "rows")), sha, fraction.doubleValue(),
+        return new TrainingCsv(count(m.get("rows"), "rows"), sha, fraction.doubleValue(),
                 integer(m.get("split_seed"), "split_seed"), stratify,
-                Math.toIntExact(integer(m.get("feature_columns"), "feature_columns")), dropped);
+                count(m.get("feature_columns"), "feature_columns"), dropped);
+    }
+
+    /** An int entry: a count or column index, so negative ones are left to the constructor's checks. */
+    private static int count(Object o, String name) {
+        long v = integer(o, name);
+        if (v != (int) v) {
+            throw new IllegalArgumentException("'" + name + "' must be an integer from 0 to " + Integer.MAX_VALUE
+                    + ", got " + v);
+        }
+        return (int) v;
     }
 
     private static long integer(Object o, String name) {
