@@ -156,13 +156,32 @@ class CliPartsTest {
         CliTest.Result q = run("predict", "--model", out.toString(), "--input",
                 Files.writeString(dir.resolve("in2.csv"), noId).toString());
         assertEquals(p.out(), q.out());
-        Path two = Files.writeString(dir.resolve("two.csv"), "0.5,0.1\n");
-        CliTest.Result bad = run("predict", "--model", out.toString(), "--input", two.toString());
+        // a file of just the two features, as a user who dropped the id from it would write: the same predictions
+        StringBuilder features = new StringBuilder();
+        for (String line : in.toString().lines().toList()) {
+            features.append(line.substring(line.indexOf(',') + 1)).append('\n');
+        }
+        CliTest.Result r = run("predict", "--model", out.toString(), "--input",
+                Files.writeString(dir.resolve("features.csv"), features).toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(p.out(), r.out());
+        Path four = Files.writeString(dir.resolve("four.csv"), "1,0.5,0.1,7\n");
+        CliTest.Result bad = run("predict", "--model", out.toString(), "--input", four.toString());
         assertEquals(2, bad.code(), bad.err());
-        assertTrue(bad.err().contains("has 2 columns, the model takes 2 features from the 3 columns"), bad.err());
-        Path narrow = Files.writeString(dir.resolve("narrow.csv"), "0.5,0.1,1\n0.2,0.3,0\n");
-        CliTest.oneLineError(run("evaluate", "--model", out.toString(), "--data", narrow.toString()),
-                "takes 2 features: the 3 columns of its training file besides the label");
+        assertTrue(bad.err().contains("has 4 columns, the model takes 2 features, alone or among the 3 columns"),
+                bad.err());
+        // evaluate likewise takes the training layout or just the features and the label
+        StringBuilder labelled = new StringBuilder();
+        for (String line : Files.readAllLines(f)) {
+            labelled.append(line.substring(line.indexOf(',') + 1)).append('\n');
+        }
+        CliTest.Result n = run("evaluate", "--model", out.toString(), "--data",
+                Files.writeString(dir.resolve("narrow.csv"), labelled).toString(), "--part", "test", "--json");
+        assertEquals(0, n.code(), n.err());
+        sameMetrics(json(t.out()), json(n.out()), "test_loss", "test_accuracy");
+        Path wide = Files.writeString(dir.resolve("wide.csv"), "1,2,0.5,0.1,1\n3,4,0.2,0.3,0\n");
+        CliTest.oneLineError(run("evaluate", "--model", out.toString(), "--data", wide.toString()),
+                "takes 2 features, alone or as the 3 columns of its training file besides the label");
     }
 
     /** A wide file's many dropped columns: the refusal of another layout is a line, not the whole list. */
@@ -184,9 +203,9 @@ class CliPartsTest {
         CliTest.Result t = run("train", "--data", f.toString(), "--drop-columns", drop.toString(), "--epochs", "1",
                 "--quiet", "--out", out.toString());
         assertEquals(0, t.code(), t.err());
-        Path narrow = Files.writeString(dir.resolve("narrow.csv"), "0.5,0.1,1\n0.2,0.3,0\n");
-        CliTest.Result e = run("evaluate", "--model", out.toString(), "--data", narrow.toString());
-        CliTest.oneLineError(e, "takes 2 features: the 400 columns of its training file besides the label");
+        Path three = Files.writeString(dir.resolve("three.csv"), "0.5,0.1,0.7,1\n0.2,0.3,0.4,0\n");
+        CliTest.Result e = run("evaluate", "--model", out.toString(), "--data", three.toString());
+        CliTest.oneLineError(e, "takes 2 features, alone or as the 400 columns of its training file besides the label");
         assertTrue(e.err().contains("398 positions: 0, 1, 2"), e.err());
         assertTrue(e.err().length() < 400, e.err());
     }
@@ -381,7 +400,7 @@ class CliPartsTest {
         // a file of another layout is refused for its column count, not for a text cell
         Path wide = Files.writeString(dir.resolve("wide.csv"), "C1,0.5,bob,0.1,7,1\nC2,0.2,al,0.3,8,0\n");
         CliTest.oneLineError(run("evaluate", "--model", out.toString(), "--data", wide.toString()),
-                "takes 2 features: the 4 columns of its training file besides the label");
+                "takes 2 features, alone or as the 4 columns of its training file besides the label");
     }
 
     /** --drop-columns with --header reads the header once, so a pipe (cat x.csv | ember train --data -) works. */

@@ -856,8 +856,8 @@ public final class Cli {
                 }
             }
             TrainingCsv csv = sm.trainingCsv();
-            if (csv == null || csv.droppedColumns().isEmpty()) {
-                return Set.of();
+            if (csv == null || csv.droppedColumns().isEmpty() || cols - 1 == sm.model().inputSize()) {
+                return Set.of(); // nothing dropped, or a file of just the features and the label
             }
             if (cols - 1 != csv.featureColumns()) {
                 throw otherLayout(sm, modelFile, p.getFileName().toString().replaceFirst("(\\.csv)?(\\.gz)?$", ""),
@@ -873,8 +873,8 @@ public final class Cli {
 
     private static UsageException otherLayout(SavedModel sm, String modelFile, String data, int features) {
         TrainingCsv csv = sm.trainingCsv();
-        return new UsageException("model " + modelFile + " takes " + sm.model().inputSize() + " features: the "
-                + csv.featureColumns() + " columns of its training file besides the label, less those"
+        return new UsageException("model " + modelFile + " takes " + sm.model().inputSize() + " features, alone or as"
+                + " the " + csv.featureColumns() + " columns of its training file besides the label less those"
                 + " --drop-columns left out (" + positions(csv.droppedColumns()) + " among them); data "
                 + data + " has " + features + " besides the label");
     }
@@ -890,13 +890,13 @@ public final class Cli {
 
     /**
      * {@code d}, read in order (without a header, or with one the model's feature names do not
-     * pick from), without the columns train's --drop-columns left out; a file without the training
-     * file's column count is refused.
+     * pick from), without the columns train's --drop-columns left out; a file of just the features
+     * is taken as it is, one of another column count is refused.
      */
     private static Dataset withoutDroppedColumns(Dataset d, SavedModel sm, String modelFile) {
         TrainingCsv csv = sm.trainingCsv();
-        if (csv == null || csv.droppedColumns().isEmpty()) {
-            return d;
+        if (csv == null || csv.droppedColumns().isEmpty() || d.cols() == sm.model().inputSize()) {
+            return d; // nothing dropped, or just the features
         }
         if (d.cols() != csv.featureColumns()) {
             throw otherLayout(sm, modelFile, d.name(), d.cols());

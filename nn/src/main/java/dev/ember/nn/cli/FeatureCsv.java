@@ -46,7 +46,8 @@ final class FeatureCsv {
     /**
      * As {@link #read(Path, boolean, int, List)}, for a model that leaves out some of its training
      * file's columns: a file read in order (no header, or one that does not name the features)
-     * must have {@code columns} columns, of which those at {@code keep} are the features.
+     * has either {@code columns} columns, of which those at {@code keep} are the features, or the
+     * features alone (its first row decides).
      */
     static Table read(Path file, boolean header, int expectedCols, List<String> features, int columns, int[] keep)
             throws IOException {
@@ -82,12 +83,20 @@ final class FeatureCsv {
                 width = columns;
             }
             String[] cells;
+            boolean first = true;
             while ((cells = records.next()) != null) {
                 int lineNo = records.line();
+                if (first && dropping && cells.length == expectedCols) {
+                    // a file of just the model's features, in order (columns > expectedCols whenever some were dropped)
+                    take = null;
+                    width = expectedCols;
+                    dropping = false;
+                }
+                first = false;
                 if (cells.length != width) {
                     throw new IllegalArgumentException(file + ": line " + lineNo + " has " + cells.length
                             + " columns, " + (take == null ? "the model takes " + expectedCols + " features"
-                            : dropping ? "the model takes " + expectedCols + " features from the " + columns
+                            : dropping ? "the model takes " + expectedCols + " features, alone or among the " + columns
                             + " columns of its training file besides the label (train --drop-columns left out the"
                             + " others)" : "the header has " + width) + (lineNo == 1 && !header && !isNumber(cells[0])
                             ? " (if line 1 names the columns, add --header)" : ""));
