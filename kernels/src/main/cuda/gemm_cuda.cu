@@ -41,6 +41,7 @@
  * Called by: dev.ember.runtime.cuda.CudaBackend.gemm (Backend.gemm on CUDA devices).
  */
 #include "ember_common.h"
+#include "gemm_store_cuda.h"
 
 #define SGEMM_THREADS 256
 
@@ -89,15 +90,7 @@ __device__ __forceinline__ void sgemm_epilogue(const float (&acc)[TM][TN], float
             for (int e = tid; e < SM * SN; e += SGEMM_THREADS) {
                 const int r = row0 + qm * SM + e / SN, c = col0 + qn * SN + e % SN;
                 if (r < M && c < N) {
-                    float *dst = C + (long long)r * N + c;
-                    float v = alpha * stage[e];
-                    if (beta != 0.f) {
-                        v = v + beta * *dst;
-                    }
-                    if (has_bias) {
-                        v = v + __ldg(bias + c);
-                    }
-                    *dst = ember_activate(act, act_alpha, v);
+                    sgemm_store(C + (long long)r * N + c, bias, c, stage[e], alpha, beta, has_bias, act, act_alpha);
                 }
             }
         }

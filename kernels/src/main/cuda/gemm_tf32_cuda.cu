@@ -22,6 +22,7 @@
  * Called by: dev.ember.runtime.cuda.CudaBackend.gemm when ember.cuda.tf32=true and a cubin was loaded.
  */
 #include "ember_common.h"
+#include "gemm_store_cuda.h"
 #if !defined(EMBER_CUDA_EMU)
 #include <mma.h>
 #endif
@@ -191,15 +192,7 @@ __device__ __forceinline__ void sgemm_tf32_tile(const int M, const int N, const 
             for (int e = lane; e < 256; e += 32) {
                 const int r = row0 + wm * 64 + i * 16 + e / 16, c = col0 + wn * 32 + j * 16 + e % 16;
                 if (r < M && c < N) {
-                    float *dst = C + (long long)r * N + c;
-                    float v = alpha * stage[e];
-                    if (beta != 0.f) {
-                        v = v + beta * *dst;
-                    }
-                    if (has_bias) {
-                        v = v + __ldg(bias + c);
-                    }
-                    *dst = ember_activate(act, act_alpha, v);
+                    sgemm_store(C + (long long)r * N + c, bias, c, stage[e], alpha, beta, has_bias, act, act_alpha);
                 }
             }
             __syncwarp();
