@@ -2,6 +2,7 @@ package dev.ember.nn.cli;
 
 import dev.ember.nn.data.Csv;
 import dev.ember.nn.data.Dataset;
+import dev.ember.nn.model.TrainingCsv;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ final class DropColumns {
      */
     static Layout resolve(String spec, Path file, List<String> names, int columns, int label) {
         boolean header = names != null;
-        List<Integer> dropped = new ArrayList<>();
+        java.util.LinkedHashSet<Integer> dropped = new java.util.LinkedHashSet<>(); // in the order given
         for (String part : spec.split(",", -1)) {
             String item = part.strip();
             if (item.isEmpty()) {
@@ -67,14 +68,7 @@ final class DropColumns {
 
     /** {@code d} without the dropped columns; without a header the kept features are renamed x0, x1, ... */
     static Dataset apply(Dataset d, Layout layout, boolean header) {
-        List<Integer> drop = layout.positions();
-        int[] keep = new int[d.cols() - drop.size()];
-        int k = 0;
-        for (int c = 0; c < d.cols(); c++) {
-            if (!drop.contains(c)) {
-                keep[k++] = c;
-            }
-        }
+        int[] keep = TrainingCsv.kept(d.cols(), layout.positions());
         return take(d, keep, header ? null : numbered(keep.length));
     }
 

@@ -75,10 +75,12 @@ public final class Csv {
     }
 
     /**
-     * Columns a reader leaves unread, as a caller's {@code --drop-columns} names them: their cells
-     * may hold anything (text, nothing), are not parsed and hold 0 in the data set's features,
-     * which the caller then leaves out. The file must still have them (every line the same number
-     * of cells).
+     * Columns a reader leaves unread (an id or name column a caller drops from the features): their
+     * cells may hold anything (text, nothing), are not parsed and hold 0 in the data set's
+     * features, which the caller then leaves out, and their header names may be empty. The file
+     * must still have them (every line the same number of cells). The reader asks once, when it
+     * has read the header or, without one, the first row (never for a file without rows); naming
+     * the label or a column outside the file is an {@link IllegalStateException}.
      */
     @FunctionalInterface
     public interface Skipped {
@@ -361,7 +363,7 @@ public final class Csv {
                     + " save the file without it (to_csv(index=False)), remove the column, or leave it unread"
                     + " (ember train --drop-columns 0)");
         }
-        if (last > 0 && unnamed(names.get(last))) {
+        if (last > 0 && unnamed(names.get(last)) && !(skip != null && skip[last])) {
             throw new IllegalArgumentException(where + (last + 1) + ": the last column has no name"
                     + (names.get(last).isEmpty() ? " (does every line end with a comma? remove the trailing commas)"
                     : " ('" + names.get(last) + "'); name it or remove it"));

@@ -64,10 +64,23 @@ public record TrainingCsv(int rows, String sha256, double testFraction, long spl
 
     /** The positions, among the {@link #featureColumns}, of the features the model takes, in order. */
     public int[] keptPositions() {
-        int[] keep = new int[features()];
+        return kept(featureColumns, droppedColumns);
+    }
+
+    /** The positions in [0, columns) that are not in {@code dropped}, in order (linear in both). */
+    public static int[] kept(int columns, List<Integer> dropped) {
+        boolean[] out = new boolean[columns];
+        int gone = 0;
+        for (int c : dropped) {
+            if (c >= 0 && c < columns && !out[c]) {
+                out[c] = true;
+                gone++;
+            }
+        }
+        int[] keep = new int[columns - gone];
         int k = 0;
-        for (int c = 0; c < featureColumns; c++) {
-            if (!droppedColumns.contains(c)) {
+        for (int c = 0; c < columns; c++) {
+            if (!out[c]) {
                 keep[k++] = c;
             }
         }

@@ -656,4 +656,19 @@ class CsvTest {
         assertThrows(IllegalStateException.class,
                 () -> Csv.read(ok, false, "-1", true, null, (header, cols, label) -> java.util.Set.of(3)));
     }
+
+    /** A header column without a name is refused only where it would be read: first, middle and last. */
+    @Test
+    void unnamedColumnsMayBeSkipped() throws IOException {
+        Path f = write("unnamed.csv", ",a,,y,\n0,1.5,x,1,\n1,2.5,y,0,\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Csv.read(f, true, "y", true, null, (header, cols, label) -> java.util.Set.of(0, 2)));
+        assertTrue(e.getMessage().contains("column 5: the last column has no name"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Csv.read(f, true, "y", true, null, (header, cols, label) -> java.util.Set.of(2, 4)));
+        assertTrue(e.getMessage().contains("column 1: the first column has no name"), e.getMessage());
+        Dataset d = Csv.read(f, true, "y", true, null, (header, cols, label) -> java.util.Set.of(0, 2, 4));
+        assertArrayEquals(new float[] {0, 1.5f, 0, 0, 0, 2.5f, 0, 0}, d.features());
+        assertArrayEquals(new float[] {1, 0}, d.targets());
+    }
 }
