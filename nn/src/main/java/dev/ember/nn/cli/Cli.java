@@ -844,10 +844,10 @@ public final class Cli {
                 if (take != null) {
                     Set<Integer> unread = new java.util.HashSet<>();
                     for (int c = 0; c < features.size(); c++) {
-                        unread.add(c < label ? c : c + 1);
+                        unread.add(DropColumns.fileColumn(c, label));
                     }
                     for (int c : take) {
-                        unread.remove(c < label ? c : c + 1);
+                        unread.remove(DropColumns.fileColumn(c, label));
                     }
                     return unread;
                 }
@@ -865,7 +865,7 @@ public final class Cli {
             }
             Set<Integer> unread = new java.util.HashSet<>();
             for (int c : csv.droppedColumns()) {
-                unread.add(c < label ? c : c + 1);
+                unread.add(DropColumns.fileColumn(c, label));
             }
             return unread;
         };

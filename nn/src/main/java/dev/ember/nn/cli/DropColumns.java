@@ -28,10 +28,20 @@ final class DropColumns {
         List<Integer> positions() {
             List<Integer> out = new ArrayList<>(dropped.size());
             for (int c : dropped) {
-                out.add(c < label ? c : c - 1);
+                out.add(position(c, label));
             }
             return out;
         }
+    }
+
+    /** Where file column {@code column} (not the label) stands among the columns other than the label. */
+    static int position(int column, int label) {
+        return column < label ? column : column - 1;
+    }
+
+    /** The file column of the feature column at {@code position} among the columns other than the label. */
+    static int fileColumn(int position, int label) {
+        return position < label ? position : position + 1;
     }
 
     /**
