@@ -11,6 +11,7 @@
 #   OUTDIR/vendor-gemm.json, OUTDIR/peer.json the SGEMM comparison (JMH JSON) and the PyTorch peer
 #   OUTDIR/gemm-sweep.txt                     SGEMM tile variants (when the bundle has tools/gemm_sweep)
 #   OUTDIR/gemm-check.txt                     shipped 128-tile SGEMMs checked and timed (tools/gemm_check)
+#   OUTDIR/xent-sweep.txt                     softmax cross-entropy row-kernel variants (tools/xent_sweep)
 #   OUTDIR/bench-64M/                         memory-bound ops on cuda:0 at 64M elements
 #   OUTDIR/bench/                             the benchmark report (Markdown, JSON, charts)
 # Exit code 0 when no test failed and the benchmark finished.
@@ -98,6 +99,11 @@ if [ "${EMBER_SKIP_VENDOR:-0}" != 1 ] && grep -q '^[* ] cuda[:0-9]* *available' 
   if [ -x "$HERE/tools/gemm_sweep" ]; then
     log "SGEMM tile sweep (tools/gemm_sweep: every variant checked against float64, then timed)"
     { bounded 120 "$HERE/tools/gemm_sweep" 4096; bounded 60 "$HERE/tools/gemm_sweep" 2048; } > "$OUT/gemm-sweep.txt" 2>&1
+  fi
+  if [ -x "$HERE/tools/xent_sweep" ]; then
+    log "softmax cross-entropy sweep (tools/xent_sweep: each row-kernel variant checked against float64, then timed)"
+    bounded 90 "$HERE/tools/xent_sweep" > "$OUT/xent-sweep.txt" 2>&1
+    echo "xent_sweep exit code: $?" >> "$OUT/xent-sweep.txt"
   fi
 fi
 
@@ -208,6 +214,14 @@ END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     echo
     echo '```'
     cat "$OUT/gemm-sweep.txt"
+    echo '```'
+  fi
+  if [ -f "$OUT/xent-sweep.txt" ]; then
+    echo
+    echo "## Softmax cross-entropy row-kernel sweep (xent-sweep.txt)"
+    echo
+    echo '```'
+    cat "$OUT/xent-sweep.txt"
     echo '```'
   fi
   echo

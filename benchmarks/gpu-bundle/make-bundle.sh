@@ -15,6 +15,7 @@
 #   gpu_peer.py         PyTorch's cuBLAS SGEMM and copy bandwidth, when the machine has PyTorch
 #   tools/gemm_sweep    the SGEMM tile sweep of kernels/cuda/tune (built when nvcc is present)
 #   tools/gemm_check    the shipped 128-tile SGEMMs' contract check and timing (kernels/cuda/tune, same)
+#   tools/xent_sweep    softmax cross-entropy row-kernel variants against the shipped one (kernels/cuda/tune, same)
 #
 # Default OUT: benchmarks/target/ember-gpu-bundle.tar.gz. --no-build uses the jars already built
 # (mvn -DskipTests package). Needs JAVA_HOME (a JDK 25 with jlink and jdeps), zip, and the
@@ -78,6 +79,9 @@ if command -v "${NVCC:-nvcc}" >/dev/null 2>&1; then
   (cd "$ROOT/kernels/cuda/tune" && "${NVCC:-nvcc}" -O3 -std=c++17 --fmad=false -gencode arch=compute_80,code=sm_80 \
     -gencode arch=compute_90,code=sm_90 -I../../src/main/resources/dev/ember/kernels gemm_check.cu \
     -o "$STAGE/tools/gemm_check") || echo "[bundle] gemm_check not built (nvcc failed); the check runs without it"
+  (cd "$ROOT/kernels/cuda/tune" && "${NVCC:-nvcc}" -O3 -std=c++17 --fmad=false -gencode arch=compute_80,code=sm_80 \
+    -gencode arch=compute_90,code=sm_90 -I../../src/main/resources/dev/ember/kernels xent_sweep.cu \
+    -o "$STAGE/tools/xent_sweep") || echo "[bundle] xent_sweep not built (nvcc failed); the check runs without it"
 else
   echo "[bundle] nvcc not found: the bundle has no gemm_sweep"
 fi
