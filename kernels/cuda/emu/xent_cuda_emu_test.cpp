@@ -66,25 +66,8 @@ int main() {
     for (const Shape &sh : shapes) {
         const int rows = sh.rows, cols = sh.cols;
         const long long n = (long long)rows * cols;
-        std::vector<float> z(n), lab(rows);
-        unsigned long long s = 0x9E3779B97F4A7C15ull * (rows + 31ull * cols);
-        auto rnd = [&]() { s = s * 6364136223846793005ull + 1442695040888963407ull; return (double)(s >> 40) / 16777216.0; };
-        for (auto &x : z) x = (float)(8.0 * rnd() - 4.0);
-        for (auto &x : lab) x = (float)std::min(cols - 1, (int)(rnd() * cols));
-        if (sh.specials) {
-            auto at = [&](int r, int c) -> float & { return z[(long long)(r % rows) * cols + c % cols]; };
-            at(5, 3) = NAN;
-            at(7, 1) = INFINITY;
-            at(9, 2) = -INFINITY;
-            for (int r = 11; r < 21 && r < rows; r++)
-                for (int c = 0; c < cols; c++) at(r, c) = (float)(1e4 * (2.0 * rnd() - 1.0));
-            if (rows > 33) {
-                lab[30] = -1.0f;
-                lab[31] = (float)cols;
-                lab[32] = 2.5f;
-                lab[33] = NAN;
-            }
-        }
+        std::vector<float> z, lab;
+        xent_inputs(rows, cols, sh.specials, z, lab);
         /* float64 reference, as the sweep's ref_rows */
         std::vector<double> gref(n);
         double lsum = 0;

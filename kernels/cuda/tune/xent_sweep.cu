@@ -336,6 +336,37 @@ static int xent_partial_groups(long long n) {
     return (int)(g < 1 ? 1 : g);
 }
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+/* The inputs of a rows x cols case, the same in the sweep and its host emulation: uniform logits in [-4, 4) and
+   labels in [0, cols) from a seeded LCG; with `specials`, NaN, +inf and -inf logits, rows of magnitude 1e4, and bad
+   labels (-1, cols, 2.5, NaN). */
+static void xent_inputs(const int rows, const int cols, const bool specials, std::vector<float> &z,
+                        std::vector<float> &lab) {
+    z.assign((size_t)rows * cols, 0.f);
+    lab.assign(rows, 0.f);
+    unsigned long long s = 0x9E3779B97F4A7C15ull * (rows + 31ull * cols);
+    auto rnd = [&]() { s = s * 6364136223846793005ull + 1442695040888963407ull; return (double)(s >> 40) / 16777216.0; };
+    for (auto &x : z) x = (float)(8.0 * rnd() - 4.0);
+    for (auto &x : lab) x = (float)std::min(cols - 1, (int)(rnd() * cols));
+    if (specials) {
+        auto at = [&](int r, int c) -> float & { return z[(long long)(r % rows) * cols + c % cols]; };
+        at(5, 3) = NAN;
+        at(7, 1) = INFINITY;
+        at(9, 2) = -INFINITY;
+        for (int r = 11; r < 21 && r < rows; r++)
+            for (int c = 0; c < cols; c++) at(r, c) = (float)(1e4 * (2.0 * rnd() - 1.0));
+        if (rows > 33) {
+            lab[30] = -1.0f;
+            lab[31] = (float)cols;
+            lab[32] = 2.5f;
+            lab[33] = NAN;
+        }
+    }
+}
+
 #ifndef XENT_SWEEP_KERNELS_ONLY
 #include <algorithm>
 #include <cmath>
@@ -424,26 +455,8 @@ struct Case {
     double loss_ref;
     int first_bad;
     Case(const Shape &sh) : rows(sh.rows), cols(sh.cols), n((long long)sh.rows * sh.cols) {
-        std::vector<float> hz(n), hl(rows);
-        unsigned long long s = 0x9E3779B97F4A7C15ull * (rows + 31ull * cols);
-        auto rnd = [&]() { s = s * 6364136223846793005ull + 1442695040888963407ull; return (double)(s >> 40) / 16777216.0; };
-        for (auto &x : hz) x = (float)(8.0 * rnd() - 4.0);
-        for (auto &x : hl) x = (float)std::min(cols - 1, (int)(rnd() * cols));
-        if (sh.specials) {
-            /* NaN, +inf and -inf logits, rows of magnitude 1e4, and bad labels (-1, cols, 2.5, NaN) */
-            auto at = [&](int r, int c) -> float & { return hz[(long long)(r % rows) * cols + c % cols]; };
-            at(5, 3) = NAN;
-            at(7, 1) = INFINITY;
-            at(9, 2) = -INFINITY;
-            for (int r = 11; r < 21 && r < rows; r++)
-                for (int c = 0; c < cols; c++) at(r, c) = (float)(1e4 * (2.0 * rnd() - 1.0));
-            if (rows > 33) {
-                hl[30] = -1.0f;
-                hl[31] = (float)cols;
-                hl[32] = 2.5f;
-                hl[33] = NAN;
-            }
-        }
+        std::vector<float> hz, hl;
+        xent_inputs(rows, cols, sh.specials, hz, hl);
         CK(cudaMalloc(&logits, n * 4)); CK(cudaMalloc(&labels, rows * 4ll)); CK(cudaMalloc(&grad, n * 4));
         CK(cudaMalloc(&grad0, n * 4)); CK(cudaMalloc(&scratch, 2ll * rows * 4)); CK(cudaMalloc(&stats, 8));
         int groups = xent_partial_groups(rows);
